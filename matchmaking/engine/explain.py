@@ -1,0 +1,123 @@
+"""Chinese explanations for one ranked candidate (only computed for the returned top-k)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+
+from .index import FIN_EQUITY, FIN_LOAN, STAGE_RANK, Index
+from .signals import QueryPlan
+
+STAGE_LABELS = {
+    "guidance": "引导基金",
+    "venture": "创业投资",
+    "growth": "成长期投资",
+    "transformation": "成果转化",
+}
+MAX_KEYWORDS = 3
+
+
+def money(yuan: float) -> str:
+    if yuan >= 1e8:
+        return f"{yuan / 1e8:g}亿元"
+    if yuan >= 1e4:
+        return f"{yuan / 1e4:g}万元"
+    return f"{yuan:g}元"
+
+
+def matched_terms(index: Index, plan: QueryPlan, pos: int, limit: int = MAX_KEYWORDS) -> list[str]:
+    """The order's terms found in the resource, strongest first, without terms nested in a shown one."""
+    if len(plan.term_ids) == 0:
+        return []
+    row = index.doc_terms
+    start, end = row.indptr[pos], row.indptr[pos + 1]
+    ids = row.indices[start:end]
+    vals = row.data[start:end]
+    hit = np.isin(ids, plan.term_ids)
+    if not hit.any():
+        return []
+    pairs = sorted(
+        ((float(v), index.terms[int(t)]) for t, v in zip(ids[hit], vals[hit], strict=True)),
+        key=lambda p: (-p[0], -len(p[1]), p[1]),
+    )
+    shown: list[str] = []
+    for _, term in pairs:
+        if any(term in s for s in shown):
+            continue  # nested in a term already shown
+        longer_of = [s for s in shown if s in term]
+        if longer_of:
+            shown = [s for s in shown if s not in longer_of]
+        shown.append(term)
+        if len(shown) >= limit:
+            break
+    return shown[:limit]
+
+
+def reasons_for(
+    index: Index, plan: QueryPlan, pos: int, signals: Mapping[str, float], w: Mapping[str, float]
+) -> list[str]:
+    res = index.resources[pos]
+    out: list[str] = []
+    chain = index.chain_types[plan.chain_idx] if plan.chain_idx >= 0 else None
+    # chain fit
+    if chain is not None and signals.get("chain", 0.0) >= w["chain.reason_min"]:
+        if index.chain_id[pos] == plan.chain_idx:
+            out.append(f"同属{chain.name}产业链")
+        else:
+            out.append(f"面向{chain.name}产业链")
+    # link relation (industry)
+    if plan.kind == "industry" and chain is not None and index.chain_id[pos] == plan.chain_idx:
+        order = int(index.link_order[pos])
+        if order >= 0:
+            link = chain.links[order]
+            if plan.own_link is None:
+                out.append(f"所在环节：{link.name}")
+            else:
+                own = chain.links[plan.own_link]
+                gap = (STAGE_RANK.get(own.stage, 1) - STAGE_RANK.get(link.stage, 1)) or (
+                    own.order - link.order
+                )
+                label = "同一环节" if order == own.order else ("上游环节" if gap > 0 else "下游环节")
+                out.append(f"{label}：{link.name}")
+    # text
+    terms = matched_terms(index, plan, pos)
+    if terms:
+        out.append("关键词：" + "、".join(terms))
+    # geography / region
+    if res.region:
+        out.append(f"适用地区：{res.region}")
+    if plan.county_id >= 0 and index.county[pos] == plan.county_id:
+        out.append("位于本县" if not res.region else "本县可用")
+    elif plan.prefecture_id >= 0 and index.prefecture[pos] == plan.prefecture_id:
+        out.append("位于同一设区市")
+    elif not res.region and index.in_fujian[pos]:
+        out.append("位于省内")
+    elif not index.in_fujian[pos]:
+        where = res.extra.get("location") if res.extra else None
+        out.append(f"省外资源（{where}）" if where else "省外资源")
+    # capital fit
+    if plan.kind == "capital":
+        amount = plan.query.amount_yuan
+        if res.resource_type == "financial_product":
+            if amount and res.max_amount_yuan:
+                if res.max_amount_yuan >= amount:
+                    out.append("额度覆盖需求金额")
+                else:
+                    out.append(f"最高额度{money(res.max_amount_yuan)}，低于需求金额")
+            elif res.max_amount_yuan:
+                out.append(f"最高额度{money(res.max_amount_yuan)}")
+        if res.resource_type == "fund" and res.size_yuan:
+            out.append(f"基金规模{money(res.size_yuan)}")
+        fin = int(index.fin_class[pos])
+        if plan.financing_type == "equity" and fin == FIN_EQUITY:
+            out.append("股权类资金，契合股权融资需求")
+        elif plan.financing_type == "loan" and fin == FIN_LOAN:
+            out.append("债权类产品，契合贷款融资需求")
+        if res.resource_type == "fund" and plan.stage_cue and res.stage == plan.stage_cue:
+            out.append(f"基金阶段契合：{STAGE_LABELS.get(res.stage, res.stage)}")
+    if signals.get("declined", 0.0) > 0:
+        out.append("曾婉拒本县类似需求（已降权）")
+    if res.is_sample:
+        out.append("示例条目")
+    return out

@@ -1,0 +1,349 @@
+"""The search index: per-resource arrays, BM25 postings per resource kind, chain affinities.
+
+Built once per catalog version with :func:`build_index`; ranking only reads it, so one index can serve
+many threads.  Everything per resource is a numpy array aligned with ``Index.resources``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+from scipy import sparse
+
+from .records import RESOURCE_TYPES, STAGES, ChainTypeRec, ResourceRec
+from .segment import Segmenter, domain_words, get_segmenter, normalize, split_items
+from .weights import merge_weights
+
+# Talent resources that carry research and so also answer innovation orders.
+RESEARCH_TALENT_KINDS = frozenset({"expert_panel", "commissioner_team", "service_team", "postdoc_station"})
+# Institutions that train people (answer talent orders): universities, or text naming training.
+TRAINING_INSTITUTION_KINDS = frozenset({"university"})
+TRAINING_CUES = ("人才培养", "培训", "产教融合", "实训", "技能人才", "人才培养引入")
+# Talent resources whose region limits who may use them (a county's own talent policy).
+REGION_BOUND_TALENT_KINDS = frozenset({"talent_program"})
+EQUITY_PRODUCT_KINDS = frozenset({"equity"})
+NON_FINANCING_PRODUCT_KINDS = frozenset({"insurance"})
+FUND_STAGES = ("guidance", "venture", "growth", "transformation")
+PROVINCE_WIDE = ("全省", "福建省", "省级", "全国", "省内")
+
+TYPE_CODE = {t: i for i, t in enumerate(RESOURCE_TYPES)}
+STAGE_RANK = {s: i for i, s in enumerate(STAGES)}
+FIN_LOAN, FIN_EQUITY, FIN_OTHER = 0, 1, 2
+_REGION_SPLIT = re.compile(r"[；;、，,/／\s]+")
+NO_DATE = date.max.toordinal()
+
+
+@dataclass
+class Index:
+    version: str
+    resources: tuple[ResourceRec, ...]
+    chain_types: tuple[ChainTypeRec, ...]
+    counties_to_prefecture: dict[str, str]
+    segmenter: Segmenter
+    weights: dict[str, float]
+    vocab: dict[str, int]
+    terms: list[str]
+    keys: list[str]
+    key_pos: dict[str, int]
+    chain_pos: dict[str, int]
+    county_ids: dict[str, int]
+    prefecture_ids: dict[str, int]
+    # per-resource arrays (length N)
+    rtype: np.ndarray
+    county: np.ndarray
+    prefecture: np.ndarray
+    in_fujian: np.ndarray
+    region_ok: np.ndarray  # (N, n_counties + 1) bool, Fortran order; last column: county unknown
+    product_region_bound: np.ndarray
+    talent_region_bound: np.ndarray
+    max_amount: np.ndarray
+    size: np.ndarray
+    valid_until: np.ndarray
+    chain_id: np.ndarray
+    link_order: np.ndarray
+    link_stage: np.ndarray
+    chain_aff: np.ndarray  # (N, n_chains) float32 in [0, 1]
+    fin_class: np.ndarray
+    fund_stage: np.ndarray
+    is_sample: np.ndarray
+    research_talent: np.ndarray
+    trains: np.ndarray
+    pools: dict[str, np.ndarray]
+    # BM25 (weights computed with each resource kind's own idf and average length)
+    post_indptr: np.ndarray
+    post_docs: np.ndarray
+    post_w: np.ndarray
+    doc_terms: sparse.csr_matrix  # (N, V) BM25 weights, for explanations
+    link_keywords: dict[tuple[int, int], tuple[str, ...]] = field(default_factory=dict)
+
+    @property
+    def size_n(self) -> int:
+        return len(self.resources)
+
+    def prefecture_of(self, county: str | None) -> str | None:
+        return self.counties_to_prefecture.get(county) if county else None
+
+    def chain(self, code: str | None) -> ChainTypeRec | None:
+        pos = self.chain_pos.get(code) if code else None
+        return self.chain_types[pos] if pos is not None else None
+
+
+def _chain_keyword_sets(chain_types: Sequence[ChainTypeRec]) -> list[set[str]]:
+    out = []
+    for chain in chain_types:
+        words = {normalize(chain.name), *split_items(chain.name)}
+        for link in chain.links:
+            words.update(split_items(link.name))
+            words.update(normalize(k) for k in link.keywords)
+        out.append({w for w in words if w})
+    return out
+
+
+def _region_allowed(
+    region: str | None, c2p: Mapping[str, str], county_ids: Mapping[str, int], n_counties: int
+) -> np.ndarray | None:
+    """Allowed-county mask of a region string, or None when it restricts nothing we can tell."""
+    if not region:
+        return None
+    allowed = np.zeros(n_counties + 1, dtype=bool)
+    known = False
+    for part in _REGION_SPLIT.split(region.strip()):
+        if not part:
+            continue
+        if any(part.startswith(p) for p in PROVINCE_WIDE):
+            allowed[:n_counties] = True
+            allowed[n_counties] = part.startswith("全国")
+            known = True
+            continue
+        if part in county_ids:
+            allowed[county_ids[part]] = True
+            known = True
+            continue
+        for county, prefecture in c2p.items():
+            if prefecture == part or (len(part) >= 2 and prefecture.startswith(part)):
+                allowed[county_ids[county]] = True
+                known = True
+    return allowed if known else None
+
+
+def build_index(
+    resources: Iterable[ResourceRec],
+    chain_types: Iterable[ChainTypeRec],
+    counties_to_prefecture: Mapping[str, str],
+    version: str = "",
+    weights: Mapping[str, float] | None = None,
+    segmenter: Segmenter | None = None,
+) -> Index:
+    """Build the index once per catalog version (``version`` is stored as ``Index.version``)."""
+    w = merge_weights(weights)
+    resources = tuple(sorted(resources, key=lambda r: r.key))
+    chain_types = tuple(chain_types)
+    c2p = dict(counties_to_prefecture)
+    n = len(resources)
+    seg = segmenter or get_segmenter(domain_words(chain_types, resources))
+
+    county_ids = {c: i for i, c in enumerate(sorted(c2p))}
+    prefecture_ids = {p: i for i, p in enumerate(sorted(set(c2p.values())))}
+    chain_pos = {c.code: i for i, c in enumerate(chain_types)}
+    n_counties = len(county_ids)
+
+    # ---- tokens → weighted term frequencies --------------------------------------------------------
+    vocab: dict[str, int] = {}
+    rows: list[int] = []
+    cols: list[int] = []
+    vals: list[float] = []
+    fields = (("name", w["field.name"]), ("fields_text", w["field.fields"]), ("text", w["field.text"]))
+    tokens = seg.tokens
+    setdefault = vocab.setdefault
+    for pos, res in enumerate(resources):
+        for attr, fw in fields:
+            value = getattr(res, attr)
+            if not value:
+                continue
+            ids = [setdefault(t, len(vocab)) for t in tokens(value)]
+            rows.extend([pos] * len(ids))
+            cols.extend(ids)
+            vals.extend([fw] * len(ids))
+    v = len(vocab)
+    tf = sparse.csr_matrix(
+        (
+            np.asarray(vals, dtype=np.float64),
+            (np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64)),
+        ),
+        shape=(n, max(v, 1)),
+    )
+    tf.sum_duplicates()
+    tf.sort_indices()
+
+    rtype = np.array([TYPE_CODE[r.resource_type] for r in resources], dtype=np.int8)
+    # ---- BM25 weights per resource kind ------------------------------------------------------------
+    k1, b = w["bm25.k1"], w["bm25.b"]
+    dl = np.asarray(tf.sum(axis=1)).ravel()
+    nnz_rows = np.repeat(np.arange(n), np.diff(tf.indptr))
+    idf = np.zeros((len(RESOURCE_TYPES), tf.shape[1]))
+    avgdl = np.ones(len(RESOURCE_TYPES))
+    presence = tf.copy()
+    presence.data[:] = 1.0
+    for code in range(len(RESOURCE_TYPES)):
+        members = np.flatnonzero(rtype == code)
+        if len(members) == 0:
+            continue
+        df = np.asarray(presence[members].sum(axis=0)).ravel()
+        idf[code] = np.log1p((len(members) - df + 0.5) / (df + 0.5))
+        avgdl[code] = max(dl[members].mean(), 1e-9)
+    kinds_nnz = rtype[nnz_rows]
+    norm = k1 * (1.0 - b + b * dl[nnz_rows] / avgdl[kinds_nnz])
+    bm25 = idf[kinds_nnz, tf.indices] * tf.data * (k1 + 1.0) / (tf.data + norm)
+    doc_terms = sparse.csr_matrix((bm25, tf.indices.copy(), tf.indptr.copy()), shape=tf.shape)
+    post = doc_terms.T.tocsr()
+    post.sort_indices()
+
+    # ---- chain affinity: weighted overlap with each chain type's keywords -------------------------
+    kw_sets = _chain_keyword_sets(chain_types)
+    term_chains: dict[int, list[int]] = {}
+    for ci, words in enumerate(kw_sets):
+        for word in words:
+            tid = vocab.get(word)
+            if tid is not None:
+                term_chains.setdefault(tid, []).append(ci)
+    k_rows, k_cols, k_vals = [], [], []
+    for tid, cis in term_chains.items():
+        for ci in cis:
+            k_rows.append(tid)
+            k_cols.append(ci)
+            k_vals.append(1.0 / len(cis))
+    kmat = sparse.csr_matrix((k_vals, (k_rows, k_cols)), shape=(tf.shape[1], max(len(chain_types), 1)))
+    overlap = np.asarray((presence @ kmat).todense(), dtype=np.float64)
+    chain_aff = (1.0 - np.exp(-overlap / max(w["chain.tau"], 1e-9))).astype(np.float32)
+    chain_id = np.full(n, -1, dtype=np.int32)
+    link_order = np.full(n, -1, dtype=np.int32)
+    link_stage = np.full(n, -1, dtype=np.int8)
+    for pos, res in enumerate(resources):
+        if res.chain_type and res.chain_type in chain_pos:
+            ci = chain_pos[res.chain_type]
+            chain_id[pos] = ci
+            chain_aff[pos, :] = 0.0
+            chain_aff[pos, ci] = w["chain.explicit"]
+            link = chain_types[ci].link(res.link_id) or chain_types[ci].link(res.link_name)
+            if link is not None:
+                link_order[pos] = link.order
+                link_stage[pos] = STAGE_RANK.get(link.stage, 1)
+
+    # ---- geography, eligibility, fit attributes ----------------------------------------------------
+    county = np.array([county_ids.get(r.county, -1) if r.county else -1 for r in resources], dtype=np.int32)
+    prefecture = np.array(
+        [prefecture_ids.get(r.prefecture or c2p.get(r.county or "", ""), -1) for r in resources],
+        dtype=np.int32,
+    )
+    in_fujian = np.array([bool(r.in_fujian) for r in resources], dtype=bool)
+    region_ok = np.ones((n, n_counties + 1), dtype=bool, order="F")
+    product_bound = np.zeros(n, dtype=bool)
+    talent_bound = np.zeros(n, dtype=bool)
+    for pos, res in enumerate(resources):
+        if res.resource_type not in ("financial_product", "talent_resource") or not res.region:
+            continue
+        allowed = _region_allowed(res.region, c2p, county_ids, n_counties)
+        if allowed is None:
+            continue
+        if res.resource_type == "financial_product":
+            product_bound[pos] = True
+        elif res.kind in REGION_BOUND_TALENT_KINDS:
+            talent_bound[pos] = True
+        else:
+            continue
+        region_ok[pos, :] = allowed
+
+    def num(value: int | None) -> float:
+        return float(value) if value is not None and value > 0 else np.nan
+
+    max_amount = np.array([num(r.max_amount_yuan) for r in resources], dtype=np.float64)
+    size = np.array([num(r.size_yuan) for r in resources], dtype=np.float64)
+    valid_until = np.array([r.valid_until.toordinal() if r.valid_until else NO_DATE for r in resources])
+    fin_class = np.full(n, FIN_OTHER, dtype=np.int8)
+    fund_stage = np.full(n, -1, dtype=np.int8)
+    for pos, res in enumerate(resources):
+        if res.resource_type == "fund":
+            fin_class[pos] = FIN_EQUITY
+            fund_stage[pos] = FUND_STAGES.index(res.stage) if res.stage in FUND_STAGES else -1
+        elif res.resource_type == "financial_product":
+            if res.kind in EQUITY_PRODUCT_KINDS:
+                fin_class[pos] = FIN_EQUITY
+            elif res.kind in NON_FINANCING_PRODUCT_KINDS:
+                fin_class[pos] = FIN_OTHER
+            else:
+                fin_class[pos] = FIN_LOAN
+    is_sample = np.array([r.is_sample for r in resources], dtype=bool)
+    research_talent = np.array(
+        [r.resource_type == "talent_resource" and r.kind in RESEARCH_TALENT_KINDS for r in resources],
+        dtype=bool,
+    )
+    trains = np.array(
+        [
+            r.resource_type == "institution"
+            and (
+                r.kind in TRAINING_INSTITUTION_KINDS
+                or any(c in f"{r.fields_text} {r.text}" for c in TRAINING_CUES)
+            )
+            for r in resources
+        ],
+        dtype=bool,
+    )
+    is_type = {t: rtype == TYPE_CODE[t] for t in RESOURCE_TYPES}
+    pools = {
+        "innovation": np.flatnonzero(is_type["institution"] | research_talent),
+        "capital": np.flatnonzero(is_type["financial_product"] | is_type["fund"]),
+        "talent": np.flatnonzero(is_type["talent_resource"] | trains),
+        "industry": np.flatnonzero(is_type["enterprise"]),
+    }
+    link_keywords = {
+        (ci, link.order): tuple(sorted({normalize(k) for k in link.keywords} | set(split_items(link.name))))
+        for ci, chain in enumerate(chain_types)
+        for link in chain.links
+    }
+    terms = [""] * len(vocab)
+    for term, tid in vocab.items():
+        terms[tid] = term
+    return Index(
+        version=version,
+        resources=resources,
+        chain_types=chain_types,
+        counties_to_prefecture=c2p,
+        segmenter=seg,
+        weights=w,
+        vocab=vocab,
+        terms=terms,
+        keys=[r.key for r in resources],
+        key_pos={r.key: i for i, r in enumerate(resources)},
+        chain_pos=chain_pos,
+        county_ids=county_ids,
+        prefecture_ids=prefecture_ids,
+        rtype=rtype,
+        county=county,
+        prefecture=prefecture,
+        in_fujian=in_fujian,
+        region_ok=region_ok,
+        product_region_bound=product_bound,
+        talent_region_bound=talent_bound,
+        max_amount=max_amount,
+        size=size,
+        valid_until=valid_until,
+        chain_id=chain_id,
+        link_order=link_order,
+        link_stage=link_stage,
+        chain_aff=chain_aff,
+        fin_class=fin_class,
+        fund_stage=fund_stage,
+        is_sample=is_sample,
+        research_talent=research_talent,
+        trains=trains,
+        pools=pools,
+        post_indptr=post.indptr,
+        post_docs=post.indices,
+        post_w=post.data,
+        doc_terms=doc_terms,
+        link_keywords=link_keywords,
+    )

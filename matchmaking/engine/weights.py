@@ -1,0 +1,90 @@
+"""All tunable numbers of the engine, in one dict.
+
+``rank(..., weights=overrides)`` and ``build_index(..., weights=overrides)`` merge an override dict
+over :data:`DEFAULT_WEIGHTS` (unknown keys are rejected).  Keys marked *index-time* only take effect
+when the index is (re)built.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+DEFAULT_WEIGHTS: dict[str, float] = {
+    # --- how the signals combine, per order kind (each group is normalised to sum 1) -----------------
+    # innovation (创新需求): text relevance dominates; chain fit next; a good lab far away is still good.
+    "innovation.text": 0.60,
+    "innovation.chain": 0.25,
+    "innovation.geo": 0.10,
+    "innovation.fit": 0.05,  # resource kind suits research (institutions > research-carrying talent)
+    # capital (资金需求): fit (financing type, amount, fund stage/size) matters as much as chain fit.
+    "capital.text": 0.50,
+    "capital.chain": 0.15,
+    "capital.geo": 0.10,
+    "capital.fit": 0.25,
+    # talent (人才需求): text relevance, then locality (training and panels work on site).
+    "talent.text": 0.60,
+    "talent.chain": 0.15,
+    "talent.geo": 0.15,
+    "talent.fit": 0.10,  # talent resources > institutions that train
+    # industry (产业配套需求): link relation (supplier/customer side of the order's link) is the fit.
+    "industry.text": 0.40,
+    "industry.chain": 0.10,
+    "industry.geo": 0.15,
+    "industry.fit": 0.35,
+    # --- geography signal values -------------------------------------------------------------------
+    "geo.same_county": 1.0,  # resource in the order's county (or usable only there)
+    "geo.same_prefecture": 0.7,  # same 设区市
+    "geo.in_fujian": 0.4,  # elsewhere in Fujian, or province-wide
+    "geo.elsewhere": 0.0,  # outside Fujian
+    # --- penalties (multiplicative) ------------------------------------------------------------------
+    "penalty.declined": 0.5,  # a resource that declined this county's similar order keeps 50% of its score
+    "penalty.sample": 0.0,  # share taken off sample (示例) entries; 0 = rank them like real ones
+    # --- filters -------------------------------------------------------------------------------------
+    "filter.amount_min_coverage": 0.2,  # drop a product whose max amount < 20% of the amount needed
+    "filter.restrict_talent_programs": 1.0,  # 1 = a county/city talent programme only serves its region
+    # --- capital fit ---------------------------------------------------------------------------------
+    "fit.amount_unknown": 0.6,  # product max amount / fund size not stated, or no amount in the order
+    "fit.type_match": 1.0,  # product/fund class matches the financing type (loan vs equity)
+    "fit.type_partial": 0.6,  # e.g. 投贷联动 for a loan need, or financing type unknown
+    "fit.type_mismatch": 0.2,  # a fund for a loan need, a loan for an equity need
+    "fit.fund_max_share": 0.2,  # a fund comfortably invests up to this share of its size in one order
+    "fit.stage_match": 1.0,  # fund stage matches the order's stage cue (初创 → venture, 扩产 → growth...)
+    "fit.stage_guidance": 0.8,  # guidance funds fit any stage reasonably
+    "fit.stage_other": 0.5,  # mismatching stage, or no cue in the order
+    # --- industry link relation ----------------------------------------------------------------------
+    "rel.wanted_mentioned": 1.0,  # link on the wanted side and named in the order text
+    "rel.wanted": 0.85,  # link on the wanted side (other stage)
+    "rel.wanted_same_stage": 0.6,  # same stage, earlier/later link (siblings are weak suppliers)
+    "rel.same_link": 0.15,  # competitors on the order's own link
+    "rel.other_side": 0.0,  # the opposite direction
+    "rel.unknown": 0.5,  # no direction/link known: any link of the same chain
+    # --- chain fit -----------------------------------------------------------------------------------
+    "chain.explicit": 1.0,  # resource explicitly on the order's chain type (enterprises)
+    "chain.tau": 1.0,  # keyword-overlap affinity = 1 - exp(-weighted matches / tau)
+    "chain.reason_min": 0.5,  # affinity above which "同属…产业链" is given as a reason
+    # --- text / index (index-time) -------------------------------------------------------------------
+    "bm25.k1": 1.2,
+    "bm25.b": 0.75,
+    "field.name": 2.0,  # a term in the resource name counts twice
+    "field.fields": 2.0,  # research fields / products / focus / target count twice
+    "field.text": 1.0,  # free-text description
+    "query.repeat_boost": 1.25,  # query term repeated (e.g. in title and text)
+    "query.keyword_boost": 1.5,  # term from the order's explicit keywords
+}
+
+
+def merge_weights(overrides: Mapping[str, float] | None) -> dict[str, float]:
+    merged = dict(DEFAULT_WEIGHTS)
+    if overrides:
+        unknown = set(overrides) - set(DEFAULT_WEIGHTS)
+        if unknown:
+            raise KeyError(f"unknown engine weights: {sorted(unknown)}")
+        merged.update({k: float(v) for k, v in overrides.items()})
+    return merged
+
+
+def kind_weights(weights: Mapping[str, float], kind: str) -> dict[str, float]:
+    """The normalised combination weights (text/chain/geo/fit) of one order kind."""
+    parts = {name: max(0.0, weights[f"{kind}.{name}"]) for name in ("text", "chain", "geo", "fit")}
+    total = sum(parts.values()) or 1.0
+    return {k: v / total for k, v in parts.items()}
