@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-import numpy as np
-
 from .index import FIN_EQUITY, FIN_LOAN, STAGE_RANK, Index
 from .signals import QueryPlan
 
@@ -34,11 +32,9 @@ def matched_terms(index: Index, plan: QueryPlan, pos: int, limit: int = MAX_KEYW
     start, end = row.indptr[pos], row.indptr[pos + 1]
     ids = row.indices[start:end]
     vals = row.data[start:end]
-    hit = np.isin(ids, plan.term_ids)
-    if not hit.any():
-        return []
+    qset = plan.term_set
     pairs = sorted(
-        ((float(v), index.terms[int(t)]) for t, v in zip(ids[hit], vals[hit], strict=True)),
+        ((float(v), index.terms[t]) for t, v in zip(ids.tolist(), vals.tolist(), strict=True) if t in qset),
         key=lambda p: (-p[0], -len(p[1]), p[1]),
     )
     shown: list[str] = []

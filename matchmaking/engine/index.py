@@ -38,6 +38,70 @@ NO_DATE = date.max.toordinal()
 
 
 @dataclass
+class PoolView:
+    """The resources one order kind ranks, with contiguous copies of their arrays and BM25 postings."""
+
+    pos: np.ndarray  # positions into Index.resources
+    rtype: np.ndarray
+    county: np.ndarray
+    prefecture: np.ndarray
+    in_fujian: np.ndarray
+    region_ok: np.ndarray
+    product_region_bound: np.ndarray
+    talent_region_bound: np.ndarray
+    max_amount: np.ndarray
+    size: np.ndarray
+    valid_until: np.ndarray
+    chain_id: np.ndarray
+    link_order: np.ndarray
+    link_stage: np.ndarray
+    chain_aff: np.ndarray  # (pool, n_chains), Fortran order: one chain's column is contiguous
+    fin_class: np.ndarray
+    fund_stage: np.ndarray
+    is_sample: np.ndarray
+    post_indptr: np.ndarray  # term-major postings with pool-local document ids
+    post_docs: np.ndarray
+    post_w: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.pos)
+
+
+_VIEW_ARRAYS = (
+    "rtype",
+    "county",
+    "prefecture",
+    "in_fujian",
+    "product_region_bound",
+    "talent_region_bound",
+    "max_amount",
+    "size",
+    "valid_until",
+    "chain_id",
+    "link_order",
+    "link_stage",
+    "fin_class",
+    "fund_stage",
+    "is_sample",
+)
+
+
+def _make_view(index: Index, pool: np.ndarray) -> PoolView:
+    arrays = {name: np.ascontiguousarray(getattr(index, name)[pool]) for name in _VIEW_ARRAYS}
+    post = index.doc_terms[pool].T.tocsr()
+    post.sort_indices()
+    return PoolView(
+        pos=pool,
+        region_ok=np.asfortranarray(index.region_ok[pool]),
+        chain_aff=np.asfortranarray(index.chain_aff[pool]),
+        post_indptr=post.indptr,
+        post_docs=post.indices,
+        post_w=post.data,
+        **arrays,
+    )
+
+
+@dataclass
 class Index:
     version: str
     resources: tuple[ResourceRec, ...]
@@ -73,12 +137,10 @@ class Index:
     research_talent: np.ndarray
     trains: np.ndarray
     pools: dict[str, np.ndarray]
-    # BM25 (weights computed with each resource kind's own idf and average length)
-    post_indptr: np.ndarray
-    post_docs: np.ndarray
-    post_w: np.ndarray
+    # BM25 weights (computed with each resource kind's own idf and average length)
     doc_terms: sparse.csr_matrix  # (N, V) BM25 weights, for explanations
     link_keywords: dict[tuple[int, int], tuple[str, ...]] = field(default_factory=dict)
+    views: dict[str, PoolView] = field(default_factory=dict)
 
     @property
     def size_n(self) -> int:
@@ -199,8 +261,6 @@ def build_index(
     norm = k1 * (1.0 - b + b * dl[nnz_rows] / avgdl[kinds_nnz])
     bm25 = idf[kinds_nnz, tf.indices] * tf.data * (k1 + 1.0) / (tf.data + norm)
     doc_terms = sparse.csr_matrix((bm25, tf.indices.copy(), tf.indptr.copy()), shape=tf.shape)
-    post = doc_terms.T.tocsr()
-    post.sort_indices()
 
     # ---- chain affinity: weighted overlap with each chain type's keywords -------------------------
     kw_sets = _chain_keyword_sets(chain_types)
@@ -307,7 +367,7 @@ def build_index(
     terms = [""] * len(vocab)
     for term, tid in vocab.items():
         terms[tid] = term
-    return Index(
+    index = Index(
         version=version,
         resources=resources,
         chain_types=chain_types,
@@ -341,9 +401,8 @@ def build_index(
         research_talent=research_talent,
         trains=trains,
         pools=pools,
-        post_indptr=post.indptr,
-        post_docs=post.indices,
-        post_w=post.data,
         doc_terms=doc_terms,
         link_keywords=link_keywords,
     )
+    index.views = {kind: _make_view(index, pool) for kind, pool in pools.items()}
+    return index

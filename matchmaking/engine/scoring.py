@@ -8,7 +8,7 @@ import numpy as np
 
 from .explain import reasons_for
 from .filters import eligible
-from .index import Index
+from .index import Index, PoolView
 from .records import ORDER_KINDS, Candidate, OrderQuery
 from .signals import (
     QueryPlan,
@@ -24,22 +24,20 @@ from .signals import (
 from .weights import DEFAULT_WEIGHTS, kind_weights, merge_weights
 
 
-def score_pool(
-    index: Index, plan: QueryPlan, w: Mapping[str, float]
-) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
-    """(eligible pool positions, scores in [0, 1], signal arrays) for one planned order."""
-    pool = index.pools[plan.kind]
-    pool = pool[eligible(index, plan, pool, w)]
-    raw = bm25_scores(index, plan)[pool]
+def score_pool(index: Index, plan: QueryPlan, w: Mapping[str, float]) -> tuple[PoolView, np.ndarray, dict]:
+    """(pool view, scores in [0, 1] with 0 for filtered/irrelevant, signal arrays) for one order."""
+    view = index.views[plan.kind]
+    ok = eligible(view, plan, w)
+    raw = np.where(ok, bm25_scores(view, plan), 0.0)
     sig: dict[str, np.ndarray] = {"bm25": raw, "text": text_signal(raw)}
-    sig["chain"] = chain_signal(index, plan, pool)
-    sig["geo"] = geo_signal(index, plan, pool, w)
+    sig["chain"] = chain_signal(view, plan)
+    sig["geo"] = geo_signal(view, plan, w)
     if plan.kind == "capital":
-        sig.update(capital_fit(index, plan, pool, w))
+        sig.update(capital_fit(view, plan, w))
     elif plan.kind == "industry":
-        sig["fit"] = sig["relation"] = relation_signal(index, plan, pool, w)
+        sig["fit"] = sig["relation"] = relation_signal(view, plan, w, index)
     else:
-        sig["fit"] = kind_fit(index, plan, pool)
+        sig["fit"] = kind_fit(view, plan)
     kw = kind_weights(w, plan.kind)
     score = (
         kw["text"] * sig["text"]
@@ -47,26 +45,29 @@ def score_pool(
         + kw["geo"] * sig["geo"]
         + kw["fit"] * sig["fit"]
     )
-    # nothing matched at all → not a candidate
-    relevant = (raw > 0) | (sig["chain"] > 0)
-    declined = np.isin(pool, plan.declined_pos) if len(plan.declined_pos) else np.zeros(len(pool), dtype=bool)
-    sig["declined"] = declined.astype(np.float64)
-    score = score * np.where(declined, 1.0 - w["penalty.declined"], 1.0)
+    if len(plan.declined_pos):
+        declined = np.isin(view.pos, plan.declined_pos)
+        score = score * np.where(declined, 1.0 - w["penalty.declined"], 1.0)
+    else:
+        declined = np.zeros(len(view), dtype=bool)
+    sig["declined"] = declined
     if w["penalty.sample"]:
-        score = score * np.where(index.is_sample[pool], 1.0 - w["penalty.sample"], 1.0)
+        score = score * np.where(view.is_sample, 1.0 - w["penalty.sample"], 1.0)
+    relevant = ok & ((raw > 0) | (sig["chain"] > 0))  # nothing matched at all → not a candidate
     score = np.clip(np.where(relevant, score, 0.0), 0.0, 1.0)
-    return pool, score, sig
+    return view, score, sig
 
 
-def _top(pool: np.ndarray, score: np.ndarray, keys: list[str], top: int) -> list[int]:
-    """Indices into ``pool`` of the best ``top`` positive scores; ties broken by key (deterministic)."""
+def _top(view: PoolView, score: np.ndarray, keys: list[str], top: int) -> list[int]:
+    """Pool-local indices of the best ``top`` positive scores; ties broken by key (deterministic)."""
     positive = np.flatnonzero(score > 0)
     if len(positive) == 0 or top <= 0:
         return []
     if len(positive) > top:
         kth = np.partition(score[positive], len(positive) - top)[len(positive) - top]
         positive = positive[score[positive] >= kth]
-    return sorted(positive.tolist(), key=lambda i: (-round(float(score[i]), 12), keys[pool[i]]))[:top]
+    pos = view.pos
+    return sorted(positive.tolist(), key=lambda i: (-round(float(score[i]), 12), keys[pos[i]]))[:top]
 
 
 def rank(
@@ -77,10 +78,10 @@ def rank(
         raise ValueError(f"unknown order kind: {query.kind!r}")
     w = index.weights if weights is None else merge_weights({**_overrides(index.weights), **weights})
     plan = plan_query(index, query, w)
-    pool, score, sig = score_pool(index, plan, w)
+    view, score, sig = score_pool(index, plan, w)
     out = []
-    for i in _top(pool, score, index.keys, top):
-        pos = int(pool[i])
+    for i in _top(view, score, index.keys, top):
+        pos = int(view.pos[i])
         res = index.resources[pos]
         signals = {name: round(float(arr[i]), 6) for name, arr in sig.items()}
         out.append(

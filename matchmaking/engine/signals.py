@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .index import FIN_EQUITY, FIN_LOAN, FUND_STAGES, STAGE_RANK, TYPE_CODE, Index
+from .index import FIN_EQUITY, FIN_LOAN, FIN_OTHER, FUND_STAGES, STAGE_RANK, TYPE_CODE, Index, PoolView
 from .records import OrderQuery
 from .segment import normalize
 
@@ -77,6 +77,7 @@ class QueryPlan:
     stage_cue: str | None
     today_ord: int
     declined_pos: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    term_set: frozenset[int] = frozenset()
 
 
 def mentioned_links(index: Index, chain_idx: int, text: str) -> list[int]:
@@ -144,6 +145,7 @@ def plan_query(index: Index, query: OrderQuery, weights: Mapping[str, float]) ->
         stage_cue=infer_stage(text) if query.kind == "capital" else None,
         today_ord=today,
         declined_pos=declined,
+        term_set=frozenset(ids),
     )
 
 
@@ -153,20 +155,20 @@ def _today_ord() -> int:
     return date.today().toordinal()
 
 
-# ---- signals ------------------------------------------------------------------------------------------
-def bm25_scores(index: Index, plan: QueryPlan) -> np.ndarray:
-    """Raw BM25 score of every resource (length N) for the plan's terms."""
-    n = index.size_n
+# ---- signals (over one order kind's PoolView; arrays aligned with view.pos) ---------------------------
+def bm25_scores(view: PoolView, plan: QueryPlan) -> np.ndarray:
+    """Raw BM25 score of every resource in the pool for the plan's terms."""
+    n = len(view)
     if len(plan.term_ids) == 0:
         return np.zeros(n)
-    indptr = index.post_indptr
+    indptr = view.post_indptr
     starts = indptr[plan.term_ids]
     ends = indptr[plan.term_ids + 1]
     lengths = ends - starts
     if lengths.sum() == 0:
         return np.zeros(n)
-    docs = np.concatenate([index.post_docs[s:e] for s, e in zip(starts, ends, strict=True)])
-    vals = np.concatenate([index.post_w[s:e] for s, e in zip(starts, ends, strict=True)])
+    docs = np.concatenate([view.post_docs[s:e] for s, e in zip(starts, ends, strict=True)])
+    vals = np.concatenate([view.post_w[s:e] for s, e in zip(starts, ends, strict=True)])
     vals = vals * np.repeat(plan.term_w, lengths)
     return np.bincount(docs, weights=vals, minlength=n)
 
@@ -177,108 +179,89 @@ def text_signal(raw: np.ndarray) -> np.ndarray:
     return raw / top if top > 0 else np.zeros_like(raw)
 
 
-def chain_signal(index: Index, plan: QueryPlan, pool: np.ndarray) -> np.ndarray:
+def chain_signal(view: PoolView, plan: QueryPlan) -> np.ndarray:
+    """Affinity of each resource with the order's chain type (explicit, or keyword overlap)."""
     if plan.chain_idx < 0:
-        return np.zeros(len(pool))
-    return index.chain_aff[pool, plan.chain_idx].astype(np.float64)
+        return np.zeros(len(view))
+    return view.chain_aff[:, plan.chain_idx].astype(np.float64)
 
 
-def geo_signal(index: Index, plan: QueryPlan, pool: np.ndarray, w: Mapping[str, float]) -> np.ndarray:
-    out = np.where(index.in_fujian[pool], w["geo.in_fujian"], w["geo.elsewhere"]).astype(np.float64)
+def geo_signal(view: PoolView, plan: QueryPlan, w: Mapping[str, float]) -> np.ndarray:
+    """Same county > same prefecture > in Fujian > elsewhere (values from the weights)."""
+    out = np.where(view.in_fujian, w["geo.in_fujian"], w["geo.elsewhere"])
     if plan.prefecture_id >= 0:
-        out[index.prefecture[pool] == plan.prefecture_id] = w["geo.same_prefecture"]
+        out[view.prefecture == plan.prefecture_id] = w["geo.same_prefecture"]
     if plan.county_id >= 0:
-        out[index.county[pool] == plan.county_id] = w["geo.same_county"]
+        out[view.county == plan.county_id] = w["geo.same_county"]
     return out
 
 
-def capital_fit(
-    index: Index, plan: QueryPlan, pool: np.ndarray, w: Mapping[str, float]
-) -> dict[str, np.ndarray]:
+def capital_fit(view: PoolView, plan: QueryPlan, w: Mapping[str, float]) -> dict[str, np.ndarray]:
     """Financing-type, amount and fund stage fit; returns each part and their mean as ``fit``."""
-    fin = index.fin_class[pool]
-    ftype = plan.financing_type
-    if ftype == "loan":
-        type_fit = np.where(
-            fin == FIN_LOAN,
-            w["fit.type_match"],
-            np.where(fin == FIN_EQUITY, w["fit.type_mismatch"], w["fit.type_partial"]),
-        )
-        type_fit = np.where(
-            (fin == FIN_EQUITY) & (index.rtype[pool] != TYPE_CODE["fund"]), w["fit.type_partial"], type_fit
-        )
-    elif ftype == "equity":
-        type_fit = np.where(
-            fin == FIN_EQUITY,
-            w["fit.type_match"],
-            np.where(fin == FIN_LOAN, w["fit.type_mismatch"], w["fit.type_partial"]),
-        )
+    fin = view.fin_class
+    is_fund = view.rtype == TYPE_CODE["fund"]
+    match, partial, mismatch = w["fit.type_match"], w["fit.type_partial"], w["fit.type_mismatch"]
+    if plan.financing_type == "loan":
+        type_fit = np.where(fin == FIN_LOAN, match, np.where(is_fund, mismatch, partial))
+    elif plan.financing_type == "equity":
+        type_fit = np.where(fin == FIN_EQUITY, match, np.where(fin == FIN_LOAN, mismatch, partial))
     else:
-        type_fit = np.where(fin == 2, w["fit.type_partial"] * 0.8, w["fit.type_partial"])
+        type_fit = np.where(fin == FIN_OTHER, partial * 0.8, partial)
     amount = plan.query.amount_yuan
     unknown = w["fit.amount_unknown"]
-    is_fund = index.rtype[pool] == TYPE_CODE["fund"]
     if amount and amount > 0:
-        max_amount = index.max_amount[pool]
-        cover = np.where(np.isnan(max_amount), unknown, np.clip(max_amount / amount, 0.0, 1.0))
-        size = index.size[pool]
-        share = amount / size
-        fund_fit = np.where(
-            np.isnan(size),
-            unknown,
-            np.clip(
-                1.0 - (share - w["fit.fund_max_share"]) / max(1e-9, 1 - w["fit.fund_max_share"]), 0.0, 1.0
-            ),
-        )
+        with np.errstate(invalid="ignore", divide="ignore"):
+            cover = np.where(np.isnan(view.max_amount), unknown, np.clip(view.max_amount / amount, 0.0, 1.0))
+            max_share = w["fit.fund_max_share"]
+            share = amount / view.size
+            fund_fit = np.clip(1.0 - (share - max_share) / max(1e-9, 1.0 - max_share), 0.0, 1.0)
+            fund_fit = np.where(np.isnan(view.size), unknown, fund_fit)
         amount_fit = np.where(is_fund, fund_fit, cover)
     else:
-        amount_fit = np.full(len(pool), unknown)
-    stage_fit = np.full(len(pool), 1.0)
+        amount_fit = np.full(len(view), unknown)
+    stage_fit = np.ones(len(view))
     if plan.stage_cue is not None:
         code = FUND_STAGES.index(plan.stage_cue)
-        fs = index.fund_stage[pool]
+        guidance = FUND_STAGES.index("guidance")
         stage_fit = np.where(
-            fs == code,
+            view.fund_stage == code,
             w["fit.stage_match"],
-            np.where(fs == FUND_STAGES.index("guidance"), w["fit.stage_guidance"], w["fit.stage_other"]),
+            np.where(view.fund_stage == guidance, w["fit.stage_guidance"], w["fit.stage_other"]),
         )
         stage_fit = np.where(is_fund, stage_fit, 1.0)
     fit = np.where(is_fund, (type_fit + amount_fit + stage_fit) / 3.0, (type_fit + amount_fit) / 2.0)
     return {"fit": fit, "type_fit": type_fit, "amount_fit": amount_fit, "stage_fit": stage_fit}
 
 
-def kind_fit(index: Index, plan: QueryPlan, pool: np.ndarray) -> np.ndarray:
+def kind_fit(view: PoolView, plan: QueryPlan) -> np.ndarray:
     """How well the kind of resource suits the order kind (innovation/talent)."""
-    rtype = index.rtype[pool]
     if plan.kind == "innovation":
-        return np.where(rtype == TYPE_CODE["institution"], 1.0, 0.6)
+        return np.where(view.rtype == TYPE_CODE["institution"], 1.0, 0.6)
     if plan.kind == "talent":
-        return np.where(rtype == TYPE_CODE["talent_resource"], 1.0, 0.6)
-    return np.ones(len(pool))
+        return np.where(view.rtype == TYPE_CODE["talent_resource"], 1.0, 0.6)
+    return np.ones(len(view))
 
 
-def relation_signal(index: Index, plan: QueryPlan, pool: np.ndarray, w: Mapping[str, float]) -> np.ndarray:
+def relation_signal(view: PoolView, plan: QueryPlan, w: Mapping[str, float], index: Index) -> np.ndarray:
     """Industry orders: is the enterprise's link on the wanted side of the order's own link?"""
-    same_chain = index.chain_id[pool] == plan.chain_idx
-    order = index.link_order[pool]
     if plan.chain_idx < 0:
-        return np.zeros(len(pool))
-    mentioned = (
-        np.isin(order, list(plan.mentioned_links)) if plan.mentioned_links else np.zeros(len(pool), bool)
-    )
+        return np.zeros(len(view))
+    same_chain = (view.chain_id == plan.chain_idx) & (view.link_order >= 0)
+    order = view.link_order
+    n_links = len(index.chain_types[plan.chain_idx].links)
+    table = np.zeros(max(n_links, int(order.max(initial=0)) + 1) + 1, dtype=bool)
+    for m in plan.mentioned_links:
+        table[m] = True
+    mentioned = table[order]  # order -1 reads the last (always False) slot
     if plan.own_link is None or plan.direction is None:
         base = np.where(mentioned, w["rel.wanted"], w["rel.unknown"])
         if plan.own_link is not None:
             base = np.where(order == plan.own_link, w["rel.same_link"], base)
         return np.where(same_chain, base, 0.0)
-    chain = index.chain_types[plan.chain_idx]
-    own = chain.links[plan.own_link]
-    own_stage = STAGE_RANK.get(own.stage, 1)
-    stage = index.link_stage[pool]
+    own = index.chain_types[plan.chain_idx].links[plan.own_link]
     sign = 1 if plan.direction == "upstream" else -1
-    # positive "distance" = on the wanted side
-    stage_gap = (own_stage - stage) * sign
-    order_gap = (plan.own_link - order) * sign
+    stage_gap = (STAGE_RANK.get(own.stage, 1) - view.link_stage.astype(np.int64)) * sign  # > 0: wanted side
+    order_gap = (plan.own_link - order.astype(np.int64)) * sign
     rel = np.where(
         stage_gap > 0,
         w["rel.wanted"],
@@ -286,4 +269,4 @@ def relation_signal(index: Index, plan: QueryPlan, pool: np.ndarray, w: Mapping[
     )
     rel = np.where((rel > 0) & mentioned, w["rel.wanted_mentioned"], rel)
     rel = np.where(order == plan.own_link, w["rel.same_link"], rel)
-    return np.where(same_chain & (order >= 0), rel, 0.0)
+    return np.where(same_chain, rel, 0.0)
