@@ -1,0 +1,164 @@
+"""Django admin for regions, chain map and catalog, with spreadsheet import/export."""
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+from import_export.admin import ImportExportModelAdmin
+
+from chains import resources
+from chains.models import (
+    ChainLink,
+    ChainType,
+    County,
+    CountyChain,
+    Enterprise,
+    FinancialProduct,
+    Fund,
+    Institution,
+    Prefecture,
+    ProvincialBody,
+    TalentResource,
+)
+
+
+class CatalogAdmin(ImportExportModelAdmin):
+    """Catalog admin: import (CSV/XLSX, all-or-nothing), export, filters and search."""
+
+    list_per_page = 50
+    readonly_fields = ("updated_at",)
+
+    def get_import_data_kwargs(self, **kwargs):
+        kwargs = super().get_import_data_kwargs(**kwargs)
+        kwargs["rollback_on_validation_errors"] = True
+        return kwargs
+
+
+@admin.register(Prefecture)
+class PrefectureAdmin(admin.ModelAdmin):
+    """设区市."""
+
+    list_display = ("name", "position")
+    search_fields = ("name",)
+
+
+@admin.register(County)
+class CountyAdmin(admin.ModelAdmin):
+    """县域."""
+
+    list_display = ("name", "prefecture", "kind")
+    list_filter = ("prefecture", "kind")
+    search_fields = ("name",)
+    list_select_related = ("prefecture",)
+
+
+class ChainLinkInline(admin.TabularInline):
+    """Links of a chain type, in order."""
+
+    model = ChainLink
+    extra = 0
+    fields = ("position", "name", "stage", "keywords")
+
+
+@admin.register(ChainType)
+class ChainTypeAdmin(admin.ModelAdmin):
+    """产业链类型."""
+
+    list_display = ("name", "code", "source", "position")
+    list_filter = ("source",)
+    search_fields = ("name", "code", "links__name", "links__keywords")
+    inlines = [ChainLinkInline]
+
+    def get_search_results(self, request, queryset, search_term):
+        results, _dup = super().get_search_results(request, queryset, search_term)
+        return results.distinct(), False
+
+
+@admin.register(ChainLink)
+class ChainLinkAdmin(admin.ModelAdmin):
+    """产业链环节."""
+
+    list_display = ("name", "chain_type", "stage", "position", "keywords")
+    list_filter = ("stage", "chain_type")
+    search_fields = ("name", "keywords", "chain_type__name")
+
+
+@admin.register(CountyChain)
+class CountyChainAdmin(CatalogAdmin):
+    """县域重点产业链."""
+
+    resource_classes = [resources.CountyChainResource]
+    list_display = ("name", "county", "prefecture", "chain_type", "active", "source")
+    list_filter = ("active", "source", "county__prefecture", "chain_type")
+    search_fields = ("name", "county__name", "chain_type__name", "evidence")
+    list_select_related = ("county__prefecture", "chain_type")
+    autocomplete_fields = ("county",)
+
+    @admin.display(description=_("设区市"), ordering="county__prefecture")
+    def prefecture(self, obj):
+        return obj.county.prefecture
+
+
+@admin.register(Institution)
+class InstitutionAdmin(CatalogAdmin):
+    """科研机构."""
+
+    resource_classes = [resources.InstitutionResource]
+    list_display = ("name", "kind", "location", "in_fujian", "source")
+    list_filter = ("kind", "in_fujian", "source")
+    search_fields = ("name", "fields", "description", "location")
+
+
+@admin.register(Enterprise)
+class EnterpriseAdmin(CatalogAdmin):
+    """企业."""
+
+    resource_classes = [resources.EnterpriseResource]
+    list_display = ("name", "county", "chain_type", "link", "role", "source")
+    list_filter = ("source", "role", "county__prefecture", "chain_type")
+    search_fields = ("name", "products", "description", "county__name", "link__name", "link__keywords")
+    list_select_related = ("county", "chain_type", "link__chain_type")
+    autocomplete_fields = ("county",)
+
+
+@admin.register(Fund)
+class FundAdmin(CatalogAdmin):
+    """基金."""
+
+    resource_classes = [resources.FundResource]
+    list_display = ("name", "level", "stage", "prefecture", "county", "size_yuan", "source")
+    list_filter = ("level", "stage", "source", "prefecture")
+    search_fields = ("name", "sponsor", "focus", "description")
+    list_select_related = ("prefecture", "county")
+
+
+@admin.register(FinancialProduct)
+class FinancialProductAdmin(CatalogAdmin):
+    """金融产品."""
+
+    resource_classes = [resources.FinancialProductResource]
+    list_display = ("name", "provider", "product_type", "region", "max_amount_yuan", "valid_until", "source")
+    list_filter = ("product_type", "source", "region")
+    search_fields = ("name", "provider", "target", "collateral", "description", "region")
+
+
+@admin.register(TalentResource)
+class TalentResourceAdmin(CatalogAdmin):
+    """人才资源."""
+
+    resource_classes = [resources.TalentResourceResource]
+    list_display = ("name", "organizer", "kind", "region", "source")
+    list_filter = ("kind", "source", "region")
+    search_fields = ("name", "organizer", "fields", "description")
+
+
+@admin.register(ProvincialBody)
+class ProvincialBodyAdmin(CatalogAdmin):
+    """省级部门."""
+
+    resource_classes = [resources.ProvincialBodyResource]
+    list_display = ("short_name", "name", "handles_display", "source")
+    list_filter = ("source",)
+    search_fields = ("name", "short_name", "description", "handles")
+
+    @admin.display(description=_("承接需求类型"))
+    def handles_display(self, obj):
+        return obj.get_handles_display()

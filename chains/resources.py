@@ -1,0 +1,441 @@
+"""Spreadsheet import/export of county chains and every catalog model (django-import-export resources).
+
+One mechanism serves the admin's import page, `import_catalog` and `load_reference_data`: columns are the
+CSV headers of chains/data/, regions and chain types are referred to by name/code, and any bad row
+(unknown county, chain type or link, missing name, bad number or choice) rejects the whole file.
+"""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.utils.translation import gettext as _
+from import_export import fields, resources, widgets
+
+from chains.choices import NeedKind, Source
+from chains.models import (
+    ChainLink,
+    ChainType,
+    County,
+    CountyChain,
+    Enterprise,
+    FinancialProduct,
+    Fund,
+    Institution,
+    Prefecture,
+    ProvincialBody,
+    TalentResource,
+    split_keywords,
+)
+
+
+class NamedForeignKeyWidget(widgets.ForeignKeyWidget):
+    """Look a related row up by a natural key; an unknown value is a clear row error."""
+
+    def __init__(self, model, field, label, **kwargs):
+        super().__init__(model, field, **kwargs)
+        self.label = label
+
+    def clean(self, value, row=None, **kwargs):
+        try:
+            return super().clean(str(value).strip() if value is not None else value, row, **kwargs)
+        except ObjectDoesNotExist as exc:
+            raise ValueError(_("未知的%(label)s：%(value)s") % {"label": self.label, "value": value}) from exc
+
+
+class LinkWidget(NamedForeignKeyWidget):
+    """A chain link, looked up by its name within the row's chain type."""
+
+    def __init__(self):
+        super().__init__(ChainLink, "name", _("环节"))
+
+    def get_queryset(self, value, row, *args, **kwargs):
+        return ChainLink.objects.filter(chain_type__code=(row or {}).get("chain_type", ""))
+
+    def clean(self, value, row=None, **kwargs):
+        try:
+            return super().clean(value, row, **kwargs)
+        except ValueError as exc:
+            raise ValueError(
+                _("产业链类型 %(type)s 下没有环节：%(value)s")
+                % {"type": (row or {}).get("chain_type"), "value": value}
+            ) from exc
+
+
+class ChoiceWidget(widgets.Widget):
+    """A choice column that accepts the code or its Chinese label; anything else is a row error."""
+
+    def __init__(self, choices, label, default=None, **kwargs):
+        super().__init__(**kwargs)
+        self.codes = {str(code): str(code) for code, _label in choices}
+        self.codes.update({str(label_): str(code) for code, label_ in choices})
+        self.label = label
+        self.default = default
+
+    def clean(self, value, row=None, **kwargs):
+        text = "" if value is None else str(value).strip()
+        if not text:
+            if self.default is not None:
+                return self.default
+            raise ValueError(_("%(label)s不能为空") % {"label": self.label})
+        if text not in self.codes:
+            raise ValueError(_("%(label)s取值无效：%(value)s") % {"label": self.label, "value": text})
+        return self.codes[text]
+
+    def render(self, value, obj=None, **kwargs):
+        return value or ""
+
+
+class YesNoWidget(widgets.BooleanWidget):
+    """Booleans written as true/false, 1/0, 是/否."""
+
+    TRUE_VALUES = [*widgets.BooleanWidget.TRUE_VALUES, "是", "yes", "Yes", "Y"]
+    FALSE_VALUES = [*widgets.BooleanWidget.FALSE_VALUES, "否", "no", "No", "N"]
+
+    def clean(self, value, row=None, **kwargs):
+        if value in ("", None):
+            return False
+        if value not in self.TRUE_VALUES and value not in self.FALSE_VALUES:
+            raise ValueError(_("应为 true/false 或 是/否：%(value)s") % {"value": value})
+        return value in self.TRUE_VALUES
+
+
+class AmountWidget(widgets.Widget):
+    """A non-negative whole number (yuan, months); blank means unknown."""
+
+    def clean(self, value, row=None, **kwargs):
+        if value is None or str(value).strip() == "":
+            return None
+        text = str(value).replace(",", "").replace("，", "").strip()
+        try:
+            number = float(text)
+        except ValueError as exc:
+            raise ValueError(_("不是有效的数字：%(value)s") % {"value": value}) from exc
+        if number < 0 or number != int(number):
+            raise ValueError(_("应为非负整数：%(value)s") % {"value": value})
+        return int(number)
+
+    def render(self, value, obj=None, **kwargs):
+        return "" if value is None else str(value)
+
+
+class HandlesWidget(widgets.Widget):
+    """Need kinds separated by ；/,: stored as comma-separated codes; unknown kinds are row errors."""
+
+    def clean(self, value, row=None, **kwargs):
+        items = split_keywords(str(value or ""))
+        if not items:
+            raise ValueError(_("承接需求类型不能为空"))
+        labels = {str(label): code for code, label in NeedKind.choices}
+        codes = []
+        for item in items:
+            code = item if item in NeedKind.values else labels.get(item)
+            if code is None:
+                raise ValueError(_("未知的需求类型：%(value)s") % {"value": item})
+            codes.append(code)
+        return ",".join(codes)
+
+    def render(self, value, obj=None, **kwargs):
+        return "；".join(item for item in (value or "").split(",") if item)
+
+
+class TextWidget(widgets.CharWidget):
+    """Text stripped of surrounding blanks; blank stays blank."""
+
+    def clean(self, value, row=None, **kwargs):
+        return "" if value is None else str(value).strip()
+
+
+def source_field(default=Source.GENERAL):
+    """The `source` column: whitepaper / general / sample (or 白皮书 / 公开资料 / 示例)."""
+    return fields.Field(
+        attribute="source",
+        column_name="source",
+        widget=ChoiceWidget(Source.choices, _("数据来源"), default=default),
+    )
+
+
+class CatalogResource(resources.ModelResource):
+    """Common behaviour: rows keyed by name, validated with the model's rules, unchanged rows skipped."""
+
+    name = fields.Field(attribute="name", column_name="name", widget=TextWidget())
+
+    class Meta:
+        import_id_fields = ("name",)
+        skip_unchanged = True
+        report_skipped = True
+        clean_model_instances = True
+        use_transactions = True
+
+    def before_import_row(self, row, **kwargs):
+        if not str(row.get("name") or "").strip():
+            raise ValueError(_("名称不能为空"))
+
+
+class CountyChainResource(CatalogResource):
+    """County key chains: county, chain_type (code), chain_name, evidence, active, source."""
+
+    name = fields.Field(attribute="name", column_name="chain_name", widget=TextWidget())
+    county = fields.Field(
+        attribute="county", column_name="county", widget=NamedForeignKeyWidget(County, "name", _("县域"))
+    )
+    chain_type = fields.Field(
+        attribute="chain_type",
+        column_name="chain_type",
+        widget=NamedForeignKeyWidget(ChainType, "code", _("产业链类型")),
+    )
+    evidence = fields.Field(attribute="evidence", column_name="evidence", widget=TextWidget())
+    active = fields.Field(attribute="active", column_name="active", widget=YesNoWidget())
+    source = source_field(Source.WHITEPAPER)
+
+    class Meta(CatalogResource.Meta):
+        model = CountyChain
+        import_id_fields = (
+            "county",
+            "chain_type",
+        )  # a county has one chain per type; the name may be revised
+        fields = ("name", "county", "chain_type", "evidence", "active", "source")
+
+    def before_import_row(self, row, **kwargs):
+        if not str(row.get("chain_name") or "").strip():
+            raise ValueError(_("产业链名称不能为空"))
+        if str(row.get("active") or "").strip() == "":
+            row["active"] = "true"  # a listed chain is active unless the sheet says otherwise
+        if not str(row.get("source") or "").strip():
+            row["source"] = Source.WHITEPAPER  # the official list of county key chains
+
+
+class InstitutionResource(CatalogResource):
+    """Institutions: name, kind, location, in_fujian, fields, description, source."""
+
+    kind = fields.Field(
+        attribute="kind",
+        column_name="kind",
+        widget=ChoiceWidget(Institution._meta.get_field("kind").choices, _("类型")),
+    )
+    in_fujian = fields.Field(attribute="in_fujian", column_name="in_fujian", widget=YesNoWidget())
+    location = fields.Field(attribute="location", column_name="location", widget=TextWidget())
+    fields_ = fields.Field(attribute="fields", column_name="fields", widget=TextWidget())
+    description = fields.Field(attribute="description", column_name="description", widget=TextWidget())
+    source = source_field()
+
+    class Meta(CatalogResource.Meta):
+        model = Institution
+        fields = ("name", "kind", "location", "in_fujian", "fields_", "description", "source")
+
+
+class EnterpriseResource(CatalogResource):
+    """Enterprises: name, county (blank outside Fujian), chain_type, link, role, products, description, source."""
+
+    county = fields.Field(
+        attribute="county", column_name="county", widget=NamedForeignKeyWidget(County, "name", _("县域"))
+    )
+    chain_type = fields.Field(
+        attribute="chain_type",
+        column_name="chain_type",
+        widget=NamedForeignKeyWidget(ChainType, "code", _("产业链类型")),
+    )
+    link = fields.Field(attribute="link", column_name="link", widget=LinkWidget())
+    role = fields.Field(
+        attribute="role",
+        column_name="role",
+        widget=ChoiceWidget(Enterprise._meta.get_field("role").choices, _("链上角色")),
+    )
+    products = fields.Field(attribute="products", column_name="products", widget=TextWidget())
+    description = fields.Field(attribute="description", column_name="description", widget=TextWidget())
+    source = source_field()
+
+    class Meta(CatalogResource.Meta):
+        model = Enterprise
+        fields = ("name", "county", "chain_type", "link", "role", "products", "description", "source")
+
+    def before_import_row(self, row, **kwargs):
+        super().before_import_row(row, **kwargs)
+        if not str(row.get("chain_type") or "").strip():
+            raise ValueError(_("产业链类型不能为空"))
+        if not str(row.get("link") or "").strip():
+            raise ValueError(_("环节不能为空"))
+
+
+class FundResource(CatalogResource):
+    """Funds: name, sponsor, level, prefecture, county, size_yuan, stage, focus, description, source."""
+
+    sponsor = fields.Field(attribute="sponsor", column_name="sponsor", widget=TextWidget())
+    level = fields.Field(
+        attribute="level",
+        column_name="level",
+        widget=ChoiceWidget(Fund._meta.get_field("level").choices, _("层级")),
+    )
+    prefecture = fields.Field(
+        attribute="prefecture",
+        column_name="prefecture",
+        widget=NamedForeignKeyWidget(Prefecture, "name", _("设区市")),
+    )
+    county = fields.Field(
+        attribute="county", column_name="county", widget=NamedForeignKeyWidget(County, "name", _("县域"))
+    )
+    size_yuan = fields.Field(attribute="size_yuan", column_name="size_yuan", widget=AmountWidget())
+    stage = fields.Field(
+        attribute="stage",
+        column_name="stage",
+        widget=ChoiceWidget(Fund._meta.get_field("stage").choices, _("投资阶段")),
+    )
+    focus = fields.Field(attribute="focus", column_name="focus", widget=TextWidget())
+    description = fields.Field(attribute="description", column_name="description", widget=TextWidget())
+    source = source_field()
+
+    class Meta(CatalogResource.Meta):
+        model = Fund
+        fields = (
+            "name",
+            "sponsor",
+            "level",
+            "prefecture",
+            "county",
+            "size_yuan",
+            "stage",
+            "focus",
+            "description",
+            "source",
+        )
+
+
+class FinancialProductResource(CatalogResource):
+    """Financial products: name, provider, product_type, region, max_amount_yuan, term_months, collateral,
+    target, description, source (and optionally valid_until)."""
+
+    provider = fields.Field(attribute="provider", column_name="provider", widget=TextWidget())
+    product_type = fields.Field(
+        attribute="product_type",
+        column_name="product_type",
+        widget=ChoiceWidget(FinancialProduct._meta.get_field("product_type").choices, _("产品类型")),
+    )
+    region = fields.Field(attribute="region", column_name="region", widget=TextWidget())
+    max_amount_yuan = fields.Field(
+        attribute="max_amount_yuan", column_name="max_amount_yuan", widget=AmountWidget()
+    )
+    term_months = fields.Field(attribute="term_months", column_name="term_months", widget=AmountWidget())
+    collateral = fields.Field(attribute="collateral", column_name="collateral", widget=TextWidget())
+    target = fields.Field(attribute="target", column_name="target", widget=TextWidget())
+    description = fields.Field(attribute="description", column_name="description", widget=TextWidget())
+    source = source_field()
+
+    class Meta(CatalogResource.Meta):
+        model = FinancialProduct
+        fields = (
+            "name",
+            "provider",
+            "product_type",
+            "region",
+            "max_amount_yuan",
+            "term_months",
+            "collateral",
+            "target",
+            "description",
+            "source",
+        )
+
+    def before_import_row(self, row, **kwargs):
+        super().before_import_row(row, **kwargs)
+        region = str(row.get("region") or "").strip() or "全省"
+        known = (
+            set(County.objects.values_list("name", flat=True))
+            | set(Prefecture.objects.values_list("name", flat=True))
+            | {"全省"}
+        )
+        unknown = [item for item in split_keywords(region) if item not in known]
+        if unknown:
+            raise ValueError(_("未知的适用区域：%(value)s") % {"value": "、".join(unknown)})
+        row["region"] = region
+
+
+class TalentResourceResource(CatalogResource):
+    """Talent resources: name, organizer, kind, region, fields, description, source."""
+
+    organizer = fields.Field(attribute="organizer", column_name="organizer", widget=TextWidget())
+    kind = fields.Field(
+        attribute="kind",
+        column_name="kind",
+        widget=ChoiceWidget(TalentResource._meta.get_field("kind").choices, _("类型")),
+    )
+    region = fields.Field(attribute="region", column_name="region", widget=TextWidget())
+    fields_ = fields.Field(attribute="fields", column_name="fields", widget=TextWidget())
+    description = fields.Field(attribute="description", column_name="description", widget=TextWidget())
+    source = source_field()
+
+    class Meta(CatalogResource.Meta):
+        model = TalentResource
+        fields = ("name", "organizer", "kind", "region", "fields_", "description", "source")
+
+
+class ProvincialBodyResource(CatalogResource):
+    """Provincial bodies: name, short_name, handles (need kinds), description, source."""
+
+    short_name = fields.Field(attribute="short_name", column_name="short_name", widget=TextWidget())
+    handles = fields.Field(attribute="handles", column_name="handles", widget=HandlesWidget())
+    description = fields.Field(attribute="description", column_name="description", widget=TextWidget())
+    source = source_field()
+
+    class Meta(CatalogResource.Meta):
+        model = ProvincialBody
+        fields = ("name", "short_name", "handles", "description", "source")
+
+
+@dataclass(frozen=True)
+class ImportKind:
+    """One importable kind: its command-line name, resource and shipped file."""
+
+    name: str
+    resource: type[CatalogResource]
+    filename: str
+    label: str
+
+
+IMPORT_KINDS: dict[str, ImportKind] = {
+    kind.name: kind
+    for kind in (
+        ImportKind("chains", CountyChainResource, "county_chains.csv", "县域重点产业链"),
+        ImportKind("institutions", InstitutionResource, "institutions.csv", "科研机构"),
+        ImportKind("enterprises", EnterpriseResource, "enterprises.csv", "企业"),
+        ImportKind("funds", FundResource, "funds.csv", "基金"),
+        ImportKind("financial-products", FinancialProductResource, "financial_products.csv", "金融产品"),
+        ImportKind("talent-resources", TalentResourceResource, "talent_resources.csv", "人才资源"),
+        ImportKind("provincial-bodies", ProvincialBodyResource, "provincial_bodies.csv", "省级部门"),
+    )
+}
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    """A rejected row: its spreadsheet line (header = line 1) and why."""
+
+    line: int
+    reason: str
+
+    def __str__(self):
+        return _("第 %(line)d 行：%(reason)s") % {"line": self.line, "reason": self.reason}
+
+
+def row_problems(result) -> list[RowProblem]:
+    """Every bad row of an import result, in file order, with a readable reason."""
+    problems: list[RowProblem] = []
+    for number, errors in result.row_errors():
+        for error in errors:
+            problems.append(RowProblem(number + 1, _error_text(error.error)))
+    for invalid in result.invalid_rows:
+        reasons = []
+        for field_name, messages in invalid.error_dict.items():
+            text = "；".join(str(m) for m in messages)
+            reasons.append(text if field_name == "__all__" else f"{field_name}: {text}")
+        problems.append(RowProblem(invalid.number + 1, "；".join(reasons)))
+    for error in result.base_errors:
+        problems.append(RowProblem(1, _error_text(error.error)))
+    return sorted(problems, key=lambda p: p.line)
+
+
+def _error_text(error) -> str:
+    if isinstance(error, ValidationError):
+        return "；".join(error.messages)
+    if isinstance(error, ObjectDoesNotExist):
+        return _("引用的记录不存在")
+    text = str(error)
+    return text.splitlines()[0] if text else error.__class__.__name__

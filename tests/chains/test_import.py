@@ -1,0 +1,230 @@
+"""Spreadsheet import of chains and catalog rows: all-or-nothing, bad rows named with line and reason."""
+
+import pytest
+from django.core.management import CommandError, call_command
+from openpyxl import Workbook
+
+from chains.models import CountyChain, Enterprise, FinancialProduct, Fund, Institution
+from chains.services import import_catalog_file
+
+
+def write_xlsx(path, header, rows):
+    book = Workbook()
+    sheet = book.active
+    sheet.append(header)
+    for row in rows:
+        sheet.append(row)
+    book.save(path)
+    return path
+
+
+def write_csv(path, header, rows):
+    lines = [",".join(header)] + [",".join(str(c) for c in row) for row in rows]
+    path.write_text("\ufeff" + "\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+CHAIN_HEADER = ["county", "chain_type", "chain_name", "evidence"]
+
+
+@pytest.mark.django_db
+def test_xlsx_with_one_bad_row_imports_nothing_and_names_the_row(tmp_path):
+    path = write_xlsx(
+        tmp_path / "chains.xlsx",
+        CHAIN_HEADER,
+        [
+            ["罗源县", "ceramics", "罗源县陶瓷产业链（测试）", "官方清单"],
+            ["不存在县", "textile-apparel", "不存在县纺织鞋服产业链", "官方清单"],
+            ["长汀县", "textile-apparel", "长汀县纺织产业链", "官方清单"],
+        ],
+    )
+    before = CountyChain.objects.count()
+
+    outcome = import_catalog_file("chains", path)
+
+    assert not outcome.ok and not outcome.applied
+    assert [p.line for p in outcome.problems] == [3]
+    assert "未知的县域" in outcome.problems[0].reason and "不存在县" in outcome.problems[0].reason
+    assert CountyChain.objects.count() == before
+    assert not CountyChain.objects.filter(name="罗源县陶瓷产业链（测试）").exists()
+
+
+@pytest.mark.django_db
+def test_xlsx_good_file_imports_and_reimport_is_idempotent(tmp_path):
+    path = write_xlsx(
+        tmp_path / "chains.xlsx",
+        CHAIN_HEADER,
+        [
+            ["长汀县", "textile-apparel", "长汀县纺织产业链", "官方清单"],
+            ["罗源县", "ceramics", "罗源县陶瓷产业链（测试）", ""],
+            [None, None, None, None],  # trailing blank row as spreadsheets often have
+        ],
+    )
+    outcome = import_catalog_file("chains", path)
+    assert outcome.ok and (outcome.new, outcome.updated) == (2, 0)
+    chain = CountyChain.objects.get(name="长汀县纺织产业链")
+    assert chain.active and chain.source == "whitepaper" and chain.county.prefecture.name == "龙岩市"
+
+    again = import_catalog_file("chains", path)
+    assert (again.new, again.updated, again.unchanged) == (0, 0, 2)
+
+
+@pytest.mark.django_db
+def test_reimport_with_a_revised_name_renames_the_chain(tmp_path):
+    path = write_csv(
+        tmp_path / "chains.csv",
+        CHAIN_HEADER,
+        [["罗源县", "metallurgy", "罗源县绿色冶金与新材料产业链", "官方清单"]],
+    )
+    outcome = import_catalog_file("chains", path)
+    assert outcome.ok and (outcome.new, outcome.updated) == (0, 1)
+    assert (
+        CountyChain.objects.get(county__name="罗源县", chain_type__code="metallurgy").name
+        == "罗源县绿色冶金与新材料产业链"
+    )
+
+
+@pytest.mark.django_db
+def test_every_kind_of_bad_row_is_reported(tmp_path):
+    header = ["name", "county", "chain_type", "link", "role", "products", "description", "source"]
+    path = write_csv(
+        tmp_path / "firms.csv",
+        header,
+        [
+            ["测试企业甲", "晋江市", "textile-apparel", "织造", "supporting", "面料", "", "sample"],
+            ["测试企业乙", "晋江市", "no-such-type", "织造", "supporting", "", "", "sample"],
+            ["测试企业丙", "晋江市", "textile-apparel", "不存在环节", "supporting", "", "", "sample"],
+            ["", "晋江市", "textile-apparel", "织造", "supporting", "", "", "sample"],
+            ["测试企业丁", "晋江市", "textile-apparel", "织造", "boss", "", "", "sample"],
+        ],
+    )
+    outcome = import_catalog_file("enterprises", path)
+    lines = {p.line: p.reason for p in outcome.problems}
+    assert set(lines) == {3, 4, 5, 6}
+    assert "产业链类型" in lines[3]
+    assert "不存在环节" in lines[4]
+    assert "名称不能为空" in lines[5]
+    assert "链上角色" in lines[6]
+    assert not Enterprise.objects.filter(name__startswith="测试企业").exists()
+
+
+@pytest.mark.django_db
+def test_bad_number_is_reported(tmp_path):
+    header = [
+        "name",
+        "sponsor",
+        "level",
+        "prefecture",
+        "county",
+        "size_yuan",
+        "stage",
+        "focus",
+        "description",
+        "source",
+    ]
+    path = write_xlsx(
+        tmp_path / "funds.xlsx",
+        header,
+        [
+            ["测试基金一", "某县", "county", "宁德市", "蕉城区", "500000000", "growth", "锂电", "", "sample"],
+            ["测试基金二", "某县", "county", "宁德市", "蕉城区", "五亿", "growth", "锂电", "", "sample"],
+        ],
+    )
+    outcome = import_catalog_file("funds", path)
+    assert [p.line for p in outcome.problems] == [3]
+    assert "不是有效的数字" in outcome.problems[0].reason
+    assert not Fund.objects.filter(name__startswith="测试基金").exists()
+
+
+@pytest.mark.django_db
+def test_unknown_region_of_a_product_is_reported(tmp_path):
+    header = [
+        "name",
+        "provider",
+        "product_type",
+        "region",
+        "max_amount_yuan",
+        "term_months",
+        "collateral",
+        "target",
+        "description",
+        "source",
+    ]
+    path = write_csv(
+        tmp_path / "products.csv",
+        header,
+        [
+            ["测试贷", "某银行", "credit_loan", "火星市", "1000000", "12", "", "", "", "sample"],
+        ],
+    )
+    outcome = import_catalog_file("financial-products", path)
+    assert "火星市" in outcome.problems[0].reason
+    assert not FinancialProduct.objects.filter(name="测试贷").exists()
+
+
+@pytest.mark.django_db
+def test_dry_run_writes_nothing(tmp_path):
+    header = ["name", "kind", "location", "in_fujian", "fields", "description", "source"]
+    path = write_csv(
+        tmp_path / "inst.csv",
+        header,
+        [["测试研究院", "research_institute", "福州市", "是", "材料", "", "sample"]],
+    )
+    outcome = import_catalog_file("institutions", path, dry_run=True)
+    assert outcome.ok and outcome.new == 1 and not outcome.applied
+    assert not Institution.objects.filter(name="测试研究院").exists()
+
+
+@pytest.mark.django_db
+def test_command_reports_rows_and_fails(tmp_path, capsys):
+    path = write_xlsx(
+        tmp_path / "chains.xlsx",
+        CHAIN_HEADER,
+        [
+            ["罗源县", "no-such-type", "罗源县某产业链", ""],
+        ],
+    )
+    with pytest.raises(CommandError, match="文件未导入"):
+        call_command("import_catalog", "chains", str(path))
+    assert "第 2 行" in capsys.readouterr().err
+
+
+@pytest.mark.django_db
+def test_command_imports_and_dry_runs(tmp_path, capsys):
+    path = write_xlsx(
+        tmp_path / "chains.xlsx", CHAIN_HEADER, [["长汀县", "textile-apparel", "长汀县纺织产业链", ""]]
+    )
+    call_command("import_catalog", "chains", str(path), "--dry-run")
+    assert not CountyChain.objects.filter(name="长汀县纺织产业链").exists()
+    call_command("import_catalog", "chains", str(path))
+    assert CountyChain.objects.filter(name="长汀县纺织产业链").exists()
+    assert "新增 1" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_unreadable_file_is_a_clear_error(tmp_path):
+    path = tmp_path / "chains.txt"
+    path.write_text("hello", encoding="utf-8")
+    with pytest.raises(CommandError, match="CSV 或 XLSX"):
+        call_command("import_catalog", "chains", str(path))
+
+
+@pytest.mark.django_db
+def test_admin_import_is_all_or_nothing(admin_client, tmp_path):
+    path = write_xlsx(
+        tmp_path / "chains.xlsx",
+        CHAIN_HEADER,
+        [
+            ["长汀县", "textile-apparel", "长汀县纺织产业链", ""],
+            ["长汀县", "no-such-type", "长汀县某产业链", ""],
+        ],
+    )
+    with path.open("rb") as handle:
+        response = admin_client.post(
+            "/admin/chains/countychain/import/",
+            {"import_file": handle, "format": "1", "resource": "0"},
+        )
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "未知的产业链类型" in body
+    assert not CountyChain.objects.filter(name="长汀县纺织产业链").exists()

@@ -1,0 +1,93 @@
+"""Home page and chain directory: content and pinned query counts."""
+
+import pytest
+from django.urls import reverse
+
+from chains.models import ChainType, County, CountyChain, Prefecture
+
+
+@pytest.mark.django_db
+def test_home_page(client, django_assert_num_queries):
+    with django_assert_num_queries(9):
+        response = client.get(reverse("home"))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "四链对接平台" in body
+    assert 'data-testid="count-counties">83<' in body
+
+
+@pytest.mark.django_db
+def test_directory_lists_every_prefecture_county_and_chain(client, django_assert_num_queries):
+    with django_assert_num_queries(5):
+        response = client.get(reverse("chains:directory"))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert body.count('data-testid="prefecture"') == 9
+    assert body.count('data-testid="county"') == 83
+    assert body.count('data-testid="chain"') == 59
+    assert "晋江市" in body and "纺织鞋服" in body
+
+
+@pytest.mark.django_db
+def test_directory_query_count_does_not_grow_with_chains(client, django_assert_num_queries):
+    county = County.objects.get(name="长汀县")
+    for chain_type in ChainType.objects.exclude(county_chains__county=county)[:5]:
+        CountyChain.objects.create(
+            county=county, chain_type=chain_type, name=f"长汀县{chain_type.name}产业链"
+        )
+    with django_assert_num_queries(5):
+        client.get(reverse("chains:directory"))
+
+
+@pytest.mark.django_db
+def test_prefecture_page(client, django_assert_num_queries):
+    quanzhou = Prefecture.objects.get(name="泉州市")
+    with django_assert_num_queries(3):
+        response = client.get(reverse("chains:prefecture", args=[quanzhou.pk]))
+    assert response.status_code == 200
+    assert "晋江市纺织鞋服产业链" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_county_page(client, django_assert_num_queries):
+    county = County.objects.get(name="蕉城区")
+    with django_assert_num_queries(3):
+        response = client.get(reverse("chains:county", args=[county.pk]))
+    body = response.content.decode()
+    assert "蕉城区锂电新能源产业链" in body or "锂电" in body
+    assert "宁德时代" in body
+
+
+@pytest.mark.django_db
+def test_chain_page_shows_links_in_order_with_firms_and_sample_marks(client, django_assert_num_queries):
+    chain = CountyChain.objects.get(county__name="蕉城区", chain_type__code="lithium-battery")
+    with django_assert_num_queries(4):
+        response = client.get(reverse("chains:chain", args=[chain.pk]))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert body.count('data-testid="link"') == 11
+    assert body.index("锂矿与基础原料") < body.index("电芯与电池包") < body.index("电池回收")
+    assert "宁德时代" in body
+    assert "示例" in body  # sample firms are marked
+
+
+@pytest.mark.django_db
+def test_chain_type_page(client, django_assert_num_queries):
+    with django_assert_num_queries(4):
+        response = client.get(reverse("chains:chain_type", args=["textile-apparel"]))
+    assert response.status_code == 200
+    assert "晋江市" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_unknown_objects_are_404(client):
+    assert client.get(reverse("chains:chain", args=[999999])).status_code == 404
+    assert client.get(reverse("chains:chain_type", args=["nope"])).status_code == 404
+    assert client.get(reverse("chains:county", args=[999999])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_english_is_available(client):
+    response = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    assert 'lang="en"' in response.content.decode()
