@@ -209,7 +209,7 @@ def synthetic_orders(n: int, seed: int = 11, base: Catalog | None = None) -> lis
             text = f"{chain.name}产业链急需{kws[0]}和{kws[1]}方面的技能人才和专家指导，希望定向培养。"
         else:
             direction = rng.choice(("上游供应商", "下游客户"))
-            title = f"{link.name}{direction[:3]}配套"
+            title = f"{link.name}{direction[:2]}{'配套' if direction.startswith('上') else '市场'}对接"
             text = (
                 f"{link.name}环节企业生产{rng.choice(link.keywords)}，寻找{'、'.join(kws[:2])}等{direction}。"
             )

@@ -6,21 +6,20 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from .index import Index, PoolView
-from .signals import QueryPlan
+from .index import Index
+from .signals import QueryPlan, View
 
 
-def region_ok(view: PoolView, plan: QueryPlan, w: Mapping[str, float]) -> np.ndarray:
+def region_ok(view: View, plan: QueryPlan, w: Mapping[str, float]) -> np.ndarray:
     """False where the resource's region (全省 / a prefecture / a county) excludes the order's county."""
-    col = plan.county_id if plan.county_id >= 0 else view.region_ok.shape[1] - 1
-    ok = view.region_ok[:, col]
+    ok = view.region_col(plan.region_col)
     bound = view.product_region_bound
     if w["filter.restrict_talent_programs"] > 0:
         bound = bound | view.talent_region_bound
     return ok | ~bound
 
 
-def amount_ok(view: PoolView, plan: QueryPlan, w: Mapping[str, float]) -> np.ndarray:
+def amount_ok(view: View, plan: QueryPlan, w: Mapping[str, float]) -> np.ndarray:
     """False where a stated maximum amount is far below the amount needed."""
     amount = plan.query.amount_yuan
     if not amount or amount <= 0:
@@ -30,12 +29,12 @@ def amount_ok(view: PoolView, plan: QueryPlan, w: Mapping[str, float]) -> np.nda
     return ~too_small
 
 
-def not_expired(view: PoolView, plan: QueryPlan) -> np.ndarray:
+def not_expired(view: View, plan: QueryPlan) -> np.ndarray:
     """False where ``valid_until`` is before the order's ``today``."""
     return view.valid_until >= plan.today_ord
 
 
-def eligible(view: PoolView, plan: QueryPlan, w: Mapping[str, float]) -> np.ndarray:
+def eligible(view: View, plan: QueryPlan, w: Mapping[str, float]) -> np.ndarray:
     return region_ok(view, plan, w) & amount_ok(view, plan, w) & not_expired(view, plan)
 
 

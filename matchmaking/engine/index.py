@@ -66,6 +66,40 @@ class PoolView:
     def __len__(self) -> int:
         return len(self.pos)
 
+    def region_col(self, col: int) -> np.ndarray:
+        return self.region_ok[:, col]
+
+    def chain_col(self, chain_idx: int) -> np.ndarray:
+        return self.chain_aff[:, chain_idx]
+
+    def subset(self, sel: np.ndarray) -> PoolSubset:
+        return PoolSubset(self, sel)
+
+
+class PoolSubset:
+    """Some resources of a :class:`PoolView` (``sel`` = pool-local indices); 1-D arrays are taken lazily."""
+
+    def __init__(self, base: PoolView, sel: np.ndarray):
+        self.base = base
+        self.sel = sel
+        self.pos = base.pos[sel]
+
+    def __len__(self) -> int:
+        return len(self.sel)
+
+    def __getattr__(self, name: str) -> np.ndarray:
+        if name not in _VIEW_ARRAYS:
+            raise AttributeError(name)
+        arr = getattr(self.base, name)[self.sel]
+        setattr(self, name, arr)
+        return arr
+
+    def region_col(self, col: int) -> np.ndarray:
+        return self.base.region_ok[:, col][self.sel]
+
+    def chain_col(self, chain_idx: int) -> np.ndarray:
+        return self.base.chain_aff[:, chain_idx][self.sel]
+
 
 _VIEW_ARRAYS = (
     "rtype",

@@ -8,10 +8,11 @@ import numpy as np
 
 from .explain import reasons_for
 from .filters import eligible
-from .index import Index, PoolView
+from .index import Index
 from .records import ORDER_KINDS, Candidate, OrderQuery
 from .signals import (
     QueryPlan,
+    View,
     bm25_scores,
     capital_fit,
     chain_signal,
@@ -24,20 +25,27 @@ from .signals import (
 from .weights import DEFAULT_WEIGHTS, kind_weights, merge_weights
 
 
-def score_pool(index: Index, plan: QueryPlan, w: Mapping[str, float]) -> tuple[PoolView, np.ndarray, dict]:
-    """(pool view, scores in [0, 1] with 0 for filtered/irrelevant, signal arrays) for one order."""
+def score_pool(index: Index, plan: QueryPlan, w: Mapping[str, float]) -> tuple[View, np.ndarray, dict]:
+    """(candidate subset of the pool, scores in [0, 1] (0 = filtered), signal arrays) for one order.
+
+    Candidates are the pool's resources that share a term with the order or fit its chain type; every
+    other signal is computed only for them.
+    """
     view = index.views[plan.kind]
-    ok = eligible(view, plan, w)
-    raw = np.where(ok, bm25_scores(view, plan), 0.0)
+    raw_all = bm25_scores(view, plan)
+    chain_all = chain_signal(view, plan)
+    sub = view.subset(np.flatnonzero((raw_all > 0) | (chain_all > 0)))
+    ok = eligible(sub, plan, w)
+    raw = np.where(ok, raw_all[sub.sel], 0.0)
     sig: dict[str, np.ndarray] = {"bm25": raw, "text": text_signal(raw)}
-    sig["chain"] = chain_signal(view, plan)
-    sig["geo"] = geo_signal(view, plan, w)
+    sig["chain"] = chain_all[sub.sel]
+    sig["geo"] = geo_signal(sub, plan, w)
     if plan.kind == "capital":
-        sig.update(capital_fit(view, plan, w))
+        sig.update(capital_fit(sub, plan, w))
     elif plan.kind == "industry":
-        sig["fit"] = sig["relation"] = relation_signal(view, plan, w, index)
+        sig["fit"] = sig["relation"] = relation_signal(sub, plan, w, index)
     else:
-        sig["fit"] = kind_fit(view, plan)
+        sig["fit"] = kind_fit(sub, plan)
     kw = kind_weights(w, plan.kind)
     score = (
         kw["text"] * sig["text"]
@@ -46,19 +54,18 @@ def score_pool(index: Index, plan: QueryPlan, w: Mapping[str, float]) -> tuple[P
         + kw["fit"] * sig["fit"]
     )
     if len(plan.declined_pos):
-        declined = np.isin(view.pos, plan.declined_pos)
+        declined = np.isin(sub.pos, plan.declined_pos)
         score = score * np.where(declined, 1.0 - w["penalty.declined"], 1.0)
     else:
-        declined = np.zeros(len(view), dtype=bool)
+        declined = np.zeros(len(sub), dtype=bool)
     sig["declined"] = declined
     if w["penalty.sample"]:
-        score = score * np.where(view.is_sample, 1.0 - w["penalty.sample"], 1.0)
-    relevant = ok & ((raw > 0) | (sig["chain"] > 0))  # nothing matched at all → not a candidate
-    score = np.clip(np.where(relevant, score, 0.0), 0.0, 1.0)
-    return view, score, sig
+        score = score * np.where(sub.is_sample, 1.0 - w["penalty.sample"], 1.0)
+    score = np.clip(np.where(ok, score, 0.0), 0.0, 1.0)
+    return sub, score, sig
 
 
-def _top(view: PoolView, score: np.ndarray, keys: list[str], top: int) -> list[int]:
+def _top(view: View, score: np.ndarray, keys: list[str], top: int) -> list[int]:
     """Pool-local indices of the best ``top`` positive scores; ties broken by key (deterministic)."""
     positive = np.flatnonzero(score > 0)
     if len(positive) == 0 or top <= 0:

@@ -33,6 +33,7 @@ _STOPWORD_TEXT = """
 环节 行业 全链条 一站式 示例 条目 白皮书 载明 具体 推断 按 名称 国内 全国 领先 知名
 优势 突出 特色 明显 实力 前列 目前 现有 同时 以及 并且 或者 其中 其他 各类 多项 多个
 系列 整体
+上游 中游 下游 供应商 客户 配套 就近 生产
 """
 STOPWORDS: frozenset[str] = frozenset(_STOPWORD_TEXT.split())
 
@@ -104,7 +105,7 @@ class Segmenter:
     def __init__(
         self, words: Iterable[str] = (), stopwords: Iterable[str] = STOPWORDS, cache_size: int = 65536
     ):
-        self.words: tuple[str, ...] = tuple(sorted(set(words)))
+        self.words: tuple[str, ...] = tuple(sorted({normalize(w).strip() for w in words} - {""}))
         self.stopwords = frozenset(stopwords)
         self.signature = hashlib.sha1("\n".join(self.words).encode(), usedforsecurity=False).hexdigest()[:12]
         self._domain = frozenset(self.words)
@@ -159,7 +160,7 @@ _SEGMENTERS_LOCK = threading.Lock()
 
 def get_segmenter(words: Iterable[str]) -> Segmenter:
     """A shared segmenter per distinct word list (building one costs ~0.1 s plus the words)."""
-    words = tuple(sorted(set(words)))
+    words = tuple(sorted({normalize(w).strip() for w in words} - {""}))
     sig = hashlib.sha1("\n".join(words).encode(), usedforsecurity=False).hexdigest()[:12]
     with _SEGMENTERS_LOCK:
         seg = _SEGMENTERS.get(sig)

@@ -7,9 +7,21 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .index import FIN_EQUITY, FIN_LOAN, FIN_OTHER, FUND_STAGES, STAGE_RANK, TYPE_CODE, Index, PoolView
+from .index import (
+    FIN_EQUITY,
+    FIN_LOAN,
+    FIN_OTHER,
+    FUND_STAGES,
+    STAGE_RANK,
+    TYPE_CODE,
+    Index,
+    PoolSubset,
+    PoolView,
+)
 from .records import OrderQuery
 from .segment import normalize
+
+View = PoolView | PoolSubset
 
 # ---- cues read from the order text --------------------------------------------------------------------
 UPSTREAM_CUES = ("上游", "供应商", "供货", "原料供应", "原材料", "配套企业", "配套商", "供应")
@@ -78,6 +90,7 @@ class QueryPlan:
     today_ord: int
     declined_pos: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     term_set: frozenset[int] = frozenset()
+    region_col: int = -1  # column of Index.region_ok for the order's county (last one when unknown)
 
 
 def mentioned_links(index: Index, chain_idx: int, text: str) -> list[int]:
@@ -146,6 +159,7 @@ def plan_query(index: Index, query: OrderQuery, weights: Mapping[str, float]) ->
         today_ord=today,
         declined_pos=declined,
         term_set=frozenset(ids),
+        region_col=index.county_ids.get(county, len(index.county_ids)),
     )
 
 
@@ -179,14 +193,14 @@ def text_signal(raw: np.ndarray) -> np.ndarray:
     return raw / top if top > 0 else np.zeros_like(raw)
 
 
-def chain_signal(view: PoolView, plan: QueryPlan) -> np.ndarray:
+def chain_signal(view: View, plan: QueryPlan) -> np.ndarray:
     """Affinity of each resource with the order's chain type (explicit, or keyword overlap)."""
     if plan.chain_idx < 0:
         return np.zeros(len(view))
-    return view.chain_aff[:, plan.chain_idx].astype(np.float64)
+    return view.chain_col(plan.chain_idx).astype(np.float64)
 
 
-def geo_signal(view: PoolView, plan: QueryPlan, w: Mapping[str, float]) -> np.ndarray:
+def geo_signal(view: View, plan: QueryPlan, w: Mapping[str, float]) -> np.ndarray:
     """Same county > same prefecture > in Fujian > elsewhere (values from the weights)."""
     out = np.where(view.in_fujian, w["geo.in_fujian"], w["geo.elsewhere"])
     if plan.prefecture_id >= 0:
@@ -196,7 +210,7 @@ def geo_signal(view: PoolView, plan: QueryPlan, w: Mapping[str, float]) -> np.nd
     return out
 
 
-def capital_fit(view: PoolView, plan: QueryPlan, w: Mapping[str, float]) -> dict[str, np.ndarray]:
+def capital_fit(view: View, plan: QueryPlan, w: Mapping[str, float]) -> dict[str, np.ndarray]:
     """Financing-type, amount and fund stage fit; returns each part and their mean as ``fit``."""
     fin = view.fin_class
     is_fund = view.rtype == TYPE_CODE["fund"]
@@ -233,7 +247,7 @@ def capital_fit(view: PoolView, plan: QueryPlan, w: Mapping[str, float]) -> dict
     return {"fit": fit, "type_fit": type_fit, "amount_fit": amount_fit, "stage_fit": stage_fit}
 
 
-def kind_fit(view: PoolView, plan: QueryPlan) -> np.ndarray:
+def kind_fit(view: View, plan: QueryPlan) -> np.ndarray:
     """How well the kind of resource suits the order kind (innovation/talent)."""
     if plan.kind == "innovation":
         return np.where(view.rtype == TYPE_CODE["institution"], 1.0, 0.6)
@@ -242,7 +256,7 @@ def kind_fit(view: PoolView, plan: QueryPlan) -> np.ndarray:
     return np.ones(len(view))
 
 
-def relation_signal(view: PoolView, plan: QueryPlan, w: Mapping[str, float], index: Index) -> np.ndarray:
+def relation_signal(view: View, plan: QueryPlan, w: Mapping[str, float], index: Index) -> np.ndarray:
     """Industry orders: is the enterprise's link on the wanted side of the order's own link?"""
     if plan.chain_idx < 0:
         return np.zeros(len(view))
