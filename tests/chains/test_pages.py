@@ -87,7 +87,9 @@ def test_unknown_objects_are_404(client):
 
 
 @pytest.mark.django_db
-def test_english_is_available(client):
-    response = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en")
-    assert response.status_code == 200
-    assert 'lang="en"' in response.content.decode()
+def test_chinese_by_default_and_english_on_request(client):
+    response = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert 'lang="zh-hans"' in response.content.decode()
+    response = client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert response.status_code == 302
+    assert 'lang="en"' in client.get(reverse("home")).content.decode()

@@ -1,0 +1,135 @@
+"""The one access-control mechanism: a user's Scope, and querysets that filter by it.
+
+Every page, API endpoint and export gets its objects through `Model.objects.visible_to(user)` (read) or
+`editable_by(user)` (write); an object outside the user's scope is then simply not found (HTTP 404).
+Models opt in by using a queryset that subclasses `ScopedQuerySet` and describing, as Q objects, what a
+scope may see and edit. Anything not described is denied.
+"""
+
+from dataclasses import dataclass
+
+from django.db import models
+from django.db.models import Q
+from django.http import Http404
+
+from accounts.choices import ApprovalState, OrgKind
+
+NOTHING = Q(pk__in=[])
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Who a user acts for, reduced to the ids that querysets filter on."""
+
+    user_id: int | None = None
+    active: bool = False
+    is_admin: bool = False
+    org_id: int | None = None
+    org_kind: str = ""
+    is_manager: bool = False
+    county_id: int | None = None
+    prefecture_id: int | None = None
+    body_id: int | None = None
+    handles: frozenset[str] = frozenset()
+    provider_kind: str = ""
+
+    @property
+    def is_county(self) -> bool:
+        """Acts for a county government."""
+        return self.org_kind == OrgKind.COUNTY and self.county_id is not None
+
+    @property
+    def is_city(self) -> bool:
+        """Acts for a prefecture city (read-only over its counties)."""
+        return self.org_kind == OrgKind.CITY and self.prefecture_id is not None
+
+    @property
+    def is_body(self) -> bool:
+        """Acts for a provincial body."""
+        return self.org_kind == OrgKind.BODY and self.body_id is not None
+
+    @property
+    def is_provider(self) -> bool:
+        """Acts for a resource provider (institution, bank, fund, talent organizer, enterprise)."""
+        return self.org_kind == OrgKind.PROVIDER
+
+    @classmethod
+    def for_user(cls, user) -> "Scope":
+        """The user's scope, cached on the user object for the request."""
+        cached = getattr(user, "_scope_cache", None)
+        if cached is not None:
+            return cached
+        scope = cls._build(user)
+        if user is not None and getattr(user, "pk", None):
+            user._scope_cache = scope
+        return scope
+
+    @classmethod
+    def _build(cls, user) -> "Scope":
+        if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+            return cls()
+        if user.is_superuser or (
+            user.organization_id and user.organization.kind == OrgKind.PLATFORM and user.is_staff
+        ):
+            return cls(
+                user_id=user.pk,
+                active=True,
+                is_admin=True,
+                org_id=user.organization_id,
+                org_kind=OrgKind.PLATFORM,
+            )
+        org = user.organization
+        if org is None or not org.is_active or user.approval_state != ApprovalState.APPROVED:
+            return cls(user_id=user.pk)
+        county_prefecture = org.county.prefecture_id if org.county_id else None
+        body = org.provincial_body
+        return cls(
+            user_id=user.pk,
+            active=True,
+            org_id=org.pk,
+            org_kind=org.kind,
+            is_manager=user.role == "manager",
+            county_id=org.county_id,
+            prefecture_id=org.prefecture_id or county_prefecture,
+            body_id=org.provincial_body_id,
+            handles=frozenset(body.handles_list) if body else frozenset(),
+            provider_kind=org.provider_kind,
+        )
+
+
+class ScopedQuerySet(models.QuerySet):
+    """A queryset that knows what each scope may see and edit; subclasses describe it as Q objects."""
+
+    def visibility_q(self, scope: Scope) -> Q:
+        """Rows a (non-admin, active) scope may see. Default: none."""
+        return NOTHING
+
+    def editability_q(self, scope: Scope) -> Q:
+        """Rows a (non-admin, active) scope may change. Default: none."""
+        return NOTHING
+
+    def visible_to(self, user):
+        """Rows the user may see; administrators see everything, anonymous and unapproved users nothing."""
+        scope = Scope.for_user(user)
+        if scope.is_admin:
+            return self.all()
+        if not scope.active:
+            return self.none()
+        return self.filter(self.visibility_q(scope))
+
+    def editable_by(self, user):
+        """Rows the user may change."""
+        scope = Scope.for_user(user)
+        if scope.is_admin:
+            return self.all()
+        if not scope.active:
+            return self.none()
+        return self.filter(self.editability_q(scope))
+
+
+def get_visible_or_404(queryset, user, **lookup):
+    """Fetch one object the user may see, or raise 404 (never 403: outsiders learn nothing)."""
+    try:
+        return queryset.visible_to(user).get(**lookup)
+    except queryset.model.DoesNotExist as exc:
+        raise Http404 from exc

@@ -1,0 +1,1 @@
+"""Celery tasks of the order workflow: notifications, service-level checks."""
