@@ -62,6 +62,7 @@ class PoolView:
     post_indptr: np.ndarray  # term-major postings with pool-local document ids
     post_docs: np.ndarray
     post_w: np.ndarray
+    term_max: np.ndarray  # best BM25 weight of each term in this pool (for the text-score floor)
 
     def __len__(self) -> int:
         return len(self.pos)
@@ -124,6 +125,10 @@ def _make_view(index: Index, pool: np.ndarray) -> PoolView:
     arrays = {name: np.ascontiguousarray(getattr(index, name)[pool]) for name in _VIEW_ARRAYS}
     post = index.doc_terms[pool].T.tocsr()
     post.sort_indices()
+    term_max = np.zeros(post.shape[0])
+    nonempty = np.flatnonzero(np.diff(post.indptr) > 0)
+    if len(nonempty):
+        term_max[nonempty] = np.maximum.reduceat(post.data, post.indptr[nonempty])
     return PoolView(
         pos=pool,
         region_ok=np.asfortranarray(index.region_ok[pool]),
@@ -131,6 +136,7 @@ def _make_view(index: Index, pool: np.ndarray) -> PoolView:
         post_indptr=post.indptr,
         post_docs=post.indices,
         post_w=post.data,
+        term_max=term_max,
         **arrays,
     )
 

@@ -37,7 +37,7 @@ def score_pool(index: Index, plan: QueryPlan, w: Mapping[str, float]) -> tuple[V
     sub = view.subset(np.flatnonzero((raw_all > 0) | (chain_all > 0)))
     ok = eligible(sub, plan, w)
     raw = np.where(ok, raw_all[sub.sel], 0.0)
-    sig: dict[str, np.ndarray] = {"bm25": raw, "text": text_signal(raw)}
+    sig: dict[str, np.ndarray] = {"bm25": raw, "text": text_signal(raw, view, plan, w)}
     sig["chain"] = chain_all[sub.sel]
     sig["geo"] = geo_signal(sub, plan, w)
     if plan.kind == "capital":
@@ -53,6 +53,10 @@ def score_pool(index: Index, plan: QueryPlan, w: Mapping[str, float]) -> tuple[V
         + kw["geo"] * sig["geo"]
         + kw["fit"] * sig["fit"]
     )
+    if plan.kind == "industry" and plan.own_link is not None and plan.direction is not None:
+        # same chain but on the order's own link or on the other side: competitors, not partners
+        off_side = (sub.chain_id == plan.chain_idx) & (sig["relation"] <= w["rel.same_link"])
+        score = score * np.where(off_side, 1.0 - w["penalty.off_direction"], 1.0)
     if len(plan.declined_pos):
         declined = np.isin(sub.pos, plan.declined_pos)
         score = score * np.where(declined, 1.0 - w["penalty.declined"], 1.0)

@@ -79,6 +79,7 @@ class QueryPlan:
     text: str
     term_ids: np.ndarray
     term_w: np.ndarray
+    intended_w: np.ndarray  # term weights before the own-link damping (for the text-score floor)
     county_id: int
     prefecture_id: int
     chain_idx: int
@@ -106,37 +107,48 @@ def mentioned_links(index: Index, chain_idx: int, text: str) -> list[int]:
     return out
 
 
+def _own_link(index: Index, query: OrderQuery, chain_idx: int, direction: str | None, text: str):
+    """(own link order or None, links mentioned in the text) for an industry order."""
+    if query.kind != "industry" or chain_idx < 0:
+        return None, []
+    mentioned = mentioned_links(index, chain_idx, text)
+    link = index.chain_types[chain_idx].link(query.link_name)
+    if link is not None:
+        return link.order, mentioned
+    if len(mentioned) < 2 or direction is None:
+        return None, mentioned  # one named link may be the wanted one as well as the own one
+    return (max(mentioned) if direction == "upstream" else min(mentioned)), mentioned
+
+
 def plan_query(index: Index, query: OrderQuery, weights: Mapping[str, float]) -> QueryPlan:
+    """Resolve an order against the index: terms and their weights, places, chain, link, cues."""
     text = " ".join(p for p in (query.title, query.text, " ".join(query.keywords)) if p)
+    chain_idx = index.chain_pos.get(query.chain_type or "", -1)
+    direction = query.wanted_direction or (infer_direction(text) if query.kind == "industry" else None)
+    own_link, mentioned = _own_link(index, query, chain_idx, direction, text)
+    seg = index.segmenter
     counts: dict[int, float] = {}
     for part in (query.title, query.text):
-        for tok in index.segmenter.tokens(part):
+        for tok in seg.tokens(part):
             tid = index.vocab.get(tok)
             if tid is not None:
                 counts[tid] = counts.get(tid, 0.0) + 1.0
     weights_by_id = {tid: (weights["query.repeat_boost"] if c > 1 else 1.0) for tid, c in counts.items()}
     for kw in query.keywords:
-        for tok in index.segmenter.tokens(kw):
+        for tok in seg.tokens(kw):
             tid = index.vocab.get(tok)
             if tid is not None:
                 weights_by_id[tid] = max(weights_by_id.get(tid, 0.0), weights["query.keyword_boost"])
     ids = sorted(weights_by_id)
+    intended = np.asarray([weights_by_id[i] for i in ids])
+    if own_link is not None and direction is not None:
+        # words naming the order's own link describe the orderer, not what it looks for
+        for word in index.link_keywords.get((chain_idx, own_link), ()):
+            tid = index.vocab.get(word)
+            if tid in weights_by_id:
+                weights_by_id[tid] *= weights["query.own_link_term"]
     county = query.county or ""
     prefecture = query.prefecture or index.prefecture_of(county) or ""
-    chain_idx = index.chain_pos.get(query.chain_type or "", -1)
-    direction = query.wanted_direction or (infer_direction(text) if query.kind == "industry" else None)
-    own_link: int | None = None
-    mentioned: list[int] = []
-    if query.kind == "industry" and chain_idx >= 0:
-        chain = index.chain_types[chain_idx]
-        mentioned = mentioned_links(index, chain_idx, text)
-        link = chain.link(query.link_name)
-        if link is not None:
-            own_link = link.order
-        elif mentioned:
-            own_link = max(mentioned) if direction == "upstream" else min(mentioned)
-            if direction is None and len(mentioned) > 1:
-                own_link = None
     financing = query.financing_type or (infer_financing_type(text) if query.kind == "capital" else None)
     today = query.today.toordinal() if query.today else _today_ord()
     declined = np.array(
@@ -148,6 +160,7 @@ def plan_query(index: Index, query: OrderQuery, weights: Mapping[str, float]) ->
         text=text,
         term_ids=np.asarray(ids, dtype=np.int64),
         term_w=np.asarray([weights_by_id[i] for i in ids]),
+        intended_w=intended,
         county_id=index.county_ids.get(county, -1),
         prefecture_id=index.prefecture_ids.get(prefecture, -1),
         chain_idx=chain_idx,
@@ -187,10 +200,17 @@ def bm25_scores(view: PoolView, plan: QueryPlan) -> np.ndarray:
     return np.bincount(docs, weights=vals, minlength=n)
 
 
-def text_signal(raw: np.ndarray) -> np.ndarray:
-    """BM25 relative to the best candidate of the pool, in [0, 1]."""
+def text_signal(raw: np.ndarray, view: PoolView, plan: QueryPlan, w: Mapping[str, float]) -> np.ndarray:
+    """BM25 relative to the best candidate, in [0, 1].
+
+    The divisor is at least ``text.norm_floor`` × the best score any single resource could reach (each
+    query term at its pool maximum), so weak matches stay weak when nothing matches well.
+    """
     top = float(raw.max()) if raw.size else 0.0
-    return raw / top if top > 0 else np.zeros_like(raw)
+    if len(plan.term_ids):
+        bound = float(np.dot(view.term_max[plan.term_ids], plan.intended_w))
+        top = max(top, w["text.norm_floor"] * bound)
+    return np.clip(raw / top, 0.0, 1.0) if top > 0 else np.zeros_like(raw)
 
 
 def chain_signal(view: View, plan: QueryPlan) -> np.ndarray:

@@ -38,6 +38,7 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "geo.elsewhere": 0.0,  # outside Fujian
     # --- penalties (multiplicative) ------------------------------------------------------------------
     "penalty.declined": 0.5,  # a resource that declined this county's similar order keeps 50% of its score
+    "penalty.off_direction": 0.5,  # industry: same-chain firm on the own link / wrong side loses 50%
     "penalty.sample": 0.0,  # share taken off sample (示例) entries; 0 = rank them like real ones
     # --- filters -------------------------------------------------------------------------------------
     "filter.amount_min_coverage": 0.2,  # drop a product whose max amount < 20% of the amount needed
@@ -63,6 +64,7 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "chain.tau": 1.0,  # keyword-overlap affinity = 1 - exp(-weighted matches / tau)
     "chain.reason_min": 0.5,  # affinity above which "同属…产业链" is given as a reason
     # --- text / index (index-time) -------------------------------------------------------------------
+    "text.norm_floor": 0.4,  # text score = BM25 / max(best match, 40% of the best reachable score)
     "bm25.k1": 1.2,
     "bm25.b": 0.75,
     "field.name": 2.0,  # a term in the resource name counts twice
@@ -70,6 +72,7 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "field.text": 1.0,  # free-text description
     "query.repeat_boost": 1.25,  # query term repeated (e.g. in title and text)
     "query.keyword_boost": 1.5,  # term from the order's explicit keywords
+    "query.own_link_term": 0.2,  # industry: words naming the order's own link (they describe the orderer)
 }
 
 

@@ -51,16 +51,31 @@ def ent(key, name, link, county, products, chain="lb"):
     chain_rec = CHAIN if chain == "lb" else OTHER
     lk = chain_rec.link(link)
     return ResourceRec(
-        key=key, resource_type="enterprise", name=name, fields_text=products, text=f"{name}，主营{products}。",
-        chain_type=chain, link_name=link, link_id=lk.id if lk else None, county=county,
-        prefecture=COUNTIES.get(county), in_fujian=county in COUNTIES,
+        key=key,
+        resource_type="enterprise",
+        name=name,
+        fields_text=products,
+        text=f"{name}，主营{products}。",
+        chain_type=chain,
+        link_name=link,
+        link_id=lk.id if lk else None,
+        county=county,
+        prefecture=COUNTIES.get(county),
+        in_fujian=county in COUNTIES,
     )
 
 
 def inst(key, name, county, prefecture, in_fujian, fields):
     return ResourceRec(
-        key=key, resource_type="institution", name=name, fields_text=fields, text=f"研究{fields}。",
-        county=county, prefecture=prefecture, in_fujian=in_fujian, kind="university",
+        key=key,
+        resource_type="institution",
+        name=name,
+        fields_text=fields,
+        text=f"研究{fields}。",
+        county=county,
+        prefecture=prefecture,
+        in_fujian=in_fujian,
+        kind="university",
     )
 
 
@@ -68,9 +83,18 @@ def product(key, name, region, max_amount=None, valid_until=None, kind="credit_l
     county = region if region in COUNTIES else None
     prefecture = COUNTIES.get(region) if county else (region if region in COUNTIES.values() else None)
     return ResourceRec(
-        key=key, resource_type="financial_product", name=name, fields_text="锂电企业", text=text,
-        region=region, county=county, prefecture=prefecture, in_fujian=True,
-        max_amount_yuan=max_amount, valid_until=valid_until, kind=kind,
+        key=key,
+        resource_type="financial_product",
+        name=name,
+        fields_text="锂电企业",
+        text=text,
+        region=region,
+        county=county,
+        prefecture=prefecture,
+        in_fujian=True,
+        max_amount_yuan=max_amount,
+        valid_until=valid_until,
+        kind=kind,
     )
 
 
@@ -91,9 +115,17 @@ TINY_RESOURCES = (
     product("financial_product:5", "过期电池贷", "全省", 20_000_000, valid_until=date(2025, 1, 1)),
     product("financial_product:6", "长期电池贷", "全省", 20_000_000, valid_until=date(2026, 1, 1)),
     ResourceRec(
-        key="fund:1", resource_type="fund", name="东市电池创投基金", fields_text="锂电；动力电池",
-        text="创业投资 股权投资 初创企业", county=None, prefecture="东市", in_fujian=True,
-        size_yuan=500_000_000, stage="venture", kind="city",
+        key="fund:1",
+        resource_type="fund",
+        name="东市电池创投基金",
+        fields_text="锂电；动力电池",
+        text="创业投资 股权投资 初创企业",
+        county=None,
+        prefecture="东市",
+        in_fujian=True,
+        size_yuan=500_000_000,
+        stage="venture",
+        kind="city",
     ),
 )
 

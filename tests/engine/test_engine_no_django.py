@@ -15,4 +15,6 @@ def test_engine_imports_no_django():
             else:
                 continue
             for name in names:
-                assert not name.startswith(("django", "rest_framework", "celery")), f"{path.name} imports {name}"
+                assert not name.startswith(("django", "rest_framework", "celery")), (
+                    f"{path.name} imports {name}"
+                )
