@@ -33,8 +33,13 @@ def matched_terms(index: Index, plan: QueryPlan, pos: int, limit: int = MAX_KEYW
     ids = row.indices[start:end]
     vals = row.data[start:end]
     qset = plan.term_set
+    generic = index.generic_terms[index.rtype[pos]]
     pairs = sorted(
-        ((float(v), index.terms[t]) for t, v in zip(ids.tolist(), vals.tolist(), strict=True) if t in qset),
+        (
+            (float(v), index.terms[t])
+            for t, v in zip(ids.tolist(), vals.tolist(), strict=True)
+            if t in qset and not generic[t]
+        ),
         key=lambda p: (-p[0], -len(p[1]), p[1]),
     )
     shown: list[str] = []

@@ -35,6 +35,9 @@ STAGE_RANK = {s: i for i, s in enumerate(STAGES)}
 FIN_LOAN, FIN_EQUITY, FIN_OTHER = 0, 1, 2
 _REGION_SPLIT = re.compile(r"[；;、，,/／\s]+")
 NO_DATE = date.max.toordinal()
+# Terms in more than this share of a kind's resources are not shown as "关键词" reasons.
+GENERIC_TERM_SHARE = 0.2
+GENERIC_TERM_MIN_DOCS = 10
 
 
 @dataclass
@@ -179,6 +182,7 @@ class Index:
     pools: dict[str, np.ndarray]
     # BM25 weights (computed with each resource kind's own idf and average length)
     doc_terms: sparse.csr_matrix  # (N, V) BM25 weights, for explanations
+    generic_terms: np.ndarray  # (n_resource_types, V) bool: term in > 20% of that kind's resources
     link_keywords: dict[tuple[int, int], tuple[str, ...]] = field(default_factory=dict)
     views: dict[str, PoolView] = field(default_factory=dict)
 
@@ -288,6 +292,7 @@ def build_index(
     nnz_rows = np.repeat(np.arange(n), np.diff(tf.indptr))
     idf = np.zeros((len(RESOURCE_TYPES), tf.shape[1]))
     avgdl = np.ones(len(RESOURCE_TYPES))
+    generic_terms = np.zeros((len(RESOURCE_TYPES), tf.shape[1]), dtype=bool)
     presence = tf.copy()
     presence.data[:] = 1.0
     for code in range(len(RESOURCE_TYPES)):
@@ -296,6 +301,9 @@ def build_index(
             continue
         df = np.asarray(presence[members].sum(axis=0)).ravel()
         idf[code] = np.log1p((len(members) - df + 0.5) / (df + 0.5))
+        generic_terms[code] = (df > GENERIC_TERM_SHARE * len(members)) & (
+            len(members) >= GENERIC_TERM_MIN_DOCS
+        )
         avgdl[code] = max(dl[members].mean(), 1e-9)
     kinds_nnz = rtype[nnz_rows]
     norm = k1 * (1.0 - b + b * dl[nnz_rows] / avgdl[kinds_nnz])
@@ -442,6 +450,7 @@ def build_index(
         trains=trains,
         pools=pools,
         doc_terms=doc_terms,
+        generic_terms=generic_terms,
         link_keywords=link_keywords,
     )
     index.views = {kind: _make_view(index, pool) for kind, pool in pools.items()}
