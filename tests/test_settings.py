@@ -1,0 +1,88 @@
+"""Settings come from the environment through typed helpers that fail fast on bad values."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from matchmaking.env import env_bool, env_float, env_int, env_list, env_str
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_env_bool(monkeypatch):
+    monkeypatch.setenv("X_FLAG", "yes")
+    assert env_bool("X_FLAG") is True
+    monkeypatch.setenv("X_FLAG", "0")
+    assert env_bool("X_FLAG", True) is False
+    monkeypatch.delenv("X_FLAG")
+    assert env_bool("X_FLAG", True) is True
+    monkeypatch.setenv("X_FLAG", "maybe")
+    with pytest.raises(ImproperlyConfigured, match="X_FLAG"):
+        env_bool("X_FLAG")
+
+
+def test_env_int_and_float(monkeypatch):
+    monkeypatch.setenv("X_NUM", "42")
+    assert env_int("X_NUM", 1) == 42
+    monkeypatch.setenv("X_NUM", "4x2")
+    with pytest.raises(ImproperlyConfigured, match="not an integer"):
+        env_int("X_NUM", 1)
+    monkeypatch.setenv("X_NUM", "0")
+    with pytest.raises(ImproperlyConfigured, match="at least 1"):
+        env_int("X_NUM", 5, minimum=1)
+    monkeypatch.setenv("X_NUM", "0.25")
+    assert env_float("X_NUM", 1.0) == 0.25
+    monkeypatch.setenv("X_NUM", "abc")
+    with pytest.raises(ImproperlyConfigured):
+        env_float("X_NUM", 1.0)
+
+
+def test_env_str_and_list(monkeypatch):
+    monkeypatch.delenv("X_TEXT", raising=False)
+    assert env_str("X_TEXT", "d") == "d"
+    with pytest.raises(ImproperlyConfigured, match="required"):
+        env_str("X_TEXT", required=True)
+    monkeypatch.setenv("X_TEXT", " a.example , b.example,, ")
+    assert env_list("X_TEXT") == ["a.example", "b.example"]
+
+
+def _manage(*args, **env):
+    base = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS"}}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_production_requires_a_secret_key():
+    result = _manage("check", DEBUG="0")
+    assert result.returncode != 0
+    assert "SECRET_KEY is required" in result.stderr
+
+
+def test_bad_value_fails_at_start():
+    result = _manage("check", DEBUG="1", EMAIL_PORT="twenty-five")
+    assert result.returncode != 0
+    assert "EMAIL_PORT" in result.stderr
+
+
+def test_check_deploy_is_clean_with_production_settings():
+    result = _manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DEBUG="0",
+        SECRET_KEY="x" * 20 + "-production-secret-key-for-the-deploy-check-0123456789",
+        ALLOWED_HOSTS="silian.example.gov.cn",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
