@@ -9,3 +9,7 @@ class AccountsConfig(AppConfig):
 
     name = "accounts"
     verbose_name = _("用户与组织")
+
+    def ready(self):
+        """Connect the login-event receivers."""
+        from accounts import signals  # noqa: F401

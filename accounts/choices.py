@@ -37,3 +37,27 @@ class ApprovalState(models.TextChoices):
     PENDING = "pending", _("待审核")
     APPROVED = "approved", _("已通过")
     REJECTED = "rejected", _("未通过")
+    INVITED = "invited", _("已邀请，待设置密码")
+
+
+class AccountAction(models.TextChoices):
+    """What happened to an account (the append-only account event log)."""
+
+    APPLIED = "applied", _("提交注册申请")
+    APPROVED = "approved", _("审核通过")
+    REJECTED = "rejected", _("审核未通过")
+    INVITED = "invited", _("邀请成员")
+    INVITATION_ACCEPTED = "invitation_accepted", _("接受邀请并设置密码")
+    DEACTIVATED = "deactivated", _("停用成员")
+    REACTIVATED = "reactivated", _("恢复成员")
+    PASSWORD_CHANGED = "password_changed", _("修改密码")
+    PASSWORD_RESET = "password_reset", _("通过邮件重置密码")
+
+
+class LoginEventKind(models.TextChoices):
+    """Kinds of login event recorded for every attempt."""
+
+    LOGIN = "login", _("登录成功")
+    FAILED = "failed", _("登录失败")
+    LOCKED_OUT = "locked_out", _("账号锁定")
+    LOGOUT = "logout", _("退出登录")

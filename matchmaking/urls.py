@@ -10,6 +10,7 @@ from chains import views as chain_views
 urlpatterns = [
     path("", chain_views.home, name="home"),
     path("", include("chains.urls")),
+    path("accounts/", include("accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("matchmaking.api.urls")),
