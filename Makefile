@@ -23,7 +23,7 @@ $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
 	$(UV) sync --frozen --python $(PYTHON)
 	touch $@
 
-static/vendor/.stamp: assets/package.json assets/package-lock.json
+static/vendor/.stamp: assets/package.json assets/package-lock.json assets/build-fujian-map.js
 	cd assets && npm ci --no-audit --no-fund --loglevel=error
 	rm -rf static/vendor && mkdir -p static/vendor/bootstrap static/vendor/bootstrap-icons static/vendor/echarts static/vendor/htmx
 	cp assets/node_modules/bootstrap/dist/css/bootstrap.min.css assets/node_modules/bootstrap/dist/css/bootstrap.min.css.map static/vendor/bootstrap/
@@ -31,6 +31,7 @@ static/vendor/.stamp: assets/package.json assets/package-lock.json
 	cp -r assets/node_modules/bootstrap-icons/font/bootstrap-icons.min.css assets/node_modules/bootstrap-icons/font/fonts static/vendor/bootstrap-icons/
 	cp assets/node_modules/echarts/dist/echarts.min.js static/vendor/echarts/
 	cp assets/node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx/
+	node assets/build-fujian-map.js static/vendor/fujian/fujian-counties.json
 	touch $@
 
 locale/.stamp: $(VENV)/.synced $(wildcard locale/*/LC_MESSAGES/*.po)
