@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "import_export",
     "axes",
+    "csp",
     "chains",
     "accounts",
     "matchmaking",
@@ -58,6 +59,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    "csp.middleware.CSPMiddleware",
 ]
 
 ROOT_URLCONF = "matchmaking.urls"
@@ -96,7 +98,7 @@ AUTHENTICATION_BACKENDS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "accounts.validators.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -214,6 +216,17 @@ CLAIM_SLA_WORKING_DAYS = env_int("CLAIM_SLA_WORKING_DAYS", 3, minimum=1)
 PROGRESS_SLA_DAYS = env_int("PROGRESS_SLA_DAYS", 14, minimum=1)
 MATCH_NOTIFY_THRESHOLD = env_float("MATCH_NOTIFY_THRESHOLD", 0.6)
 MATCH_TOP_N = env_int("MATCH_TOP_N", 20, minimum=1)
+# Engine weights overriding `matchmaking/engine/weights.py` DEFAULT_WEIGHTS (unknown keys fail `check`),
+# e.g. {"geo.same_prefecture": 0.8, "capital.fit": 0.3}. Empty: the engine's defaults. A change rebuilds
+# the index (its version includes the weights).
+MATCHING_WEIGHTS: dict[str, float] = {}
+MATCH_RUNNING_TIMEOUT = env_int("MATCH_RUNNING_TIMEOUT", 600, minimum=30)  # s before `running` is stuck
+MATCH_SWEEP_GRACE = env_int("MATCH_SWEEP_GRACE", 60, minimum=0)  # s a pending order waits for its task
+MATCH_SWEEP_BATCH = env_int("MATCH_SWEEP_BATCH", 1000, minimum=1)  # orders per reason per sweep
+MATCH_SWEEP_RETRIES = env_int("MATCH_SWEEP_RETRIES", 3, minimum=0)  # sweeps re-trying a failed order
+CELERY_BEAT_SCHEDULE = {
+    "sweep-matches": {"task": "matchmaking.tasks.matching.sweep_matches", "schedule": 300.0},
+}
 
 # --- Security (production) -----------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
@@ -228,6 +241,22 @@ SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy: scripts only from the site's own files (no inline scripts, no CDN).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "worker-src": ["'self'", "blob:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 LOGGING = {
     "version": 1,
