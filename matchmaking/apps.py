@@ -9,3 +9,7 @@ class MatchmakingConfig(AppConfig):
 
     name = "matchmaking"
     verbose_name = _("供需对接")
+
+    def ready(self):
+        """Connect the catalog-change signals and the matching configuration check."""
+        from matchmaking import matching, signals  # noqa: F401

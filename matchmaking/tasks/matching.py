@@ -1,1 +1,111 @@
-"""Celery tasks of the matching pipeline (match_order, sweeper, catalog re-scoring)."""
+"""Celery tasks of the matching pipeline: match one order, sweep for missing/stale matches, re-score.
+
+All tasks take ids, acknowledge late (a task lost with its worker runs again) and are idempotent; the
+work itself lives in `matchmaking.matching` (imported lazily: the adapter imports these tasks too).
+
+- `match_order(order_id)`: ranks the order and replaces its Match rows atomically. Transient errors
+  (database or network) are retried with exponential backoff; when retries run out, or on any other
+  error, the order ends in `match_state=failed` with `match_error` (shown to administrators). If the
+  order's inputs changed while it was being ranked, nothing is stored and the task is enqueued again.
+- `sweep_matches()`: every few minutes (beat); re-enqueues open orders whose matches are missing,
+  failed, stuck, older than their inputs or older than the catalog rows of their kind.
+- `rescore_orders(scope)`: after a catalog change, re-enqueues the open orders it may affect.
+- `notify_matched_providers(order_id)`: tells strongly matched providers (once each); the workflow
+  enqueues it when an order is published.
+"""
+
+import logging
+
+from celery import Task, shared_task
+from django.conf import settings
+from django.db import DatabaseError, InterfaceError, OperationalError
+
+logger = logging.getLogger(__name__)
+
+# Errors worth retrying: the database or the network was briefly unavailable.
+TRANSIENT_ERRORS = (OperationalError, InterfaceError, ConnectionError, TimeoutError)
+
+
+class MatchOrderTask(Task):
+    """Keeps the order's matching state visible: a retry note while retrying, `failed` at the end."""
+
+    def on_retry(self, exc, task_id, args, kwargs, einfo):
+        from matchmaking import matching
+
+        order_id = args[0] if args else kwargs.get("order_id")
+        if order_id is not None:
+            attempt = self.request.retries + 1
+            # hold the lease through the backoff so the sweeper does not start a second copy
+            matching.take_lease(order_id, settings.MATCH_RUNNING_TIMEOUT + 60 * attempt)
+            logger.warning("match_order(%s) retry %s: %s", order_id, attempt, exc)
+
+    def on_failure(self, exc, task_id, args, kwargs, einfo):
+        from matchmaking import matching
+
+        order_id = args[0] if args else kwargs.get("order_id")
+        if order_id is None:
+            return
+        try:
+            matching.mark_failed(order_id, exc)
+            matching.release_lease(order_id)
+        except DatabaseError:
+            logger.exception("could not mark order %s as failed", order_id)
+        logger.error("match_order(%s) failed: %s", order_id, exc)
+
+
+@shared_task(
+    bind=True,
+    base=MatchOrderTask,
+    acks_late=True,
+    autoretry_for=TRANSIENT_ERRORS,
+    retry_backoff=2,
+    retry_backoff_max=300,
+    retry_jitter=True,
+    max_retries=5,
+)
+def match_order(self, order_id: int) -> str:
+    """Rank an order against the catalog and store its Match rows (idempotent; takes the order id)."""
+    from matchmaking import matching
+
+    matching.take_lease(order_id)
+    try:
+        outcome = matching.match_and_store(order_id)
+    except matching.StaleInputs:
+        matching.release_lease(order_id)
+        match_order.delay(order_id)
+        return "stale"
+    matching.release_lease(order_id)
+    return outcome
+
+
+@shared_task(acks_late=True, autoretry_for=TRANSIENT_ERRORS, retry_backoff=True, max_retries=3)
+def sweep_matches() -> dict:
+    """Re-enqueue open orders whose matches are missing, failed, stuck or older than their inputs."""
+    from matchmaking import matching
+
+    counts = matching.sweep(match_order.delay)
+    if any(counts.values()):
+        logger.info("sweep_matches: %s", counts)
+    return counts
+
+
+@shared_task(acks_late=True, autoretry_for=TRANSIENT_ERRORS, retry_backoff=True, max_retries=5)
+def rescore_orders(scope: dict) -> int:
+    """Re-enqueue the open orders a catalog change may affect: ``{kind: [chain type ids] | None}``."""
+    from matchmaking import matching
+
+    ids = list(matching.orders_affected(scope).values_list("pk", flat=True))
+    for pk in ids:
+        match_order.delay(pk)
+    return len(ids)
+
+
+@shared_task(acks_late=True, autoretry_for=TRANSIENT_ERRORS, retry_backoff=True, max_retries=5)
+def notify_matched_providers(order_id: int) -> int:
+    """Tell strongly matched providers about an order they can see (each member once per order)."""
+    from matchmaking import matching
+
+    return matching.notify_strong_matches(order_id)
+
+
+__all__ = ["match_order", "notify_matched_providers", "rescore_orders", "sweep_matches"]
