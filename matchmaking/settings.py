@@ -7,6 +7,7 @@ console e-mail. Production: set DEBUG=0, SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -226,6 +227,15 @@ MATCH_SWEEP_BATCH = env_int("MATCH_SWEEP_BATCH", 1000, minimum=1)  # orders per 
 MATCH_SWEEP_RETRIES = env_int("MATCH_SWEEP_RETRIES", 3, minimum=0)  # sweeps re-trying a failed order
 CELERY_BEAT_SCHEDULE = {
     "sweep-matches": {"task": "matchmaking.tasks.matching.sweep_matches", "schedule": 300.0},
+    "check-service-levels": {"task": "matchmaking.tasks.orders.check_service_levels", "schedule": 3600.0},
+    "send-daily-digests": {
+        "task": "matchmaking.tasks.orders.send_daily_digests",
+        "schedule": crontab(hour=8, minute=0),
+    },
+    "expire-orders": {
+        "task": "matchmaking.tasks.orders.expire_orders",
+        "schedule": crontab(hour=0, minute=30),
+    },
 }
 
 # --- Security (production) -----------------------------------------------------------------------

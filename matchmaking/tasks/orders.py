@@ -1,1 +1,134 @@
-"""Celery tasks of the order workflow: notifications, service-level checks."""
+"""Celery tasks of the order workflow: notification e-mails, digests, subscriptions, service-level checks.
+
+Tasks take ids, are idempotent and retry with backoff; the business rules live in `matchmaking.services`
+and `matchmaking.notifications`, which the tasks import lazily (services import tasks, not the reverse).
+"""
+
+import smtplib
+
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+MAIL_ERRORS = (smtplib.SMTPException, OSError)
+
+
+def _preference(user):
+    from matchmaking.models import NotificationPreference
+
+    pref, _created = NotificationPreference.objects.get_or_create(user=user)
+    return pref
+
+
+def _site_line(notification) -> str:
+    if notification.order_id:
+        return _("请登录四链对接平台查看：/orders/%(pk)s/") % {"pk": notification.order_id}
+    return _("请登录四链对接平台查看。")
+
+
+@shared_task(bind=True, autoretry_for=MAIL_ERRORS, retry_backoff=True, max_retries=5)
+def send_notification_emails(self, notification_ids: list[int]) -> int:
+    """E-mail each notification not yet mailed whose recipient wants immediate e-mail; return how many."""
+    from matchmaking.models import Notification
+
+    sent = 0
+    for notification in Notification.objects.filter(
+        pk__in=notification_ids, emailed_at__isnull=True
+    ).select_related("recipient"):
+        user = notification.recipient
+        pref = _preference(user)
+        if not user.email or not pref.email_enabled or pref.daily_digest:
+            continue
+        with transaction.atomic():
+            claimed = Notification.objects.filter(pk=notification.pk, emailed_at__isnull=True).update(
+                emailed_at=timezone.now()
+            )
+            if not claimed:
+                continue
+            send_mail(
+                subject=f"[四链对接平台] {notification.title}",
+                message=f"{notification.body}\n\n{_site_line(notification)}".strip(),
+                from_email=settings.DEFAULT_FROM_EMAIL,
+                recipient_list=[user.email],
+            )
+        sent += 1
+    return sent
+
+
+@shared_task(bind=True, autoretry_for=MAIL_ERRORS, retry_backoff=True, max_retries=5)
+def send_daily_digests(self) -> int:
+    """One e-mail per digest subscriber listing the notifications not yet mailed; return how many mails."""
+    from matchmaking.models import Notification, NotificationPreference
+
+    mails = 0
+    prefs = NotificationPreference.objects.filter(
+        daily_digest=True, email_enabled=True, user__is_active=True
+    ).select_related("user")
+    for pref in prefs:
+        user = pref.user
+        if not user.email:
+            continue
+        with transaction.atomic():
+            pending = list(
+                Notification.objects.select_for_update()
+                .filter(recipient=user, emailed_at__isnull=True)
+                .order_by("created_at")
+            )
+            if not pending:
+                continue
+            lines = [f"· {n.created_at:%m-%d %H:%M} {n.title}" for n in pending]
+            send_mail(
+                subject=_("[四链对接平台] 每日汇总：%(n)s 条新消息") % {"n": len(pending)},
+                message="\n".join(lines),
+                from_email=settings.DEFAULT_FROM_EMAIL,
+                recipient_list=[user.email],
+            )
+            now = timezone.now()
+            Notification.objects.filter(pk__in=[n.pk for n in pending]).update(emailed_at=now)
+            NotificationPreference.objects.filter(pk=pref.pk).update(last_digest_at=now)
+        mails += 1
+    return mails
+
+
+@shared_task(bind=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def notify_order_subscribers(self, order_id: int) -> int:
+    """Tell subscribers about a newly published order (once: skipped if they were already told)."""
+    from matchmaking import notifications
+    from matchmaking.choices import NotificationKind, OrderState
+    from matchmaking.models import Notification, Order
+
+    order = Order.objects.select_related("county", "chain").filter(pk=order_id).first()
+    if order is None or order.state != OrderState.PUBLISHED:
+        return 0
+    if Notification.objects.filter(order=order, kind=NotificationKind.SUBSCRIPTION).exists():
+        return 0
+    with transaction.atomic():
+        return notifications.notify_subscribers(order)
+
+
+@shared_task(bind=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=3)
+def check_service_levels(self) -> dict:
+    """Remind bodies of unclaimed and stalled orders and escalate them to administrators (hourly)."""
+    from matchmaking import services
+
+    return {"claim": services.remind_unclaimed_orders(), "progress": services.remind_stalled_orders()}
+
+
+@shared_task(bind=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=3)
+def expire_orders(self) -> int:
+    """Expire submitted and published orders whose desired date has passed (daily)."""
+    from matchmaking import services
+
+    return services.expire_due_orders()
+
+
+__all__ = [
+    "check_service_levels",
+    "expire_orders",
+    "notify_order_subscribers",
+    "send_daily_digests",
+    "send_notification_emails",
+]

@@ -1,0 +1,193 @@
+"""Who is told what: in-app Notification rows written with the event, e-mails sent by Celery after commit."""
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from accounts.choices import OrgKind
+from matchmaking.choices import EventKind, NotificationKind
+from matchmaking.models import Notification, OrderRoute, Response, Subscription
+
+
+def _users():
+    return get_user_model().objects.filter(is_active=True)
+
+
+def admins():
+    """Platform administrators (superusers and platform staff)."""
+    return _users().filter(Q(is_superuser=True) | Q(is_staff=True, organization__kind=OrgKind.PLATFORM))
+
+
+def county_users(order):
+    """Officials of the placing county."""
+    return _users().filter(organization__kind=OrgKind.COUNTY, organization__county_id=order.county_id)
+
+
+def city_users(order):
+    """Coordinators of the county's prefecture city."""
+    return _users().filter(
+        organization__kind=OrgKind.CITY, organization__prefecture_id=order.county.prefecture_id
+    )
+
+
+def body_users(body_ids):
+    """Members of the given provincial bodies."""
+    return _users().filter(
+        organization__kind=OrgKind.BODY, organization__provincial_body_id__in=list(body_ids)
+    )
+
+
+def org_users(org_ids):
+    """Members of the given organizations."""
+    return _users().filter(organization_id__in=list(org_ids))
+
+
+def taking_body_users(order):
+    """Members of the body that took the order."""
+    if not order.claimed_by_body_id:
+        return _users().none()
+    return body_users([order.claimed_by_body_id])
+
+
+def responder_users(order, accepted_only=False):
+    """Members of providers that responded to the order."""
+    responses = Response.objects.filter(order=order)
+    if accepted_only:
+        responses = responses.filter(state="accepted")
+    return org_users(responses.values_list("provider_org_id", flat=True))
+
+
+def notify(users, kind: str, order, title: str, body: str = "", exclude=None) -> list[Notification]:
+    """Write one in-app notification per distinct user and e-mail them after commit."""
+    exclude_id = getattr(exclude, "pk", None)
+    seen = set()
+    rows = []
+    for user in users:
+        if user.pk in seen or user.pk == exclude_id:
+            continue
+        seen.add(user.pk)
+        rows.append(Notification(recipient=user, kind=kind, order=order, title=title[:200], body=body))
+    if not rows:
+        return []
+    created = Notification.objects.bulk_create(rows)
+    ids = [n.pk for n in created if n.pk is not None]
+    if not ids:  # backends that do not return ids from bulk inserts
+        ids = list(
+            Notification.objects.filter(order=order, kind=kind, recipient_id__in=seen)
+            .order_by("-pk")
+            .values_list("pk", flat=True)[: len(rows)]
+        )
+    from matchmaking.tasks.orders import send_notification_emails
+
+    transaction.on_commit(lambda: send_notification_emails.delay(ids))
+    return created
+
+
+def _title(order, text) -> str:
+    return f"{text}：{order.title}"
+
+
+def notify_event(event) -> None:
+    """Tell the parties of an order what an event means for them (the dispatch table of issue #4 §6)."""
+    order = event.order
+    kind = event.kind
+    note = event.note
+    by = event.actor
+    if kind == EventKind.SUBMITTED:
+        notify(admins(), NotificationKind.SUBMITTED, order, _title(order, _("新需求待审核")), note, by)
+    elif kind in (EventKind.PUBLISHED, EventKind.RETURNED, EventKind.REJECTED):
+        text = {
+            EventKind.PUBLISHED: _("您的需求已审核通过并发布"),
+            EventKind.RETURNED: _("您的需求被退回修改"),
+            EventKind.REJECTED: _("您的需求不予受理"),
+        }[kind]
+        notify(county_users(order), kind, order, _title(order, text), note, by)
+    elif kind == EventKind.ROUTED:
+        bodies = OrderRoute.objects.filter(order=order).values_list("body_id", flat=True)
+        notify(body_users(bodies), NotificationKind.ROUTED, order, _title(order, _("新需求待接单")), note, by)
+    elif kind == EventKind.CLAIMED:
+        users = list(county_users(order)) + list(city_users(order))
+        notify(users, NotificationKind.CLAIMED, order, _title(order, _("需求已被接单")), note, by)
+    elif kind == EventKind.RESPONDED:
+        users = list(county_users(order)) + list(taking_body_users(order))
+        notify(users, NotificationKind.RESPONDED, order, _title(order, _("收到新响应")), note, by)
+    elif kind == EventKind.COMMENTED:
+        users = list(county_users(order)) + list(taking_body_users(order)) + list(city_users(order))
+        notify(users, NotificationKind.COMMENTED, order, _title(order, _("新的协调意见")), note, by)
+    elif kind in (EventKind.RESOLVED, EventKind.CLOSED, EventKind.EXPIRED, EventKind.WITHDRAWN):
+        users = (
+            list(county_users(order))
+            + list(city_users(order))
+            + list(taking_body_users(order))
+            + list(responder_users(order))
+        )
+        if kind == EventKind.EXPIRED or (kind == EventKind.WITHDRAWN and event.from_state == "published"):
+            bodies = OrderRoute.objects.filter(order=order).values_list("body_id", flat=True)
+            users += list(body_users(bodies))
+        text = {
+            EventKind.RESOLVED: _("需求已解决"),
+            EventKind.CLOSED: _("需求未解决关闭"),
+            EventKind.EXPIRED: _("需求已过期"),
+            EventKind.WITHDRAWN: _("需求已撤回"),
+        }[kind]
+        notify(users, kind, order, _title(order, text), note, by)
+
+
+def notify_response_decision(response, accepted: bool, by) -> None:
+    """Tell the responding provider whether the county accepted or declined its response."""
+    order = response.order
+    if accepted:
+        title, kind, body = (
+            _title(order, _("您的响应已被接受")),
+            NotificationKind.ACCEPTED,
+            response.decision_note,
+        )
+    else:
+        title, kind = _title(order, _("您的响应未被采纳")), NotificationKind.DECLINED
+        body = f"{response.get_reason_category_display()}：{response.decision_note}".rstrip("：")
+    notify(org_users([response.provider_org_id]), kind, order, title, body, by)
+
+
+def notify_invitation(invitation, by) -> None:
+    """Tell a provider it was invited to respond."""
+    order = invitation.order
+    notify(
+        org_users([invitation.provider_org_id]),
+        NotificationKind.INVITED,
+        order,
+        _title(order, _("邀请您响应需求")),
+        invitation.note,
+        by,
+    )
+
+
+def notify_reminder(order, users, text: str) -> None:
+    """Remind the responsible body of an overdue order."""
+    notify(users, NotificationKind.REMINDER, order, _title(order, text))
+
+
+def notify_escalation(order, text: str) -> None:
+    """Escalate an overdue order to the administrators."""
+    notify(admins(), NotificationKind.ESCALATED, order, _title(order, text))
+
+
+def notify_subscribers(order) -> int:
+    """Tell every subscriber whose subscription fits a newly published order; return how many were told."""
+    subscriptions = (
+        Subscription.objects.filter(user__is_active=True)
+        .select_related("user")
+        .prefetch_related("chain_types", "prefectures")
+    )
+    users = []
+    for sub in subscriptions:
+        chain_types = {c.pk for c in sub.chain_types.all()}
+        prefectures = {p.pk for p in sub.prefectures.all()}
+        if sub.fits(order, chain_types, prefectures):
+            users.append(sub.user)
+    # Providers only hear of orders they may see; restricted orders reach subscribers who are invited or routed.
+    from matchmaking.models import Order
+
+    visible = [u for u in users if Order.objects.visible_to(u).filter(pk=order.pk).exists()]
+    notify(visible, NotificationKind.SUBSCRIPTION, order, _title(order, _("您关注的新需求已发布")))
+    return len(visible)

@@ -1,0 +1,593 @@
+"""The only functions that change orders. Each validates (via `workflow`), writes its OrderEvent in the same
+transaction, tells the parties (`notifications`) and enqueues tasks on commit. They raise only
+`WorkflowError`, which views turn into messages and the API into 400/409.
+"""
+
+from datetime import date, datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.choices import OrgKind
+from accounts.models import Organization
+from accounts.scoping import Scope
+from matchmaking import notifications, sla, workflow
+from matchmaking.choices import DeclineReason, EventKind, OrderState, OutcomeType, ResponseState
+from matchmaking.models import (
+    RESPONDABLE,
+    Attachment,
+    Invitation,
+    Order,
+    OrderEvent,
+    OrderRoute,
+    Outcome,
+    Response,
+)
+from matchmaking.uploads import UploadRejected, check_upload
+from matchmaking.workflow import WorkflowError
+
+S = OrderState
+# Events that are not progress on the order (they must not restart the service-level clock).
+NOT_PROGRESS = {EventKind.REMINDED, EventKind.ESCALATED, EventKind.COMMENTED}
+# Order fields a county (or an administrator) may set through create/update.
+ORDER_INPUTS = (
+    "kind",
+    "chain",
+    "link",
+    "title",
+    "description",
+    "keywords",
+    "amount_yuan",
+    "financing_type",
+    "headcount",
+    "talent_profile",
+    "tech_field",
+    "expected_outcome",
+    "wanted_link",
+    "products",
+    "due_date",
+    "contact_name",
+    "contact_phone",
+    "visibility",
+)
+
+
+def _scope(user) -> Scope | None:
+    return Scope.for_user(user) if user is not None else None
+
+
+def _invalid(exc: ValidationError) -> WorkflowError:
+    errors = (
+        {field: " ".join(str(m) for m in messages) for field, messages in exc.message_dict.items()}
+        if hasattr(exc, "error_dict")
+        else {"__all__": " ".join(exc.messages)}
+    )
+    return WorkflowError(_("填写内容有误：") + "；".join(errors.values()), code="invalid", errors=errors)
+
+
+def log_event(order, kind, by=None, *, from_state="", to_state="", note="", at=None) -> OrderEvent:
+    """Append one timeline entry (and keep the order's progress clock); call inside the caller's transaction."""
+    now = at or timezone.now()
+    event = OrderEvent.objects.create(
+        order=order,
+        kind=kind,
+        actor=by,
+        organization=getattr(by, "organization", None) if by is not None else None,
+        from_state=from_state,
+        to_state=to_state,
+        note=note,
+        created_at=now,
+    )
+    if kind not in NOT_PROGRESS:
+        Order.objects.filter(pk=order.pk).update(last_progress_at=now)
+        order.last_progress_at = now
+    return event
+
+
+def enqueue_on_commit(task, *args) -> None:
+    """Queue a Celery task once the current transaction commits (never for rolled-back work)."""
+    transaction.on_commit(lambda: task.delay(*args))
+
+
+def _enqueue_matching(order) -> None:
+    from matchmaking.tasks.matching import match_order
+
+    enqueue_on_commit(match_order, order.pk)
+
+
+def _locked(pk: int) -> Order:
+    """The order row, locked for this transaction where the database supports it."""
+    return Order.objects.select_for_update().select_related("county__prefecture", "chain").get(pk=pk)
+
+
+def _transition(
+    order,
+    action: str,
+    by,
+    *,
+    reason: str = "",
+    note: str = "",
+    changes: dict | None = None,
+    event_kind: str | None = None,
+    conflict_code: str = "illegal_transition",
+) -> Order:
+    """Validate and apply one transition atomically: lock, check, conditional update, log, notify."""
+    seen_state = order.state
+    with transaction.atomic():
+        locked = _locked(order.pk)
+        if locked.state != seen_state and conflict_code == "claim_conflict" and locked.claimed_by_body_id:
+            raise WorkflowError(
+                _("该需求已被“%(body)s”接单。") % {"body": locked.claimed_by_body}, code="claim_conflict"
+            )
+        transition = workflow.check(locked, action, _scope(by), reason)
+        now = timezone.now()
+        fields = {"state": transition.target, "updated_at": now, **(changes or {})}
+        if transition.needs_reason or reason:
+            fields.setdefault("state_note", (reason or "").strip()[:1000])
+        # The conditional UPDATE is the guard against a concurrent change (e.g. two bodies claiming at once).
+        if not Order.objects.filter(pk=locked.pk, state=locked.state).update(**fields):
+            raise WorkflowError(_("需求状态已被他人更改，请刷新后重试。"), code=conflict_code)
+        from_state = locked.state
+        for name, value in fields.items():
+            setattr(locked, name, value)
+        event = log_event(
+            locked,
+            event_kind or transition.target,
+            by,
+            from_state=from_state,
+            to_state=transition.target,
+            note=(reason or note or "").strip(),
+            at=now,
+        )
+        notifications.notify_event(event)
+    _copy_state(locked, order)
+    return locked
+
+
+def _copy_state(src: Order, dst: Order) -> None:
+    if src is dst:
+        return
+    for field in Order._meta.concrete_fields:
+        setattr(dst, field.attname, getattr(src, field.attname))
+
+
+def _store_files(order, files, by, response=None) -> list[Attachment]:
+    stored = []
+    for upload in files or ():
+        try:
+            content_type = check_upload(upload)
+        except UploadRejected as exc:
+            raise WorkflowError(str(exc), code="invalid", errors={"attachments": str(exc)}) from exc
+        attachment = Attachment(
+            order=order,
+            response=response,
+            original_name=(upload.name or "")[-200:],
+            content_type=content_type,
+            size=upload.size,
+            uploaded_by=by,
+        )
+        attachment.file.save(upload.name, upload, save=False)
+        attachment.save()
+        stored.append(attachment)
+    if stored:
+        names = "、".join(a.original_name for a in stored)
+        log_event(order, EventKind.ATTACHED, by, note=names)
+    return stored
+
+
+def _apply_inputs(order: Order, data: dict) -> list[str]:
+    changed = []
+    for name in ORDER_INPUTS:
+        if name in data:
+            attname = order._meta.get_field(name).attname
+            before = getattr(order, attname)
+            setattr(order, name, data[name])
+            if getattr(order, attname) != before:
+                changed.append(name)
+    order.clear_other_kind_fields()
+    if order.keywords:
+        order.keywords = "；".join(order.keyword_list)
+    return changed
+
+
+def _full_clean(order: Order) -> None:
+    try:
+        order.full_clean(exclude=["created_by", "county"])
+    except ValidationError as exc:
+        raise _invalid(exc) from exc
+
+
+def create_order(*, by, data: dict, files=()) -> Order:
+    """Create a draft order for the official's county (the county comes from the organization, never input)."""
+    scope = _scope(by)
+    if scope is None or not scope.is_county:
+        raise WorkflowError(_("只有县域官员可以开单。"), code="forbidden")
+    order = Order(county_id=scope.county_id, created_by=by, state=S.DRAFT)
+    _apply_inputs(order, data)
+    _full_clean(order)
+    with transaction.atomic():
+        order.match_inputs_at = timezone.now()
+        order.save()
+        log_event(order, EventKind.CREATED, by, to_state=S.DRAFT)
+        _store_files(order, files, by)
+    return order
+
+
+def update_order(order: Order, *, by, data: dict, files=()) -> Order:
+    """Change an editable order's content (county: drafts and returned ones; administrators: any)."""
+    if not Order.objects.editable_by(by).filter(pk=order.pk).exists():
+        raise WorkflowError(_("该需求当前不能修改。"), code="forbidden")
+    if order.is_final:
+        raise WorkflowError(_("已办结的需求不能修改。"), code="illegal_transition")
+    changed = _apply_inputs(order, data)
+    _full_clean(order)
+    with transaction.atomic():
+        match_changed = any(
+            order._meta.get_field(n).attname in Order.MATCH_INPUTS or n in Order.MATCH_INPUTS for n in changed
+        )
+        if match_changed:
+            order.match_inputs_at = timezone.now()
+        order.save()
+        if changed:
+            labels = "、".join(str(order._meta.get_field(n).verbose_name) for n in changed)
+            log_event(order, EventKind.EDITED, by, note=_("修改了：%(f)s") % {"f": labels})
+        _store_files(order, files, by)
+        if match_changed and order.state in (S.SUBMITTED, S.PUBLISHED):
+            _enqueue_matching(order)
+    return order
+
+
+def submit_order(order: Order, *, by) -> Order:
+    """County sends a draft (or returned) order for moderation; matching starts on commit."""
+    _full_clean(order)
+    now = timezone.now()
+    order = _transition(order, "submit", by, changes={"submitted_at": now, "state_note": ""})
+    _enqueue_matching(order)
+    return order
+
+
+def approve_order(order: Order, *, by, note: str = "") -> Order:
+    """Administrator publishes a submitted order and routes it to every body that handles its kind."""
+    from chains.models import ProvincialBody
+    from matchmaking.tasks.matching import notify_matched_providers
+    from matchmaking.tasks.orders import notify_order_subscribers
+
+    with transaction.atomic():
+        now = timezone.now()
+        order = _transition(
+            order,
+            "approve",
+            by,
+            note=note,
+            changes={"published_at": now, "state_note": ""},
+            event_kind="published",
+        )
+        bodies = list(ProvincialBody.objects.handling(order.kind))
+        OrderRoute.objects.bulk_create(
+            [OrderRoute(order=order, body=b, routed_at=now) for b in bodies], ignore_conflicts=True
+        )
+        if bodies:
+            event = log_event(
+                order, EventKind.ROUTED, by, note="、".join(b.short_name or b.name for b in bodies)
+            )
+            notifications.notify_event(event)
+        else:
+            notifications.notify_escalation(order, _("没有承接该类型需求的省级部门"))
+        enqueue_on_commit(notify_order_subscribers, order.pk)
+        enqueue_on_commit(notify_matched_providers, order.pk)
+    return order
+
+
+def return_order(order: Order, *, by, reason: str) -> Order:
+    """Administrator sends a submitted order back to the county for changes, with a reason."""
+    return _transition(order, "return", by, reason=reason)
+
+
+def reject_order(order: Order, *, by, reason: str) -> Order:
+    """Administrator refuses a submitted order (不予受理), with a reason."""
+    return _transition(order, "reject", by, reason=reason, changes={"finished_at": timezone.now()})
+
+
+def withdraw_order(order: Order, *, by, reason: str = "") -> Order:
+    """County withdraws its order before any body has claimed it."""
+    return _transition(order, "withdraw", by, note=reason, changes={"finished_at": timezone.now()})
+
+
+def claim_order(order: Order, *, by, handler=None) -> Order:
+    """A routed provincial body takes a published order and names its handler; of two at once, one wins."""
+    scope = _scope(by)
+    handler = handler or by
+    if scope is None or not scope.is_body:
+        raise WorkflowError(_("只有省级部门可以接单。"), code="forbidden")
+    if handler.organization_id != scope.org_id or not handler.is_active:
+        raise WorkflowError(
+            _("承办人须为本部门的在岗人员。"), code="invalid", errors={"handler": _("承办人无效。")}
+        )
+    now = timezone.now()
+    return _transition(
+        order,
+        "claim",
+        by,
+        note=_("承办人：%(h)s") % {"h": handler},
+        changes={
+            "claimed_by_body_id": scope.body_id,
+            "claimed_by_org_id": scope.org_id,
+            "handler_id": handler.pk,
+            "claimed_at": now,
+        },
+        conflict_code="claim_conflict",
+    )
+
+
+def invite_provider(order: Order, *, by, provider_org: Organization, note: str = "") -> Invitation:
+    """The taking body (or an administrator) invites a provider organization to respond."""
+    scope = _scope(by)
+    if not (scope and (scope.is_admin or workflow.actor_may(workflow.TAKING_BODY, scope, order))):
+        raise WorkflowError(_("只有接单部门可以邀请资源方。"), code="forbidden")
+    if order.state not in RESPONDABLE:
+        raise WorkflowError(_("需求当前状态不接受响应邀请。"), code="illegal_transition")
+    if provider_org.kind != OrgKind.PROVIDER or not provider_org.is_active:
+        raise WorkflowError(_("只能邀请已启用的资源方。"), code="invalid")
+    with transaction.atomic():
+        invitation, created = Invitation.objects.get_or_create(
+            order=order, provider_org=provider_org, defaults={"invited_by": by, "note": note[:500]}
+        )
+        if not created:
+            raise WorkflowError(_("已邀请过该资源方。"), code="invalid")
+        log_event(order, EventKind.INVITED, by, note=provider_org.name)
+        notifications.notify_invitation(invitation, by)
+    return invitation
+
+
+def respond(
+    order: Order,
+    *,
+    by,
+    proposal: str,
+    amount_yuan: int | None = None,
+    terms: str = "",
+    rate_percent=None,
+    term_months: int | None = None,
+    experts: str = "",
+    files=(),
+) -> Response:
+    """An approved provider that may see a respondable order responds with a proposal (one per organization)."""
+    scope = _scope(by)
+    if scope is None or not scope.is_provider:
+        raise WorkflowError(_("只有资源方可以响应需求。"), code="forbidden")
+    if not Order.objects.visible_to(by).filter(pk=order.pk).exists():
+        raise WorkflowError(_("该需求对您不可见。"), code="forbidden")
+    if order.state not in RESPONDABLE:
+        raise WorkflowError(_("需求当前状态不接受响应。"), code="illegal_transition")
+    if Response.objects.filter(order=order, provider_org_id=scope.org_id).exists():
+        raise WorkflowError(_("贵单位已响应过该需求。"), code="invalid")
+    response = Response(
+        order=order,
+        provider_org_id=scope.org_id,
+        author=by,
+        proposal=proposal,
+        amount_yuan=amount_yuan,
+        terms=terms,
+        rate_percent=rate_percent,
+        term_months=term_months,
+        experts=experts,
+    )
+    try:
+        response.full_clean(exclude=["author"], validate_constraints=False)
+    except ValidationError as exc:
+        raise _invalid(exc) from exc
+    with transaction.atomic():
+        response.save()
+        _store_files(order, files, by, response=response)
+        event = log_event(order, EventKind.RESPONDED, by, note=by.organization.name)
+        notifications.notify_event(event)
+    return response
+
+
+def _decidable(response: Response, by) -> Order:
+    order = response.order
+    if not Response.objects.editable_by(by).filter(pk=response.pk).exists():
+        raise WorkflowError(_("只有开单县域可以处理响应。"), code="forbidden")
+    if response.state != ResponseState.PENDING:
+        raise WorkflowError(_("该响应已处理。"), code="illegal_transition")
+    return order
+
+
+def accept_response(response: Response, *, by, note: str = "") -> Response:
+    """County accepts a response; the first acceptance moves a claimed order into docking."""
+    order = _decidable(response, by)
+    if order.state not in (S.CLAIMED, S.DOCKING):
+        raise WorkflowError(_("需求须先由省级部门接单，才能确认响应。"), code="illegal_transition")
+    with transaction.atomic():
+        updated = Response.objects.filter(pk=response.pk, state=ResponseState.PENDING).update(
+            state=ResponseState.ACCEPTED, decision_note=note[:1000], decided_at=timezone.now()
+        )
+        if not updated:
+            raise WorkflowError(_("该响应已处理。"), code="illegal_transition")
+        response.refresh_from_db()
+        log_event(order, EventKind.ACCEPTED, by, note=response.provider_org.name)
+        notifications.notify_response_decision(response, True, by)
+        if order.state == S.CLAIMED:
+            _transition(order, "dock", by, note=response.provider_org.name, event_kind=EventKind.DOCKING)
+    return response
+
+
+def decline_response(response: Response, *, by, reason_category: str, note: str = "") -> Response:
+    """County declines a response with a reason category and a note the provider sees."""
+    _decidable(response, by)
+    if reason_category not in DeclineReason.values:
+        raise WorkflowError(
+            _("请选择未采纳原因。"), code="invalid", errors={"reason_category": _("请选择未采纳原因。")}
+        )
+    with transaction.atomic():
+        updated = Response.objects.filter(pk=response.pk, state=ResponseState.PENDING).update(
+            state=ResponseState.DECLINED,
+            reason_category=reason_category,
+            decision_note=note[:1000],
+            decided_at=timezone.now(),
+        )
+        if not updated:
+            raise WorkflowError(_("该响应已处理。"), code="illegal_transition")
+        response.refresh_from_db()
+        log_event(
+            response.order,
+            EventKind.DECLINED,
+            by,
+            note=f"{response.provider_org.name}（{response.get_reason_category_display()}）",
+        )
+        notifications.notify_response_decision(response, False, by)
+    return response
+
+
+def resolve_order(
+    order: Order,
+    *,
+    by,
+    outcome_type: str,
+    summary: str,
+    amount_yuan: int | None = None,
+    partner: str = "",
+    date: date | None = None,
+) -> Order:
+    """The taking body closes the loop with an outcome (type, amount, partner, date, summary)."""
+    outcome = Outcome(
+        order=order,
+        outcome_type=outcome_type,
+        amount_yuan=amount_yuan,
+        partner=partner or "",
+        date=date or timezone.localdate(),
+        summary=summary or "",
+        recorded_by=by,
+    )
+    if outcome_type not in OutcomeType.values:
+        raise WorkflowError(
+            _("请选择成果类型。"), code="invalid", errors={"outcome_type": _("请选择成果类型。")}
+        )
+    try:
+        outcome.full_clean(exclude=["order", "recorded_by"])
+    except ValidationError as exc:
+        raise _invalid(exc) from exc
+    with transaction.atomic():
+        order = _transition(
+            order, "resolve", by, note=outcome.summary, changes={"finished_at": timezone.now()}
+        )
+        outcome.order = order
+        outcome.save()
+    return order
+
+
+def close_order(order: Order, *, by, reason: str) -> Order:
+    """The taking body closes a claimed order without a result, with the reason."""
+    return _transition(order, "close", by, reason=reason, changes={"finished_at": timezone.now()})
+
+
+def comment_order(order: Order, *, by, note: str) -> OrderEvent:
+    """A coordinator (city), the county, a body or an administrator adds a 协调意见 to the timeline."""
+    scope = _scope(by)
+    note = (note or "").strip()
+    if scope is None or scope.is_provider or not Order.objects.visible_to(by).filter(pk=order.pk).exists():
+        raise WorkflowError(_("您不能对该需求发表协调意见。"), code="forbidden")
+    if not note:
+        raise WorkflowError(_("请填写协调意见。"), code="invalid", errors={"note": _("请填写协调意见。")})
+    if len(note) > 1000:
+        raise WorkflowError(_("协调意见不超过 1000 字。"), code="invalid", errors={"note": _("过长。")})
+    with transaction.atomic():
+        event = log_event(order, EventKind.COMMENTED, by, note=note)
+        notifications.notify_event(event)
+    return event
+
+
+def add_attachments(order: Order, *, by, files) -> list[Attachment]:
+    """The county adds files to an order it may still edit."""
+    if not Order.objects.editable_by(by).filter(pk=order.pk).exists():
+        raise WorkflowError(_("该需求当前不能上传附件。"), code="forbidden")
+    with transaction.atomic():
+        return _store_files(order, files, by)
+
+
+def expire_order(order: Order) -> Order:
+    """The system expires a submitted or published order whose desired date has passed."""
+    if order.due_date >= timezone.localdate():
+        raise WorkflowError(_("需求尚未到期。"), code="illegal_transition")
+    return _transition(
+        order,
+        "expire",
+        None,
+        note=_("已超过期望完成日期 %(d)s") % {"d": order.due_date},
+        changes={"finished_at": timezone.now()},
+    )
+
+
+def expire_due_orders(today: date | None = None) -> int:
+    """Expire every submitted or published order past its desired date; return how many."""
+    today = today or timezone.localdate()
+    count = 0
+    for order in Order.objects.filter(state__in=[S.SUBMITTED, S.PUBLISHED], due_date__lt=today):
+        try:
+            expire_order(order)
+        except WorkflowError:
+            continue
+        count += 1
+    return count
+
+
+def remind_unclaimed_orders(now: datetime | None = None) -> int:
+    """Remind routed bodies of published orders unclaimed after N working days and escalate (once each)."""
+    now = now or timezone.now()
+    count = 0
+    candidates = Order.objects.filter(
+        state=S.PUBLISHED, claim_reminded_at__isnull=True, published_at__isnull=False
+    )
+    for order in candidates.select_related("county__prefecture"):
+        if sla.claim_deadline(order) >= now:
+            continue
+        with transaction.atomic():
+            if not Order.objects.filter(
+                pk=order.pk, state=S.PUBLISHED, claim_reminded_at__isnull=True
+            ).update(claim_reminded_at=now):
+                continue
+            text = _("发布已超过 %(n)s 个工作日仍无人接单") % {"n": settings.CLAIM_SLA_WORKING_DAYS}
+            bodies = OrderRoute.objects.filter(order=order).values_list("body_id", flat=True)
+            notifications.notify_reminder(order, notifications.body_users(bodies), text)
+            notifications.notify_escalation(order, text)
+            log_event(order, EventKind.REMINDED, None, note=text, at=now)
+            log_event(order, EventKind.ESCALATED, None, note=text, at=now)
+        count += 1
+    return count
+
+
+def remind_stalled_orders(now: datetime | None = None) -> int:
+    """Remind the taking body of claimed orders without progress for M days and escalate (once per stall)."""
+    now = now or timezone.now()
+    count = 0
+    candidates = Order.objects.filter(state__in=[S.CLAIMED, S.DOCKING]).select_related("county__prefecture")
+    for order in candidates:
+        deadline = sla.progress_deadline(order)
+        if deadline is None or deadline >= now:
+            continue
+        if order.progress_reminded_at and order.progress_reminded_at >= (
+            order.last_progress_at or order.claimed_at
+        ):
+            continue
+        with transaction.atomic():
+            Order.objects.filter(pk=order.pk).update(progress_reminded_at=now)
+            text = _("接单后已超过 %(n)s 天无进展") % {"n": settings.PROGRESS_SLA_DAYS}
+            notifications.notify_reminder(order, notifications.taking_body_users(order), text)
+            notifications.notify_escalation(order, text)
+            log_event(order, EventKind.REMINDED, None, note=text, at=now)
+            log_event(order, EventKind.ESCALATED, None, note=text, at=now)
+        count += 1
+    return count
+
+
+def mark_notifications_read(user, ids=None) -> int:
+    """Mark the user's notifications (all, or the given ids) as read; return how many changed."""
+    from matchmaking.models import Notification
+
+    qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if ids is not None:
+        qs = qs.filter(pk__in=list(ids))
+    return qs.update(read_at=timezone.now())

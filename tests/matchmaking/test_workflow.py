@@ -1,0 +1,384 @@
+"""Every transition of the table, legal and illegal, with its actor; the timeline; the concurrent claim."""
+
+import datetime
+import threading
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from matchmaking import services, workflow
+from matchmaking.choices import EventKind, OrderKind, OrderState, ResponseState
+from matchmaking.models import Order, OrderEvent, OrderRoute
+from matchmaking.workflow import TRANSITIONS, WorkflowError
+
+S = OrderState
+pytestmark = pytest.mark.django_db
+
+
+def force_state(order, state, body_user=None):
+    """Put an order into a state directly (test setup only), with the bookkeeping that state implies."""
+    from chains.models import ProvincialBody
+
+    kjt = ProvincialBody.objects.get(short_name="省科技厅")
+    OrderRoute.objects.get_or_create(order=order, body=kjt)
+    changes = {"state": state, "published_at": timezone.now()}
+    if state in (S.CLAIMED, S.DOCKING, S.RESOLVED, S.CLOSED):
+        changes.update(claimed_by_body=kjt, claimed_by_org=body_user.organization, claimed_at=timezone.now())
+    Order.objects.filter(pk=order.pk).update(**changes)
+    order.refresh_from_db()
+    return order
+
+
+def run_action(action, order, personas):
+    """Fire one table action through its service, as the actor the table names."""
+    county, admin, body = personas["county_jinjiang"], personas["admin"], personas["body_kjt"]
+    if action == "submit":
+        return services.submit_order(order, by=county)
+    if action == "approve":
+        return services.approve_order(order, by=admin)
+    if action == "return":
+        return services.return_order(order, by=admin, reason="请补充企业名单")
+    if action == "reject":
+        return services.reject_order(order, by=admin, reason="不属于平台受理范围")
+    if action == "withdraw":
+        return services.withdraw_order(order, by=county)
+    if action == "claim":
+        return services.claim_order(order, by=body)
+    if action == "dock":
+        response = services.respond(order, by=personas["inst_dhu"], proposal="我校可组建团队联合攻关。")
+        return services.accept_response(response, by=county).order
+    if action == "resolve":
+        return services.resolve_order(order, by=body, outcome_type="agreement", summary="签订合作协议")
+    if action == "close":
+        return services.close_order(order, by=body, reason="企业需求已变化")
+    if action == "expire":
+        Order.objects.filter(pk=order.pk).update(due_date=timezone.localdate() - datetime.timedelta(days=1))
+        order.refresh_from_db()
+        return services.expire_order(order)
+    raise AssertionError(action)
+
+
+CASES = [(action, state) for action in TRANSITIONS for state in S.values]
+
+
+@pytest.mark.parametrize(("action", "state"), CASES, ids=[f"{a}-from-{s}" for a, s in CASES])
+def test_every_action_from_every_state(action, state, make_order, personas, body_kjt):
+    """Legal: the order moves to the target and one event records from/to. Illegal: refused, nothing written."""
+    order = force_state(make_order(), state, body_kjt)
+    events_before = OrderEvent.objects.filter(order=order).count()
+    transition = TRANSITIONS[action]
+    respondable = state in (S.PUBLISHED, S.CLAIMED, S.DOCKING)
+    if action == "dock" and not respondable:
+        # A response cannot even be placed on such an order: refused before the transition.
+        with pytest.raises(WorkflowError):
+            run_action(action, order, personas)
+        return
+    if action == "dock" and state == S.DOCKING:
+        # Accepting another response while docking is allowed but is no transition.
+        result = run_action(action, order, personas)
+        assert result.state == S.DOCKING
+        assert not OrderEvent.objects.filter(order=order, to_state=S.DOCKING).exists()
+        return
+    if state in transition.sources:
+        result = run_action(action, order, personas)
+        result.refresh_from_db()
+        assert result.state == transition.target
+        event = OrderEvent.objects.filter(order=order, from_state=state, to_state=transition.target).get()
+        assert event.created_at is not None
+    else:
+        with pytest.raises(WorkflowError) as exc:
+            run_action(action, order, personas)
+        assert exc.value.code == "illegal_transition"
+        assert exc.value.message
+        order.refresh_from_db()
+        assert order.state == state
+        if action != "dock":
+            assert not OrderEvent.objects.filter(order=order).count() > events_before
+
+
+def test_table_matches_the_issue():
+    """The table is exactly the one the issue describes."""
+    table = {a: (set(t.sources), t.target) for a, t in TRANSITIONS.items()}
+    assert table == {
+        "submit": ({S.DRAFT, S.RETURNED}, S.SUBMITTED),
+        "approve": ({S.SUBMITTED}, S.PUBLISHED),
+        "return": ({S.SUBMITTED}, S.RETURNED),
+        "reject": ({S.SUBMITTED}, S.REJECTED),
+        "withdraw": ({S.DRAFT, S.SUBMITTED, S.RETURNED, S.PUBLISHED}, S.WITHDRAWN),
+        "claim": ({S.PUBLISHED}, S.CLAIMED),
+        "dock": ({S.CLAIMED}, S.DOCKING),
+        "resolve": ({S.DOCKING}, S.RESOLVED),
+        "close": ({S.CLAIMED, S.DOCKING}, S.CLOSED),
+        "expire": ({S.SUBMITTED, S.PUBLISHED}, S.EXPIRED),
+    }
+    assert workflow.allowed_actions(S.RESOLVED) == []
+
+
+def test_full_loop_writes_the_timeline(make_order, drive):
+    """Draft to resolved: each step is one timeline entry, in order, with actor and organization."""
+    order = drive(make_order(), S.RESOLVED)
+    kinds = list(order.events.values_list("kind", flat=True))
+    assert kinds == [
+        EventKind.CREATED,
+        EventKind.SUBMITTED,
+        EventKind.PUBLISHED,
+        EventKind.ROUTED,
+        EventKind.CLAIMED,
+        EventKind.RESPONDED,
+        EventKind.ACCEPTED,
+        EventKind.DOCKING,
+        EventKind.RESOLVED,
+    ]
+    claimed = order.events.get(kind=EventKind.CLAIMED)
+    assert claimed.actor.username == "body_kjt"
+    assert claimed.organization.name == "福建省科学技术厅"
+    assert (claimed.from_state, claimed.to_state) == (S.PUBLISHED, S.CLAIMED)
+    assert order.outcome.outcome_type == "agreement"
+    assert order.finished_at is not None
+
+
+def test_returned_order_goes_back_to_the_county_and_can_be_resubmitted(
+    make_order, drive, county_jinjiang, platform_admin
+):
+    """退回修改 carries its reason; the county edits and submits again."""
+    order = drive(make_order(), S.SUBMITTED)
+    services.return_order(order, by=platform_admin, reason="请补充预期成果的量化指标")
+    assert order.state == S.RETURNED
+    assert order.state_note == "请补充预期成果的量化指标"
+    assert Order.objects.editable_by(county_jinjiang).filter(pk=order.pk).exists()
+    services.update_order(order, by=county_jinjiang, data={"expected_outcome": "三项专利、一条示范线"})
+    services.submit_order(order, by=county_jinjiang)
+    assert order.state == S.SUBMITTED
+    assert order.events.filter(kind=EventKind.EDITED).exists()
+
+
+@pytest.mark.parametrize("action", ["return", "reject", "close"])
+def test_reason_is_required(action, make_order, drive, platform_admin, body_kjt):
+    """Return, reject and close need a reason."""
+    order = drive(make_order(), S.CLAIMED if action == "close" else S.SUBMITTED)
+    with pytest.raises(WorkflowError) as exc:
+        if action == "return":
+            services.return_order(order, by=platform_admin, reason="  ")
+        elif action == "reject":
+            services.reject_order(order, by=platform_admin, reason="")
+        else:
+            services.close_order(order, by=body_kjt, reason="")
+    assert exc.value.code == "invalid"
+
+
+def test_wrong_actors_are_refused(
+    make_order, drive, county_jinjiang, county_luoyuan, body_jrb, inst_dhu, city_quanzhou
+):
+    """Only the table's actors may fire a transition."""
+    order = drive(make_order(), S.SUBMITTED)
+    for user in (county_jinjiang, body_jrb, inst_dhu, city_quanzhou):
+        with pytest.raises(WorkflowError) as exc:
+            services.approve_order(order, by=user)
+        assert exc.value.code == "forbidden"
+    draft = make_order()
+    with pytest.raises(WorkflowError) as exc:
+        services.submit_order(draft, by=county_luoyuan)
+    assert exc.value.code == "forbidden"
+
+
+def test_a_body_that_does_not_handle_the_kind_cannot_claim(make_order, drive, body_jrb, inst_dhu):
+    """省委金融办 takes capital needs, not innovation ones; providers never claim."""
+    order = drive(make_order(), S.PUBLISHED)
+    with pytest.raises(WorkflowError) as exc:
+        services.claim_order(order, by=body_jrb)
+    assert exc.value.code == "forbidden"
+    with pytest.raises(WorkflowError):
+        services.claim_order(order, by=inst_dhu)
+    assert Order.objects.get(pk=order.pk).state == S.PUBLISHED
+
+
+def test_routing_reaches_every_body_that_handles_the_kind(make_order, drive):
+    """A published capital order is routed to every body handling capital."""
+    from chains.models import ProvincialBody
+
+    order = drive(make_order(kind=OrderKind.CAPITAL), S.PUBLISHED)
+    routed = set(order.routes.values_list("body__short_name", flat=True))
+    assert routed == set(ProvincialBody.objects.handling("capital").values_list("short_name", flat=True))
+    assert "省委金融办" in routed and "省科技厅" not in routed
+
+
+def test_claim_names_the_handler(make_order, drive, body_kjt):
+    """The claiming body is recorded with its handler."""
+    order = services.claim_order(drive(make_order(), S.PUBLISHED), by=body_kjt, handler=body_kjt)
+    assert order.claimed_by_body.short_name == "省科技厅"
+    assert order.handler == body_kjt
+    assert order.claimed_at is not None
+
+
+def test_claim_handler_must_belong_to_the_body(make_order, drive, body_kjt, body_jrb):
+    """Naming someone outside the body is refused."""
+    order = drive(make_order(), S.PUBLISHED)
+    with pytest.raises(WorkflowError) as exc:
+        services.claim_order(order, by=body_kjt, handler=body_jrb)
+    assert exc.value.code == "invalid"
+
+
+def test_concurrent_claim_with_stale_copies_one_wins(make_order, drive, body_kjt, second_innovation_body):
+    """Two bodies load the published order and claim it: the first wins, the second gets claim_conflict."""
+    order = drive(make_order(), S.PUBLISHED)
+    first, second = Order.objects.get(pk=order.pk), Order.objects.get(pk=order.pk)
+    services.claim_order(first, by=body_kjt)
+    with pytest.raises(WorkflowError) as exc:
+        services.claim_order(second, by=second_innovation_body)
+    assert exc.value.code == "claim_conflict"
+    assert "省科技厅" in exc.value.message
+    order.refresh_from_db()
+    assert order.claimed_by_body.short_name == "省科技厅"
+    assert order.events.filter(kind=EventKind.CLAIMED).count() == 1
+
+
+def test_conditional_update_refuses_when_the_row_changed_under_the_lock(
+    make_order, drive, body_kjt, second_innovation_body, monkeypatch
+):
+    """Even if the locked read were stale (no row locks, as on SQLite), UPDATE … WHERE state='published' lets one win."""
+    order = drive(make_order(), S.PUBLISHED)
+    stale = Order.objects.get(pk=order.pk)
+    services.claim_order(Order.objects.get(pk=order.pk), by=body_kjt)
+    monkeypatch.setattr(services, "_locked", lambda pk: Order.objects.get(pk=pk) if False else stale)
+    with pytest.raises(WorkflowError) as exc:
+        services.claim_order(stale, by=second_innovation_body)
+    assert exc.value.code == "claim_conflict"
+    order.refresh_from_db()
+    assert order.claimed_by_body.short_name == "省科技厅"
+
+
+@pytest.fixture
+def reload_reference_after_flush(django_db_blocker):
+    """A transactional test empties the database afterwards: restore reference data and personas."""
+    yield
+    from accounts.demo import ensure_personas
+    from chains.loaders import load_reference_data
+
+    with django_db_blocker.unblock():
+        load_reference_data()
+        ensure_personas(password_factory=lambda: "Demo-Password-2026!")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs real row locks (PostgreSQL)")
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_claim_in_threads(
+    reload_reference_after_flush, make_order, drive, body_kjt, second_innovation_body
+):
+    """Two threads claim at the same moment on PostgreSQL: exactly one succeeds."""
+    order = drive(make_order(), S.PUBLISHED)
+    barrier = threading.Barrier(2)
+    results = []
+
+    def claim(user):
+        from django.db import connections
+
+        try:
+            barrier.wait()
+            services.claim_order(Order.objects.get(pk=order.pk), by=user)
+            results.append("ok")
+        except WorkflowError as exc:
+            results.append(exc.code)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=claim, args=(u,)) for u in (body_kjt, second_innovation_body)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(results) == ["claim_conflict", "ok"]
+    assert Order.objects.get(pk=order.pk).events.filter(kind=EventKind.CLAIMED).count() == 1
+
+
+def test_events_are_append_only(make_order):
+    """Timeline rows cannot be changed or deleted."""
+    from django.core.exceptions import ValidationError
+
+    event = make_order().events.get()
+    event.note = "改写"
+    with pytest.raises(ValidationError):
+        event.save()
+    with pytest.raises(ValidationError):
+        event.delete()
+    with pytest.raises(ValidationError):
+        OrderEvent.objects.filter(pk=event.pk).update(note="x")
+    with pytest.raises(ValidationError):
+        OrderEvent.objects.filter(pk=event.pk).delete()
+
+
+def test_failed_transition_writes_nothing(make_order, drive, body_kjt):
+    """A refused transition leaves neither state nor timeline changed (same transaction)."""
+    order = drive(make_order(), S.SUBMITTED)
+    before = order.events.count()
+    with pytest.raises(WorkflowError):
+        services.claim_order(order, by=body_kjt)
+    assert order.events.count() == before
+
+
+def test_accept_and_decline(make_order, drive, county_jinjiang, inst_dhu, bank_cib, firm_demo):
+    """Several responses: accept one (order → docking), decline another with a category the provider sees."""
+    order = drive(make_order(), S.CLAIMED)
+    a = services.respond(order, by=inst_dhu, proposal="我校纺织学院可联合攻关。")
+    b = services.respond(order, by=firm_demo, proposal="我司可提供中试产线。")
+    services.decline_response(b, by=county_jinjiang, reason_category="capacity", note="中试规模不足")
+    services.accept_response(a, by=county_jinjiang)
+    order.refresh_from_db()
+    assert order.state == S.DOCKING
+    b.refresh_from_db()
+    assert (b.state, b.reason_category, b.decision_note) == (
+        ResponseState.DECLINED,
+        "capacity",
+        "中试规模不足",
+    )
+    with pytest.raises(WorkflowError):
+        services.accept_response(b, by=county_jinjiang)
+    with pytest.raises(WorkflowError) as exc:
+        services.decline_response(a, by=county_jinjiang, reason_category="bogus")
+    assert exc.value.code in ("invalid", "illegal_transition")
+
+
+def test_responses_only_once_and_only_from_providers_who_see_it(make_order, drive, inst_dhu, body_kjt):
+    """One response per provider; restricted orders need an invitation; bodies cannot respond."""
+    order = drive(make_order(visibility="restricted"), S.CLAIMED)
+    with pytest.raises(WorkflowError) as exc:
+        services.respond(order, by=inst_dhu, proposal="我校纺织学院可以组建团队联合攻关。")
+    assert exc.value.code == "forbidden"
+    services.invite_provider(order, by=body_kjt, provider_org=inst_dhu.organization, note="请贵校响应")
+    services.respond(order, by=inst_dhu, proposal="我校纺织学院可以组建团队联合攻关。")
+    with pytest.raises(WorkflowError):
+        services.respond(order, by=inst_dhu, proposal="再次响应试试看，看看是否拒绝。")
+    with pytest.raises(WorkflowError):
+        services.respond(order, by=body_kjt, proposal="部门不能响应需求，应当被拒绝。")
+
+
+def test_accepting_requires_a_claimed_order(make_order, drive, county_jinjiang, inst_dhu):
+    """Responses on a published (unclaimed) order wait for a body to take the order."""
+    order = drive(make_order(), S.PUBLISHED)
+    response = services.respond(order, by=inst_dhu, proposal="我校纺织学院可以组建团队联合攻关。")
+    with pytest.raises(WorkflowError) as exc:
+        services.accept_response(response, by=county_jinjiang)
+    assert exc.value.code == "illegal_transition"
+
+
+def test_invalid_input_is_refused_with_field_errors(county_jinjiang, county_luoyuan):
+    """Kind-specific fields are required; a chain of another county is refused; non-officials cannot place orders."""
+    from tests.matchmaking.conftest import order_data
+
+    data = order_data(county_jinjiang, OrderKind.CAPITAL, amount_yuan=None)
+    with pytest.raises(WorkflowError) as exc:
+        services.create_order(by=county_jinjiang, data=data)
+    assert "amount_yuan" in exc.value.errors
+    data = order_data(county_jinjiang, chain=order_data(county_luoyuan)["chain"])
+    with pytest.raises(WorkflowError) as exc:
+        services.create_order(by=county_jinjiang, data=data)
+    assert "chain" in exc.value.errors
+
+
+def test_county_comes_from_the_organization(make_order, county_jinjiang):
+    """The county is never taken from input."""
+    from chains.models import County
+
+    luoyuan = County.objects.get(name="罗源县")
+    order = make_order(county=luoyuan)
+    assert order.county.name == "晋江市"
