@@ -5,7 +5,9 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 
 from chains import resources
+from chains.audit import AuditedAdminMixin
 from chains.models import (
+    AuditEntry,
     ChainLink,
     ChainType,
     County,
@@ -20,7 +22,7 @@ from chains.models import (
 )
 
 
-class CatalogAdmin(ImportExportModelAdmin):
+class CatalogAdmin(AuditedAdminMixin, ImportExportModelAdmin):
     """Catalog admin: import (CSV/XLSX, all-or-nothing), export, filters and search."""
 
     list_per_page = 50
@@ -33,7 +35,7 @@ class CatalogAdmin(ImportExportModelAdmin):
 
 
 @admin.register(Prefecture)
-class PrefectureAdmin(admin.ModelAdmin):
+class PrefectureAdmin(AuditedAdminMixin, admin.ModelAdmin):
     """设区市."""
 
     list_display = ("name", "position")
@@ -41,7 +43,7 @@ class PrefectureAdmin(admin.ModelAdmin):
 
 
 @admin.register(County)
-class CountyAdmin(admin.ModelAdmin):
+class CountyAdmin(AuditedAdminMixin, admin.ModelAdmin):
     """县域."""
 
     list_display = ("name", "prefecture", "kind")
@@ -59,7 +61,7 @@ class ChainLinkInline(admin.TabularInline):
 
 
 @admin.register(ChainType)
-class ChainTypeAdmin(admin.ModelAdmin):
+class ChainTypeAdmin(AuditedAdminMixin, admin.ModelAdmin):
     """产业链类型."""
 
     list_display = ("name", "code", "source", "position")
@@ -73,7 +75,7 @@ class ChainTypeAdmin(admin.ModelAdmin):
 
 
 @admin.register(ChainLink)
-class ChainLinkAdmin(admin.ModelAdmin):
+class ChainLinkAdmin(AuditedAdminMixin, admin.ModelAdmin):
     """产业链环节."""
 
     list_display = ("name", "chain_type", "stage", "position", "keywords")
@@ -162,3 +164,23 @@ class ProvincialBodyAdmin(CatalogAdmin):
     @admin.display(description=_("承接需求类型"))
     def handles_display(self, obj):
         return obj.get_handles_display()
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """操作审计: read-only record of staff changes (who, what, before and after, when)."""
+
+    list_display = ("created_at", "actor_name", "channel", "action", "content_type", "object_repr")
+    list_filter = ("action", "channel", "content_type")
+    search_fields = ("object_repr", "actor_name", "object_id")
+    readonly_fields = [f.name for f in AuditEntry._meta.fields]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

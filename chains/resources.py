@@ -11,6 +11,7 @@ from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
+from chains.audit import AuditedResourceMixin
 from chains.choices import NeedKind, Source
 from chains.models import (
     ChainLink,
@@ -154,7 +155,7 @@ def source_field(default=Source.GENERAL):
     )
 
 
-class CatalogResource(resources.ModelResource):
+class CatalogResource(AuditedResourceMixin, resources.ModelResource):
     """Common behaviour: rows keyed by name, validated with the model's rules, unchanged rows skipped."""
 
     name = fields.Field(attribute="name", column_name="name", widget=TextWidget())

@@ -68,13 +68,20 @@ def clean_dataset(dataset: tablib.Dataset) -> tablib.Dataset:
     return cleaned
 
 
-def import_dataset(kind: str, dataset: tablib.Dataset, *, dry_run: bool = False) -> ImportOutcome:
+def import_dataset(
+    kind: str, dataset: tablib.Dataset, *, dry_run: bool = False, user=None, audit: bool = True
+) -> ImportOutcome:
     """Import one sheet of a kind; a sheet with any bad row imports nothing and names every bad row."""
     spec = IMPORT_KINDS[kind]
     resource = spec.resource()
     with transaction.atomic():
         result = resource.import_data(
-            dataset, dry_run=dry_run, use_transactions=True, rollback_on_validation_errors=True
+            dataset,
+            dry_run=dry_run,
+            use_transactions=True,
+            rollback_on_validation_errors=True,
+            user=user,
+            audit=audit,
         )
     totals = result.totals
     return ImportOutcome(
