@@ -80,9 +80,12 @@ def drive(county_jinjiang, platform_admin, body_kjt, body_jrb, inst_dhu, bank_ci
                 ),
             ),
         ]
-        for _state, step in steps:
+        order_of_states = [S.DRAFT] + [state for state, _step in steps]
+        for state, step in steps:
             if order.state == to_state:
                 break
+            if order_of_states.index(order.state) >= order_of_states.index(state):
+                continue
             order = step(order)
             order.refresh_from_db()
         assert order.state == to_state
