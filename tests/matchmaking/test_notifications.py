@@ -153,7 +153,9 @@ def test_stalled_claimed_orders_are_reminded(make_order, drive, body_kjt, platfo
     assert told(body_kjt, NotificationKind.REMINDER)
     result = check_service_levels.apply().get()
     assert result == {"claim": 0, "progress": 0}
-    services.log_event(order, EventKind.INVITED, body_kjt, note="新的进展", at=later)
+    services.log_event(
+        order, EventKind.INVITED, body_kjt, note="新的进展", at=later + datetime.timedelta(minutes=1)
+    )
     order.refresh_from_db()
     assert services.remind_stalled_orders(now=later + datetime.timedelta(days=15)) == 1
 
