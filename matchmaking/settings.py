@@ -210,6 +210,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "OrderKindEnum": "matchmaking.choices.OrderKind",
+        "OrderStateEnum": "matchmaking.choices.OrderState",
+        "ResponseStateEnum": "matchmaking.choices.ResponseState",
+        "EventKindEnum": "matchmaking.choices.EventKind",
+        "NotificationKindEnum": "matchmaking.choices.NotificationKind",
+    },
 }
 
 # --- Workflow and matching -----------------------------------------------------------------------

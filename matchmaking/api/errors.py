@@ -8,6 +8,8 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from matchmaking.workflow import WorkflowError
+
 
 class ErrorSerializer(serializers.Serializer):
     """The body of every error response."""
@@ -29,6 +31,28 @@ class Conflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
     default_detail = _("当前状态不允许此操作。")
     default_code = "conflict"
+
+
+class InvalidInput(exceptions.APIException):
+    """400 raised from a service's validation: a Chinese message plus field-level errors."""
+
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_detail = _("提交的数据有误，请检查各字段。")
+    default_code = "invalid"
+
+    def __init__(self, detail=None, code=None, fields: dict[str, list[str]] | None = None):
+        super().__init__(detail, code)
+        self.fields = fields or {}
+
+
+def from_workflow_error(exc: WorkflowError) -> exceptions.APIException:
+    """Map a service's WorkflowError to an API error: conflicts 409, actor not allowed 403, bad input 400."""
+    if exc.code in ("illegal_transition", "claim_conflict"):
+        return Conflict(exc.message, code=exc.code)
+    if exc.code == "forbidden":
+        return exceptions.PermissionDenied(exc.message, code="permission_denied")
+    fields = {name: [str(message)] for name, message in exc.errors.items() if name != "__all__"}
+    return InvalidInput(exc.message, code="invalid", fields=fields)
 
 
 def _flatten(detail) -> dict[str, list[str]]:
@@ -54,6 +78,8 @@ def _first_code(exc) -> str:
 
 def api_exception_handler(exc, context):
     """Render every exception DRF handles in the one error shape, with Chinese messages."""
+    if isinstance(exc, WorkflowError):
+        exc = from_workflow_error(exc)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound(_("未找到。"))
     elif isinstance(exc, PermissionDenied):
@@ -75,7 +101,7 @@ def api_exception_handler(exc, context):
         body = {
             "detail": str(detail),
             "code": getattr(detail, "code", None) or _default_code(exc),
-            "fields": {},
+            "fields": getattr(exc, "fields", None) or {},
         }
     return Response(body, status=response.status_code, headers=dict(response.headers))
 

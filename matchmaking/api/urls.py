@@ -3,7 +3,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from matchmaking.api import auth, catalog
+from matchmaking.api import auth, catalog, notifications, orders
 
 app_name = "api"
 
@@ -18,6 +18,9 @@ router.register("funds", catalog.FundViewSet, basename="fund")
 router.register("financial-products", catalog.FinancialProductViewSet, basename="financial-product")
 router.register("talent-resources", catalog.TalentResourceViewSet, basename="talent-resource")
 router.register("provincial-bodies", catalog.ProvincialBodyViewSet, basename="provincial-body")
+router.register("orders", orders.OrderViewSet, basename="order")
+router.register("responses", orders.ResponseViewSet, basename="response")
+router.register("notifications", notifications.NotificationViewSet, basename="notification")
 
 urlpatterns = [
     path("auth/token/", auth.ObtainTokenView.as_view(), name="token"),

@@ -1,0 +1,83 @@
+"""Notifications API: the caller's own in-app messages, and marking them read."""
+
+import django_filters
+from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from matchmaking import services
+from matchmaking.api.errors import error_responses
+from matchmaking.choices import NotificationKind
+from matchmaking.models import Notification
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    """站内消息."""
+
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    is_read = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Notification
+        fields = ["id", "kind", "kind_label", "order", "title", "body", "created_at", "read_at", "is_read"]
+        read_only_fields = fields
+
+    def get_is_read(self, obj) -> bool:
+        return obj.read_at is not None
+
+
+class NotificationFilter(django_filters.FilterSet):
+    """Unread only, and by kind."""
+
+    unread = django_filters.BooleanFilter(
+        field_name="read_at", lookup_expr="isnull", help_text="true：只看未读"
+    )
+    kind = django_filters.ChoiceFilter(choices=NotificationKind.choices)
+
+    class Meta:
+        model = Notification
+        fields = ["unread", "kind"]
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="我的站内消息",
+        responses={200: NotificationSerializer(many=True), **error_responses(400, 401, 404)},
+    ),
+)
+class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """站内消息：只列出本人的消息。"""
+
+    serializer_class = NotificationSerializer
+    filterset_class = NotificationFilter
+    ordering_fields = ["created_at"]
+    ordering = ["-created_at", "-id"]
+    search_fields = ["title", "body"]
+
+    def get_queryset(self):
+        return Notification.objects.filter(recipient_id=self.request.user.pk)
+
+    @extend_schema(
+        summary="标记一条消息为已读",
+        request=None,
+        responses={200: NotificationSerializer, **error_responses(401, 404)},
+    )
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def read(self, request, pk=None):
+        notification = self.get_object()
+        services.mark_notifications_read(request.user, ids=[notification.pk])
+        notification.refresh_from_db()
+        return Response(NotificationSerializer(notification).data)
+
+    @extend_schema(
+        summary="全部标记为已读",
+        request=None,
+        responses={
+            200: inline_serializer("MarkedRead", {"updated": serializers.IntegerField()}),
+            **error_responses(401),
+        },
+    )
+    @action(detail=False, methods=["post"], url_path="read-all", url_name="read-all", filter_backends=[])
+    def read_all(self, request):
+        return Response({"updated": services.mark_notifications_read(request.user)})

@@ -1,0 +1,675 @@
+"""Orders API: list/create/read/edit orders, their state actions, timeline, matches and responses.
+
+Thin by design: every object comes through `visible_to` / `editable_by` (outside scope ⇒ 404), every change
+goes through a function of `matchmaking.services`, and a `WorkflowError` becomes 400/403/409 via
+`errors.from_workflow_error`. Serializers only parse input and shape output.
+"""
+
+import django_filters
+from django.contrib.auth import get_user_model
+from django.db.models import F
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import exceptions, filters, mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response as HttpResponse
+from rest_framework.settings import api_settings
+from rest_framework.throttling import ScopedRateThrottle
+
+from accounts.scoping import Scope
+from matchmaking import services, workflow
+from matchmaking.api.errors import Conflict, error_responses, from_workflow_error
+from matchmaking.choices import (
+    DeclineReason,
+    FinancingType,
+    OrderKind,
+    OrderState,
+    OutcomeType,
+    ResponseState,
+    Visibility,
+    WantedLink,
+)
+from matchmaking.models import COUNTY_EDITABLE, Match, Order, OrderEvent, Response
+from matchmaking.workflow import WorkflowError
+
+# The largest amount (yuan) the API accepts: far above any real need, well inside a 64-bit column.
+MAX_AMOUNT = 10**15
+# State actions exposed as POST /orders/{id}/{action}/.
+ORDER_ACTIONS = ("submit", "approve", "return", "reject", "claim", "withdraw", "resolve", "close")
+
+
+def call(service, *args, **kwargs):
+    """Run a service function, turning its WorkflowError into the API's error for it."""
+    try:
+        return service(*args, **kwargs)
+    except WorkflowError as exc:
+        raise from_workflow_error(exc) from exc
+
+
+def contact_visible_order_ids(request) -> set[int] | None:
+    """Orders whose contact phone this user may see: None = every order visible to them.
+
+    Government users (county, city, provincial body) and administrators see the contact of every order
+    they can see; a provider sees it only once the county has accepted its organization's response.
+    """
+    cached = getattr(request, "_contact_order_ids", False)
+    if cached is not False:
+        return cached
+    scope = Scope.for_user(request.user)
+    ids = None
+    if not scope.is_admin and (scope.is_provider or not scope.active):
+        ids = set(
+            Response.objects.filter(provider_org_id=scope.org_id, state=ResponseState.ACCEPTED).values_list(
+                "order_id", flat=True
+            )
+            if scope.org_id
+            else ()
+        )
+    request._contact_order_ids = ids
+    return ids
+
+
+# --- serializers ---------------------------------------------------------------------------------
+
+
+class OrderSerializer(serializers.ModelSerializer):
+    """需求 as clients read it (`contact_phone` only for those allowed to see it)."""
+
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    state_label = serializers.CharField(source="get_state_display", read_only=True)
+    county_name = serializers.CharField(source="county.name", read_only=True)
+    prefecture = serializers.IntegerField(source="county.prefecture_id", read_only=True)
+    chain_name = serializers.CharField(source="chain.name", read_only=True)
+    chain_type = serializers.CharField(
+        source="chain.chain_type.code", read_only=True, help_text="产业链类型代码"
+    )
+    link_name = serializers.CharField(source="link.name", read_only=True, default=None, allow_null=True)
+    keyword_list = serializers.ListField(child=serializers.CharField(), read_only=True)
+    claimed_by_body_name = serializers.CharField(
+        source="claimed_by_body.name", read_only=True, default=None, allow_null=True
+    )
+    handler_name = serializers.CharField(
+        source="handler.display_name", read_only=True, default=None, allow_null=True
+    )
+    # Not read-only on purpose: read-only fields are "required" in the response schema, and this one is
+    # left out for users who may not see it. The serializer is never used for input.
+    contact_phone = serializers.CharField(
+        required=False, help_text="联系电话：仅政府用户、管理员及响应已被接受的资源方可见，其他人无此字段"
+    )
+
+    class Meta:
+        model = Order
+        fields = [
+            "id", "kind", "kind_label", "state", "state_label", "county", "county_name", "prefecture", "chain",
+            "chain_name", "chain_type", "link", "link_name", "title", "description", "keywords", "keyword_list",
+            "amount_yuan", "financing_type", "headcount", "talent_profile", "tech_field", "expected_outcome",
+            "wanted_link", "products", "due_date", "visibility", "contact_name", "contact_phone",
+            "claimed_by_body", "claimed_by_body_name", "handler_name", "state_note", "is_sample",
+            "match_state", "submitted_at", "published_at", "claimed_at", "finished_at", "created_at",
+            "updated_at",
+        ]  # fmt: skip
+        read_only_fields = [f for f in fields if f != "contact_phone"]
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        allowed = contact_visible_order_ids(request) if request is not None else set()
+        if allowed is not None and instance.pk not in allowed:
+            data.pop("contact_phone", None)
+        return data
+
+
+class OrderDetailSerializer(OrderSerializer):
+    """An order plus the state actions the current user may perform on it now."""
+
+    actions = serializers.SerializerMethodField(help_text="当前用户现在可执行的状态操作")
+
+    class Meta(OrderSerializer.Meta):
+        fields = [*OrderSerializer.Meta.fields, "actions"]
+        read_only_fields = [*OrderSerializer.Meta.read_only_fields, "actions"]
+
+    def get_actions(self, obj) -> list[str]:
+        request = self.context.get("request")
+        scope = Scope.for_user(request.user) if request is not None else None
+        return [a for a in ORDER_ACTIONS if workflow.can(obj, a, scope)]
+
+
+class OrderWriteSerializer(serializers.ModelSerializer):
+    """What a county sends to create or edit an order (the county and the state are never inputs).
+
+    Kind-specific fields: innovation → tech_field, expected_outcome; capital → amount_yuan, financing_type;
+    talent → headcount, talent_profile; industry → wanted_link, products. Fields of other kinds are cleared.
+    """
+
+    kind = serializers.ChoiceField(choices=OrderKind.choices)
+    amount_yuan = serializers.IntegerField(min_value=1, max_value=MAX_AMOUNT, required=False, allow_null=True)
+    financing_type = serializers.ChoiceField(choices=FinancingType.choices, required=False, allow_blank=True)
+    wanted_link = serializers.ChoiceField(choices=WantedLink.choices, required=False, allow_blank=True)
+    visibility = serializers.ChoiceField(choices=Visibility.choices, required=False)
+    keywords = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, help_text="以“；”“;”“，”或空格分隔的关键词"
+    )
+
+    class Meta:
+        model = Order
+        fields = [
+            "kind", "chain", "link", "title", "description", "keywords", "amount_yuan", "financing_type",
+            "headcount", "talent_profile", "tech_field", "expected_outcome", "wanted_link", "products",
+            "due_date", "visibility", "contact_name", "contact_phone",
+        ]  # fmt: skip
+        extra_kwargs = {
+            "chain": {"help_text": "本县域重点产业链的 id"},
+            "link": {"help_text": "该产业链类型的环节 id，可为空"},
+        }
+
+
+class ReasonSerializer(serializers.Serializer):
+    """A required reason (return, reject, close)."""
+
+    reason = serializers.CharField(max_length=1000, help_text="原因（必填）")
+
+
+class OptionalReasonSerializer(serializers.Serializer):
+    """An optional reason (withdraw)."""
+
+    reason = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+
+
+class NoteSerializer(serializers.Serializer):
+    """An optional note (approve, accept)."""
+
+    note = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+
+
+class ClaimSerializer(serializers.Serializer):
+    """Claim: optionally name the handler (a username in the claiming body; default: the caller)."""
+
+    handler = serializers.CharField(
+        max_length=150, required=False, allow_blank=True, default="", help_text="承办人用户名（本部门成员）"
+    )
+
+
+class ResolveSerializer(serializers.Serializer):
+    """The outcome that closes the loop."""
+
+    outcome_type = serializers.ChoiceField(choices=OutcomeType.choices)
+    amount_yuan = serializers.IntegerField(min_value=0, max_value=MAX_AMOUNT, required=False, allow_null=True)
+    partner = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    summary = serializers.CharField(max_length=2000)
+    date = serializers.DateField(required=False, allow_null=True, help_text="达成日期，默认今天")
+
+
+class EventSerializer(serializers.ModelSerializer):
+    """One timeline entry."""
+
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    actor_name = serializers.SerializerMethodField()
+    organization_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = OrderEvent
+        fields = [
+            "id", "kind", "kind_label", "from_state", "to_state", "note", "actor_name", "organization_name",
+            "created_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    def _redacted(self) -> bool:
+        return bool(self.context.get("redact"))
+
+    def get_actor_name(self, obj) -> str | None:
+        if self._redacted() or obj.actor is None:
+            return None
+        return obj.actor.display_name
+
+    def get_organization_name(self, obj) -> str | None:
+        if obj.organization is None:
+            return None
+        return obj.organization.name
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if self._redacted():
+            data["note"] = ""
+        return data
+
+
+class MatchSerializer(serializers.ModelSerializer):
+    """One ranked catalog resource with its score (0–1) and reasons."""
+
+    resource_type_label = serializers.CharField(source="get_resource_type_display", read_only=True)
+    reasons = serializers.ListField(child=serializers.CharField(), read_only=True)
+
+    class Meta:
+        model = Match
+        fields = [
+            "rank", "score", "resource_type", "resource_type_label", "resource_id", "resource_name",
+            "provider_org", "reasons", "created_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class ResponseSerializer(serializers.ModelSerializer):
+    """响应 as clients read it."""
+
+    provider_org_name = serializers.CharField(source="provider_org.name", read_only=True)
+    state_label = serializers.CharField(source="get_state_display", read_only=True)
+    author_name = serializers.CharField(source="author.display_name", read_only=True, default=None)
+
+    class Meta:
+        model = Response
+        fields = [
+            "id", "order", "provider_org", "provider_org_name", "author_name", "proposal", "amount_yuan",
+            "rate_percent", "term_months", "experts", "terms", "state", "state_label", "reason_category",
+            "decision_note", "decided_at", "created_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class RespondSerializer(serializers.Serializer):
+    """A provider's proposal."""
+
+    proposal = serializers.CharField(min_length=10, max_length=4000)
+    amount_yuan = serializers.IntegerField(min_value=1, max_value=MAX_AMOUNT, required=False, allow_null=True)
+    terms = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    rate_percent = serializers.DecimalField(
+        max_digits=5, decimal_places=2, min_value=0, max_value=100, required=False, allow_null=True
+    )
+    term_months = serializers.IntegerField(min_value=1, max_value=600, required=False, allow_null=True)
+    experts = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class DeclineSerializer(serializers.Serializer):
+    """Why the county declines a response (the provider sees it)."""
+
+    reason_category = serializers.ChoiceField(choices=DeclineReason.choices)
+    note = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+
+
+# --- filters -------------------------------------------------------------------------------------
+
+
+class NulSafeSearchFilter(filters.SearchFilter):
+    """SearchFilter that drops NUL characters (PostgreSQL refuses them in a query: that would be a 500)."""
+
+    def get_search_terms(self, request):
+        return [t.replace("\x00", "") for t in super().get_search_terms(request) if t.replace("\x00", "")]
+
+
+class OrderFilter(django_filters.FilterSet):
+    """Orders by kind, state, region, chain type, creation date and amount."""
+
+    kind = django_filters.MultipleChoiceFilter(choices=OrderKind.choices)
+    state = django_filters.MultipleChoiceFilter(choices=OrderState.choices)
+    prefecture = django_filters.NumberFilter(
+        field_name="county__prefecture_id", min_value=1, max_value=2**31 - 1, help_text="设区市 id"
+    )
+    county = django_filters.NumberFilter(
+        field_name="county_id", min_value=1, max_value=2**31 - 1, help_text="县域 id"
+    )
+    chain_type = django_filters.CharFilter(field_name="chain__chain_type__code", help_text="产业链类型代码")
+    created_after = django_filters.DateFilter(
+        field_name="created_at", lookup_expr="date__gte", help_text="创建日期不早于（YYYY-MM-DD）"
+    )
+    created_before = django_filters.DateFilter(
+        field_name="created_at", lookup_expr="date__lte", help_text="创建日期不晚于（YYYY-MM-DD）"
+    )
+    amount_min = django_filters.NumberFilter(
+        field_name="amount_yuan",
+        lookup_expr="gte",
+        min_value=0,
+        max_value=MAX_AMOUNT,
+        help_text="金额下限（元）",
+    )
+    amount_max = django_filters.NumberFilter(
+        field_name="amount_yuan",
+        lookup_expr="lte",
+        min_value=0,
+        max_value=MAX_AMOUNT,
+        help_text="金额上限（元）",
+    )
+
+    class Meta:
+        model = Order
+        fields = ["kind", "state", "prefecture", "county", "chain_type"]
+
+
+# --- viewsets ------------------------------------------------------------------------------------
+
+
+class OrderCreateThrottle(ScopedRateThrottle):
+    """`order_create` scope, with the rate read at request time (so settings overrides apply)."""
+
+    def get_rate(self):
+        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+
+
+def _detail(status_code=200, *extra):
+    return {status_code: OrderDetailSerializer, **error_responses(400, 401, 403, 404, 409, *extra)}
+
+
+def _action_schema(summary, request=None, description=""):
+    return extend_schema(summary=summary, description=description, request=request, responses=_detail())
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="需求列表（本人可见范围内）",
+        responses={200: OrderSerializer(many=True), **error_responses(400, 401, 404)},
+    ),
+    retrieve=extend_schema(
+        summary="需求详情", responses={200: OrderDetailSerializer, **error_responses(401, 404)}
+    ),
+    create=extend_schema(
+        summary="开单：创建需求草稿（县域）",
+        description="县域从其组织确定，不可由客户端指定；状态总是草稿。",
+        request=OrderWriteSerializer,
+        responses={201: OrderDetailSerializer, **error_responses(400, 401, 403, 429)},
+    ),
+    partial_update=extend_schema(
+        summary="修改需求（县域，仅草稿或退回修改状态）",
+        request=OrderWriteSerializer,
+        responses=_detail(),
+    ),
+)
+class OrderViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """需求：列表、详情、开单、修改与状态操作。"""
+
+    serializer_class = OrderSerializer
+    filterset_class = OrderFilter
+    filter_backends = [
+        django_filters.rest_framework.DjangoFilterBackend,
+        NulSafeSearchFilter,
+        filters.OrderingFilter,
+    ]
+    search_fields = ["title", "description", "keywords", "county__name", "chain__name"]
+    ordering_fields = ["created_at", "updated_at", "due_date", "amount_yuan", "id"]
+    ordering = ["-created_at", "-id"]
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        return (
+            Order.objects.visible_to(self.request.user)
+            .with_list_relations()
+            .select_related("link", "handler")
+        )
+
+    def get_serializer_class(self):
+        if self.action == "list":
+            return OrderSerializer
+        return OrderDetailSerializer
+
+    def get_throttles(self):
+        if self.action == "create":
+            self.throttle_scope = "order_create"
+            return [OrderCreateThrottle()]
+        return super().get_throttles()
+
+    # helpers
+
+    def _scope(self) -> Scope:
+        return Scope.for_user(self.request.user)
+
+    def _parse(self, serializer_class, **kwargs) -> dict:
+        parsed = serializer_class(data=self.request.data, context=self.get_serializer_context(), **kwargs)
+        parsed.is_valid(raise_exception=True)
+        return parsed.validated_data
+
+    def _fresh(self, order, status_code=status.HTTP_200_OK) -> HttpResponse:
+        order = Order.objects.with_list_relations().select_related("link", "handler").get(pk=order.pk)
+        data = OrderDetailSerializer(order, context=self.get_serializer_context()).data
+        return HttpResponse(data, status=status_code)
+
+    def _require_actor(self, order, action_name: str) -> None:
+        """403 when the caller's role may never perform this action on this (visible) order."""
+        transition = workflow.TRANSITIONS[action_name]
+        scope = self._scope()
+        if not any(workflow.actor_may(role, scope, order) for role in transition.actors):
+            raise exceptions.PermissionDenied(
+                _("您无权对该需求执行“%(action)s”。") % {"action": workflow.ACTION_LABELS[action_name]},
+                code="permission_denied",
+            )
+
+    # create / edit
+
+    def create(self, request, *args, **kwargs):
+        if not self._scope().is_county:
+            raise exceptions.PermissionDenied(_("只有县域官员可以开单。"), code="permission_denied")
+        data = self._parse(OrderWriteSerializer)
+        order = call(services.create_order, by=request.user, data=data)
+        return self._fresh(order, status.HTTP_201_CREATED)
+
+    def partial_update(self, request, *args, **kwargs):
+        order = self.get_object()
+        if not Order.objects.editable_by(request.user).filter(pk=order.pk).exists():
+            scope = self._scope()
+            if workflow.actor_may(workflow.COUNTY, scope, order) and order.state not in COUNTY_EDITABLE:
+                raise Conflict(
+                    _("需求当前状态为“%(state)s”，只有草稿或退回修改的需求可以修改。")
+                    % {"state": order.get_state_display()},
+                    code="illegal_transition",
+                )
+            raise exceptions.PermissionDenied(_("您无权修改该需求。"), code="permission_denied")
+        data = self._parse(OrderWriteSerializer, partial=True)
+        order = call(services.update_order, order, by=request.user, data=data)
+        return self._fresh(order)
+
+    # state actions
+
+    @_action_schema("提交审核（县域）")
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        order = self.get_object()
+        self._require_actor(order, "submit")
+        return self._fresh(call(services.submit_order, order, by=request.user))
+
+    @_action_schema("审核通过并发布（管理员）", NoteSerializer, "发布后分派至承接该类型需求的省级部门。")
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        order = self.get_object()
+        self._require_actor(order, "approve")
+        data = self._parse(NoteSerializer)
+        return self._fresh(call(services.approve_order, order, by=request.user, note=data["note"]))
+
+    @_action_schema("退回修改（管理员）", ReasonSerializer)
+    @action(detail=True, methods=["post"], url_path="return", url_name="return")
+    def return_(self, request, pk=None):
+        order = self.get_object()
+        self._require_actor(order, "return")
+        data = self._parse(ReasonSerializer)
+        return self._fresh(call(services.return_order, order, by=request.user, reason=data["reason"]))
+
+    @_action_schema("不予受理（管理员）", ReasonSerializer)
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        order = self.get_object()
+        self._require_actor(order, "reject")
+        data = self._parse(ReasonSerializer)
+        return self._fresh(call(services.reject_order, order, by=request.user, reason=data["reason"]))
+
+    @_action_schema("撤回（县域或管理员）", OptionalReasonSerializer)
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        order = self.get_object()
+        self._require_actor(order, "withdraw")
+        data = self._parse(OptionalReasonSerializer)
+        return self._fresh(call(services.withdraw_order, order, by=request.user, reason=data["reason"]))
+
+    @_action_schema(
+        "接单（被分派的省级部门）",
+        ClaimSerializer,
+        "两个部门同时接单时只有一个成功，另一个得到 409（code=claim_conflict 或 illegal_transition）。",
+    )
+    @action(detail=True, methods=["post"])
+    def claim(self, request, pk=None):
+        order = self.get_object()
+        self._require_actor(order, "claim")
+        data = self._parse(ClaimSerializer)
+        handler = None
+        if data["handler"]:
+            handler = (
+                get_user_model()
+                .objects.filter(
+                    username=data["handler"],
+                    organization_id=request.user.organization_id,
+                    is_active=True,
+                )
+                .first()
+            )
+            if handler is None:
+                raise exceptions.ValidationError({"handler": [_("承办人须为本部门的在岗人员（用户名）。")]})
+        return self._fresh(call(services.claim_order, order, by=request.user, handler=handler))
+
+    @_action_schema("办结：登记闭环成果（接单部门或管理员）", ResolveSerializer)
+    @action(detail=True, methods=["post"])
+    def resolve(self, request, pk=None):
+        order = self.get_object()
+        self._require_actor(order, "resolve")
+        data = self._parse(ResolveSerializer)
+        return self._fresh(
+            call(
+                services.resolve_order,
+                order,
+                by=request.user,
+                outcome_type=data["outcome_type"],
+                summary=data["summary"],
+                amount_yuan=data.get("amount_yuan"),
+                partner=data["partner"],
+                date=data.get("date"),
+            )
+        )
+
+    @_action_schema("未解决关闭（接单部门或管理员）", ReasonSerializer)
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        order = self.get_object()
+        self._require_actor(order, "close")
+        data = self._parse(ReasonSerializer)
+        return self._fresh(call(services.close_order, order, by=request.user, reason=data["reason"]))
+
+    # sub-resources
+
+    @extend_schema(
+        summary="需求时间线",
+        description="资源方只看到状态变化（不含说明和操作人）。",
+        responses={200: EventSerializer(many=True), **error_responses(401, 404)},
+    )
+    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
+    def events(self, request, pk=None):
+        order = self.get_object()
+        events = OrderEvent.objects.filter(order=order).select_related("actor", "organization")
+        redact = self._scope().is_provider
+        if redact:
+            events = events.exclude(to_state="").exclude(from_state=F("to_state"))
+        context = {**self.get_serializer_context(), "redact": redact}
+        return HttpResponse(EventSerializer(events, many=True, context=context).data)
+
+    @extend_schema(
+        summary="匹配结果（按匹配度排名，含理由）",
+        description="资源方无权查看匹配结果（403）。",
+        responses={200: MatchSerializer(many=True), **error_responses(401, 403, 404)},
+    )
+    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
+    def matches(self, request, pk=None):
+        order = self.get_object()
+        if self._scope().is_provider:
+            raise exceptions.PermissionDenied(_("资源方无权查看匹配结果。"), code="permission_denied")
+        matches = Match.objects.filter(order=order).order_by("rank")
+        return HttpResponse(MatchSerializer(matches, many=True).data)
+
+    @extend_schema(
+        methods=["GET"],
+        summary="需求的响应列表",
+        description="资源方只看到本单位的响应。",
+        responses={200: ResponseSerializer(many=True), **error_responses(401, 404)},
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary="响应需求（资源方）",
+        request=RespondSerializer,
+        responses={201: ResponseSerializer, **error_responses(400, 401, 403, 404, 409)},
+    )
+    @action(detail=True, methods=["get", "post"], filter_backends=[])
+    def responses(self, request, pk=None):
+        order = self.get_object()
+        if request.method == "POST":
+            if not self._scope().is_provider:
+                raise exceptions.PermissionDenied(_("只有资源方可以响应需求。"), code="permission_denied")
+            data = self._parse(RespondSerializer)
+            created = call(services.respond, order, by=request.user, **data)
+            created = Response.objects.select_related("provider_org", "author").get(pk=created.pk)
+            return HttpResponse(ResponseSerializer(created).data, status=status.HTTP_201_CREATED)
+        queryset = (
+            Response.objects.visible_to(request.user)
+            .filter(order=order)
+            .select_related("provider_org", "author")
+            .order_by("-created_at", "-pk")
+        )
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(ResponseSerializer(page, many=True).data)
+
+
+@extend_schema_view(
+    retrieve=extend_schema(
+        summary="响应详情", responses={200: ResponseSerializer, **error_responses(401, 404)}
+    ),
+)
+class ResponseViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """响应：详情，县域接受或不予采纳。"""
+
+    serializer_class = ResponseSerializer
+    filter_backends = []
+
+    def get_queryset(self):
+        return Response.objects.visible_to(self.request.user).select_related(
+            "provider_org", "author", "order"
+        )
+
+    def _decidable(self):
+        response = self.get_object()
+        if not Response.objects.editable_by(self.request.user).filter(pk=response.pk).exists():
+            raise exceptions.PermissionDenied(_("只有开单县域可以处理响应。"), code="permission_denied")
+        return response
+
+    def _parse(self, serializer_class) -> dict:
+        parsed = serializer_class(data=self.request.data)
+        parsed.is_valid(raise_exception=True)
+        return parsed.validated_data
+
+    def _fresh(self, response) -> HttpResponse:
+        return HttpResponse(ResponseSerializer(self.get_queryset().get(pk=response.pk)).data)
+
+    @extend_schema(
+        summary="接受响应（开单县域）",
+        description="首次接受使已接单的需求进入对接中。",
+        request=NoteSerializer,
+        responses={200: ResponseSerializer, **error_responses(400, 401, 403, 404, 409)},
+    )
+    @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None):
+        response = self._decidable()
+        data = self._parse(NoteSerializer)
+        return self._fresh(call(services.accept_response, response, by=request.user, note=data["note"]))
+
+    @extend_schema(
+        summary="不予采纳响应（开单县域）",
+        request=DeclineSerializer,
+        responses={200: ResponseSerializer, **error_responses(400, 401, 403, 404, 409)},
+    )
+    @action(detail=True, methods=["post"])
+    def decline(self, request, pk=None):
+        response = self._decidable()
+        data = self._parse(DeclineSerializer)
+        return self._fresh(
+            call(
+                services.decline_response,
+                response,
+                by=request.user,
+                reason_category=data["reason_category"],
+                note=data["note"],
+            )
+        )
