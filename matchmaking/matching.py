@@ -327,17 +327,17 @@ def query_for_order(order, today=None) -> OrderQuery:
     """The engine query of an order (its county, chain type, link, texts, amount, declined providers)."""
     link_name = order.link.name if order.link_id else None
     return OrderQuery(
-        kind=order.kind,
+        kind=str(order.kind),
         county=order.county.name,
         prefecture=order.county.prefecture.name,
         chain_type=order.chain.chain_type.code,
         title=order.title,
         text=order_text(order),
         link_name=link_name,
-        wanted_direction=(order.wanted_link or None) if order.kind == "industry" else None,
+        wanted_direction=(str(order.wanted_link) or None) if order.kind == "industry" else None,
         keywords=order_keywords(order),
         amount_yuan=order.amount_yuan if order.kind == "capital" else None,
-        financing_type=(order.financing_type or None) if order.kind == "capital" else None,
+        financing_type=(str(order.financing_type) or None) if order.kind == "capital" else None,
         declined_keys=declined_keys(order),
         today=today or timezone.localdate(),
     )
@@ -525,7 +525,7 @@ def match_and_store(order_id: int, index: Index | None = None) -> str:
     stored (the caller re-enqueues). Running it twice on unchanged inputs leaves identical rows.
     """
     from matchmaking.choices import MatchState
-    from matchmaking.models import FINAL, RESPONDABLE, Order
+    from matchmaking.models import FINAL, Order
 
     order = load_order(order_id)
     if order is None:
@@ -541,18 +541,29 @@ def match_and_store(order_id: int, index: Index | None = None) -> str:
         )
         if current is None:
             return "missing"
-        if current["match_inputs_at"] != inputs_at:
+        stale = current["match_inputs_at"] != inputs_at
+        if stale:
             Order.objects.filter(pk=order_id).update(match_state=MatchState.PENDING)
-            raise StaleInputs(order_id)
-        result = store_matches(order, candidates)
-        Order.objects.filter(pk=order_id).update(
-            match_state=MatchState.DONE, matched_at=timezone.now(), match_error=""
-        )
-        if result.strong_orgs and current["state"] in RESPONDABLE:
-            from matchmaking.tasks.matching import notify_matched_providers
-
-            notify_matched_providers.delay_on_commit(order_id)
+        else:
+            _store(order, order_id, candidates, current["state"])
+    if stale:
+        raise StaleInputs(order_id)
     return "done"
+
+
+def _store(order, order_id: int, candidates: Sequence[Candidate], state: str) -> None:
+    """Store the matches, mark the order done, and have strong matches told once it is open."""
+    from matchmaking.choices import MatchState
+    from matchmaking.models import RESPONDABLE, Order
+
+    result = store_matches(order, candidates)
+    Order.objects.filter(pk=order_id).update(
+        match_state=MatchState.DONE, matched_at=timezone.now(), match_error=""
+    )
+    if result.strong_orgs and state in RESPONDABLE:
+        from matchmaking.tasks.matching import notify_matched_providers
+
+        notify_matched_providers.delay_on_commit(order_id)
 
 
 def mark_failed(order_id: int, error: BaseException | str) -> None:

@@ -2,7 +2,7 @@
 
 A saved or deleted catalog row adds the order kinds it can change to a per-thread set; after the
 transaction commits, one `rescore_orders` task is enqueued for the whole set (an import of thousands of
-rows enqueues one task; a rolled-back change enqueues nothing by itself). Enterprises only affect industry orders of their chain
+rows enqueues one task; a rolled-back change none). Enterprises only affect industry orders of their chain
 type; institutions innovation and talent orders; talent resources talent and innovation orders; funds and
 financial products capital orders; chain types and links every kind.
 """
@@ -39,6 +39,8 @@ def _pending() -> dict:
 def add_to_scope(kind: str, chain_type_id: int | None = ALL_CHAINS) -> None:
     """Remember that open orders of this kind (and chain type, or all) need re-scoring after commit."""
     scope = _pending()
+    if not _scheduled():
+        scope.clear()  # left over from a transaction that rolled back
     if chain_type_id is ALL_CHAINS:
         scope[kind] = ALL_CHAINS
     elif kind not in scope:
@@ -48,11 +50,14 @@ def add_to_scope(kind: str, chain_type_id: int | None = ALL_CHAINS) -> None:
     _schedule()
 
 
-def _schedule() -> None:
+def _scheduled() -> bool:
     connection = transaction.get_connection()
-    if connection.in_atomic_block and any(entry[1] is flush for entry in connection.run_on_commit):
-        return
-    transaction.on_commit(flush, robust=True)
+    return connection.in_atomic_block and any(entry[1] is flush for entry in connection.run_on_commit)
+
+
+def _schedule() -> None:
+    if not _scheduled():
+        transaction.on_commit(flush, robust=True)
 
 
 def flush() -> None:

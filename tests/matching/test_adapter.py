@@ -1,0 +1,112 @@
+"""The adapter: catalog rows → engine records, the index cached per catalog version, orders → queries."""
+
+from dataclasses import replace
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from chains.loaders import DATA_DIR
+from chains.models import ChainLink, FinancialProduct, Institution
+from matchmaking import matching
+from matchmaking.choices import OrderKind, ResponseState
+from matchmaking.engine import records_from_csv_dir
+
+
+def _by_name(resources):
+    return {(r.resource_type, r.name): replace(r, key="") for r in resources}
+
+
+def test_adapter_builds_the_same_records_as_the_csv_loaders(reference):
+    db = matching.catalog_records()
+    csv = records_from_csv_dir(DATA_DIR)
+    assert len(db.resources) == len(csv.resources) == 391
+    assert _by_name(db.resources) == _by_name(csv.resources)
+    assert db.chain_types == csv.chain_types
+    assert list(db.counties_to_prefecture.items()) == list(csv.counties_to_prefecture.items())
+    inst = Institution.objects.get(name="东华大学")
+    assert f"institution:{inst.pk}" in {r.key for r in db.resources}
+
+
+def test_catalog_version_is_one_query_and_follows_changes(reference):
+    with CaptureQueriesContext(connection) as ctx:
+        before = matching.catalog_version()
+    assert len(ctx.captured_queries) == 1
+    assert matching.catalog_version() == before
+    inst = Institution.objects.get(name="东华大学")
+    inst.description += "新增非织造材料中试平台。"
+    inst.save()
+    after_edit = matching.catalog_version()
+    assert after_edit != before
+    link = ChainLink.objects.order_by("pk").first()
+    link.keywords += "；新关键词"
+    link.save()  # links carry no timestamp: the keyword checksum notices
+    assert matching.catalog_version() != after_edit
+    FinancialProduct.objects.filter(name="专精特新贷").delete()
+    assert matching.catalog_version() not in (before, after_edit)
+
+
+def test_index_built_once_per_version_and_rebuilt_after_a_change(reference):
+    matching.clear_index_cache()
+    builds = matching.BUILDS["count"]
+    first = matching.get_index()
+    assert matching.get_index() is first
+    assert matching.get_index() is first
+    assert matching.BUILDS["count"] == builds + 1
+    inst = Institution.objects.get(name="东华大学")
+    inst.fields += "；智能可穿戴纺织品"
+    inst.save()
+    second = matching.get_index()
+    assert second is not first and second.version != first.version
+    assert matching.BUILDS["count"] == builds + 2
+    assert "智能可穿戴纺织品" in second.resources[second.key_pos[f"institution:{inst.pk}"]].fields_text
+
+
+def test_weights_from_settings_reach_the_index_and_its_version(reference, settings):
+    matching.clear_index_cache()
+    default = matching.get_index()
+    settings.MATCHING_WEIGHTS = {"geo.same_prefecture": 0.9}
+    tuned = matching.get_index()
+    assert tuned is not default
+    assert tuned.weights["geo.same_prefecture"] == 0.9
+    settings.MATCHING_WEIGHTS = {"no.such.weight": 1.0}
+    assert [e.id for e in matching.check_matching_weights()] == ["matchmaking.E101"]
+
+
+def test_query_for_order_maps_the_order(order_factory):
+    order = order_factory(kind=OrderKind.INDUSTRY, link_name="织造", chain_type="textile-apparel")
+    query = matching.query_for_order(order)
+    assert query.kind == "industry"
+    assert (query.county, query.prefecture, query.chain_type) == ("晋江市", "泉州市", "textile-apparel")
+    assert query.link_name == "织造"
+    assert query.wanted_direction == "upstream"
+    assert "再生涤纶长丝" in query.text and "再生涤纶长丝" in query.keywords
+    assert {"功能性面料", "抗菌", "凉感"} <= set(query.keywords)
+    assert query.amount_yuan is None and query.declined_keys == frozenset()
+    capital = matching.query_for_order(order_factory(kind=OrderKind.CAPITAL))
+    assert (capital.amount_yuan, capital.financing_type) == (5_000_000, "loan")
+
+
+def test_declined_providers_of_similar_orders_become_declined_keys(order_factory, inst_dhu, bank_cib):
+    from matchmaking.models import Response
+
+    earlier = order_factory()
+    Response.objects.create(
+        order=earlier,
+        provider_org=inst_dhu.organization,
+        proposal="联合攻关方案",
+        state=ResponseState.DECLINED,
+    )
+    Response.objects.create(order=earlier, provider_org=bank_cib.organization, proposal="贷款方案")
+    order = order_factory()
+    keys = matching.query_for_order(order).declined_keys
+    assert keys == {f"institution:{inst_dhu.organization.institution_id}"}
+    other_county = order_factory(county="罗源县")
+    assert matching.query_for_order(other_county).declined_keys == frozenset()
+
+
+def test_provider_orgs_for_institutions_and_bank_products(reference, inst_dhu, bank_cib):
+    product = bank_cib.organization.financial_products.order_by("pk").first()
+    keys = [f"institution:{inst_dhu.organization.institution_id}", f"financial_product:{product.pk}"]
+    other = Institution.objects.exclude(pk=inst_dhu.organization.institution_id).first()
+    orgs = matching.provider_orgs_for([*keys, f"institution:{other.pk}"])
+    assert orgs == {keys[0]: inst_dhu.organization_id, keys[1]: bank_cib.organization_id}
