@@ -110,6 +110,13 @@ class DashboardFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         if level != PROVINCE:
             del self.fields["prefecture"]
+        for item in self.fields.values():
+            css = (
+                "form-select form-select-sm"
+                if isinstance(item, forms.ChoiceField)
+                else "form-control form-control-sm"
+            )
+            item.widget.attrs.setdefault("class", css)
 
     def clean(self):
         """The period must not end before it starts."""

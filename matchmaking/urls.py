@@ -11,6 +11,8 @@ urlpatterns = [
     path("", chain_views.home, name="home"),
     path("", include("chains.urls")),
     path("accounts/", include("accounts.urls")),
+    path("orders/", include("matchmaking.order_urls")),
+    path("dashboards/", include("matchmaking.dashboard_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("matchmaking.api.urls")),
