@@ -17,6 +17,7 @@ work itself lives in `matchmaking.matching` (imported lazily: the adapter import
 import logging
 
 from celery import Task, shared_task
+from celery.signals import worker_process_init, worker_ready
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError
 
@@ -106,6 +107,32 @@ def notify_matched_providers(order_id: int) -> int:
     from matchmaking import matching
 
     return matching.notify_strong_matches(order_id)
+
+
+def _warm_index() -> None:
+    """Build the index when a worker process starts, so the first order is not kept waiting."""
+    from django.db import close_old_connections
+
+    from matchmaking import matching
+
+    try:
+        matching.get_index()
+    except DatabaseError:
+        logger.exception("matching index warm-up failed; it will be built by the first task")
+    finally:
+        close_old_connections()
+
+
+@worker_process_init.connect(dispatch_uid="matching-warm-child")
+def _warm_child(**kwargs) -> None:
+    _warm_index()
+
+
+@worker_ready.connect(dispatch_uid="matching-warm-solo")
+def _warm_solo(sender=None, **kwargs) -> None:
+    pool = getattr(sender, "pool", None)
+    if pool is not None and "prefork" not in type(pool).__module__:
+        _warm_index()  # solo/threads pools run tasks in this process; prefork children warm themselves
 
 
 __all__ = ["match_order", "notify_matched_providers", "rescore_orders", "sweep_matches"]
