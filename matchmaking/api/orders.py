@@ -289,13 +289,6 @@ class DeclineSerializer(serializers.Serializer):
 # --- filters -------------------------------------------------------------------------------------
 
 
-class NulSafeSearchFilter(filters.SearchFilter):
-    """SearchFilter that drops NUL characters (PostgreSQL refuses them in a query: that would be a 500)."""
-
-    def get_search_terms(self, request):
-        return [t.replace("\x00", "") for t in super().get_search_terms(request) if t.replace("\x00", "")]
-
-
 class OrderFilter(django_filters.FilterSet):
     """Orders by kind, state, region, chain type, creation date and amount."""
 
@@ -383,7 +376,7 @@ class OrderViewSet(
     filterset_class = OrderFilter
     filter_backends = [
         django_filters.rest_framework.DjangoFilterBackend,
-        NulSafeSearchFilter,
+        filters.SearchFilter,
         filters.OrderingFilter,
     ]
     search_fields = ["title", "description", "keywords", "county__name", "chain__name"]
