@@ -12,7 +12,8 @@
     9  晋江市  食品          innovation  submitted  -                -                -
 
 Routes to 省科技厅: orders 1, 3, 5 (claimed by it: 1, 3 and 8). "Now" is Mon 2025-06-16 10:00 (Asia/Shanghai).
-All times are local; the claim service level is 3 working days.
+Submitted two hours before publication (9: submitted 06-14). All times are local; the claim service level
+is 3 working days.
 """
 
 import datetime
@@ -48,7 +49,9 @@ def world(db, personas, settings):
     dhu = personas["inst_dhu"].organization
     cib = personas["bank_cib"].organization
 
-    def place(n, county, chain, kind, state, published=None, claimed=None, finished=None, body=None):
+    def place(
+        n, county, chain, kind, state, published=None, claimed=None, finished=None, body=None, submitted=None
+    ):
         order = Order.objects.create(
             kind=kind,
             state=state,
@@ -59,6 +62,7 @@ def world(db, personas, settings):
             due_date=datetime.date(2025, 12, 31),
             contact_name="测试",
             contact_phone="13800000000",
+            submitted_at=(published - datetime.timedelta(hours=2)) if published else submitted,
             published_at=published,
             claimed_at=claimed,
             finished_at=finished,
@@ -80,7 +84,7 @@ def world(db, personas, settings):
         6: place(6, luoyuan, metallurgy, K.CAPITAL, S.CLAIMED, at(6, 2), at(6, 5), None, jrb),
         7: place(7, jinjiang, textile, K.INNOVATION, S.DRAFT),
         8: place(8, luoyuan, metallurgy, K.INNOVATION, S.CLOSED, at(5, 26), at(5, 27), at(6, 6), kjt),
-        9: place(9, jinjiang, food, K.INNOVATION, S.SUBMITTED),
+        9: place(9, jinjiang, food, K.INNOVATION, S.SUBMITTED, submitted=at(6, 14)),
     }
     for n in (1, 3, 5):
         OrderRoute.objects.create(order=orders[n], body=kjt)
