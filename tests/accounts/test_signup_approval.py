@@ -240,8 +240,9 @@ def test_approval_queue_query_count_does_not_grow(login, personas, reference, dj
             user, Organization(kind=OrgKind.COUNTY, county=county, name=f"{county.name}人民政府")
         )
     admin_client = login(personas["admin"])
-    # session, user, user's organization, applicants (+ organizations), decisions; session save (3).
-    with django_assert_num_queries(8):
+    # session, user, unread-notification badge, user's organization, applicants (+ organizations),
+    # decisions; session save (3).
+    with django_assert_num_queries(9):
         response = admin_client.get("/accounts/approvals/")
     assert response.status_code == 200
     assert len(response.context["pending"]) == 6
