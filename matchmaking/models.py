@@ -260,13 +260,13 @@ class Order(models.Model):
         return split_keywords(self.keywords)
 
     @property
-    def kind_details(self) -> list[tuple[str, object]]:
-        """(label, display value) of the kind-specific fields, for the order page."""
+    def kind_details(self) -> list[tuple[str, object, bool]]:
+        """(label, display value, is an amount in yuan) of the kind-specific fields, for the order page."""
         rows = []
         for name in self.KIND_FIELDS.get(self.kind, ()):
             field = self._meta.get_field(name)
             value = getattr(self, f"get_{name}_display")() if field.choices else getattr(self, name)
-            rows.append((field.verbose_name, value))
+            rows.append((field.verbose_name, value, name == "amount_yuan"))
         return rows
 
     @property

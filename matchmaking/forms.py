@@ -1,0 +1,272 @@
+"""Forms of the order pages: server-side validation with Chinese messages; state changes go to services."""
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.choices import OrgKind
+from accounts.models import Organization
+from chains.models import ChainLink, ChainType, CountyChain, Prefecture
+from matchmaking.choices import DeclineReason, OrderKind, OutcomeType
+from matchmaking.models import NotificationPreference, Order, Outcome, Response
+from matchmaking.services import ORDER_INPUTS
+from matchmaking.uploads import ACCEPT, UploadRejected, check_upload
+
+KIND_FIELD_NAMES = {name for names in Order.KIND_FIELDS.values() for name in names}
+
+
+class Bootstrap:
+    """Adds Bootstrap 5 classes to every widget (forms render with `matchmaking/_field.html`)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple | forms.CheckboxInput):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select):
+                css = "form-select"
+            else:
+                css = "form-control"
+            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    """A file input that accepts several files."""
+
+    allow_multiple_selected = True
+
+
+class AttachmentsField(forms.FileField):
+    """Zero or more attachments, each checked by type (content + extension) and size."""
+
+    widget = MultipleFileInput
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("label", _("附件"))
+        kwargs.setdefault(
+            "help_text", _("可多选。支持 PDF、Word、Excel、PowerPoint、PNG/JPG/GIF，单个文件不超过上限。")
+        )
+        super().__init__(**kwargs)
+        self.widget.attrs["accept"] = ACCEPT
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else ([data] if data else [])
+        cleaned = []
+        for upload in files:
+            upload = super().clean(upload, initial)
+            try:
+                check_upload(upload)
+            except UploadRejected as exc:
+                raise forms.ValidationError(str(exc)) from exc
+            cleaned.append(upload)
+        return cleaned
+
+
+class DateInput(forms.DateInput):
+    """A native date picker (works well on phones)."""
+
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class OrderForm(Bootstrap, forms.ModelForm):
+    """开单: the county picks one of its chains; the kind decides which extra fields are required."""
+
+    attachments = AttachmentsField()
+
+    class Meta:
+        model = Order
+        fields = ORDER_INPUTS
+        widgets = {
+            "kind": forms.RadioSelect,
+            "due_date": DateInput(),
+            "description": forms.Textarea(attrs={"rows": 6}),
+            "talent_profile": forms.Textarea(attrs={"rows": 3}),
+            "expected_outcome": forms.Textarea(attrs={"rows": 3}),
+            "visibility": forms.RadioSelect,
+            "financing_type": forms.RadioSelect,
+            "wanted_link": forms.RadioSelect,
+            "amount_yuan": forms.NumberInput(attrs={"inputmode": "numeric", "min": 1}),
+            "contact_phone": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+        }
+
+    def __init__(self, *args, county_id: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        chains = CountyChain.objects.active().filter(county_id=county_id).select_related("chain_type")
+        self.fields["chain"].queryset = chains
+        self.fields["chain"].empty_label = _("请选择本县域的重点产业链")
+        self.fields["link"].queryset = ChainLink.objects.filter(
+            chain_type__county_chains__county_id=county_id
+        ).order_by("chain_type__position", "position")
+        self.fields["link"].empty_label = _("不限环节")
+        self.fields["kind"].choices = OrderKind.choices
+        for name in ("financing_type", "wanted_link"):
+            self.fields[name].choices = [c for c in self.fields[name].choices if c[0]]
+        for name, field in self.fields.items():
+            if name in KIND_FIELD_NAMES:
+                field.kind = next(k for k, names in Order.KIND_FIELDS.items() if name in names)
+        self.instance.county_id = county_id
+
+    def clean_due_date(self):
+        value = self.cleaned_data["due_date"]
+        if value and value <= timezone.localdate():
+            raise forms.ValidationError(_("期望完成日期须晚于今天。"))
+        return value
+
+    def clean(self):
+        cleaned = super().clean()
+        kind = cleaned.get("kind")
+        own = set(Order.KIND_FIELDS.get(kind, ()))
+        for name in KIND_FIELD_NAMES - own:
+            cleaned[name] = None if name in ("amount_yuan", "headcount") else ""
+            self.errors.pop(name, None)
+        return cleaned
+
+    def order_data(self) -> dict:
+        """The cleaned values the services take."""
+        return {name: self.cleaned_data.get(name) for name in ORDER_INPUTS if name in self.cleaned_data}
+
+
+class ResponseForm(Bootstrap, forms.ModelForm):
+    """响应/揭榜: a proposal and, depending on the order's kind, amount/rate/term or experts."""
+
+    attachments = AttachmentsField()
+
+    class Meta:
+        model = Response
+        fields = ("proposal", "amount_yuan", "rate_percent", "term_months", "experts", "terms")
+        widgets = {
+            "proposal": forms.Textarea(attrs={"rows": 6}),
+            "experts": forms.Textarea(attrs={"rows": 3}),
+            "terms": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, order: Order, **kwargs):
+        super().__init__(*args, **kwargs)
+        if order.kind != OrderKind.CAPITAL:
+            for name in ("amount_yuan", "rate_percent", "term_months"):
+                del self.fields[name]
+        if order.kind != OrderKind.TALENT:
+            self.fields["experts"].label = _("拟投入团队/专家")
+
+
+class ClaimForm(Bootstrap, forms.Form):
+    """接单: name the handler (a member of the claiming body)."""
+
+    handler = forms.ModelChoiceField(queryset=None, label=_("承办人"), empty_label=None)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        from accounts.models import User
+
+        self.fields["handler"].queryset = User.objects.filter(
+            organization_id=user.organization_id, is_active=True
+        ).order_by("last_name", "first_name")
+        self.fields["handler"].initial = user.pk
+
+
+class ReasonForm(Bootstrap, forms.Form):
+    """A required reason (退回 / 不予受理 / 关闭)."""
+
+    reason = forms.CharField(label=_("原因"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ModerationForm(ReasonForm):
+    """审核: approve, return or reject; the reason is required for the latter two."""
+
+    decision = forms.ChoiceField(
+        label=_("审核结果"),
+        choices=[("approve", _("通过并发布")), ("return", _("退回修改")), ("reject", _("不予受理"))],
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].required = False
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") in ("return", "reject") and not (cleaned.get("reason") or "").strip():
+            self.add_error("reason", _("退回或不予受理须填写原因。"))
+        return cleaned
+
+
+class OutcomeForm(Bootstrap, forms.ModelForm):
+    """办结: what the loop achieved."""
+
+    class Meta:
+        model = Outcome
+        fields = ("outcome_type", "amount_yuan", "partner", "date", "summary")
+        widgets = {"date": DateInput(), "summary": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["outcome_type"].choices = OutcomeType.choices
+        self.fields["date"].initial = timezone.localdate()
+
+    def clean_date(self):
+        value = self.cleaned_data["date"]
+        if value and value > timezone.localdate():
+            raise forms.ValidationError(_("达成日期不能晚于今天。"))
+        return value
+
+
+class DeclineForm(Bootstrap, forms.Form):
+    """未采纳: a reason category and a note the provider sees."""
+
+    reason_category = forms.ChoiceField(label=_("未采纳原因"), choices=DeclineReason.choices)
+    note = forms.CharField(label=_("说明（资源方可见）"), max_length=1000, required=False)
+
+
+class AcceptForm(Bootstrap, forms.Form):
+    """接受响应: an optional note to the provider."""
+
+    note = forms.CharField(label=_("说明"), max_length=1000, required=False)
+
+
+class CommentForm(Bootstrap, forms.Form):
+    """协调意见."""
+
+    note = forms.CharField(label=_("协调意见"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class InviteForm(Bootstrap, forms.Form):
+    """邀请资源方响应."""
+
+    provider_org = forms.ModelChoiceField(
+        queryset=Organization.objects.filter(kind=OrgKind.PROVIDER, is_active=True).order_by("name"),
+        label=_("资源方"),
+        empty_label=_("请选择资源方"),
+    )
+    note = forms.CharField(label=_("邀请说明"), max_length=500, required=False)
+
+
+class PreferenceForm(Bootstrap, forms.ModelForm):
+    """通知设置."""
+
+    class Meta:
+        model = NotificationPreference
+        fields = ("email_enabled", "daily_digest")
+
+
+class SubscriptionForm(Bootstrap, forms.Form):
+    """关注: kinds, chain types and prefectures (empty = any)."""
+
+    kinds = forms.MultipleChoiceField(
+        label=_("需求类型"), choices=OrderKind.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    chain_types = forms.ModelMultipleChoiceField(
+        label=_("产业链类型"),
+        queryset=ChainType.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    prefectures = forms.ModelMultipleChoiceField(
+        label=_("设区市"),
+        queryset=Prefecture.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )

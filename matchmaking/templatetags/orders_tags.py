@@ -1,0 +1,51 @@
+"""Template tags of the order pages: the role's navigation entries with the unread-message count."""
+
+from django import template
+
+from accounts.scoping import Scope
+from matchmaking.models import Notification
+
+register = template.Library()
+
+
+@register.inclusion_tag("matchmaking/_nav.html", takes_context=True)
+def orders_nav(context):
+    """Navigation entries for the user's role and the number of unread messages (one query)."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"show": False}
+    scope = Scope.for_user(user)
+    unread = Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+    return {"show": True, "scope": scope, "unread": unread}
+
+
+@register.filter
+def wan(value):
+    """An amount in yuan shown in 万元 (e.g. 5000000 → "500 万元")."""
+    if value in (None, ""):
+        return ""
+    amount = value / 10000
+    text = f"{amount:,.0f}" if amount == int(amount) else f"{amount:,.2f}"
+    return f"{text} 万元"
+
+
+STATE_COLOURS = {
+    "draft": "secondary",
+    "submitted": "info",
+    "published": "primary",
+    "returned": "warning",
+    "rejected": "danger",
+    "claimed": "primary",
+    "docking": "primary",
+    "resolved": "success",
+    "closed": "dark",
+    "withdrawn": "secondary",
+    "expired": "secondary",
+}
+
+
+@register.filter
+def state_css(state):
+    """Bootstrap colour name of an order state's badge."""
+    return STATE_COLOURS.get(state, "secondary")
