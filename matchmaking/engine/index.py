@@ -59,6 +59,7 @@ class PoolView:
     link_order: np.ndarray
     link_stage: np.ndarray
     chain_aff: np.ndarray  # (pool, n_chains), Fortran order: one chain's column is contiguous
+    chain_max: np.ndarray  # best affinity with any chain type (how specialised the resource is)
     fin_class: np.ndarray
     fund_stage: np.ndarray
     is_sample: np.ndarray
@@ -118,6 +119,7 @@ _VIEW_ARRAYS = (
     "chain_id",
     "link_order",
     "link_stage",
+    "chain_max",
     "fin_class",
     "fund_stage",
     "is_sample",
@@ -174,6 +176,7 @@ class Index:
     link_order: np.ndarray
     link_stage: np.ndarray
     chain_aff: np.ndarray  # (N, n_chains) float32 in [0, 1]
+    chain_max: np.ndarray  # (N,) best affinity with any chain type
     fin_class: np.ndarray
     fund_stage: np.ndarray
     is_sample: np.ndarray
@@ -443,6 +446,7 @@ def build_index(
         link_order=link_order,
         link_stage=link_stage,
         chain_aff=chain_aff,
+        chain_max=chain_aff.max(axis=1) if chain_aff.size else np.zeros(n, dtype=np.float32),
         fin_class=fin_class,
         fund_stage=fund_stage,
         is_sample=is_sample,

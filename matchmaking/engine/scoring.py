@@ -24,6 +24,9 @@ from .signals import (
 )
 from .weights import DEFAULT_WEIGHTS, kind_weights, merge_weights
 
+# Order kinds whose resources are domain specialists (institutions, talent teams).
+OFF_CHAIN_KINDS = frozenset({"innovation", "talent"})
+
 
 def score_pool(index: Index, plan: QueryPlan, w: Mapping[str, float]) -> tuple[View, np.ndarray, dict]:
     """(candidate subset of the pool, scores in [0, 1] (0 = filtered), signal arrays) for one order.
@@ -57,6 +60,11 @@ def score_pool(index: Index, plan: QueryPlan, w: Mapping[str, float]) -> tuple[V
         # same chain but on the order's own link or on the other side: competitors, not partners
         off_side = (sub.chain_id == plan.chain_idx) & (sig["relation"] <= w["rel.same_link"])
         score = score * np.where(off_side, 1.0 - w["penalty.off_direction"], 1.0)
+    if plan.kind in OFF_CHAIN_KINDS and plan.chain_idx >= 0 and w["penalty.off_chain"]:
+        # an institution or talent team specialised in another chain type (and not in this one) is rarely
+        # what the order needs; money (products, funds) and firms are judged by their own fit signals
+        gap = np.clip(sub.chain_max.astype(np.float64) - sig["chain"], 0.0, 1.0)
+        score = score * (1.0 - w["penalty.off_chain"] * gap)
     if len(plan.declined_pos):
         declined = np.isin(sub.pos, plan.declined_pos)
         score = score * np.where(declined, 1.0 - w["penalty.declined"], 1.0)

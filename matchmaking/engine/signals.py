@@ -28,6 +28,22 @@ UPSTREAM_CUES = ("上游", "供应商", "供货", "原料供应", "原材料", "
 DOWNSTREAM_CUES = ("下游", "客户", "买家", "采购商", "采购方", "经销商", "销售渠道", "应用方", "用户")
 EQUITY_CUES = ("股权", "入股", "参股", "基金", "创投", "风投", "天使", "投资机构", "股权投资")
 LOAN_CUES = ("贷款", "贷", "授信", "信贷", "质押", "抵押", "融资租赁", "租赁", "保理", "流动资金", "担保")
+# Words naming the kind of partner an order wants rather than what it is about.
+PARTNER_WORDS = (
+    "高校",
+    "院校",
+    "大学",
+    "高等院校",
+    "高校院所",
+    "科研院所",
+    "科研院校",
+    "院所",
+    "校院",
+    "科研机构",
+    "研究机构",
+    "科研单位",
+    "研发机构",
+)
 STAGE_CUES = {
     "venture": ("初创", "种子", "天使", "早期", "孵化", "创业"),
     "transformation": ("成果转化", "中试", "概念验证", "转化"),
@@ -139,6 +155,11 @@ def plan_query(index: Index, query: OrderQuery, weights: Mapping[str, float]) ->
             tid = index.vocab.get(tok)
             if tid is not None:
                 weights_by_id[tid] = max(weights_by_id.get(tid, 0.0), weights["query.keyword_boost"])
+    for word in PARTNER_WORDS:
+        # words naming the kind of partner wanted (高校院所 …) say who, not what: the kind fit covers them
+        tid = index.vocab.get(word)
+        if tid in weights_by_id:
+            weights_by_id[tid] *= weights["query.partner_term"]
     ids = sorted(weights_by_id)
     intended = np.asarray([weights_by_id[i] for i in ids])
     if own_link is not None and direction is not None:

@@ -39,6 +39,7 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     # --- penalties (multiplicative) ------------------------------------------------------------------
     "penalty.declined": 0.5,  # a resource that declined this county's similar order keeps 50% of its score
     "penalty.off_direction": 0.5,  # industry: same-chain firm on the own link / wrong side loses 50%
+    "penalty.off_chain": 0.3,  # innovation/talent: share off a resource specialised in another chain (× gap)
     "penalty.sample": 0.0,  # share taken off sample (示例) entries; 0 = rank them like real ones
     # --- filters -------------------------------------------------------------------------------------
     "filter.amount_min_coverage": 0.2,  # drop a product whose max amount < 20% of the amount needed
@@ -73,6 +74,7 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "query.repeat_boost": 1.25,  # query term repeated (e.g. in title and text)
     "query.keyword_boost": 1.5,  # term from the order's explicit keywords
     "query.own_link_term": 0.2,  # industry: words naming the order's own link (they describe the orderer)
+    "query.partner_term": 0.3,  # words naming the kind of partner wanted (高校院所, 科研机构 …)
 }
 
 
