@@ -92,3 +92,68 @@ def _changed(sender, instance, **kwargs) -> None:
 for _model in (Institution, Fund, FinancialProduct, TalentResource, Enterprise, ChainType, ChainLink):
     receiver(post_save, sender=_model, dispatch_uid=f"matching-rescore-save-{_model.__name__}")(_changed)
     receiver(post_delete, sender=_model, dispatch_uid=f"matching-rescore-delete-{_model.__name__}")(_changed)
+
+
+# ---- the workflow and provider organizations -------------------------------------------------------------
+def _order_event_saved(sender, instance, created, **kwargs) -> None:
+    """An order just published: tell its strongly matched providers (now that they can see it)."""
+    from matchmaking.choices import EventKind
+
+    if created and not kwargs.get("raw") and instance.kind == EventKind.PUBLISHED:
+        from matchmaking.tasks.matching import notify_matched_providers
+
+        notify_matched_providers.delay_on_commit(instance.order_id)
+
+
+def _organization_changed(sender, instance, **kwargs) -> None:
+    """A provider organization now stands for catalog entries: name it on their existing matches."""
+    if kwargs.get("raw") or instance.pk is None:
+        return
+    action = kwargs.get("action")
+    if action is not None and action not in ("post_add", "post_remove", "post_clear"):
+        return
+    org_id = instance.pk
+    transaction.on_commit(lambda: relink_provider(org_id), robust=True)
+
+
+def relink_provider(org_id: int) -> int:
+    """Set `provider_org` on the matches of the organization's catalog entries (and unset it where the
+    organization no longer stands for them); returns how many rows changed."""
+    from accounts.choices import OrgKind
+    from accounts.models import Organization
+    from matchmaking.matching import resource_keys_of_orgs, split_key
+    from matchmaking.models import Match
+
+    org = Organization.objects.filter(pk=org_id).first()
+    active = org is not None and org.is_active and org.kind == OrgKind.PROVIDER
+    keys = resource_keys_of_orgs([org_id]) if active else set()
+    changed = 0
+    for key in keys:
+        rtype, pk = split_key(key)
+        changed += Match.objects.filter(
+            resource_type=rtype, resource_id=pk, provider_org__isnull=True
+        ).update(provider_org_id=org_id)
+    stale = Match.objects.filter(provider_org_id=org_id)
+    for key in keys:
+        rtype, pk = split_key(key)
+        stale = stale.exclude(resource_type=rtype, resource_id=pk)
+    changed += stale.update(provider_org=None)
+    return changed
+
+
+def _connect_domain_signals() -> None:
+    from django.db.models.signals import m2m_changed
+
+    from accounts.models import Organization
+    from matchmaking.models import OrderEvent
+
+    post_save.connect(_order_event_saved, sender=OrderEvent, dispatch_uid="matching-order-published")
+    post_save.connect(_organization_changed, sender=Organization, dispatch_uid="matching-provider-org")
+    m2m_changed.connect(
+        _organization_changed,
+        sender=Organization.financial_products.through,
+        dispatch_uid="matching-provider-products",
+    )
+
+
+_connect_domain_signals()

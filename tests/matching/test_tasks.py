@@ -265,3 +265,51 @@ def test_every_kind_gets_matches(order_factory, kind):
     order = order_factory(kind=kind, chain_type="textile-apparel", link_name="织造")
     assert match_order(order.pk) == "done"
     assert match_rows(order)
+
+
+# ---- the workflow and provider organizations --------------------------------------------------------------
+def test_publication_tells_matched_providers(order_factory, django_capture_on_commit_callbacks):
+    from matchmaking.choices import EventKind
+    from matchmaking.models import OrderEvent
+
+    order = order_factory(state=OrderState.PUBLISHED)
+    with (
+        mock.patch.object(notify_matched_providers, "delay") as notify,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        OrderEvent.objects.create(order=order, kind=EventKind.COMMENTED, note="意见")
+        OrderEvent.objects.create(
+            order=order, kind=EventKind.PUBLISHED, from_state="submitted", to_state="published"
+        )
+    notify.assert_called_once_with(order.pk)
+
+
+def test_a_new_provider_organization_is_named_on_existing_matches(
+    order_factory, django_capture_on_commit_callbacks
+):
+    from accounts.choices import OrgKind, ProviderKind
+    from accounts.models import Organization
+    from matchmaking.models import Match
+
+    order = order_factory()
+    match_order(order.pk)
+    unclaimed = Match.objects.filter(
+        order=order, resource_type="institution", provider_org__isnull=True
+    ).first()
+    assert unclaimed is not None
+    with django_capture_on_commit_callbacks(execute=True):
+        org = Organization.objects.create(
+            name="新注册科研机构",
+            kind=OrgKind.PROVIDER,
+            provider_kind=ProviderKind.INSTITUTION,
+            institution_id=unclaimed.resource_id,
+        )
+    unclaimed.refresh_from_db()
+    assert unclaimed.provider_org_id == org.pk
+    with django_capture_on_commit_callbacks(execute=True):
+        org.is_active = False
+        org.save()
+    unclaimed.refresh_from_db()
+    assert unclaimed.provider_org_id is None
+    match_order(order.pk)
+    assert not Match.objects.filter(provider_org=org).exists()
