@@ -25,6 +25,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core import checks
+from django.core.cache import cache
 from django.db import models, transaction
 from django.db.models import Count, Max, Q, Sum, Value
 from django.db.models.functions import Coalesce, Length
@@ -491,8 +492,6 @@ def open_orders():
 
 def take_lease(order_id: int, seconds: int | None = None) -> None:
     """Mark the order as being matched by a live task (the sweeper leaves it alone meanwhile)."""
-    from django.core.cache import cache
-
     cache.set(
         f"{LEASE_PREFIX}{order_id}", timezone.now().timestamp(), seconds or settings.MATCH_RUNNING_TIMEOUT
     )
@@ -500,15 +499,11 @@ def take_lease(order_id: int, seconds: int | None = None) -> None:
 
 def release_lease(order_id: int) -> None:
     """The task is over (done or failed for good)."""
-    from django.core.cache import cache
-
     cache.delete(f"{LEASE_PREFIX}{order_id}")
 
 
 def leased(order_ids: Iterable[int]) -> set[int]:
     """Which of these orders a live task holds."""
-    from django.core.cache import cache
-
     ids = list(order_ids)
     found = cache.get_many([f"{LEASE_PREFIX}{pk}" for pk in ids])
     return {pk for pk in ids if f"{LEASE_PREFIX}{pk}" in found}
@@ -560,6 +555,7 @@ def _store(order, order_id: int, candidates: Sequence[Candidate], state: str) ->
     Order.objects.filter(pk=order_id).update(
         match_state=MatchState.DONE, matched_at=timezone.now(), match_error=""
     )
+    cache.delete(f"{SWEEP_COUNT_PREFIX}{order_id}")  # a later failure gets its sweep retries again
     if result.strong_orgs and state in RESPONDABLE:
         from matchmaking.tasks.matching import notify_matched_providers
 
@@ -642,8 +638,6 @@ def orders_to_sweep(now=None) -> dict[str, list[int]]:
     - ``outdated``: matched before its inputs last changed;
     - ``catalog``: matched before the catalog rows of its kind last changed.
     """
-    from django.core.cache import cache
-
     from matchmaking.choices import MatchState
 
     now = now or timezone.now()
@@ -683,8 +677,6 @@ def orders_to_sweep(now=None) -> dict[str, list[int]]:
 
 def sweep(enqueue) -> dict[str, int]:
     """Re-enqueue (through ``enqueue(order_id)``) every order `orders_to_sweep` finds; returns counts."""
-    from django.core.cache import cache
-
     from matchmaking.choices import MatchState
     from matchmaking.models import Order
 

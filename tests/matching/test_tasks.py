@@ -187,6 +187,8 @@ def test_sweeper_finds_missing_failed_stuck_and_stale_orders(order_factory):
 
 
 def test_sweep_resets_stuck_orders_and_enqueues_each_once(order_factory, settings):
+    from matchmaking.models import Order
+
     settings.MATCH_SWEEP_RETRIES = 1
     stuck = order_factory(match_state=MatchState.RUNNING)
     failed = order_factory(match_state=MatchState.FAILED)
@@ -199,6 +201,9 @@ def test_sweep_resets_stuck_orders_and_enqueues_each_once(order_factory, setting
     with mock.patch.object(match_order, "delay") as enqueue:
         counts = sweep_matches()
     assert failed.pk not in [c.args[0] for c in enqueue.call_args_list], "no sweep retries left"
+    assert match_order(failed.pk) == "done"  # a success gives a later failure its sweep retries back
+    Order.objects.filter(pk=failed.pk).update(match_state=MatchState.FAILED)
+    assert matching.orders_to_sweep()["failed"] == [failed.pk]
 
 
 def test_sweep_matches_really_rematches(order_factory):
