@@ -12,11 +12,46 @@ def pytest_configure(config):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+PASSWORD = "Demo-Password-2026!"
+
+
+def load_baseline():
+    """Reference data and the personas: what every test may rely on being in the database."""
+    from accounts.demo import ensure_personas
+
+    load_reference_data()
+    ensure_personas(password_factory=lambda: PASSWORD)
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Load the shipped reference data once into the test database (tests run in rolled-back transactions)."""
     with django_db_blocker.unblock():
-        load_reference_data()
+        load_baseline()
+
+
+def _is_transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    if marker is not None and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])):
+        return True
+    names = getattr(item, "fixturenames", ())
+    return "transactional_db" in names or "live_server" in names
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """A transactional test empties every table when it ends: put the baseline back for the tests after it."""
+    yield
+    if not _is_transactional(item):
+        return
+    from pytest_django.plugin import blocking_manager_key
+
+    from accounts.models import User
+    from chains.models import County
+
+    with item.config.stash[blocking_manager_key].unblock():
+        if not (County.objects.exists() and User.objects.filter(username="admin").exists()):
+            load_baseline()
 
 
 @pytest.fixture
@@ -25,9 +60,6 @@ def reference(db):
     from chains import models
 
     return models
-
-
-PASSWORD = "Demo-Password-2026!"
 
 
 @pytest.fixture(scope="session")

@@ -113,7 +113,7 @@ class InstitutionSerializer(SampleFlagMixin, serializers.ModelSerializer):
 class EnterpriseSerializer(SampleFlagMixin, serializers.ModelSerializer):
     """企业."""
 
-    county_name = serializers.CharField(source="county.name", read_only=True, default=None)
+    county_name = serializers.CharField(source="county.name", read_only=True, default=None, allow_null=True)
     chain_type_code = serializers.CharField(source="chain_type.code", read_only=True)
     link_name = serializers.CharField(source="link.name", read_only=True)
     products_list = serializers.SerializerMethodField()

@@ -19,7 +19,9 @@ REQUIRED = os.environ.get("REQUIRE_SERVICES") == "1"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
-def _need_postgres():
+@pytest.fixture
+def postgres_only():
+    """Skip (or, with REQUIRE_SERVICES=1, fail) before any database fixture when not on PostgreSQL."""
     reason = None
     if connection.vendor != "postgresql":
         reason = "backup/restore is PostgreSQL's pg_dump/pg_restore (set DATABASE_URL to PostgreSQL)"
@@ -29,18 +31,6 @@ def _need_postgres():
         if REQUIRED:
             pytest.fail(f"REQUIRE_SERVICES=1 but {reason}")
         pytest.skip(reason)
-
-
-@pytest.fixture
-def reload_reference_after_flush(django_db_blocker):
-    """A transactional test empties the database afterwards: restore reference data and personas."""
-    yield
-    from accounts.demo import ensure_personas
-    from chains.loaders import load_reference_data
-
-    with django_db_blocker.unblock():
-        load_reference_data()
-        ensure_personas(password_factory=lambda: "Demo-Password-2026!")
 
 
 def _dsn(dbname):
@@ -53,9 +43,8 @@ def _dsn(dbname):
 @pytest.mark.services
 @pytest.mark.django_db(transaction=True)
 def test_dump_and_restore_keeps_every_order_and_file(
-    reload_reference_after_flush, county_jinjiang, county_luoyuan, tmp_path, settings
+    postgres_only, county_jinjiang, county_luoyuan, tmp_path, settings
 ):
-    _need_postgres()
     settings.MEDIA_ROOT = str(tmp_path / "media")
     for kind in OrderKind.values:
         for user in (county_jinjiang, county_luoyuan):
