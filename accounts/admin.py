@@ -10,10 +10,11 @@ from accounts import services
 from accounts.choices import ApprovalState
 from accounts.forms import RejectForm
 from accounts.models import AccountEvent, LoginEvent, Organization, User
+from chains.audit import AuditedAdminMixin
 
 
 @admin.register(Organization)
-class OrganizationAdmin(admin.ModelAdmin):
+class OrganizationAdmin(AuditedAdminMixin, admin.ModelAdmin):
     """组织."""
 
     list_display = ("name", "kind", "county", "prefecture", "provincial_body", "provider_kind", "is_active")
@@ -25,7 +26,7 @@ class OrganizationAdmin(admin.ModelAdmin):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(AuditedAdminMixin, BaseUserAdmin):
     """用户: approve or reject applicants through the same services as the staff page."""
 
     list_display = (

@@ -63,3 +63,31 @@ def test_dry_run_and_reference_loading_leave_no_audit_rows(tmp_path):
 def test_audit_log_is_read_only_in_admin(admin_client):
     assert admin_client.get(reverse("admin:chains_auditentry_changelist")).status_code == 200
     assert admin_client.get(reverse("admin:chains_auditentry_add")).status_code == 403
+
+
+@pytest.mark.django_db
+def test_admin_changes_to_organizations_and_accounts_are_recorded(admin_client, county_luoyuan):
+    from accounts.models import Organization
+
+    org = Organization.objects.get(name="罗源县人民政府")
+    response = admin_client.post(
+        reverse("admin:accounts_organization_change", args=[org.pk]),
+        {"name": "罗源县人民政府（更名）", "kind": org.kind, "county": org.county_id, "is_active": "on"},
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    entry = AuditEntry.objects.get(content_type__model="organization", object_id=str(org.pk))
+    assert entry.changes["name"] == ["罗源县人民政府", "罗源县人民政府（更名）"]
+
+    response = admin_client.post(
+        reverse("admin:accounts_user_change", args=[county_luoyuan.pk]),
+        {
+            "username": county_luoyuan.username, "last_name": county_luoyuan.last_name, "first_name": "新",
+            "email": county_luoyuan.email, "is_active": "on", "organization": county_luoyuan.organization_id,
+            "role": county_luoyuan.role, "phone": county_luoyuan.phone,
+            "date_joined_0": "2026-01-01", "date_joined_1": "08:00:00",
+        },
+    )  # fmt: skip
+    assert response.status_code == 302, response.content.decode()[:3000]
+    entry = AuditEntry.objects.get(content_type__model="user", object_id=str(county_luoyuan.pk))
+    assert entry.changes["first_name"] == ["源", "新"]
+    assert "password" not in entry.changes
