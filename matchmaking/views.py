@@ -224,7 +224,7 @@ def order_detail(request, pk):
         "events": order.events.select_related("actor", "organization"),
         "routes": order.routes.select_related("body"),
         "invitations": order.invitations.select_related("provider_org") if not scope.is_provider else [],
-        "matches": order.matches.select_related("provider_org")[:20] if show_matches else [],
+        "matches": order.matches.select_related("provider_org")[:10] if show_matches else [],
         "can": {
             action: workflow.can(order, action, scope)
             for action in ("submit", "withdraw", "claim", "resolve", "close")
