@@ -80,7 +80,8 @@ def notify(users, kind: str, order, title: str, body: str = "", exclude=None) ->
         )
     from matchmaking.tasks.orders import send_notification_emails
 
-    transaction.on_commit(lambda: send_notification_emails.delay(ids))
+    # robust: an unreachable broker must not turn the committed change into an error page
+    transaction.on_commit(lambda: send_notification_emails.delay(ids), robust=True)
     return created
 
 

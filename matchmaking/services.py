@@ -88,8 +88,12 @@ def log_event(order, kind, by=None, *, from_state="", to_state="", note="", at=N
 
 
 def enqueue_on_commit(task, *args) -> None:
-    """Queue a Celery task once the current transaction commits (never for rolled-back work)."""
-    transaction.on_commit(lambda: task.delay(*args))
+    """Queue a Celery task once the current transaction commits (never for rolled-back work).
+
+    Robust: if the broker is unreachable the committed change stands and the error is logged; the periodic
+    sweeper re-enqueues matching that never ran.
+    """
+    transaction.on_commit(lambda: task.delay(*args), robust=True)
 
 
 def _enqueue_matching(order) -> None:
