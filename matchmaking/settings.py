@@ -26,6 +26,8 @@ if not DEBUG and (len(SECRET_KEY) < 50 or SECRET_KEY.startswith("django-insecure
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+# The address users reach the site at, for links in e-mails sent by background tasks.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -210,6 +212,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "matchmaking.api.errors.document_page_not_found",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "OrderKindEnum": "matchmaking.choices.OrderKind",
         "OrderStateEnum": "matchmaking.choices.OrderState",
@@ -232,8 +238,9 @@ MATCH_RUNNING_TIMEOUT = env_int("MATCH_RUNNING_TIMEOUT", 600, minimum=30)  # s b
 MATCH_SWEEP_GRACE = env_int("MATCH_SWEEP_GRACE", 60, minimum=0)  # s a pending order waits for its task
 MATCH_SWEEP_BATCH = env_int("MATCH_SWEEP_BATCH", 1000, minimum=1)  # orders per reason per sweep
 MATCH_SWEEP_RETRIES = env_int("MATCH_SWEEP_RETRIES", 3, minimum=0)  # sweeps re-trying a failed order
+MATCH_SWEEP_SECONDS = env_int("MATCH_SWEEP_SECONDS", 300, minimum=1)  # beat interval of the sweeper
 CELERY_BEAT_SCHEDULE = {
-    "sweep-matches": {"task": "matchmaking.tasks.matching.sweep_matches", "schedule": 300.0},
+    "sweep-matches": {"task": "matchmaking.tasks.matching.sweep_matches", "schedule": MATCH_SWEEP_SECONDS},
     "check-service-levels": {"task": "matchmaking.tasks.orders.check_service_levels", "schedule": 3600.0},
     "send-daily-digests": {
         "task": "matchmaking.tasks.orders.send_daily_digests",

@@ -9,7 +9,11 @@ def pytest_configure(config):
     """Fast password hashing in tests (the production hasher is deliberately slow)."""
     from django.conf import settings
 
+    import tempfile
+
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Uploaded files and exports written by tests go to a throwaway folder, never the project's media/.
+    settings.MEDIA_ROOT = tempfile.mkdtemp(prefix="silian-test-media-")
 
 
 PASSWORD = "Demo-Password-2026!"

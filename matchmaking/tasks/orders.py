@@ -24,9 +24,13 @@ def _preference(user):
 
 
 def _site_line(notification) -> str:
+    from django.conf import settings
+    from django.urls import reverse
+
     if notification.order_id:
-        return _("请登录四链对接平台查看：/orders/%(pk)s/") % {"pk": notification.order_id}
-    return _("请登录四链对接平台查看。")
+        link = settings.SITE_URL + reverse("orders:detail", args=[notification.order_id])
+        return _("请登录四链对接平台查看：%(link)s") % {"link": link}
+    return _("请登录四链对接平台查看：%(link)s") % {"link": settings.SITE_URL + "/"}
 
 
 @shared_task(bind=True, autoretry_for=MAIL_ERRORS, retry_backoff=True, max_retries=5)

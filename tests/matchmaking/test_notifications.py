@@ -76,7 +76,8 @@ def test_email_after_commit_respects_preferences(
     NotificationPreference.objects.filter(user=platform_admin).update(email_enabled=True)
     with django_capture_on_commit_callbacks(execute=True):
         services.approve_order(order, by=platform_admin)
-    assert any(county_jinjiang.email in m.to and order.title in m.subject for m in mailoutbox)
+    mail = next(m for m in mailoutbox if county_jinjiang.email in m.to and order.title in m.subject)
+    assert f"http://127.0.0.1:8000/orders/{order.pk}/" in mail.body  # absolute link from SITE_URL
     assert Notification.objects.get(recipient=county_jinjiang, kind="published").emailed_at is not None
 
 
