@@ -151,15 +151,23 @@ def real_broker():
 
 @pytest.mark.services
 @pytest.mark.django_db(transaction=True)
-def test_submitted_order_is_matched_by_a_worker_within_two_seconds(
-    reload_reference_after_flush, county_jinjiang, inst_dhu
-):
+def test_submitted_order_is_matched_by_a_worker_within_two_seconds(reload_reference_after_flush):
     if connection.vendor != "postgresql":
         _unavailable("the worker must share the test database: set DATABASE_URL to PostgreSQL")
     _redis().flushdb()
+    from accounts.demo import ensure_personas
+    from accounts.models import User
+    from chains.loaders import load_reference_data
+    from chains.models import Institution
     from matchmaking import services
     from matchmaking.models import Match, Order
     from tests.matchmaking.conftest import order_data
+
+    if not Institution.objects.exists():  # an earlier transactional test emptied the database
+        load_reference_data()
+    ensure_personas(password_factory=lambda: "Demo-Password-2026!")
+    county_jinjiang = User.objects.select_related("organization").get(username="county_jinjiang")
+    inst_dhu = User.objects.select_related("organization").get(username="inst_dhu")
 
     worker = Worker(_database_url())
     try:
