@@ -26,7 +26,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core import checks
 from django.core.cache import cache
-from django.db import models, transaction
+from django.db import DatabaseError, models, transaction
 from django.db.models import Count, Max, Q, Sum, Value
 from django.db.models.functions import Coalesce, Length
 from django.utils import timezone
@@ -491,15 +491,38 @@ def open_orders():
 
 
 def take_lease(order_id: int, seconds: int | None = None) -> None:
-    """Mark the order as being matched by a live task (the sweeper leaves it alone meanwhile)."""
-    cache.set(
-        f"{LEASE_PREFIX}{order_id}", timezone.now().timestamp(), seconds or settings.MATCH_RUNNING_TIMEOUT
-    )
+    """Mark the order as being matched by a live task (the sweeper leaves it alone meanwhile).
+
+    Leases are advisory: when the cache is unreachable the task goes on (the sweeper may then start a
+    second, harmless copy, since matching is idempotent).
+    """
+    try:
+        cache.set(
+            f"{LEASE_PREFIX}{order_id}", timezone.now().timestamp(), seconds or settings.MATCH_RUNNING_TIMEOUT
+        )
+    except Exception:  # any cache backend error
+        logger.warning("matching lease for order %s not stored (cache unavailable)", order_id, exc_info=True)
 
 
 def release_lease(order_id: int) -> None:
     """The task is over (done or failed for good)."""
-    cache.delete(f"{LEASE_PREFIX}{order_id}")
+    try:
+        cache.delete(f"{LEASE_PREFIX}{order_id}")
+    except Exception:  # any cache backend error; the lease then simply expires
+        logger.warning(
+            "matching lease for order %s not released (cache unavailable)", order_id, exc_info=True
+        )
+
+
+def note_retry(order_id: int, attempt: int, error: BaseException) -> None:
+    """While a transient error is being retried, say so on the order (administrators see it)."""
+    from matchmaking.models import Order
+
+    text = f"{timezone.now():%Y-%m-%d %H:%M} 第 {attempt} 次重试：{type(error).__name__}: {error}"
+    try:
+        Order.objects.filter(pk=order_id).update(match_error=text[:2000])
+    except DatabaseError:
+        logger.warning("could not note the retry on order %s", order_id)
 
 
 def leased(order_ids: Iterable[int]) -> set[int]:

@@ -38,6 +38,7 @@ class MatchOrderTask(Task):
             attempt = self.request.retries + 1
             # hold the lease through the backoff so the sweeper does not start a second copy
             matching.take_lease(order_id, settings.MATCH_RUNNING_TIMEOUT + 60 * attempt)
+            matching.note_retry(order_id, attempt, exc)
             logger.warning("match_order(%s) retry %s: %s", order_id, attempt, exc)
 
     def on_failure(self, exc, task_id, args, kwargs, einfo):

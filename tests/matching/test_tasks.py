@@ -47,16 +47,22 @@ def test_match_order_is_idempotent(order_factory):
 
 
 def test_transient_errors_are_retried_then_the_order_fails_visibly(order_factory, quiet_eager):
+    from matchmaking.models import Order
+
     order = order_factory()
     calls = []
 
+    notes = []
+
     def boom(*args, **kwargs):
         calls.append(1)
+        notes.append(Order.objects.get(pk=order.pk).match_error)
         raise OperationalError("database is unavailable")
 
     with mock.patch.object(matching, "rank_order", side_effect=boom):
         match_order.apply(args=[order.pk])
     assert len(calls) == match_order.max_retries + 1
+    assert notes[0] == "" and "第 1 次重试：OperationalError" in notes[1], "retries are visible meanwhile"
     order.refresh_from_db()
     assert order.match_state == MatchState.FAILED
     assert "OperationalError: database is unavailable" in order.match_error
