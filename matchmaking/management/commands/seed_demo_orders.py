@@ -92,6 +92,7 @@ DEMO = [
             "description": "晋江休闲食品企业年采购软包装材料约 3 亿元，目前多从省外采购，希望引进或对接"
             "本地可降解、高阻隔包装材料供应商，缩短供货周期。",
             "keywords": "食品包装；可降解；高阻隔",
+            "link_name": "食品加工",
             "wanted_link": "upstream",
             "products": "高阻隔复合膜；可降解包装袋",
         },
@@ -158,6 +159,52 @@ DEMO = [
         None,
     ),
     (
+        "county_jinjiang",
+        "晋江市纺织鞋服产业链",
+        "innovation",
+        "published",
+        {
+            "title": "再生涤纶功能性针织面料染整节水工艺合作",
+            "description": "晋江针织面料企业计划扩大再生涤纶功能性面料产能，现有染整工艺耗水量大、色牢度不稳定，"
+            "希望与纺织高校或研究院所合作开发低浴比染色和功能性后整理工艺，并共建中试线。",
+            "keywords": "再生涤纶；针织面料；染整；节水；功能性纺织品",
+            "tech_field": "染整工程与功能性纺织品",
+            "expected_outcome": "单位产品用水下降 30%，形成 2 项工艺标准并完成中试",
+        },
+        None,
+    ),
+    (
+        "county_jinjiang",
+        "晋江市纺织鞋服产业链",
+        "industry",
+        "published",
+        {
+            "title": "运动鞋服品牌寻找本地功能性针织面料供应商",
+            "description": "晋江运动鞋服品牌企业功能性针织面料大量从省外采购，交期长，希望对接本地具备经编、"
+            "针织面料开发能力的织造企业，建立就近配套。",
+            "keywords": "针织面料；经编；就近配套",
+            "link_name": "服装与鞋",
+            "wanted_link": "upstream",
+            "products": "功能性针织面料；经编网布",
+        },
+        None,
+    ),
+    (
+        "county_jinjiang",
+        "晋江市食品产业链",
+        "capital",
+        "published",
+        {
+            "title": "食品企业绿色技改项目中长期贷款",
+            "description": "晋江多家休闲食品企业实施节能降碳和自动化产线改造，项目总投资约 8000 万元，"
+            "需要中长期技改贷款支持，可提供项目设备抵押。",
+            "keywords": "技改贷款；节能降碳；设备抵押",
+            "amount_yuan": 30_000_000,
+            "financing_type": "loan",
+        },
+        None,
+    ),
+    (
         "county_luoyuan",
         "罗源县新能源产业链",
         "industry",
@@ -166,6 +213,7 @@ DEMO = [
             "title": "电芯企业寻找本地电池结构件配套企业",
             "description": "县内电芯企业结构件全部外购，运输成本高，希望引进壳体、盖板等结构件配套企业落地。",
             "keywords": "结构件；壳体；盖板；补链",
+            "link_name": "电芯与电池包",
             "wanted_link": "upstream",
             "products": "电池壳体；盖板；连接片",
         },
@@ -227,10 +275,13 @@ class Command(BaseCommand):
         county, admin = users[county_name], users["admin"]
         body = users["body_jrb"] if kind == "capital" else users["body_kjt"]
         chain = CountyChain.objects.get(name=chain_name)
+        fields = dict(fields)
+        link_name = fields.pop("link_name", None)  # the order's own link; defaults to the chain's first
+        links = chain.chain_type.links.order_by("position")
         data = {
             "kind": kind,
             "chain": chain,
-            "link": chain.chain_type.links.order_by("position").first(),
+            "link": links.get(name=link_name) if link_name else links.first(),
             "due_date": _days(60 + 15 * index),
             "contact_name": f"{county.last_name}{county.first_name}",
             "contact_phone": "0595-8566" + f"{1000 + index}",
