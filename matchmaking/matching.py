@@ -27,7 +27,7 @@ from django.conf import settings
 from django.core import checks
 from django.core.cache import cache
 from django.db import DatabaseError, models, transaction
-from django.db.models import Count, Max, Q, Sum, Value
+from django.db.models import Count, F, Max, Q, Sum, Value
 from django.db.models.functions import Coalesce, Length
 from django.utils import timezone
 
@@ -114,9 +114,14 @@ def catalog_stats() -> dict[str, tuple]:
         _stats(TalentResource, "talent_resource"),
         _stats(Enterprise, "enterprise"),
         _stats(ChainType, "chain_type"),
-        # links and counties carry no modification time: their keyword length / prefecture sums stand in
-        _stats(ChainLink, "chain_link", {"checksum": Coalesce(Sum(Length("keywords")), 0)}),
-        _stats(County, "county", {"checksum": Coalesce(Sum("prefecture_id"), 0)}),
+        # links and counties carry no modification time: length/position sums stand in (and a saved link
+        # also touches its chain type's updated_at, see matchmaking.signals)
+        _stats(
+            ChainLink,
+            "chain_link",
+            {"checksum": Coalesce(Sum(Length("keywords") * 7 + Length("name") * 3 + F("position")), 0)},
+        ),
+        _stats(County, "county", {"checksum": Coalesce(Sum(F("prefecture_id") * 97 + Length("name")), 0)}),
     ]
     query = parts[0].union(*parts[1:], all=True)
     return {label: (n, top, changed, checksum) for label, n, top, changed, checksum in query}

@@ -13,6 +13,7 @@ import threading
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
+from django.utils import timezone
 
 from chains.models import (
     ChainLink,
@@ -78,6 +79,9 @@ def _changed(sender, instance, **kwargs) -> None:
     from matchmaking.matching import KINDS_AFFECTED, ORDER_KINDS, RESOURCE_MODEL
 
     if sender in (ChainType, ChainLink):
+        if sender is ChainLink:
+            # links carry no timestamp: touch their chain type so the catalog version (and index) follows
+            ChainType.objects.filter(pk=instance.chain_type_id).update(updated_at=timezone.now())
         for kind in ORDER_KINDS:
             add_to_scope(kind)
         return

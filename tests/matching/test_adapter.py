@@ -38,9 +38,12 @@ def test_catalog_version_is_one_query_and_follows_changes(reference):
     after_edit = matching.catalog_version()
     assert after_edit != before
     link = ChainLink.objects.order_by("pk").first()
-    link.keywords += "；新关键词"
-    link.save()  # links carry no timestamp: the keyword checksum notices
-    assert matching.catalog_version() != after_edit
+    link.keywords = link.keywords.replace(link.keyword_list[0], "新" * len(link.keyword_list[0]), 1)
+    link.save()  # same length: links carry no timestamp, saving one touches its chain type
+    after_link = matching.catalog_version()
+    assert after_link != after_edit
+    ChainLink.objects.filter(pk=link.pk).update(keywords=link.keywords + "；冷轧")  # no signal: checksum
+    assert matching.catalog_version() != after_link
     FinancialProduct.objects.filter(name="专精特新贷").delete()
     assert matching.catalog_version() not in (before, after_edit)
 
