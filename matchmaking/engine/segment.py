@@ -21,7 +21,7 @@ import rjieba
 from .records import ChainTypeRec, ResourceRec
 
 # Function words and words every order or catalog entry uses; they carry no matching signal. The last
-# line names the relation an order asks for (合作, 对接 …), not what it is about.
+# lines name the relation an order asks for (合作, 对接 …) and praise (高端, 先进 …), not what it is about.
 _STOPWORD_TEXT = """
 的 了 和 与 及 或 等 在 为 对 向 从 以 把 被 将 并 且 而 也 又 就 都 由 其
 之 于 是 有 无 这 那 该 此 各 每 中 上 下 内 外 个 家 种 类 项 用 可 能 要
@@ -36,6 +36,7 @@ _STOPWORD_TEXT = """
 系列 整体
 上游 中游 下游 供应商 客户 配套 就近 生产
 合作 合作伙伴 联合 对接 洽谈 牵线
+高端 先进 关键 核心 优质 高品质
 """
 STOPWORDS: frozenset[str] = frozenset(_STOPWORD_TEXT.split())
 
