@@ -78,7 +78,7 @@ def _charts(tables) -> dict:
 def _render_dashboard(request, level: Level, export_url: str):
     form = dashboards.DashboardFilterForm(request.GET or None, level=level.kind)
     filters = dashboards.Filters.from_form(form)
-    board = dashboards.build_dashboard(request.user, level, filters)
+    board = dashboards.cached_dashboard(request.user, level, filters)
     _add_urls(board)
     query = request.GET.urlencode()
     return render(
@@ -97,7 +97,7 @@ def _render_dashboard(request, level: Level, export_url: str):
             "city_url": reverse("dashboards:city", args=[level.prefecture.pk])
             if level.kind == COUNTY and dashboards.may_see_prefecture(request.user, level.prefecture.pk)
             else "",
-            "now": timezone.localtime(),
+            "now": timezone.localtime(board.computed_at),
         },
     )
 

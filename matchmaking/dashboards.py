@@ -7,28 +7,30 @@ reshapes the handful of grouped rows into tables and chart series. Each section 
 page renders both as a chart and as a table, and which the XLSX export writes as a sheet.
 """
 
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django import forms
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import (
-    Case,
     Count,
     DateTimeField,
-    DurationField,
     Exists,
-    ExpressionWrapper,
     F,
+    FloatField,
+    Func,
+    IntegerField,
     OuterRef,
     Q,
     Subquery,
     Sum,
-    When,
+    Value,
 )
-from django.db.models.functions import ExtractIsoWeekDay
-from django.utils import timezone
+from django.db.models.functions import Round
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from accounts.scoping import Scope
@@ -211,30 +213,91 @@ def _claim_offsets() -> dict[int, int]:
     return offsets
 
 
-def with_claim_deadline(orders):
-    """Annotate `claim_deadline`: publication + N working days, computed in SQL from the weekday."""
-    whens = [
-        When(published_weekday=iso, then=F("published_at") + timedelta(days=days))
-        for iso, days in _claim_offsets().items()
-    ]
-    return orders.annotate(published_weekday=ExtractIsoWeekDay("published_at")).annotate(
-        claim_deadline=Case(*whens, default=None, output_field=DateTimeField())
+class DaysBetween(Func):
+    """(end - start) in days as a float, with each database's native date arithmetic (no Python UDFs)."""
+
+    output_field = FloatField()
+    arity = 2
+
+    def as_sqlite(self, compiler, connection, **extra):
+        end, start = self.source_expressions
+        end_sql, end_params = compiler.compile(end)
+        start_sql, start_params = compiler.compile(start)
+        return f"(julianday({end_sql}) - julianday({start_sql}))", (*end_params, *start_params)
+
+    def as_sql(self, compiler, connection, **extra):
+        end, start = self.source_expressions
+        end_sql, end_params = compiler.compile(end)
+        start_sql, start_params = compiler.compile(start)
+        return f"(EXTRACT(EPOCH FROM ({end_sql} - {start_sql})) / 86400.0)", (*end_params, *start_params)
+
+
+class LocalIsoWeekday(Func):
+    """ISO weekday (1 = Monday … 7 = Sunday) of a timestamp in the site's time zone, natively in SQL."""
+
+    output_field = IntegerField()
+    arity = 1
+
+    def as_sqlite(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.source_expressions[0])
+        offset = timezone.now().astimezone(timezone.get_current_timezone()).utcoffset() or timedelta()
+        hours = int(offset.total_seconds() // 3600)
+        return f"((CAST(strftime('%%w', {sql}, '{hours:+d} hours') AS INTEGER) + 6) %% 7 + 1)", params
+
+    def as_sql(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"EXTRACT(ISODOW FROM {sql} AT TIME ZONE %s)", (*params, str(timezone.get_current_timezone()))
+
+
+# Half a second of slack so that a claim exactly at the deadline counts as in time despite float rounding.
+SLACK_DAYS = 0.5 / 86400
+
+
+class ClaimAllowedDays(Func):
+    """Calendar days allowed for the claim, from the local weekday of publication: a simple CASE that
+    evaluates the weekday once per row (Django's searched Case would repeat it in every WHEN)."""
+
+    output_field = FloatField()
+    arity = 1
+
+    def as_sql(self, compiler, connection, **extra):
+        weekday_sql, params = compiler.compile(LocalIsoWeekday(self.source_expressions[0]))
+        whens = " ".join(f"WHEN {iso} THEN {days + SLACK_DAYS!r}" for iso, days in _claim_offsets().items())
+        return f"(CASE {weekday_sql} {whens} END)", params
+
+
+def with_claim_deadline(orders, until: datetime):
+    """Annotate the claim service level in SQL: `claim_allowed` (calendar days allowed, from the weekday of
+    publication), `claim_days` (publication → claim) and `waited_days` (publication → `until`)."""
+    return orders.annotate(
+        claim_allowed=ClaimAllowedDays("published_at"),
+        claim_days=DaysBetween("claimed_at", "published_at"),
+        waited_days=DaysBetween(Value(until, output_field=DateTimeField()), "published_at"),
     )
 
 
-def _sla_counts(now: datetime) -> dict:
+def sla_due_q() -> Q:
+    """Orders whose claim was due: claimed, or published and still unclaimed past the deadline."""
+    return Q(claimed_at__isnull=False, published_at__isnull=False) | (
+        Q(claimed_at__isnull=True, published_at__isnull=False) & Q(waited_days__gt=F("claim_allowed"))
+    )
+
+
+def sla_met_q() -> Q:
+    """Orders claimed within the working-day limit."""
+    return Q(claimed_at__isnull=False, published_at__isnull=False) & Q(claim_days__lte=F("claim_allowed"))
+
+
+def _sla_counts() -> dict:
     """Conditional counts for the service level: claimed in time, and orders whose claim was due."""
-    due = Q(published_at__isnull=False) & (Q(claimed_at__isnull=False) | Q(claim_deadline__lt=now))
-    return {
-        "sla_due": Count("pk", filter=due),
-        "sla_met": Count("pk", filter=Q(claimed_at__isnull=False, claimed_at__lte=F("claim_deadline"))),
-    }
+    return {"sla_due": Count("pk", filter=sla_due_q()), "sla_met": Count("pk", filter=sla_met_q())}
 
 
 def _docked():
-    """An order reached docking when a response was accepted (or it is docking / resolved now)."""
+    """An order reached docking when it is docking / resolved now, or was closed after accepting a response."""
     accepted = Response.objects.filter(order_id=OuterRef("pk"), state=ResponseState.ACCEPTED)
-    return Q(state__in=(S.DOCKING, S.RESOLVED)) | Q(Exists(accepted))
+    # Only closed orders can have docked without being docking/resolved now: probe responses for those.
+    return Q(state__in=(S.DOCKING, S.RESOLVED)) | (Q(state=S.CLOSED) & Q(Exists(accepted)))
 
 
 def percent(part: int | None, whole: int | None) -> float | None:
@@ -245,20 +308,31 @@ def percent(part: int | None, whole: int | None) -> float | None:
 
 
 def _median(orders, start: str, end: str, count: int) -> float | None:
-    """Median of (end - start) in days over orders having both, via ORDER BY + OFFSET (portable SQL)."""
+    """Median of (end - start) in days, to the hour: durations are grouped by the hour in SQL and the
+    median found by walking the (few hundred) hour buckets — never the order rows."""
     if not count:
         return None
-    durations = (
+    buckets = (
         orders.filter(**{f"{start}__isnull": False, f"{end}__isnull": False})
-        .annotate(duration=ExpressionWrapper(F(end) - F(start), output_field=DurationField()))
-        .order_by("duration")
-        .values_list("duration", flat=True)
+        .annotate(hour=Round(DaysBetween(end, start) * 24))
+        .order_by()
+        .values("hour")
+        .annotate(n=Count("pk"))
+        .order_by("hour")
     )
-    middle = list(durations[(count - 1) // 2 : count // 2 + 1])
-    if not middle:
+    total = 0
+    rows = list(buckets.values_list("hour", "n"))
+    size = sum(n for _hour, n in rows)
+    if not size:
         return None
-    seconds = sum(d.total_seconds() for d in middle) / len(middle)
-    return round(seconds / 86400, 1)
+    wanted = {(size - 1) // 2, size // 2}
+    picked = []
+    for hour, n in rows:
+        for position in sorted(wanted):
+            if total <= position < total + n:
+                picked.append(hour)
+        total += n
+    return round(sum(picked) / len(picked) / 24, 1)
 
 
 # --- output shapes --------------------------------------------------------------------------------
@@ -296,6 +370,7 @@ class Dashboard:
     level: Level
     totals: dict
     tables: list[Table]
+    computed_at: datetime | None = None
 
     def table(self, key: str) -> Table:
         """The section with this key."""
@@ -407,7 +482,7 @@ def _outcomes_by_kind(grouped: list[dict]) -> Table:
 
 def _summary(orders, now: datetime) -> dict:
     """One query: funnel stages, service-level counts and the sizes the medians need."""
-    return with_claim_deadline(orders).aggregate(
+    return with_claim_deadline(orders, now).aggregate(
         total=Count("pk"),
         published=Count("pk", filter=Q(published_at__isnull=False)),
         claimed=Count("pk", filter=Q(claimed_at__isnull=False)),
@@ -418,7 +493,7 @@ def _summary(orders, now: datetime) -> dict:
         with_resolve_time=Count(
             "pk", filter=Q(state=S.RESOLVED, published_at__isnull=False, finished_at__isnull=False)
         ),
-        **_sla_counts(now),
+        **_sla_counts(),
     )
 
 
@@ -458,7 +533,7 @@ GEO_COLUMNS = [
 def _geo_aggregates(orders, group: str, now: datetime) -> dict:
     """One query: per-group totals, open, resolved, service level and financed amounts."""
     rows = (
-        with_claim_deadline(orders)
+        with_claim_deadline(orders, now)
         .order_by()
         .values(group)
         .annotate(
@@ -466,7 +541,7 @@ def _geo_aggregates(orders, group: str, now: datetime) -> dict:
             open=Count("pk", filter=Q(state__in=OPEN_STATES)),
             resolved=Count("pk", filter=Q(state=S.RESOLVED)),
             financed=Sum("outcome__amount_yuan", filter=Q(outcome__outcome_type__in=FINANCED_TYPES)),
-            **_sla_counts(now),
+            **_sla_counts(),
         )
     )
     return {row[group]: row for row in rows}
@@ -684,18 +759,57 @@ def build_dashboard(
         geo = _by_county(orders, level, now)
     else:
         geo = _by_chain(orders, level, filters, now)
+    # Order = page layout: half-width pairs, then the full-width regional sections, then a pair again.
     tables = [
         _funnel(summary),
         _by_kind(grouped),
         _by_state(grouped),
-        geo,
         _outcomes_by_kind(grouped),
+        geo,
+        *([county_metrics(orders, now)] if level.kind in (PROVINCE, CITY) else []),
         _chains_open(orders, level, filters),
         _top_providers(orders),
     ]
-    if level.kind in (PROVINCE, CITY):
-        tables.insert(4, county_metrics(orders, now))
-    return Dashboard(level=level, totals=totals, tables=tables)
+    return Dashboard(level=level, totals=totals, tables=tables, computed_at=now)
+
+
+def scope_key(user) -> str:
+    """What a user's visible orders depend on: users with the same key see exactly the same orders."""
+    scope = Scope.for_user(user)
+    if scope.is_admin:
+        return "admin"
+    if not scope.active:
+        return "none"
+    if scope.is_county:
+        return f"county:{scope.county_id}"
+    if scope.is_city:
+        return f"city:{scope.prefecture_id}"
+    if scope.is_body:
+        return f"body:{scope.body_id}:{','.join(sorted(scope.handles))}"
+    return f"org:{scope.org_kind}:{scope.org_id}"
+
+
+def cached_dashboard(user, level: Level, filters: Filters = Filters()) -> Dashboard:
+    """`build_dashboard`, kept for DASHBOARD_CACHE_SECONDS (default 60; 0 = off) per scope, level, filters
+    and language — the page says when its numbers were computed. Exports always compute afresh."""
+    seconds = int(getattr(settings, "DASHBOARD_CACHE_SECONDS", 60))
+    if seconds <= 0:
+        return build_dashboard(user, level, filters)
+    parts = (
+        scope_key(user),
+        level.kind,
+        level.prefecture.pk if level.prefecture else "",
+        level.county.pk if level.county else "",
+        filters,
+        translation.get_language(),
+        settings.CLAIM_SLA_WORKING_DAYS,
+    )
+    key = "dashboards:v1:" + hashlib.sha256(repr(parts).encode()).hexdigest()
+    board = cache.get(key)
+    if board is None:
+        board = build_dashboard(user, level, filters)
+        cache.set(key, board, seconds)
+    return board
 
 
 # --- chain map ------------------------------------------------------------------------------------

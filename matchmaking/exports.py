@@ -15,7 +15,7 @@ from pathlib import Path
 
 from django import forms
 from django.conf import settings
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, Q, Sum
 from django.http import FileResponse, Http404, QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,7 +26,15 @@ from openpyxl.styles import Font
 
 from chains.models import Prefecture
 from matchmaking.choices import OrderKind, OrderState, OutcomeType
-from matchmaking.dashboards import FINANCED_TYPES, Dashboard, Table, percent, with_claim_deadline
+from matchmaking.dashboards import (
+    FINANCED_TYPES,
+    Dashboard,
+    Table,
+    percent,
+    sla_due_q,
+    sla_met_q,
+    with_claim_deadline,
+)
 from matchmaking.models import Order
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -344,10 +352,10 @@ def monthly_rows(user, month: date, now: datetime | None = None) -> list[dict]:
     in_month = {"gte": start, "lt": end}
     resolved_q = Q(state=OrderState.RESOLVED, finished_at__gte=start, finished_at__lt=end)
     published_q = Q(published_at__gte=start, published_at__lt=end)
-    due_q = published_q & (Q(claimed_at__isnull=False) | Q(claim_deadline__lt=cutoff))
+    due_q = published_q & sla_due_q()
     orders = Order.objects.visible_to(user).exclude(state=OrderState.DRAFT)
     grouped = (
-        with_claim_deadline(orders)
+        with_claim_deadline(orders, cutoff)
         .order_by()
         .values("county__prefecture_id", "kind")
         .annotate(
@@ -359,9 +367,7 @@ def monthly_rows(user, month: date, now: datetime | None = None) -> list[dict]:
             ),
             agreements=Count("outcome", filter=resolved_q & Q(outcome__outcome_type=OutcomeType.AGREEMENT)),
             sla_due=Count("pk", filter=due_q),
-            sla_met=Count(
-                "pk", filter=published_q & Q(claimed_at__isnull=False, claimed_at__lte=F("claim_deadline"))
-            ),
+            sla_met=Count("pk", filter=published_q & sla_met_q()),
         )
     )
     cells = {(r["county__prefecture_id"], r["kind"]): r for r in grouped}

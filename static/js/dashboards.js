@@ -57,12 +57,25 @@
       },
     };
     var valueAxis = { type: "value", minInterval: 1 };
+    var yAxes = horizontal ? categoryAxis : valueAxis;
+    if (spec.secondary && !horizontal) {
+      series.push({
+        name: label(spec, spec.secondary).replace("（元）", "（万元）"),
+        type: "line",
+        yAxisIndex: 1,
+        symbolSize: 8,
+        data: spec.rows.map(function (r) {
+          return Math.round((r[spec.secondary] || 0) / 1000) / 10;
+        }),
+      });
+      yAxes = [valueAxis, { type: "value", name: "万元", splitLine: { show: false } }];
+    }
     var option = Object.assign(base(), {
       tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
       legend: { top: 0, type: "scroll" },
       grid: { left: 8, right: 16, top: 36, bottom: 8, containLabel: true },
       xAxis: horizontal ? valueAxis : categoryAxis,
-      yAxis: horizontal ? Object.assign(categoryAxis, { inverse: true }) : valueAxis,
+      yAxis: horizontal ? Object.assign(categoryAxis, { inverse: true }) : yAxes,
       series: series,
     });
     return option;
@@ -78,7 +91,7 @@
           radius: narrow() ? ["30%", "58%"] : ["35%", "65%"],
           center: ["50%", "45%"],
           avoidLabelOverlap: true,
-          label: { formatter: "{b}\n{c}" },
+          label: { show: !narrow(), formatter: "{b}\n{c}" },
           data: rows,
         },
       ],

@@ -127,3 +127,9 @@ def world(db, personas, settings):
             score=0.9 - rank / 10,
         )
     return {"orders": orders, "jinjiang": jinjiang, "shishi": shishi, "luoyuan": luoyuan, "kjt": kjt}
+
+
+@pytest.fixture(autouse=True)
+def no_dashboard_cache(settings):
+    """Tests compute every dashboard afresh (the page cache is tested on its own)."""
+    settings.DASHBOARD_CACHE_SECONDS = 0

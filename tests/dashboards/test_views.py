@@ -173,3 +173,23 @@ def test_chain_map_query_count(
         client.get(
             reverse("dashboards:chain_map", args=["textile-apparel"]), {"county": world["jinjiang"].pk}
         )
+
+
+def test_dashboard_cache_is_per_scope(
+    world, login, settings, county_jinjiang, county_luoyuan, city_quanzhou, django_assert_max_num_queries
+):
+    from django.core.cache import cache
+
+    from matchmaking import dashboards as d
+
+    settings.DASHBOARD_CACHE_SECONDS = 60
+    cache.clear()
+    level = d.Level(d.COUNTY, prefecture=world["jinjiang"].prefecture, county=world["jinjiang"])
+    first = d.cached_dashboard(county_jinjiang, level)
+    with django_assert_max_num_queries(0):
+        assert d.cached_dashboard(county_jinjiang, level).totals == first.totals
+    # another scope never gets the county's cached numbers
+    assert d.cached_dashboard(county_luoyuan, level).totals["total"] == 0
+    assert d.cached_dashboard(city_quanzhou, level).totals["total"] == 5
+    assert d.scope_key(county_jinjiang) != d.scope_key(county_luoyuan)
+    cache.clear()

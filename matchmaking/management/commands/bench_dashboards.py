@@ -2,6 +2,8 @@
 
     python manage.py bench_dashboards [--runs 15] [--warmup 2]
 
+    python manage.py bench_dashboards --no-cache   # every request recomputes the aggregates
+
 Prints, per page, the median and 95th percentile of the full request time (middleware, views, queries,
 templates) next to a baseline page in the same run, and the number of orders counted. Uses the demo
 personas of `seed_demo` (admin, city_quanzhou, county_jinjiang, body_kjt).
@@ -34,10 +36,18 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--runs", type=int, default=15, help="每个页面计时的请求次数（≥10）")
         parser.add_argument("--warmup", type=int, default=2, help="计时前的预热请求次数")
+        parser.add_argument(
+            "--no-cache",
+            action="store_true",
+            help="关闭看板缓存（DASHBOARD_CACHE_SECONDS=0），每次都重新计算",
+        )
 
-    def handle(self, *args, runs, warmup, **options):
+    def handle(self, *args, runs, warmup, no_cache, **options):
         if runs < 1:
             raise CommandError("--runs 必须大于 0。")
+        if no_cache:
+            settings.DASHBOARD_CACHE_SECONDS = 0
+        cache_seconds = int(getattr(settings, "DASHBOARD_CACHE_SECONDS", 60))
         if "testserver" not in settings.ALLOWED_HOSTS and "*" not in settings.ALLOWED_HOSTS:
             settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
         users = {
@@ -75,7 +85,7 @@ class Command(BaseCommand):
         vendor = connection.vendor
         self.stdout.write(
             f"database: {vendor}; orders: {Order.objects.count()} (示例 {Order.objects.filter(is_sample=True).count()}); "
-            f"runs: {runs}, warm-up: {warmup}"
+            f"runs: {runs}, warm-up: {warmup}; dashboard cache: {cache_seconds or 'off'} s"
         )
         self.stdout.write(f"{'page':<40} {'median ms':>10} {'p95 ms':>10} {'max ms':>10} {'queries':>8}")
         for label, who, url in pages:
