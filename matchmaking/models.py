@@ -197,7 +197,13 @@ class Order(models.Model):
         verbose_name = _("需求")
         verbose_name_plural = _("需求")
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["state", "kind"]), models.Index(fields=["county", "state"])]
+        indexes = [
+            models.Index(fields=["state", "kind"]),
+            models.Index(fields=["county", "state"]),
+            models.Index(fields=["county", "kind", "state"]),
+            models.Index(fields=["created_at"]),
+            models.Index(fields=["published_at"]),
+        ]
 
     def __str__(self):
         return self.title
@@ -489,6 +495,7 @@ class Response(models.Model):
         verbose_name_plural = _("响应")
         ordering = ["-created_at", "-pk"]
         constraints = [models.UniqueConstraint(fields=["order", "provider_org"], name="response_one_per_org")]
+        indexes = [models.Index(fields=["provider_org", "state"])]
 
     def __str__(self):
         return f"{self.provider_org} → {self.order}"
@@ -585,6 +592,10 @@ class Match(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["order", "resource_type", "resource_id"], name="match_unique"),
             models.CheckConstraint(condition=Q(score__gte=0.0) & Q(score__lte=1.0), name="match_score_0_1"),
+        ]
+        indexes = [
+            models.Index(fields=["resource_type", "resource_id"]),
+            models.Index(fields=["provider_org", "-score"]),
         ]
 
     def __str__(self):
