@@ -1,0 +1,56 @@
+"""The Celery settings the fault tests rely on, asserted (no services needed).
+
+- late acknowledgement: a task is acknowledged after it ran, so a task lost with its worker runs again;
+- reject on worker loss: a pool process killed mid-task (SIGKILL, OOM) puts the message back in the queue;
+- prefetch 1: a worker holds one unstarted message per process, so a dead worker strands almost nothing;
+- visibility timeout longer than any countdown: Redis redelivers an unacknowledged message after the
+  visibility timeout, so a retry waiting for its countdown (or a running task) must never exceed it, or it
+  would run twice at once;
+- the sweeper is on the beat schedule every `MATCH_SWEEP_SECONDS`.
+"""
+
+from django.conf import settings
+
+from matchmaking.celery import app
+
+
+def project_tasks():
+    """The project's registered tasks (matchmaking.* and accounts.*)."""
+    app.loader.import_default_modules()
+    return {
+        name: task for name, task in app.tasks.items() if name.split(".")[0] in {"matchmaking", "accounts"}
+    }
+
+
+def test_late_ack_reject_on_worker_lost_and_prefetch_one():
+    assert app.conf.task_acks_late is True
+    assert app.conf.task_reject_on_worker_lost is True
+    assert app.conf.worker_prefetch_multiplier == 1
+    tasks = project_tasks()
+    assert "matchmaking.tasks.matching.match_order" in tasks
+    early = [name for name, task in tasks.items() if not task.acks_late]
+    assert not early, f"tasks acknowledged before they run: {early}"
+
+
+def test_visibility_timeout_is_longer_than_any_countdown_and_the_running_lease():
+    timeout = app.conf.broker_transport_options["visibility_timeout"]
+    waits = {}
+    for name, task in project_tasks().items():
+        if getattr(task, "autoretry_for", ()) or task.max_retries:
+            backoff_max = (
+                getattr(task, "retry_backoff_max", 600) if getattr(task, "retry_backoff", False) else 0
+            )
+            waits[name] = max(backoff_max, task.default_retry_delay or 0)
+    assert waits, "the project's tasks retry"
+    longest = max(waits.values())
+    assert timeout > longest, f"visibility timeout {timeout}s <= a retry countdown {longest}s: {waits}"
+    # the lease a retrying match_order holds: MATCH_RUNNING_TIMEOUT + 60 s per attempt
+    match_order = project_tasks()["matchmaking.tasks.matching.match_order"]
+    assert timeout > settings.MATCH_RUNNING_TIMEOUT + 60 * match_order.max_retries
+
+
+def test_sweeper_runs_on_the_beat_schedule():
+    entry = settings.CELERY_BEAT_SCHEDULE["sweep-matches"]
+    assert entry["task"] == "matchmaking.tasks.matching.sweep_matches"
+    assert entry["schedule"] == settings.MATCH_SWEEP_SECONDS
+    assert settings.MATCH_SWEEP_SECONDS < settings.MATCH_RUNNING_TIMEOUT
