@@ -1,5 +1,6 @@
 """`python manage.py bench_matching`: index build, single-order latency and full re-match on a synthetic catalog."""
 
+import gc
 import json
 import statistics
 
@@ -56,6 +57,8 @@ class Command(BaseCommand):
         builds = []
         index = None
         for _ in range(opts["repeat"]):
+            index = None  # drop the previous index before timing the next build
+            gc.collect()
             seconds, index = time_index_build(catalog)
             builds.append(seconds)
         single = time_single(index, orders[: opts["single_samples"]])
