@@ -5,7 +5,9 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, serializers, status
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
+from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from matchmaking.workflow import WorkflowError
@@ -121,3 +123,33 @@ def error_responses(*statuses: int) -> dict[int, OpenApiResponse]:
         429: "请求过于频繁",
     }
     return {code: OpenApiResponse(ErrorSerializer, description=texts.get(code, "错误")) for code in statuses}
+
+
+def document_page_not_found(result, generator, request, public):
+    """Schema postprocessing hook: every paginated list documents the 404 of a page past the end."""
+    error = {
+        "description": "页码超出范围",
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
+    for path_item in result.get("paths", {}).values():
+        for operation in path_item.values():
+            if not isinstance(operation, dict):
+                continue
+            if any(
+                p.get("name") == "page" and p.get("in") == "query" for p in operation.get("parameters", [])
+            ):
+                operation.setdefault("responses", {}).setdefault("404", error)
+    return result
+
+
+class NotFoundView(APIView):
+    """Any other path under /api/v1/: a 404 in the error shape (not Django's HTML page), for every method."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    schema = None
+
+    def get(self, request, *args, **kwargs):
+        raise exceptions.NotFound(_("未找到。"))
+
+    post = put = patch = delete = get

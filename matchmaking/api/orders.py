@@ -93,6 +93,8 @@ class OrderSerializer(serializers.ModelSerializer):
     )
     # Not read-only on purpose: read-only fields are "required" in the response schema, and this one is
     # left out for users who may not see it. The serializer is never used for input.
+    financing_type = serializers.ChoiceField(choices=FinancingType.choices, allow_blank=True, read_only=True)
+    wanted_link = serializers.ChoiceField(choices=WantedLink.choices, allow_blank=True, read_only=True)
     contact_phone = serializers.CharField(
         required=False, help_text="联系电话：仅政府用户、管理员及响应已被接受的资源方可见，其他人无此字段"
     )
@@ -203,6 +205,8 @@ class EventSerializer(serializers.ModelSerializer):
     """One timeline entry."""
 
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    from_state = serializers.ChoiceField(choices=OrderState.choices, allow_blank=True, read_only=True)
+    to_state = serializers.ChoiceField(choices=OrderState.choices, allow_blank=True, read_only=True)
     actor_name = serializers.SerializerMethodField()
     organization_name = serializers.SerializerMethodField()
 
@@ -254,7 +258,10 @@ class ResponseSerializer(serializers.ModelSerializer):
 
     provider_org_name = serializers.CharField(source="provider_org.name", read_only=True)
     state_label = serializers.CharField(source="get_state_display", read_only=True)
-    author_name = serializers.CharField(source="author.display_name", read_only=True, default=None)
+    author_name = serializers.CharField(
+        source="author.display_name", read_only=True, default=None, allow_null=True
+    )
+    reason_category = serializers.ChoiceField(choices=DeclineReason.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = Response

@@ -1,9 +1,10 @@
 """URLs of REST API v1 (mounted at /api/v1/)."""
 
-from django.urls import path
+from django.urls import path, re_path
 from rest_framework.routers import DefaultRouter
 
 from matchmaking.api import auth, catalog, notifications, orders
+from matchmaking.api.errors import NotFoundView
 
 app_name = "api"
 
@@ -25,4 +26,6 @@ router.register("notifications", notifications.NotificationViewSet, basename="no
 urlpatterns = [
     path("auth/token/", auth.ObtainTokenView.as_view(), name="token"),
     *router.urls,
+    # Last: anything else under /api/v1/ is a JSON 404 in the error shape.
+    re_path(r"^(?P<rest>.+)$", NotFoundView.as_view(), name="not-found"),
 ]

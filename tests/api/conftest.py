@@ -10,6 +10,16 @@ from matchmaking.choices import OrderKind
 from tests.matchmaking.conftest import drive, make_order, order_data  # noqa: F401 (fixtures re-used here)
 
 
+@pytest.fixture(autouse=True)
+def fresh_throttles():
+    """Throttle counters live in the cache: start every API test without earlier tests' requests."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def api():
     """`api(user)` → an APIClient authenticated as the user; `api(None)` → anonymous."""
