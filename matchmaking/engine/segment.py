@@ -119,6 +119,8 @@ class Segmenter:
                 self._jieba.add_word(word, None, None)
         self._has_word = self._jieba.has_word
         self._cached = lru_cache(maxsize=cache_size)(self._tokens)
+        # cut tokens repeat across texts far more than texts do: expand each distinct one once
+        self._expand = lru_cache(maxsize=4 * cache_size)(self._expand_token)
 
     def cut(self, text: str) -> list[str]:
         """Plain rjieba cut (with the domain dictionary), no filtering."""
@@ -133,27 +135,30 @@ class Segmenter:
 
     def _tokens(self, text: str) -> tuple[str, ...]:
         out: list[str] = []
-        stop = self.stopwords
-        singles = self._singles
+        expand = self._expand
         for tok in self._jieba.cut(normalize(text), True):
-            tok = tok.strip()
-            if not tok or not _KEEP_TOKEN.search(tok):
-                continue
-            n = len(tok)
-            if n == 1:
-                if tok in singles:
-                    out.append(tok)
-                continue
-            if tok not in stop:
-                out.append(tok)
-            if n >= 3 and _CJK.match(tok):
-                for size in range(n - 1, 1, -1):
-                    for i in range(n - size + 1):
-                        sub = tok[i : i + size]
-                        if sub not in stop and self._known(sub):
-                            out.append(sub)
-            if singles and n >= 2:
-                out.extend(ch for ch in tok if ch in singles)
+            out.extend(expand(tok))
+        return tuple(out)
+
+    def _expand_token(self, tok: str) -> tuple[str, ...]:
+        """The search tokens one cut token yields (itself unless a stop word, plus known sub-words)."""
+        tok = tok.strip()
+        if not tok or not _KEEP_TOKEN.search(tok):
+            return ()
+        n = len(tok)
+        singles = self._singles
+        if n == 1:
+            return (tok,) if tok in singles else ()
+        stop = self.stopwords
+        out = [] if tok in stop else [tok]
+        if n >= 3 and _CJK.match(tok):
+            for size in range(n - 1, 1, -1):
+                for i in range(n - size + 1):
+                    sub = tok[i : i + size]
+                    if sub not in stop and self._known(sub):
+                        out.append(sub)
+        if singles:
+            out.extend(ch for ch in tok if ch in singles)
         return tuple(out)
 
 
