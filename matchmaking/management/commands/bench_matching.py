@@ -37,7 +37,7 @@ class Command(BaseCommand):
             "--repeat", type=int, default=3, help="索引构建与全量重匹配的重复次数（取中位数）"
         )
         parser.add_argument("--single-samples", type=int, default=2000, help="计时的单需求数量")
-        parser.add_argument("--baseline-samples", type=int, default=20, help="rank_bm25 基线计时的需求数量")
+        parser.add_argument("--baseline-samples", type=int, default=50, help="rank_bm25 基线计时的需求数量")
         parser.add_argument("--seed", type=int, default=7)
         parser.add_argument("--json", action="store_true", help="输出一个 JSON 对象")
 
