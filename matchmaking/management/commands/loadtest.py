@@ -1,0 +1,491 @@
+"""`python manage.py loadtest`: the Locust scenario against a production-like stack on this machine.
+
+    python manage.py loadtest --users 50 --duration 60 [--orders 2000] [--json]
+
+Builds a PostgreSQL database (migrations, reference data, personas with DEMO_PASSWORD, the demo orders and
+`generate_demo_orders N`), collects static files, and starts — all on 127.0.0.1 only — a private
+`redis-server` (broker and cache; or `--redis-url`), a Celery worker and beat, and gunicorn (DEBUG off,
+HTTPS with a throwaway certificate so the secure session cookies work). It waits for the match backlog left
+by the seeding to drain, runs `locust` headless for the given time (`tests/load/locustfile.py`), prints
+requests, requests/s, p50/p95/p99 and error rate per endpoint, then waits for the backlog of matching to
+drain and reports how long that took and the slowest time-to-match of the orders placed during the run.
+Everything it started is stopped at the end; the database is kept for inspection (re-created next run).
+
+The personas are shared by many simulated users, so the per-user API throttles are raised for the run
+(`THROTTLE_USER`, `THROTTLE_ORDER_CREATE`); login stays as in production (slow password hashing).
+"""
+
+import csv
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import ssl
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from contextlib import ExitStack, suppress
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+GOALS = {"page_p95_ms": 300, "api_p95_ms": 200, "error_rate": 0.0, "match_seconds": 10.0}
+OPEN_STATES = ("submitted", "returned", "published", "claimed", "docking")
+
+
+def free_port() -> int:
+    """A TCP port free on the loopback interface."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def endpoint_kind(name: str, method: str) -> str:
+    """page / api / action: which goal an endpoint is measured against."""
+    if method != "GET" or name.endswith("[POST]"):
+        return "action"
+    return "api" if name.startswith("/api/") else "page"
+
+
+class Stack:
+    """The processes of one run, each in its own process group with its output in the run folder."""
+
+    def __init__(self, run_dir: Path, env: dict):
+        self.run_dir, self.env, self.procs = run_dir, env, []
+
+    def start(self, name: str, args: list[str], **env) -> subprocess.Popen:
+        log = open(self.run_dir / f"{name}.log", "w")  # noqa: SIM115 - closed with the process
+        proc = subprocess.Popen(  # noqa: S603 - our own fixed command lines
+            args,
+            cwd=settings.BASE_DIR,
+            env={**self.env, **env},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        proc.log_file = log
+        self.procs.append((name, proc))
+        return proc
+
+    def run(self, name: str, args: list[str], timeout: float = 900) -> None:
+        """Run one setup step to completion (its output goes to the run folder)."""
+        with open(self.run_dir / f"{name}.log", "w") as log:
+            done = subprocess.run(  # noqa: S603 - our own fixed command lines
+                args,
+                cwd=settings.BASE_DIR,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                timeout=timeout,
+            )
+        if done.returncode:
+            raise CommandError(f"{name} failed; see {self.run_dir / f'{name}.log'}")
+
+    def log(self, name: str) -> str:
+        path = self.run_dir / f"{name}.log"
+        return path.read_text(errors="replace") if path.exists() else ""
+
+    def stop(self) -> None:
+        """SIGTERM every process group, SIGKILL what is left after 20 s."""
+        for _, proc in reversed(self.procs):
+            if proc.poll() is None:
+                with suppress(ProcessLookupError):
+                    os.killpg(proc.pid, signal.SIGTERM)
+        deadline = time.monotonic() + 20
+        for _, proc in reversed(self.procs):
+            try:
+                proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                with suppress(ProcessLookupError):
+                    os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(timeout=5)
+            proc.log_file.close()
+
+
+class MatchWatch(threading.Thread):
+    """Polls the database: when each order submitted since `since` was first seen matched, and the backlog."""
+
+    def __init__(self, database_url: str):
+        super().__init__(daemon=True)
+        import psycopg
+
+        self.conn = psycopg.connect(database_url, autocommit=True)
+        self.since = None
+        self.first_done: dict[int, float] = {}
+        self.submitted: dict[int, float] = {}
+        self.running = True
+
+    def backlog(self) -> int:
+        """Open orders whose matches are not done (pending, running or failed)."""
+        with self.conn.cursor() as cur:
+            cur.execute(
+                "SELECT count(*) FROM matchmaking_order WHERE state = ANY(%s) AND match_state <> 'done'",
+                (list(OPEN_STATES),),
+            )
+            return cur.fetchone()[0]
+
+    def poll(self) -> None:
+        if self.since is None:
+            return
+        with self.conn.cursor() as cur:
+            cur.execute(
+                "SELECT id, extract(epoch FROM submitted_at), match_state FROM matchmaking_order "
+                "WHERE submitted_at >= to_timestamp(%s)",
+                (self.since,),
+            )
+            now = time.time()
+            for pk, submitted, state in cur.fetchall():
+                self.submitted[pk] = float(submitted)
+                if state == "done" and pk not in self.first_done:
+                    self.first_done[pk] = now
+
+    def run(self):
+        while self.running:
+            self.poll()
+            time.sleep(0.25)
+
+    def times_to_match(self) -> dict[int, float | None]:
+        """Seconds from submission to first seen matched (None: not matched yet)."""
+        return {
+            pk: (self.first_done[pk] - at if pk in self.first_done else None)
+            for pk, at in self.submitted.items()
+        }
+
+
+class Command(BaseCommand):
+    """Run the Locust scenario against gunicorn + PostgreSQL + Redis + Celery on this machine."""
+
+    help = "压测：在本机启动 gunicorn、PostgreSQL 数据库、Redis、Celery，运行 Locust 场景并按接口报告吞吐与延迟。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--users", type=int, default=50, help="并发用户数（默认 50）")
+        parser.add_argument("--spawn-rate", type=float, default=10, help="每秒新增用户数")
+        parser.add_argument("--duration", type=int, default=60, help="压测时长（秒）")
+        parser.add_argument(
+            "--orders", type=int, default=2000, help="预先生成的示例需求数（generate_demo_orders）"
+        )
+        parser.add_argument("--workers", type=int, default=4, help="gunicorn 进程数")
+        parser.add_argument("--threads", type=int, default=4, help="每个 gunicorn 进程的线程数")
+        parser.add_argument("--celery-concurrency", type=int, default=2, help="Celery worker 并发数")
+        parser.add_argument(
+            "--postgres", default="postgres://postgres@127.0.0.1:5432", help="PostgreSQL 服务器"
+        )
+        parser.add_argument("--database", default="silian_loadtest", help="压测用数据库名（每次重建）")
+        parser.add_argument("--reuse-db", action="store_true", help="数据库已准备好时跳过重建与填充")
+        parser.add_argument("--redis-url", default="", help="使用已有 Redis（默认启动一个私有 redis-server）")
+        parser.add_argument("--drain-timeout", type=int, default=180, help="等待匹配积压清空的最长秒数")
+        parser.add_argument("--keep", action="store_true", help="保留运行目录（日志、CSV）")
+        parser.add_argument("--json", action="store_true", help="输出一个 JSON 对象")
+
+    def handle(self, *args, **opts):
+        if not opts["postgres"].startswith(("postgres://", "postgresql://")):
+            raise CommandError("--postgres must be a PostgreSQL URL.")
+        for binary in ("openssl", *(() if opts["redis_url"] else ("redis-server",))):
+            if not shutil.which(binary):
+                raise CommandError(f"{binary} is not installed.")
+        run_dir = Path(tempfile.mkdtemp(prefix="silian-loadtest-"))
+        try:
+            with ExitStack() as cleanup:
+                report = self.run_load(run_dir, cleanup, opts)
+        finally:
+            if not opts["keep"]:
+                shutil.rmtree(run_dir, ignore_errors=True)
+        if opts["json"]:
+            self.stdout.write(json.dumps(report, ensure_ascii=False, indent=2))
+        else:
+            self.print_report(report)
+        if not report["goals"]["met"]:
+            sys.exit(1)
+
+    # ---- the run -------------------------------------------------------------------------------------
+    def note(self, opts, text: str) -> None:
+        if not opts["json"]:
+            self.stderr.write(text)
+
+    def run_load(self, run_dir: Path, cleanup: ExitStack, opts) -> dict:
+        database_url = f"{opts['postgres'].rstrip('/')}/{opts['database']}"
+        port = free_port()
+        host = f"https://127.0.0.1:{port}"
+        password = os.environ.get("DEMO_PASSWORD") or secrets.token_urlsafe(16)
+        env = {
+            **os.environ,
+            "DEBUG": "0",
+            "SECRET_KEY": secrets.token_urlsafe(50),
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "DATABASE_URL": database_url,
+            "STATIC_ROOT": str(run_dir / "static"),
+            "MEDIA_ROOT": str(run_dir / "media"),
+            "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
+            "DEMO_PASSWORD": password,
+            "THROTTLE_USER": "1000000/hour",
+            "THROTTLE_ORDER_CREATE": "1000000/hour",
+            "MATCH_SWEEP_SECONDS": "5",
+            "MATCH_SWEEP_GRACE": "15",
+            "LOG_LEVEL": "WARNING",
+            "PYTHONUNBUFFERED": "1",
+        }
+        stack = Stack(run_dir, env)
+        cleanup.callback(stack.stop)
+        python = sys.executable
+        manage = [python, "manage.py"]
+
+        redis_url = opts["redis_url"]
+        if not redis_url:
+            redis_port = free_port()
+            stack.start(
+                "redis",
+                [
+                    "redis-server",
+                    "--port",
+                    str(redis_port),
+                    "--bind",
+                    "127.0.0.1",
+                    "--save",
+                    "",
+                    "--appendonly",
+                    "no",
+                ],
+            )
+            redis_url = f"redis://127.0.0.1:{redis_port}/0"
+        env["REDIS_URL"] = redis_url
+
+        started = time.monotonic()
+        if not opts["reuse_db"]:
+            self.note(opts, f"准备数据库 {opts['database']} …")
+            self.recreate_database(opts["postgres"], opts["database"])
+            env_setup = {**env, "REDIS_URL": ""}  # seeding runs its tasks in-process
+            stack.env = env_setup
+            stack.run("migrate", [*manage, "migrate", "--noinput"])
+            stack.run("load_reference_data", [*manage, "load_reference_data"])
+            stack.run("seed_demo", [*manage, "seed_demo"])
+            stack.run("seed_demo_orders", [*manage, "seed_demo_orders"])
+            if opts["orders"]:
+                stack.run("generate_demo_orders", [*manage, "generate_demo_orders", str(opts["orders"])])
+            stack.env = env
+        else:
+            stack.run("seed_demo", [*manage, "seed_demo"])  # the personas get this run's password
+        self.note(opts, "收集静态文件 …")
+        stack.run("collectstatic", [*manage, "collectstatic", "--noinput"])
+        openssl = [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=127.0.0.1",
+        ]
+        keys = ["-keyout", str(run_dir / "key.pem"), "-out", str(run_dir / "cert.pem")]
+        subprocess.run([*openssl, *keys], check=True, capture_output=True)  # noqa: S603
+        setup_seconds = time.monotonic() - started
+
+        self.note(opts, "启动 Celery 与 gunicorn …")
+        worker_opts = [f"--concurrency={opts['celery_concurrency']}", "--without-gossip", "--without-mingle"]
+        stack.start(
+            "worker",
+            [python, "-m", "celery", "-A", "matchmaking", "worker", "--loglevel=INFO", *worker_opts],
+            LOG_LEVEL="INFO",
+        )
+        stack.start(
+            "beat",
+            [python, "-m", "celery", "-A", "matchmaking", "beat", f"--schedule={run_dir / 'beat-schedule'}"],
+        )
+        gunicorn = stack.start(
+            "gunicorn",
+            [python, "-m", "gunicorn", "--config", str(settings.BASE_DIR / "gunicorn.conf.py")],
+            GUNICORN_BIND=f"127.0.0.1:{port}",
+            GUNICORN_WORKERS=str(opts["workers"]),
+            GUNICORN_THREADS=str(opts["threads"]),
+            GUNICORN_CERTFILE=str(run_dir / "cert.pem"),
+            GUNICORN_KEYFILE=str(run_dir / "key.pem"),
+        )
+        self.wait_for_site(host, gunicorn, stack)
+        self.wait_for(lambda: " ready." in stack.log("worker"), 90, "the Celery worker", stack, "worker")
+
+        watch = MatchWatch(database_url)
+        cleanup.callback(watch.conn.close)
+        self.note(opts, f"等待预置数据的匹配积压清空（{watch.backlog()} 条）…")
+        pre_started = time.monotonic()
+        self.wait_for(
+            lambda: watch.backlog() == 0, opts["drain_timeout"], "the initial match backlog", stack, "worker"
+        )
+        pre_drain = time.monotonic() - pre_started
+
+        self.note(opts, f"Locust：{opts['users']} 个用户，{opts['duration']} 秒，{host} …")
+        watch.since = time.time()
+        watch.start()
+        locust_started = time.monotonic()
+        locustfile = str(settings.BASE_DIR / "tests" / "load" / "locustfile.py")
+        users = ["-u", str(opts["users"]), "-r", str(opts["spawn_rate"]), "-t", f"{opts['duration']}s"]
+        output = [
+            "--csv",
+            str(run_dir / "locust"),
+            "--only-summary",
+            "--stop-timeout",
+            "10",
+            "--loglevel",
+            "WARNING",
+        ]
+        locust = subprocess.run(  # noqa: S603
+            [python, "-m", "locust", "-f", locustfile, "--headless", *users, "--host", host, *output],
+            cwd=settings.BASE_DIR,
+            env={**os.environ, "DEMO_PASSWORD": password},
+            capture_output=True,
+            text=True,
+            timeout=opts["duration"] + 120,
+        )
+        (run_dir / "locust.log").write_text(locust.stdout + locust.stderr)
+        stopped = time.monotonic()
+        backlog_at_stop = watch.backlog()
+        self.wait_for(
+            lambda: watch.backlog() == 0, opts["drain_timeout"], "the match backlog", stack, "worker"
+        )
+        drain_seconds = time.monotonic() - stopped
+        watch.poll()
+        watch.running = False
+        times = watch.times_to_match()
+        endpoints = self.read_stats(run_dir / "locust_stats.csv")
+        if not endpoints:
+            raise CommandError(
+                f"Locust wrote no statistics:\n{locust.stdout[-3000:]}\n{locust.stderr[-3000:]}"
+            )
+        return self.build_report(
+            opts,
+            endpoints,
+            times,
+            {
+                "setup_seconds": round(setup_seconds, 1),
+                "initial_backlog_seconds": round(pre_drain, 1),
+                "locust_seconds": round(stopped - locust_started, 1),
+                "backlog_at_stop": backlog_at_stop,
+                "drain_seconds": round(drain_seconds, 1),
+                "server_errors_logged": stack.log("gunicorn").count("Traceback"),
+                "run_dir": str(run_dir) if opts["keep"] else "",
+                "host": host,
+            },
+        )
+
+    def recreate_database(self, server: str, name: str) -> None:
+        import psycopg
+        from psycopg import sql
+
+        with psycopg.connect(f"{server.rstrip('/')}/postgres", autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+    def wait_for(self, predicate, timeout: float, what: str, stack: Stack, log: str) -> None:
+        deadline = time.monotonic() + timeout
+        while not predicate():
+            if time.monotonic() > deadline:
+                raise CommandError(f"timed out waiting for {what}:\n{stack.log(log)[-3000:]}")
+            time.sleep(0.5)
+
+    def wait_for_site(self, host: str, proc, stack: Stack) -> None:
+        context = ssl.create_default_context()
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE  # our own throwaway certificate on the loopback address
+
+        def up():
+            if proc.poll() is not None:
+                raise CommandError(f"gunicorn exited:\n{stack.log('gunicorn')[-3000:]}")
+            try:
+                url = f"{host}/accounts/login/"  # https on the loopback address only
+                with urllib.request.urlopen(url, context=context, timeout=5) as response:  # noqa: S310
+                    return response.status == 200
+            except OSError:
+                return False
+
+        self.wait_for(up, 90, "gunicorn", stack, "gunicorn")
+
+    # ---- the report ----------------------------------------------------------------------------------
+    def read_stats(self, path: Path) -> list[dict]:
+        if not path.exists():
+            return []
+        rows = []
+        with open(path, newline="") as handle:
+            for row in csv.DictReader(handle):
+                count = int(row["Request Count"])
+                rows.append(
+                    {
+                        "method": row["Type"],
+                        "name": row["Name"],
+                        "kind": "total"
+                        if row["Name"] == "Aggregated"
+                        else endpoint_kind(row["Name"], row["Type"]),
+                        "requests": count,
+                        "failures": int(row["Failure Count"]),
+                        "rps": round(float(row["Requests/s"]), 2),
+                        "p50": float(row["50%"] or 0),
+                        "p95": float(row["95%"] or 0),
+                        "p99": float(row["99%"] or 0),
+                        "error_pct": round(100 * int(row["Failure Count"]) / count, 2) if count else 0.0,
+                    }
+                )
+        return rows
+
+    def build_report(self, opts, endpoints, times, run) -> dict:
+        matched = [t for t in times.values() if t is not None]
+        missing = [pk for pk, t in times.items() if t is None]
+        total = next((e for e in endpoints if e["kind"] == "total"), None)
+        slow_pages = [e["name"] for e in endpoints if e["kind"] == "page" and e["p95"] > GOALS["page_p95_ms"]]
+        slow_api = [e["name"] for e in endpoints if e["kind"] == "api" and e["p95"] > GOALS["api_p95_ms"]]
+        failures = total["failures"] if total else 0
+        max_match = max(matched) if matched else 0.0
+        goals = {
+            "pages_p95_under_300ms": not slow_pages,
+            "api_lists_p95_under_200ms": not slow_api,
+            "zero_errors": failures == 0 and run["server_errors_logged"] == 0,
+            "orders_matched_within_10s": not missing and max_match <= GOALS["match_seconds"],
+            "backlog_drained": True,
+        }
+        return {
+            "users": opts["users"],
+            "duration": opts["duration"],
+            "endpoints": endpoints,
+            "orders_placed": len(times),
+            "orders_unmatched": missing,
+            "time_to_match_max_s": round(max_match, 2),
+            "time_to_match_p50_s": round(sorted(matched)[len(matched) // 2], 2) if matched else None,
+            "slow_pages": slow_pages,
+            "slow_api": slow_api,
+            "run": run,
+            "goals": {**goals, "met": all(goals.values())},
+        }
+
+    def print_report(self, report) -> None:
+        out = self.stdout.write
+        out(f"\nLocust: {report['users']} users, {report['duration']} s against {report['run']['host']}\n")
+        out(
+            f"{'endpoint':<44} {'kind':<6} {'reqs':>6} {'req/s':>7} {'p50':>6} {'p95':>6} {'p99':>6} {'err%':>6}"
+        )
+        for e in sorted(report["endpoints"], key=lambda e: (e["kind"] == "total", e["kind"], e["name"])):
+            name = f"{e['method']} {e['name']}" if e["kind"] != "total" else "TOTAL"
+            out(
+                f"{name[:44]:<44} {e['kind']:<6} {e['requests']:>6} {e['rps']:>7.2f} {e['p50']:>6.0f} "
+                f"{e['p95']:>6.0f} {e['p99']:>6.0f} {e['error_pct']:>6.2f}"
+            )
+        run = report["run"]
+        out("\n(latencies in ms)")
+        out(
+            f"orders placed during the run: {report['orders_placed']}, time to match max "
+            f"{report['time_to_match_max_s']} s, median {report['time_to_match_p50_s']} s, "
+            f"unmatched {len(report['orders_unmatched'])}"
+        )
+        out(
+            f"match backlog at stop: {run['backlog_at_stop']}, drained in {run['drain_seconds']} s; "
+            f"server tracebacks: {run['server_errors_logged']}; setup {run['setup_seconds']} s"
+        )
+        for goal, met in report["goals"].items():
+            if goal != "met":
+                out(f"  [{'OK' if met else 'MISSED'}] {goal}")
+        if report["slow_pages"] or report["slow_api"]:
+            out(f"  slow: {', '.join(report['slow_pages'] + report['slow_api'])}")
