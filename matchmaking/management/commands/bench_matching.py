@@ -2,12 +2,16 @@
 
 import gc
 import json
+import os
 import statistics
+import time
 
 import numpy as np
 from django.core.management.base import BaseCommand, CommandError
 
+from matchmaking.engine import rank
 from matchmaking.engine.bench import (
+    _clear_caches,
     synthetic_catalog,
     synthetic_orders,
     time_baseline,
@@ -20,6 +24,17 @@ from matchmaking.matching import catalog_records
 
 def _p95(values):
     return float(np.percentile(values, 95))
+
+
+def _cpu_times(index, orders) -> list[float]:
+    """Per-order CPU time (ms) of ranking, segmentation caches cleared first (as for the wall-clock run)."""
+    _clear_caches(index)
+    out = []
+    for query in orders:
+        start = time.thread_time()
+        rank(query, index, top=10)
+        out.append((time.thread_time() - start) * 1000.0)
+    return out
 
 
 class Command(BaseCommand):
@@ -62,6 +77,7 @@ class Command(BaseCommand):
             seconds, index = time_index_build(catalog)
             builds.append(seconds)
         single = time_single(index, orders[: opts["single_samples"]])
+        cpu_ms = _cpu_times(index, orders[: opts["single_samples"]])
         rematches = [time_rematch(index, orders) for _ in range(opts["repeat"])]
         baseline = time_baseline(index, orders[: opts["baseline_samples"]])
         result = {
@@ -77,6 +93,12 @@ class Command(BaseCommand):
             "baseline_p50_ms": round(baseline["p50_ms"], 1),
             "baseline_p95_ms": round(baseline["p95_ms"], 1),
             "speedup": round(baseline["p95_ms"] / max(single["p95_ms"], 1e-9), 1),
+            # diagnostics: CPU time of this thread per order (wall-clock p95 suffers when the machine is
+            # busy) and the load average while the benchmark ran
+            "single_cpu_p50_ms": round(statistics.median(cpu_ms), 3),
+            "single_cpu_p95_ms": round(_p95(cpu_ms), 3),
+            "load_avg_1m": round(os.getloadavg()[0], 2),
+            "cpus": os.cpu_count(),
         }
         if opts["json"]:
             self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2))
@@ -98,3 +120,7 @@ class Command(BaseCommand):
             f"{'rank_bm25 single (ms)':<28}{result['baseline_p50_ms']:>12.1f}{result['baseline_p95_ms']:>12.1f}"
         )
         self.stdout.write(f"speedup (p95): {result['speedup']}×")
+        self.stdout.write(
+            f"single order CPU time (ms): p50 {result['single_cpu_p50_ms']}, p95 {result['single_cpu_p95_ms']}; "
+            f"load average {result['load_avg_1m']} on {result['cpus']} CPUs"
+        )
