@@ -114,18 +114,6 @@ class Worker:
         return "\n".join(self.lines[-60:])
 
 
-@pytest.fixture
-def reload_reference_after_flush(django_db_blocker):
-    """A transactional test empties the database afterwards: restore reference data and personas."""
-    yield
-    from accounts.demo import ensure_personas
-    from chains.loaders import load_reference_data
-
-    with django_db_blocker.unblock():
-        load_reference_data()
-        ensure_personas(password_factory=lambda: "Demo-Password-2026!")
-
-
 def _reset_pools(app):
     if app._pool is not None:
         app._pool.force_close_all()
@@ -151,7 +139,7 @@ def real_broker():
 
 @pytest.mark.services
 @pytest.mark.django_db(transaction=True)
-def test_submitted_order_is_matched_by_a_worker_within_two_seconds(reload_reference_after_flush):
+def test_submitted_order_is_matched_by_a_worker_within_two_seconds():
     if connection.vendor != "postgresql":
         _unavailable("the worker must share the test database: set DATABASE_URL to PostgreSQL")
     _redis().flushdb()
@@ -163,7 +151,7 @@ def test_submitted_order_is_matched_by_a_worker_within_two_seconds(reload_refere
     from matchmaking.models import Match, Order
     from tests.matchmaking.conftest import order_data
 
-    if not Institution.objects.exists():  # an earlier transactional test emptied the database
+    if not Institution.objects.exists():  # emptied by an earlier transactional test (tests/conftest restores)
         load_reference_data()
     ensure_personas(password_factory=lambda: "Demo-Password-2026!")
     county_jinjiang = User.objects.select_related("organization").get(username="county_jinjiang")
