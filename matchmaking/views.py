@@ -24,6 +24,7 @@ from matchmaking.models import (
     Response,
     Subscription,
 )
+from matchmaking.throttling import order_creation_wait
 from matchmaking.workflow import WorkflowError
 
 S = OrderState
@@ -254,6 +255,10 @@ def order_create(request):
     _require(scope.is_county)
     form = forms.OrderForm(request.POST or None, request.FILES or None, county_id=scope.county_id)
     if request.method == "POST" and form.is_valid():
+        wait = order_creation_wait(request)
+        if wait is not None:
+            messages.error(request, _("开单过于频繁，请 %(s)s 秒后再试。") % {"s": wait})
+            return render(request, "matchmaking/order_form.html", {"form": form, "order": None}, status=429)
         try:
             order = services.create_order(
                 by=request.user, data=form.order_data(), files=form.cleaned_data["attachments"]
