@@ -142,3 +142,11 @@ def login(client):
         return client
 
     return do_login
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache: rate-limit counters and dashboard caches never leak between tests."""
+    from django.core.cache import cache
+
+    cache.clear()
