@@ -31,7 +31,8 @@ def _event(action, *, target, actor=None, organization=None, reason="", base_url
         organization_name=organization.name if organization else "",
         reason=reason,
     )
-    send_account_email.delay_on_commit(event.pk, base_url)
+    # Robust: if the broker is unreachable the account change stands and the failure is logged.
+    transaction.on_commit(lambda: send_account_email.delay(event.pk, base_url), robust=True)
     return event
 
 

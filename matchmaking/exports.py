@@ -8,6 +8,7 @@ Text cells that a spreadsheet would read as a formula (= + - @, tab, CR) are pre
 """
 
 import json
+import logging
 import tempfile
 import uuid
 from datetime import date, datetime, time
@@ -41,6 +42,8 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 SHEET_TITLE_MAX = 31
 JOB_PENDING, JOB_DONE, JOB_FAILED = "pending", "done", "failed"
+
+logger = logging.getLogger(__name__)
 
 
 def sync_limit() -> int:
@@ -250,7 +253,13 @@ def start_order_export(user, query: str) -> str:
             "filename": f"{_('需求清单')}-{timezone.localdate():%Y%m%d}.xlsx",
         },
     )
-    export_orders_job.delay(job_id)
+    try:
+        export_orders_job.delay(job_id)
+    except (
+        Exception
+    ) as exc:  # the broker is unreachable: say so on the job's page instead of failing the request
+        logger.exception("could not enqueue export %s", job_id)
+        fail_order_export(job_id, _("后台任务服务暂时不可用，请稍后重试。") + f" ({exc.__class__.__name__})")
     return job_id
 
 
