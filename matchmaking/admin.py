@@ -112,8 +112,18 @@ def reject_orders(modeladmin, request, queryset):
 class OrderAdmin(admin.ModelAdmin):
     """需求: state changes only through the workflow (actions), content edits through `update_order`."""
 
-    list_display = ("title", "kind", "state", "county", "chain", "claimed_by_body", "is_sample", "created_at")
-    list_filter = ("state", "kind", "visibility", "is_sample", "county__prefecture")
+    list_display = (
+        "title",
+        "kind",
+        "state",
+        "county",
+        "chain",
+        "claimed_by_body",
+        "match_state",
+        "is_sample",
+        "created_at",
+    )
+    list_filter = ("state", "kind", "match_state", "visibility", "is_sample", "county__prefecture")
     search_fields = ("title", "description", "keywords")
     list_select_related = ("county", "chain", "claimed_by_body")
     date_hierarchy = "created_at"
