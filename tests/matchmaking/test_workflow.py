@@ -248,23 +248,9 @@ def test_conditional_update_refuses_when_the_row_changed_under_the_lock(
     assert order.claimed_by_body.short_name == "省科技厅"
 
 
-@pytest.fixture
-def reload_reference_after_flush(django_db_blocker):
-    """A transactional test empties the database afterwards: restore reference data and personas."""
-    yield
-    from accounts.demo import ensure_personas
-    from chains.loaders import load_reference_data
-
-    with django_db_blocker.unblock():
-        load_reference_data()
-        ensure_personas(password_factory=lambda: "Demo-Password-2026!")
-
-
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs real row locks (PostgreSQL)")
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_claim_in_threads(
-    reload_reference_after_flush, make_order, drive, body_kjt, second_innovation_body
-):
+def test_concurrent_claim_in_threads(make_order, drive, body_kjt, second_innovation_body):
     """Two threads claim at the same moment on PostgreSQL: exactly one succeeds."""
     order = drive(make_order(), S.PUBLISHED)
     barrier = threading.Barrier(2)
