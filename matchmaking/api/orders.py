@@ -13,8 +13,6 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import exceptions, filters, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response as HttpResponse
-from rest_framework.settings import api_settings
-from rest_framework.throttling import ScopedRateThrottle
 
 from accounts.scoping import Scope
 from matchmaking import services, workflow
@@ -30,6 +28,7 @@ from matchmaking.choices import (
     WantedLink,
 )
 from matchmaking.models import COUNTY_EDITABLE, Match, Order, OrderEvent, Response
+from matchmaking.throttling import OrderCreationThrottle
 from matchmaking.workflow import WorkflowError
 
 # The largest amount (yuan) the API accepts: far above any real need, well inside a 64-bit column.
@@ -337,13 +336,6 @@ class OrderFilter(django_filters.FilterSet):
 # --- viewsets ------------------------------------------------------------------------------------
 
 
-class OrderCreateThrottle(ScopedRateThrottle):
-    """`order_create` scope, with the rate read at request time (so settings overrides apply)."""
-
-    def get_rate(self):
-        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
-
-
 def _detail(status_code=200, *extra):
     return {status_code: OrderDetailSerializer, **error_responses(400, 401, 403, 404, 409, *extra)}
 
@@ -405,8 +397,7 @@ class OrderViewSet(
 
     def get_throttles(self):
         if self.action == "create":
-            self.throttle_scope = "order_create"
-            return [OrderCreateThrottle()]
+            return [OrderCreationThrottle()]  # the same counter as the web order form
         return super().get_throttles()
 
     # helpers
