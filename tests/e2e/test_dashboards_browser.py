@@ -5,92 +5,18 @@ Screenshots: test-output/screenshots/dashboards-*.png (1280 px and 375 px). Skip
 is missing unless REQUIRE_BROWSER=1. Never downloads a browser.
 """
 
-import os
-from pathlib import Path
-
 import pytest
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-CHROMIUM = Path("/usr/bin/chromium")
-SHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
-PASSWORD = "Demo-Password-2026!"
-
-pytestmark = [pytest.mark.browser]
-
-if not CHROMIUM.exists():
-    if os.environ.get("REQUIRE_BROWSER") == "1":
-        raise RuntimeError("REQUIRE_BROWSER=1 but /usr/bin/chromium is missing")
-    pytest.skip("system Chromium (/usr/bin/chromium) not installed", allow_module_level=True)
-
-
-@pytest.fixture
-def browser():
-    """Headless system Chromium."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        yield chromium
-        chromium.close()
+from tests.e2e.conftest import SHOTS, no_horizontal_scroll, open_as
 
 
 @pytest.fixture
 def demo_world(django_db_blocker):
-    """Reference data, personas and a few hundred sample orders; restored for the next tests afterwards."""
+    """A few hundred sample orders on top of the baseline (the suite restores the baseline afterwards)."""
     from django.core.management import call_command
 
-    from accounts.demo import ensure_personas
-    from chains.loaders import load_reference_data
-
     with django_db_blocker.unblock():
-        load_reference_data()
-        ensure_personas(password_factory=lambda: PASSWORD)
         call_command("generate_demo_orders", 800, "--seed", "11")
-    yield
-    with django_db_blocker.unblock():
-        load_reference_data()
-        ensure_personas(password_factory=lambda: PASSWORD)
-
-
-def login(browser, live_server, username, errors):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-    page = context.new_page()
-    page.on(
-        "console",
-        lambda msg: (
-            errors.append(msg.text)
-            if msg.type == "error" and not msg.text.startswith("Failed to load resource")
-            else None
-        ),
-    )
-    page.on(
-        "response",
-        lambda r: (
-            errors.append(f"{r.status} {r.url}")
-            if r.status >= 400 and not r.url.endswith("/favicon.ico")
-            else None
-        ),
-    )
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form[action$='/accounts/login/'] button[type=submit]")
-    page.wait_for_load_state()
-    assert "/accounts/login/" not in page.url, f"login failed for {username}"
-    return page
 
 
 def charts_drawn(page):
@@ -112,10 +38,7 @@ def shoot(page, name, width):
     page.set_viewport_size({"width": width, "height": 900})
     page.wait_for_timeout(400)
     if width <= 400:
-        overflow = page.evaluate(
-            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-        )
-        assert overflow <= 1, f"{name} scrolls sideways by {overflow}px at {width}px"
+        no_horizontal_scroll(page)
     path = SHOTS / f"dashboards-{name}-{width}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
@@ -142,7 +65,7 @@ def test_dashboards_and_chain_map_in_the_browser(browser, live_server, demo_worl
     ]
     sessions = {}
     for username, name, url, min_charts in pages:
-        page = sessions.get(username) or login(browser, live_server, username, errors)
+        page = sessions.get(username) or open_as(browser, live_server, username, errors=errors)
         sessions[username] = page
         page.set_viewport_size({"width": 1280, "height": 900})
         page.goto(f"{live_server.url}{url}")

@@ -7,61 +7,10 @@ order page also at 375 px (a phone).
 """
 
 import datetime
-import os
-from pathlib import Path
 
 import pytest
 
-CHROMIUM = Path("/usr/bin/chromium")
-SHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
-PASSWORD = "Demo-Password-2026!"
-
-pytestmark = [pytest.mark.browser]
-
-if not CHROMIUM.exists():
-    if os.environ.get("REQUIRE_BROWSER") == "1":
-        raise RuntimeError("REQUIRE_BROWSER=1 but /usr/bin/chromium is missing")
-    pytest.skip("system Chromium (/usr/bin/chromium) not installed", allow_module_level=True)
-
-
-@pytest.fixture
-def browser():
-    """Headless system Chromium."""
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        yield chromium
-        chromium.close()
-
-
-def _load_reference_and_personas(django_db_blocker):
-    from accounts.demo import ensure_personas
-    from chains.loaders import load_reference_data
-
-    with django_db_blocker.unblock():
-        load_reference_data()
-        ensure_personas(password_factory=lambda: PASSWORD)
-
-
-@pytest.fixture
-def restore_reference_data(django_db_blocker):
-    """Transactional tests empty the database afterwards: make sure the data is there, and reload it after."""
-    _load_reference_and_personas(django_db_blocker)
-    yield
-    _load_reference_and_personas(django_db_blocker)
+from tests.e2e.conftest import SHOTS, no_horizontal_scroll, open_as
 
 
 def shot(page, name, width=1280):
@@ -71,27 +20,8 @@ def shot(page, name, width=1280):
     page.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=True)
 
 
-def no_horizontal_scroll(page):
-    """At phone width nothing may stick out sideways."""
-    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
-    assert overflow <= 1, f"page scrolls sideways by {overflow}px at {page.viewport_size['width']}px"
-
-
-def open_as(browser, live_server, username, width=1280):
-    """A fresh browser session logged in through the login form."""
-    context = browser.new_context(viewport={"width": width, "height": 900}, locale="zh-CN")
-    page = context.new_page()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form[action$='/accounts/login/'] button[type=submit]")
-    page.wait_for_load_state()
-    assert "/accounts/login/" not in page.url, f"login failed for {username}"
-    return page
-
-
 @pytest.mark.django_db(transaction=True)
-def test_full_order_loop_in_the_browser(browser, live_server, restore_reference_data):
+def test_full_order_loop_in_the_browser(browser, live_server):
     from matchmaking.models import Order
 
     # 1. The county places an order through the form (kind-specific fields follow the chosen kind).
