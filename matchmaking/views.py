@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.scoping import Scope, get_visible_or_404
 from matchmaking import forms, services, sla, workflow
-from matchmaking.choices import OrderState, ResponseState
+from matchmaking.choices import OrderState
 from matchmaking.filters import OrderFilter
 from matchmaking.models import (
     RESPONDABLE,
@@ -182,17 +182,6 @@ def _order(request, pk, queryset=None):
     )
 
 
-def contact_visible(order, scope: Scope) -> bool:
-    """Contact details: the county itself, administrators, the taking body, providers whose response was accepted."""
-    if scope.is_admin or (scope.is_county and scope.county_id == order.county_id):
-        return True
-    if scope.is_body and order.claimed_by_body_id == scope.body_id:
-        return True
-    if scope.is_provider:
-        return order.responses.filter(provider_org_id=scope.org_id, state=ResponseState.ACCEPTED).exists()
-    return False
-
-
 @login_required
 def order_detail(request, pk):
     """需求详情: content, clock, actions for the viewer's role, responses, matches, timeline."""
@@ -219,7 +208,7 @@ def order_detail(request, pk):
         "order": order,
         "scope": scope,
         "clock": sla.clock(order),
-        "contact_visible": contact_visible(order, scope),
+        "contact_visible": Order.objects.contact_visible_to(request.user).filter(pk=order.pk).exists(),
         "attachments": [a for a in attachments if a.response_id is None],
         "responses": responses,
         "events": order.events.select_related("actor", "organization"),

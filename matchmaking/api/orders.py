@@ -23,7 +23,6 @@ from matchmaking.choices import (
     OrderKind,
     OrderState,
     OutcomeType,
-    ResponseState,
     Visibility,
     WantedLink,
 )
@@ -46,24 +45,14 @@ def call(service, *args, **kwargs):
 
 
 def contact_visible_order_ids(request) -> set[int] | None:
-    """Orders whose contact phone this user may see: None = every order visible to them.
-
-    Government users (county, city, provincial body) and administrators see the contact of every order
-    they can see; a provider sees it only once the county has accepted its organization's response.
-    """
+    """Orders whose contact phone this user may see (the domain rule, `Order.objects.contact_visible_to`);
+    None means every order (administrators). Computed once per request."""
     cached = getattr(request, "_contact_order_ids", False)
     if cached is not False:
         return cached
-    scope = Scope.for_user(request.user)
     ids = None
-    if not scope.is_admin and (scope.is_provider or not scope.active):
-        ids = set(
-            Response.objects.filter(provider_org_id=scope.org_id, state=ResponseState.ACCEPTED).values_list(
-                "order_id", flat=True
-            )
-            if scope.org_id
-            else ()
-        )
+    if not Scope.for_user(request.user).is_admin:
+        ids = set(Order.objects.contact_visible_to(request.user).values_list("pk", flat=True))
     request._contact_order_ids = ids
     return ids
 

@@ -309,13 +309,18 @@ def test_contact_phone_only_for_those_allowed(
         assert response.status_code == 200
         return response.json()
 
-    for user in (county_jinjiang, city_quanzhou, body_kjt, platform_admin):
+    # The same rule as the web page: the county, administrators, the body that took the order, and
+    # providers whose response was accepted — not the city, not a body before it claims.
+    for user in (county_jinjiang, platform_admin):
         assert detail(user)["contact_phone"] == "13905950000"
-    assert "contact_phone" not in detail(inst_dhu)
+    for user in (city_quanzhou, body_kjt, inst_dhu):
+        assert "contact_phone" not in detail(user)
     listed = api(inst_dhu).get(url("order-list")).json()["results"]
     assert all("contact_phone" not in o for o in listed)
 
     services.claim_order(published, by=body_kjt)
+    assert detail(body_kjt)["contact_phone"] == "13905950000"
+    assert "contact_phone" not in detail(city_quanzhou)
     response = services.respond(published, by=inst_dhu, proposal="我校纺织学院可组建团队联合攻关。")
     assert "contact_phone" not in detail(inst_dhu)
     services.accept_response(response, by=county_jinjiang)
