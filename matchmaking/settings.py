@@ -232,6 +232,8 @@ SPECTACULAR_SETTINGS = {
 # --- Workflow and matching -----------------------------------------------------------------------
 CLAIM_SLA_WORKING_DAYS = env_int("CLAIM_SLA_WORKING_DAYS", 3, minimum=1)
 PROGRESS_SLA_DAYS = env_int("PROGRESS_SLA_DAYS", 14, minimum=1)
+DASHBOARD_CACHE_SECONDS = env_int("DASHBOARD_CACHE_SECONDS", 60, minimum=0)  # 0 = always recompute
+EXPORT_SYNC_MAX_ROWS = env_int("EXPORT_SYNC_MAX_ROWS", 5000, minimum=1)  # larger exports run as a Celery job
 MATCH_NOTIFY_THRESHOLD = env_float("MATCH_NOTIFY_THRESHOLD", 0.6)
 MATCH_TOP_N = env_int("MATCH_TOP_N", 20, minimum=1)
 # Engine weights overriding `matchmaking/engine/weights.py` DEFAULT_WEIGHTS (unknown keys fail `check`),
