@@ -71,7 +71,7 @@ def register_applicant(user: User, organization: Organization, *, financial_prod
 def approve_applicant(user: User, *, by: User, base_url="") -> User:
     """Approve a pending application: activate the account (and the new organization it asked for)."""
     _require_admin(by)
-    user = User.objects.select_for_update().select_related("organization").get(pk=user.pk)
+    user = User.objects.select_for_update(of=("self",)).select_related("organization").get(pk=user.pk)
     if user.approval_state != ApprovalState.PENDING:
         raise AccountError(_("该申请已处理，不能重复审核。"), code="not_pending")
     org = user.organization
@@ -92,7 +92,7 @@ def reject_applicant(user: User, *, by: User, reason: str, base_url="") -> User:
     reason = (reason or "").strip()
     if not reason:
         raise AccountError(_("请填写不通过的原因。"), code="reason_required")
-    user = User.objects.select_for_update().select_related("organization").get(pk=user.pk)
+    user = User.objects.select_for_update(of=("self",)).select_related("organization").get(pk=user.pk)
     if user.approval_state != ApprovalState.PENDING:
         raise AccountError(_("该申请已处理，不能重复审核。"), code="not_pending")
     org = user.organization
