@@ -392,18 +392,104 @@ def _label(value) -> str:
 # --- sections -------------------------------------------------------------------------------------
 
 
-def _kind_state_rows(orders) -> list[dict]:
-    """One query: orders per (kind, state) with financed amounts and agreements from outcomes."""
-    return list(
-        orders.order_by()
-        .values("kind", "state")
+# What every section sums: the order count, open/resolved (from the state), the funnel stages, the sizes
+# the medians need, the service-level counts and the outcome figures.
+SUM_KEYS = (
+    "total",
+    "open",
+    "resolved",
+    "published",
+    "claimed",
+    "docked",
+    "with_claim_time",
+    "with_resolve_time",
+    "sla_due",
+    "sla_met",
+    "financed",
+    "agreements",
+    "outcomes",
+)
+
+
+def _cells(orders, now: datetime) -> list[dict]:
+    """One query for all counted figures: per (county, chain, kind, state), the order count with the funnel,
+    service-level, median-size and outcome figures as conditional COUNT / SUM columns. It returns at most
+    the combinations that occur (a few thousand grouped rows, never order rows), which `_roll_up` sums
+    into every section. An outcome belongs to one order (one-to-one), so its LEFT JOIN cannot fan out."""
+    rows = (
+        with_claim_deadline(orders, now)
+        .order_by()
+        .values("county", "chain", "kind", "state")
         .annotate(
-            n=Count("pk"),
+            total=Count("pk"),
+            published=Count("pk", filter=Q(published_at__isnull=False)),
+            claimed=Count("pk", filter=Q(claimed_at__isnull=False)),
+            docked=Count("pk", filter=_docked()),
+            with_claim_time=Count("pk", filter=Q(published_at__isnull=False, claimed_at__isnull=False)),
+            with_resolve_time=Count(
+                "pk", filter=Q(state=S.RESOLVED, published_at__isnull=False, finished_at__isnull=False)
+            ),
             financed=Sum("outcome__amount_yuan", filter=Q(outcome__outcome_type__in=FINANCED_TYPES)),
             agreements=Count("outcome", filter=Q(outcome__outcome_type=OutcomeType.AGREEMENT)),
             outcomes=Count("outcome"),
+            **_sla_counts(),
         )
     )
+    cells = []
+    for row in rows:
+        state, n = row["state"], row["total"]
+        row["open"] = n if state in OPEN_STATES else 0
+        row["resolved"] = n if state == S.RESOLVED else 0
+        row["financed"] = row["financed"] or 0
+        cells.append(row)
+    return cells
+
+
+def _roll_up(rows: Iterable[dict], key) -> dict:
+    """Sum the SUM_KEYS of grouped rows per `key(row)` (a handful of groups from a few thousand rows)."""
+    sums: dict = {}
+    for row in rows:
+        target = sums.get(group := key(row))
+        if target is None:
+            target = sums[group] = dict.fromkeys(SUM_KEYS, 0)
+        for name in SUM_KEYS:
+            target[name] += row[name]
+    return sums
+
+
+@dataclass
+class Figures:
+    """The cells rolled up once for all sections: overall, per (kind, state), per county and per chain."""
+
+    summary: dict
+    grouped: list[dict]
+    places: list[dict]
+    per_county: dict
+    per_chain: dict
+
+    @classmethod
+    def of(cls, cells: list[dict]) -> "Figures":
+        """Roll the cells up into the groups the sections show."""
+        places = _roll_up(cells, lambda c: (c["county"], c["chain"]))  # chains are county-level: ~60 rows
+        for (county, chain), sums in places.items():
+            sums["county"], sums["chain"] = county, chain
+        kind_state = _roll_up(cells, lambda c: (c["kind"], c["state"]))
+        grouped = [
+            {"kind": kind, "state": state, "n": sums["total"], **sums}
+            for (kind, state), sums in kind_state.items()
+        ]
+        summary = _roll_up(places.values(), lambda _row: None).get(None, dict.fromkeys(SUM_KEYS, 0))
+        return cls(
+            summary=summary,
+            grouped=grouped,
+            places=list(places.values()),
+            per_county=_roll_up(places.values(), lambda r: r["county"]),
+            per_chain=_roll_up(places.values(), lambda r: r["chain"]),
+        )
+
+    def per_prefecture(self, prefecture_of: dict[int, int]) -> dict:
+        """Per prefecture, from the (county, chain) sums and each county's prefecture."""
+        return _roll_up(self.places, lambda r: prefecture_of[r["county"]])
 
 
 def _by_kind(grouped: list[dict]) -> Table:
@@ -480,23 +566,6 @@ def _outcomes_by_kind(grouped: list[dict]) -> Table:
     )
 
 
-def _summary(orders, now: datetime) -> dict:
-    """One query: funnel stages, service-level counts and the sizes the medians need."""
-    return with_claim_deadline(orders, now).aggregate(
-        total=Count("pk"),
-        published=Count("pk", filter=Q(published_at__isnull=False)),
-        claimed=Count("pk", filter=Q(claimed_at__isnull=False)),
-        docked=Count("pk", filter=_docked()),
-        resolved=Count("pk", filter=Q(state=S.RESOLVED)),
-        open=Count("pk", filter=Q(state__in=OPEN_STATES)),
-        with_claim_time=Count("pk", filter=Q(published_at__isnull=False, claimed_at__isnull=False)),
-        with_resolve_time=Count(
-            "pk", filter=Q(state=S.RESOLVED, published_at__isnull=False, finished_at__isnull=False)
-        ),
-        **_sla_counts(),
-    )
-
-
 def _funnel(summary: dict) -> Table:
     stages = [
         (str(_("已发布")), summary["published"]),
@@ -530,23 +599,6 @@ GEO_COLUMNS = [
 ]
 
 
-def _geo_aggregates(orders, group: str, now: datetime) -> dict:
-    """One query: per-group totals, open, resolved, service level and financed amounts."""
-    rows = (
-        with_claim_deadline(orders, now)
-        .order_by()
-        .values(group)
-        .annotate(
-            total=Count("pk"),
-            open=Count("pk", filter=Q(state__in=OPEN_STATES)),
-            resolved=Count("pk", filter=Q(state=S.RESOLVED)),
-            financed=Sum("outcome__amount_yuan", filter=Q(outcome__outcome_type__in=FINANCED_TYPES)),
-            **_sla_counts(),
-        )
-    )
-    return {row[group]: row for row in rows}
-
-
 def _geo_rows(members: Iterable, aggregates: dict, name_key: str, extra=None) -> list[dict]:
     empty = {"total": 0, "open": 0, "resolved": 0, "financed": 0, "sla_due": 0, "sla_met": 0}
     rows = []
@@ -568,11 +620,12 @@ def _geo_rows(members: Iterable, aggregates: dict, name_key: str, extra=None) ->
     return rows
 
 
-def _by_prefecture(orders, filters: Filters, now: datetime) -> Table:
+def _by_prefecture(figures: Figures, counties: list[County], filters: Filters) -> Table:
     prefectures = Prefecture.objects.all()
     if filters.prefecture_id:
         prefectures = prefectures.filter(pk=filters.prefecture_id)
-    rows = _geo_rows(prefectures, _geo_aggregates(orders, "county__prefecture", now), "prefecture")
+    per_prefecture = figures.per_prefecture({c.pk: c.prefecture_id for c in counties})
+    rows = _geo_rows(prefectures, per_prefecture, "prefecture")
     return Table(
         "by_geo",
         str(_("按设区市")),
@@ -587,9 +640,9 @@ def _by_prefecture(orders, filters: Filters, now: datetime) -> Table:
     )
 
 
-def _by_county(orders, level: Level, now: datetime) -> Table:
-    counties = County.objects.filter(prefecture=level.prefecture)
-    rows = _geo_rows(counties, _geo_aggregates(orders, "county", now), "county")
+def _by_county(figures: Figures, counties: list[County], level: Level) -> Table:
+    in_prefecture = [c for c in counties if c.prefecture_id == level.prefecture.pk]
+    rows = _geo_rows(in_prefecture, figures.per_county, "county")
     return Table(
         "by_geo",
         str(_("各县域对比")),
@@ -604,13 +657,13 @@ def _by_county(orders, level: Level, now: datetime) -> Table:
     )
 
 
-def _by_chain(orders, level: Level, filters: Filters, now: datetime) -> Table:
+def _by_chain(figures: Figures, level: Level, filters: Filters) -> Table:
     chains = CountyChain.objects.filter(county=level.county).select_related("chain_type")
     if filters.chain_type_id:
         chains = chains.filter(chain_type_id=filters.chain_type_id)
     rows = _geo_rows(
         chains,
-        _geo_aggregates(orders, "chain", now),
+        figures.per_chain,
         "chain",
         extra=lambda c: {"chain_type": c.chain_type.code},
     )
@@ -628,11 +681,16 @@ def _by_chain(orders, level: Level, filters: Filters, now: datetime) -> Table:
     )
 
 
-def county_metrics(orders, now: datetime) -> Table:
+def _counties() -> list[County]:
+    """All counties with their prefecture (one query, shared by the regional sections)."""
+    return list(County.objects.select_related("prefecture"))
+
+
+def county_metrics(figures: Figures, counties: list[County]) -> Table:
     """Per county (all 83, zero when none): open orders and resolved share — the Fujian map's data."""
     rows = _geo_rows(
-        County.objects.select_related("prefecture"),
-        _geo_aggregates(orders, "county", now),
+        counties,
+        figures.per_county,
         "county",
         extra=lambda c: {"prefecture": c.prefecture.name},
     )
@@ -649,8 +707,9 @@ def county_metrics(orders, now: datetime) -> Table:
     )
 
 
-def _chains_open(orders, level: Level, filters: Filters) -> Table:
-    """Chains in the level with their open and total orders (two queries: chains, grouped counts)."""
+def _chains_open(figures: Figures, level: Level, filters: Filters) -> Table:
+    """Chains in the level with their open and total orders (one query for the chains; counts from the
+    rolled-up cells)."""
     chains = CountyChain.objects.active().select_related("county", "chain_type")
     if level.kind == CITY:
         chains = chains.filter(county__prefecture=level.prefecture)
@@ -660,15 +719,9 @@ def _chains_open(orders, level: Level, filters: Filters) -> Table:
         chains = chains.filter(county__prefecture_id=filters.prefecture_id)
     if filters.chain_type_id:
         chains = chains.filter(chain_type_id=filters.chain_type_id)
-    counts = {
-        row["chain"]: row
-        for row in orders.order_by()
-        .values("chain")
-        .annotate(total=Count("pk"), open=Count("pk", filter=Q(state__in=OPEN_STATES)))
-    }
     rows = []
     for chain in chains:
-        agg = counts.get(chain.pk, {"total": 0, "open": 0})
+        agg = figures.per_chain.get(chain.pk, {"total": 0, "open": 0})
         rows.append(
             {
                 "id": chain.pk,
@@ -733,11 +786,13 @@ def _top_providers(orders) -> Table:
 def build_dashboard(
     user, level: Level, filters: Filters = Filters(), now: datetime | None = None
 ) -> Dashboard:
-    """All sections of one dashboard, every number computed in the database within the user's scope."""
+    """All sections of one dashboard, every number computed in the database within the user's scope: one
+    grouped query for the counted figures, two for the medians' hour buckets, one for the providers, and
+    the reference rows (prefectures, counties, chains) the sections list."""
     now = now or timezone.now()
     orders = level_orders(user, level, filters)
-    grouped = _kind_state_rows(orders)
-    summary = _summary(orders, now)
+    figures = Figures.of(_cells(orders, now))
+    summary, grouped = figures.summary, figures.grouped
     totals = {
         "total": summary["total"],
         "open": summary["open"],
@@ -750,15 +805,16 @@ def build_dashboard(
         "sla_share": percent(summary["sla_met"], summary["sla_due"]),
         "sla_due": summary["sla_due"],
         "sla_met": summary["sla_met"],
-        "financed": sum(row["financed"] or 0 for row in grouped),
-        "agreements": sum(row["agreements"] for row in grouped),
+        "financed": summary["financed"],
+        "agreements": summary["agreements"],
     }
+    counties = _counties() if level.kind in (PROVINCE, CITY) else []
     if level.kind == PROVINCE:
-        geo = _by_prefecture(orders, filters, now)
+        geo = _by_prefecture(figures, counties, filters)
     elif level.kind == CITY:
-        geo = _by_county(orders, level, now)
+        geo = _by_county(figures, counties, level)
     else:
-        geo = _by_chain(orders, level, filters, now)
+        geo = _by_chain(figures, level, filters)
     # Order = page layout: half-width pairs, then the full-width regional sections, then a pair again.
     tables = [
         _funnel(summary),
@@ -766,8 +822,8 @@ def build_dashboard(
         _by_state(grouped),
         _outcomes_by_kind(grouped),
         geo,
-        *([county_metrics(orders, now)] if level.kind in (PROVINCE, CITY) else []),
-        _chains_open(orders, level, filters),
+        *([county_metrics(figures, counties)] if level.kind in (PROVINCE, CITY) else []),
+        _chains_open(figures, level, filters),
         _top_providers(orders),
     ]
     return Dashboard(level=level, totals=totals, tables=tables, computed_at=now)

@@ -126,10 +126,10 @@ CHROME = 10
 @pytest.mark.parametrize(
     ("level", "persona", "queries"),
     [
-        ("province", "admin", 11),
-        ("province", "body_kjt", 11),
-        ("city", "city_quanzhou", 11),
-        ("county", "county_jinjiang", 9),
+        ("province", "admin", 7),
+        ("province", "body_kjt", 7),
+        ("city", "city_quanzhou", 6),
+        ("county", "county_jinjiang", 6),
     ],
 )
 def test_query_counts_are_pinned(
