@@ -144,10 +144,44 @@ STORAGES = {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG
+            # Hashed names (cache forever); pre-compressed copies unless STATIC_COMPRESS=0 (faster collectstatic).
             else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if env_bool("STATIC_COMPRESS", True)
+            else "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
         )
     },
 }
+# Source maps are for developers' browsers only: not worth compressing at every release.
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (
+    "jpg",
+    "jpeg",
+    "png",
+    "gif",
+    "webp",
+    "zip",
+    "gz",
+    "tgz",
+    "bz2",
+    "tbz",
+    "xz",
+    "br",
+    "swf",
+    "flv",
+    "woff",
+    "woff2",
+    "3gp",
+    "3gpp",
+    "asf",
+    "avi",
+    "m4v",
+    "mov",
+    "mp4",
+    "mpeg",
+    "mpg",
+    "webm",
+    "wmv",
+    "map",
+)
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_MB", 10, minimum=1) * 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o640
 
