@@ -3,7 +3,7 @@
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.template.response import TemplateResponse
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts import services
@@ -55,7 +55,11 @@ class UserAdmin(AuditedAdminMixin, BaseUserAdmin):
         for user in queryset.filter(approval_state=ApprovalState.PENDING):
             services.approve_applicant(user, by=request.user, base_url=request.build_absolute_uri("/"))
             done += 1
-        self.message_user(request, _t("已通过 %(n)d 个申请。") % {"n": done}, messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext("已通过 %(n)d 个申请。", "已通过 %(n)d 个申请。", done) % {"n": done},
+            messages.SUCCESS,
+        )
 
     @admin.action(description=_("驳回所选申请（需填写原因）"))
     def reject_applicants(self, request, queryset):
@@ -72,11 +76,15 @@ class UserAdmin(AuditedAdminMixin, BaseUserAdmin):
                     base_url=request.build_absolute_uri("/"),
                 )
                 done += 1
-            self.message_user(request, _t("已驳回 %(n)d 个申请。") % {"n": done}, messages.SUCCESS)
+            self.message_user(
+                request,
+                ngettext("已驳回 %(n)d 个申请。", "已驳回 %(n)d 个申请。", done) % {"n": done},
+                messages.SUCCESS,
+            )
             return None
         context = {
             **self.admin_site.each_context(request),
-            "title": _t("驳回注册申请"),
+            "title": gettext("驳回注册申请"),
             "form": form,
             "applicants": pending,
             "opts": self.model._meta,

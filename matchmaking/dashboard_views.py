@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET
 
 from chains.models import ChainType, County, CountyChain, Prefecture
@@ -26,7 +27,7 @@ def _format(value, kind: str) -> str:
     if kind == "percent":
         return f"{value:.1f}%"
     if kind == "yuan":
-        return f"{value / 10000:,.1f} 万" if value else "0"
+        return _("%(amount)s 万") % {"amount": f"{value / 10000:,.1f}"} if value else "0"
     if kind == "days":
         return f"{value:.1f}"
     if kind == "int":
@@ -68,10 +69,28 @@ def _add_urls(board) -> None:
 
 def _charts(tables) -> dict:
     """What static/js/dashboards.js draws: per section, its chart spec, column labels and raw rows."""
+    charts = {}
+    for t in tables:
+        if not t.chart:
+            continue
+        charts[t.key] = {**t.chart_payload(), "columns": {c.key: c.label for c in t.columns}, "rows": t.rows}
+        if t.chart.get("secondary"):
+            # The secondary line is drawn in 万元, so its legend needs the 万元 unit, not the table's 元.
+            charts[t.key]["secondary_label"] = _("融资金额（万元）")
+    return charts
+
+
+def _js_labels() -> dict:
+    """The words static/js/dashboards.js draws itself, in the request's language (read via json_script)."""
     return {
-        t.key: {**t.chart_payload(), "columns": {c.key: c.label for c in t.columns}, "rows": t.rows}
-        for t in tables
-        if t.chart
+        "wan": _("万元"),
+        "with_open": _("有进行中需求"),
+        "without_open": _("无进行中需求"),
+        "demand_suffix": pgettext("sankey node suffix", "（需求）"),
+        "supply_suffix": pgettext("sankey node suffix", "（配套）"),
+        "map_failed": _("地图数据未能加载，请查看表格。"),
+        "no_data": _("暂无数据"),
+        "separator": pgettext("label separator", "："),
     }
 
 
@@ -90,6 +109,7 @@ def _render_dashboard(request, level: Level, export_url: str):
             "form": form,
             "tables": [_display(t) for t in board.tables],
             "charts": _charts(board.tables),
+            "labels": _js_labels(),
             "export_url": f"{export_url}?{query}" if query else export_url,
             "province_url": reverse("dashboards:province")
             if level.kind != PROVINCE and dashboards.may_see_province(request.user)
@@ -202,6 +222,7 @@ def chain_map(request, code):
             "county_chain": county_chain,
             "tables": [_display(t) for t in tables],
             "charts": _charts(tables),
+            "labels": _js_labels(),
             "links": result.links,
         },
     )

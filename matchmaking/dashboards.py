@@ -589,14 +589,20 @@ def _funnel(summary: dict) -> Table:
     )
 
 
+# Built at import time, so the labels stay lazy; `_geo_columns()` resolves them in the request's language.
 GEO_COLUMNS = [
-    Column("total", str(_("需求数"))),
-    Column("open", str(_("进行中"))),
-    Column("resolved", str(_("已解决"))),
-    Column("resolved_share", str(_("解决率")), "percent"),
-    Column("sla_share", str(_("按时接单率")), "percent"),
-    Column("financed", str(_("融资金额（元）")), "yuan"),
+    Column("total", _("需求数")),
+    Column("open", _("进行中")),
+    Column("resolved", _("已解决")),
+    Column("resolved_share", _("解决率"), "percent"),
+    Column("sla_share", _("按时接单率"), "percent"),
+    Column("financed", _("融资金额（元）"), "yuan"),
 ]
+
+
+def _geo_columns() -> list[Column]:
+    """GEO_COLUMNS with their labels translated now (tables are cached and exported as plain strings)."""
+    return [Column(c.key, str(c.label), c.kind) for c in GEO_COLUMNS]
 
 
 def _geo_rows(members: Iterable, aggregates: dict, name_key: str, extra=None) -> list[dict]:
@@ -629,7 +635,7 @@ def _by_prefecture(figures: Figures, counties: list[County], filters: Filters) -
     return Table(
         "by_geo",
         str(_("按设区市")),
-        [Column("prefecture", str(_("设区市")), "text"), *GEO_COLUMNS],
+        [Column("prefecture", str(_("设区市")), "text"), *_geo_columns()],
         rows,
         chart={
             "type": "bar",
@@ -646,7 +652,7 @@ def _by_county(figures: Figures, counties: list[County], level: Level) -> Table:
     return Table(
         "by_geo",
         str(_("各县域对比")),
-        [Column("county", str(_("县域")), "text"), *GEO_COLUMNS],
+        [Column("county", str(_("县域")), "text"), *_geo_columns()],
         rows,
         chart={
             "type": "bar",
@@ -670,7 +676,7 @@ def _by_chain(figures: Figures, level: Level, filters: Filters) -> Table:
     return Table(
         "by_geo",
         str(_("本县各重点产业链")),
-        [Column("chain", str(_("县域重点产业链")), "text"), *GEO_COLUMNS],
+        [Column("chain", str(_("县域重点产业链")), "text"), *_geo_columns()],
         rows,
         chart={
             "type": "bar",
@@ -700,7 +706,7 @@ def county_metrics(figures: Figures, counties: list[County]) -> Table:
         [
             Column("prefecture", str(_("设区市")), "text"),
             Column("county", str(_("县域")), "text"),
-            *GEO_COLUMNS,
+            *_geo_columns(),
         ],
         rows,
         chart={"type": "map", "category": "county", "metrics": ["open", "resolved_share"]},

@@ -30,6 +30,7 @@ from django.db import DatabaseError, models, transaction
 from django.db.models import Count, F, Max, Q, Sum, Value
 from django.db.models.functions import Coalesce, Length
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from chains.models import (
     ChainLink,
@@ -636,7 +637,10 @@ def notify_strong_matches(order_id: int) -> int:
         ]
         if not users:
             continue
-        title = f"匹配到新需求（匹配度 {round(score * 100)}%）：{order.title}"
+        title = gettext("匹配到新需求（匹配度 %(score)s%%）：%(title)s") % {
+            "score": round(score * 100),
+            "title": order.title,
+        }
         body = "；".join(reasons)
         notifications.notify(users, NotificationKind.MATCHED, order, title, body)
         count += len(users)

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.scoping import NOTHING, Scope, ScopedQuerySet
@@ -126,8 +127,9 @@ class Order(models.Model):
         _("需求描述"),
         max_length=DESCRIPTION_MAX,
         validators=[MinLengthValidator(DESCRIPTION_MIN)],
-        help_text=_("%(min)s–%(max)s 字：现状、问题、希望得到的支持")
-        % {"min": DESCRIPTION_MIN, "max": DESCRIPTION_MAX},
+        help_text=format_lazy(
+            _("{min}–{max} 字：现状、问题、希望得到的支持"), min=DESCRIPTION_MIN, max=DESCRIPTION_MAX
+        ),
     )
     keywords = models.CharField(_("关键词"), max_length=200, blank=True, help_text=_("以“；”或逗号分隔"))
     # capital

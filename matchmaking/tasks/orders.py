@@ -53,7 +53,7 @@ def send_notification_emails(self, notification_ids: list[int]) -> int:
             if not claimed:
                 continue
             send_mail(
-                subject=f"[四链对接平台] {notification.title}",
+                subject=_("[四链对接平台] %(title)s") % {"title": notification.title},
                 message=f"{notification.body}\n\n{_site_line(notification)}".strip(),
                 from_email=settings.DEFAULT_FROM_EMAIL,
                 recipient_list=[user.email],

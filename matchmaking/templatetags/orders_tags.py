@@ -1,6 +1,7 @@
 """Template tags of the order pages: the role's navigation entries with the unread-message count."""
 
 from django import template
+from django.utils.translation import gettext as _
 
 from accounts.scoping import Scope
 from matchmaking.models import Notification
@@ -27,7 +28,7 @@ def wan(value):
         return ""
     amount = value / 10000
     text = f"{amount:,.0f}" if amount == int(amount) else f"{amount:,.2f}"
-    return f"{text} 万元"
+    return _("%(amount)s 万元") % {"amount": text}
 
 
 STATE_COLOURS = {

@@ -7,6 +7,9 @@
     return;
   }
   var charts = JSON.parse(dataNode.textContent);
+  // Words drawn by this script, translated by the view (Django's json_script `dashboard-labels`).
+  var labelsNode = document.getElementById("dashboard-labels");
+  var L = labelsNode ? JSON.parse(labelsNode.textContent) : {};
   var config = document.getElementById("dashboard-config") || document.createElement("div");
   var instances = [];
   var COLORS = ["#0d6efd", "#198754", "#6c757d", "#fd7e14", "#6f42c1", "#20c997", "#dc3545", "#0dcaf0"];
@@ -60,7 +63,7 @@
     var yAxes = horizontal ? categoryAxis : valueAxis;
     if (spec.secondary && !horizontal) {
       series.push({
-        name: label(spec, spec.secondary).replace("（元）", "（万元）"),
+        name: spec.secondary_label,
         type: "line",
         yAxisIndex: 1,
         symbolSize: 8,
@@ -68,7 +71,7 @@
           return Math.round((r[spec.secondary] || 0) / 1000) / 10;
         }),
       });
-      yAxes = [valueAxis, { type: "value", name: "万元", splitLine: { show: false } }];
+      yAxes = [valueAxis, { type: "value", name: L.wan, splitLine: { show: false } }];
     }
     var option = Object.assign(base(), {
       tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
@@ -119,8 +122,8 @@
 
   function split(spec) {
     return pie(spec, [
-      { name: "有进行中需求", value: spec["with"], itemStyle: { color: "#198754" } },
-      { name: "无进行中需求", value: spec.without, itemStyle: { color: "#adb5bd" } },
+      { name: L.with_open, value: spec["with"], itemStyle: { color: "#198754" } },
+      { name: L.without_open, value: spec.without, itemStyle: { color: "#adb5bd" } },
     ]);
   }
 
@@ -139,7 +142,7 @@
       tooltip: {
         position: "top",
         formatter: function (p) {
-          return spec.y[p.value[1]] + " · " + spec.x[p.value[0]] + "：" + p.value[2];
+          return spec.y[p.value[1]] + " · " + spec.x[p.value[0]] + L.separator + p.value[2];
         },
       },
       grid: { left: 8, right: 8, top: 8, bottom: 56, containLabel: true },
@@ -185,8 +188,8 @@
     if (!spec.rows.length) {
       return null;
     }
-    var demand = "（需求）";
-    var supply = "（配套）";
+    var demand = L.demand_suffix;
+    var supply = L.supply_suffix;
     var names = {};
     var links = spec.rows.map(function (r) {
       names[r[spec.source] + demand] = true;
@@ -251,7 +254,7 @@
           } else if (metric === "resolved_share") {
             v = v + "%";
           }
-          return p.name + "<br>" + label(spec, metric) + "：" + v;
+          return p.name + "<br>" + label(spec, metric) + L.separator + v;
         },
       },
       visualMap: {
@@ -321,7 +324,7 @@
       .catch(function () {
         chart.hideLoading();
         el.classList.add("dash-chart-empty");
-        el.textContent = "地图数据未能加载，请查看表格。";
+        el.textContent = L.map_failed;
       });
   }
 
@@ -385,7 +388,7 @@
     var option = isEmpty(spec) ? null : optionFor(spec);
     if (!option) {
       el.classList.add("dash-chart-empty");
-      el.textContent = "暂无数据";
+      el.textContent = L.no_data;
       return;
     }
     var chart = echarts.init(el);
