@@ -297,7 +297,9 @@ class Order(models.Model):
         for name in self.KIND_FIELDS.get(self.kind, ()):
             field = self._meta.get_field(name)
             value = getattr(self, f"get_{name}_display")() if field.choices else getattr(self, name)
-            rows.append((field.verbose_name, value, name == "amount_yuan"))
+            is_amount = name == "amount_yuan"
+            # Amounts are shown in 万元 (the `wan` filter), so the label must not say 元.
+            rows.append((_("需求金额") if is_amount else field.verbose_name, value, is_amount))
         return rows
 
     @property
