@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-import numpy as np
-
 from .index import FIN_EQUITY, FIN_LOAN, STAGE_RANK, Index
 from .signals import QueryPlan
 
@@ -32,19 +30,15 @@ def matched_terms(index: Index, plan: QueryPlan, pos: int, limit: int = MAX_KEYW
         return []
     row = index.doc_terms
     start, end = row.indptr[pos], row.indptr[pos + 1]
-    ids = row.indices[start:end]  # sorted (see build_index)
-    if len(ids) == 0:
-        return []
-    # Look the order's few terms up in the resource's sorted term ids (binary search), not the other way round.
-    at = np.minimum(np.searchsorted(ids, plan.term_ids), len(ids) - 1)
-    found = ids[at] == plan.term_ids
-    generic = index.generic_terms[index.rtype[pos]]
+    ids = row.indices[start:end]
     vals = row.data[start:end]
+    qset = plan.term_set
+    generic = index.generic_terms[index.rtype[pos]]
     pairs = sorted(
         (
-            (float(vals[k]), index.terms[t])
-            for k, t in zip(at[found].tolist(), plan.term_ids[found].tolist(), strict=True)
-            if not generic[t]
+            (float(v), index.terms[t])
+            for t, v in zip(ids.tolist(), vals.tolist(), strict=True)
+            if t in qset and not generic[t]
         ),
         key=lambda p: (-p[0], -len(p[1]), p[1]),
     )

@@ -312,7 +312,6 @@ def build_index(
     norm = k1 * (1.0 - b + b * dl[nnz_rows] / avgdl[kinds_nnz])
     bm25 = idf[kinds_nnz, tf.indices] * tf.data * (k1 + 1.0) / (tf.data + norm)
     doc_terms = sparse.csr_matrix((bm25, tf.indices.copy(), tf.indptr.copy()), shape=tf.shape)
-    doc_terms.sort_indices()  # explanations look terms up by binary search in each row
 
     # ---- chain affinity: weighted overlap with each chain type's keywords -------------------------
     kw_sets = _chain_keyword_sets(chain_types)
