@@ -119,6 +119,12 @@ class RedisServer:
 
         return redis.Redis.from_url(self.url, socket_connect_timeout=1)
 
+    def queued_ids(self, queue: str = "celery") -> set[str]:
+        """Task ids of the messages waiting in the queue."""
+        import json
+
+        return {json.loads(raw)["headers"]["id"] for raw in self.client().lrange(queue, 0, -1)}
+
     def queued(self, queue: str = "celery") -> int:
         """Messages waiting in a Celery queue."""
         return self.client().llen(queue)
