@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+
+import numpy as np
 
 from .index import FIN_EQUITY, FIN_LOAN, STAGE_RANK, Index
 from .signals import QueryPlan
@@ -26,38 +28,62 @@ def money(yuan: float) -> str:
 
 def matched_terms(index: Index, plan: QueryPlan, pos: int, limit: int = MAX_KEYWORDS) -> list[str]:
     """The order's terms found in the resource, strongest first, without terms nested in a shown one."""
-    if len(plan.term_ids) == 0:
-        return []
+    return matched_terms_many(index, plan, [pos], limit)[0]
+
+
+def matched_terms_many(
+    index: Index, plan: QueryPlan, positions: Sequence[int], limit: int = MAX_KEYWORDS
+) -> list[list[str]]:
+    """:func:`matched_terms` of several resources at once (one vectorised pass over their term rows)."""
+    out: list[list[str]] = [[] for _ in positions]
+    if len(plan.term_ids) == 0 or not positions:
+        return out
     row = index.doc_terms
-    start, end = row.indptr[pos], row.indptr[pos + 1]
-    ids = row.indices[start:end]
-    vals = row.data[start:end]
-    qset = plan.term_set
-    generic = index.generic_terms[index.rtype[pos]]
-    pairs = sorted(
-        (
-            (float(v), index.terms[t])
-            for t, v in zip(ids.tolist(), vals.tolist(), strict=True)
-            if t in qset and not generic[t]
-        ),
-        key=lambda p: (-p[0], -len(p[1]), p[1]),
-    )
-    shown: list[str] = []
-    for _, term in pairs:
-        if any(term in s for s in shown):
-            continue  # nested in a term already shown
-        longer_of = [s for s in shown if s in term]
-        if longer_of:
-            shown = [s for s in shown if s not in longer_of]
-        shown.append(term)
+    pos = np.asarray(positions, dtype=np.int64)
+    starts = row.indptr[pos]
+    lengths = row.indptr[pos + 1] - starts
+    total = int(lengths.sum())
+    if total == 0:
+        return out
+    owner = np.repeat(np.arange(len(pos)), lengths)
+    flat = np.arange(total) + np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
+    ids = row.indices[flat]
+    qids = plan.term_ids  # sorted
+    at = np.searchsorted(qids, ids)
+    hit = qids[np.minimum(at, len(qids) - 1)] == ids
+    hit &= ~index.generic_terms[index.rtype[pos][owner], ids]
+    owner, ids, vals = owner[hit], ids[hit], row.data[flat[hit]]
+    # strongest first within each resource; ties: longer term first, then the term itself
+    order = np.lexsort((index.term_rank[ids], -index.term_len[ids], -vals, owner))
+    terms = index.terms
+    for o, t in zip(owner[order].tolist(), ids[order].tolist(), strict=True):
+        shown = out[o]
         if len(shown) >= limit:
-            break
-    return shown[:limit]
+            continue
+        term = terms[t]
+        nested = False
+        for s in shown:
+            if term in s:
+                nested = True  # nested in a term already shown
+                break
+        if nested:
+            continue
+        if shown:
+            # a shown term nested in this one gives way to it
+            shown = out[o] = [s for s in shown if s not in term]
+        shown.append(term)
+    return out
 
 
 def reasons_for(
-    index: Index, plan: QueryPlan, pos: int, signals: Mapping[str, float], w: Mapping[str, float]
+    index: Index,
+    plan: QueryPlan,
+    pos: int,
+    signals: Mapping[str, float],
+    w: Mapping[str, float],
+    terms: list[str] | None = None,
 ) -> list[str]:
+    """Chinese reasons for one candidate; ``terms`` are its :func:`matched_terms` when already known."""
     res = index.resources[pos]
     out: list[str] = []
     chain = index.chain_types[plan.chain_idx] if plan.chain_idx >= 0 else None
@@ -82,7 +108,8 @@ def reasons_for(
                 label = "同一环节" if order == own.order else ("上游环节" if gap > 0 else "下游环节")
                 out.append(f"{label}：{link.name}")
     # text
-    terms = matched_terms(index, plan, pos)
+    if terms is None:
+        terms = matched_terms(index, plan, pos)
     if terms:
         out.append("关键词：" + "、".join(terms))
     # geography / region

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from .index import Index
+from .index import Index, PoolSubset
 from .signals import QueryPlan, View
 
 
@@ -34,8 +34,24 @@ def not_expired(view: View, plan: QueryPlan) -> np.ndarray:
     return view.valid_until >= plan.today_ord
 
 
-def eligible(view: View, plan: QueryPlan, w: Mapping[str, float]) -> np.ndarray:
-    return region_ok(view, plan, w) & amount_ok(view, plan, w) & not_expired(view, plan)
+def eligible(view: View, plan: QueryPlan, w: Mapping[str, float]) -> np.ndarray | None:
+    """Mask of resources passing every filter, or None when the pool has nothing any filter could drop."""
+    base = view.base if isinstance(view, PoolSubset) else view
+    restricts_talent = w["filter.restrict_talent_programs"] > 0
+    amount = plan.query.amount_yuan
+    checks = []
+    if base.any_product_bound or (restricts_talent and base.any_talent_bound):
+        checks.append(region_ok(view, plan, w))
+    if amount and amount > 0 and base.any_max_amount:
+        checks.append(amount_ok(view, plan, w))
+    if base.min_valid_until < plan.today_ord:
+        checks.append(not_expired(view, plan))
+    if not checks:
+        return None
+    ok = checks[0]
+    for mask in checks[1:]:
+        ok = ok & mask
+    return ok
 
 
 def exclusion_reasons(index: Index, plan: QueryPlan, key: str, w: Mapping[str, float]) -> list[str]:

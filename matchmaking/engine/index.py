@@ -67,6 +67,18 @@ class PoolView:
     post_docs: np.ndarray
     post_w: np.ndarray
     term_max: np.ndarray  # best BM25 weight of each term in this pool (for the text-score floor)
+    chain_aff64: np.ndarray  # chain_aff as float64 (what the chain signal reads), Fortran order
+    # pool-wide facts that let filters and penalties skip work that cannot change anything
+    any_product_bound: bool = True
+    any_talent_bound: bool = True
+    any_max_amount: bool = True
+    min_valid_until: int = 0
+    any_sample: bool = True
+    # each resource's place class (distinct county, prefecture, in-Fujian triple) for one-gather geo signals
+    geo_class: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
+    class_county: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
+    class_prefecture: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
+    class_in_fujian: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
 
     def __len__(self) -> int:
         return len(self.pos)
@@ -123,21 +135,35 @@ _VIEW_ARRAYS = (
     "fin_class",
     "fund_stage",
     "is_sample",
+    "geo_class",
 )
 
 
 def _make_view(index: Index, pool: np.ndarray) -> PoolView:
-    arrays = {name: np.ascontiguousarray(getattr(index, name)[pool]) for name in _VIEW_ARRAYS}
+    arrays = {name: np.ascontiguousarray(getattr(index, name)[pool]) for name in _VIEW_ARRAYS[:-1]}
+    places = np.stack([arrays["county"], arrays["prefecture"], arrays["in_fujian"].astype(np.int32)], axis=1)
+    classes, geo_class = np.unique(places.reshape(-1, 3), axis=0, return_inverse=True)
+    arrays["geo_class"] = np.ascontiguousarray(geo_class.reshape(-1), dtype=np.int32)
     post = index.doc_terms[pool].T.tocsr()
     post.sort_indices()
     term_max = np.zeros(post.shape[0])
     nonempty = np.flatnonzero(np.diff(post.indptr) > 0)
     if len(nonempty):
         term_max[nonempty] = np.maximum.reduceat(post.data, post.indptr[nonempty])
+    chain_aff = np.asfortranarray(index.chain_aff[pool])
     return PoolView(
         pos=pool,
         region_ok=np.asfortranarray(index.region_ok[pool]),
-        chain_aff=np.asfortranarray(index.chain_aff[pool]),
+        chain_aff=chain_aff,
+        chain_aff64=np.asfortranarray(chain_aff, dtype=np.float64),
+        any_product_bound=bool(arrays["product_region_bound"].any()),
+        any_talent_bound=bool(arrays["talent_region_bound"].any()),
+        any_max_amount=bool((~np.isnan(arrays["max_amount"])).any()),
+        min_valid_until=int(arrays["valid_until"].min(initial=NO_DATE)),
+        any_sample=bool(arrays["is_sample"].any()),
+        class_county=np.ascontiguousarray(classes[:, 0]),
+        class_prefecture=np.ascontiguousarray(classes[:, 1]),
+        class_in_fujian=classes[:, 2].astype(bool),
         post_indptr=post.indptr,
         post_docs=post.indices,
         post_w=post.data,
@@ -186,6 +212,9 @@ class Index:
     # BM25 weights (computed with each resource kind's own idf and average length)
     doc_terms: sparse.csr_matrix  # (N, V) BM25 weights, for explanations
     generic_terms: np.ndarray  # (n_resource_types, V) bool: term in > 20% of that kind's resources
+    # per term id: its place in the sorted term list and its length (orders explanation keywords)
+    term_rank: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    term_len: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     link_keywords: dict[tuple[int, int], tuple[str, ...]] = field(default_factory=dict)
     views: dict[str, PoolView] = field(default_factory=dict)
 
@@ -199,6 +228,13 @@ class Index:
     def chain(self, code: str | None) -> ChainTypeRec | None:
         pos = self.chain_pos.get(code) if code else None
         return self.chain_types[pos] if pos is not None else None
+
+
+def _ranks(terms: Sequence[str]) -> np.ndarray:
+    """Each term's position in ``sorted(terms)``."""
+    out = np.zeros(len(terms), dtype=np.int64)
+    out[sorted(range(len(terms)), key=terms.__getitem__)] = np.arange(len(terms))
+    return out
 
 
 def _chain_keyword_sets(chain_types: Sequence[ChainTypeRec]) -> list[set[str]]:
@@ -427,6 +463,8 @@ def build_index(
         weights=w,
         vocab=vocab,
         terms=terms,
+        term_rank=_ranks(terms),
+        term_len=np.fromiter((len(t) for t in terms), dtype=np.int64, count=len(terms)),
         keys=[r.key for r in resources],
         key_pos={r.key: i for i, r in enumerate(resources)},
         chain_pos=chain_pos,

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from .explain import reasons_for
+from .explain import matched_terms_many, reasons_for
 from .filters import eligible
 from .index import Index
 from .records import ORDER_KINDS, Candidate, OrderQuery
@@ -37,9 +37,10 @@ def score_pool(index: Index, plan: QueryPlan, w: Mapping[str, float]) -> tuple[V
     view = index.views[plan.kind]
     raw_all = bm25_scores(view, plan)
     chain_all = chain_signal(view, plan)
-    sub = view.subset(np.flatnonzero((raw_all > 0) | (chain_all > 0)))
+    sel = np.flatnonzero((raw_all > 0) | (chain_all > 0))
+    sub = view.subset(sel)
     ok = eligible(sub, plan, w)
-    raw = np.where(ok, raw_all[sub.sel], 0.0)
+    raw = raw_all[sub.sel] if ok is None else np.where(ok, raw_all[sub.sel], 0.0)
     sig: dict[str, np.ndarray] = {"bm25": raw, "text": text_signal(raw, view, plan, w)}
     sig["chain"] = chain_all[sub.sel]
     sig["geo"] = geo_signal(sub, plan, w)
@@ -71,9 +72,9 @@ def score_pool(index: Index, plan: QueryPlan, w: Mapping[str, float]) -> tuple[V
     else:
         declined = np.zeros(len(sub), dtype=bool)
     sig["declined"] = declined
-    if w["penalty.sample"]:
+    if w["penalty.sample"] and view.any_sample:
         score = score * np.where(sub.is_sample, 1.0 - w["penalty.sample"], 1.0)
-    score = np.clip(np.where(ok, score, 0.0), 0.0, 1.0)
+    score = np.clip(score if ok is None else np.where(ok, score, 0.0), 0.0, 1.0)
     return sub, score, sig
 
 
@@ -98,23 +99,51 @@ def rank(
     w = index.weights if weights is None else merge_weights({**_overrides(index.weights), **weights})
     plan = plan_query(index, query, w)
     view, score, sig = score_pool(index, plan, w)
+    chosen = _top(view, score, index.keys, top)
+    if not chosen:
+        return []
+    sel = np.asarray(chosen, dtype=np.int64)
+    positions = view.pos[sel].tolist()
+    names = list(sig)
+    rows = round6(np.column_stack([score[sel], *(sig[name][sel] for name in names)]))
+    terms = matched_terms_many(index, plan, positions)
+    resources = index.resources
     out = []
-    for i in _top(view, score, index.keys, top):
-        pos = int(view.pos[i])
-        res = index.resources[pos]
-        signals = {name: round(float(arr[i]), 6) for name, arr in sig.items()}
+    for k, pos in enumerate(positions):
+        res = resources[pos]
+        signals = dict(zip(names, rows[k][1:], strict=True))
         out.append(
             Candidate(
                 key=res.key,
                 name=res.name,
                 resource_type=res.resource_type,
-                score=round(float(score[i]), 6),
-                reasons=reasons_for(index, plan, pos, signals, w),
+                score=rows[k][0],
+                reasons=reasons_for(index, plan, pos, signals, w, terms[k]),
                 signals=signals,
                 is_sample=res.is_sample,
             )
         )
     return out
+
+
+def round6(values: np.ndarray) -> list[list[float]]:
+    """``[[round(v, 6) for v in row] for row in values]``, vectorised.
+
+    Scaling by 10⁶ and rounding to the nearest integer ``n`` is exact unless the scaled value lies
+    within float error of a half-integer; then ``n / 10⁶`` is the float nearest the rounded decimal,
+    which is what :func:`round` returns.  The few values near a tie (or huge, or not finite) use
+    :func:`round` itself.
+    """
+    with np.errstate(invalid="ignore", over="ignore"):
+        scaled = values * 1e6
+        out = np.rint(scaled) / 1e6
+        # below 10³ the scaled value is within 2⁻²³ of exact, far inside the 10⁻⁶ margin
+        unsure = ~(np.abs(scaled - np.floor(scaled) - 0.5) > 1e-6) | ~(np.abs(values) < 1e3)
+    rows = out.tolist()
+    if unsure.any():
+        for i, j in zip(*np.nonzero(unsure), strict=True):
+            rows[i][j] = round(float(values[i, j]), 6)
+    return rows
 
 
 def _overrides(weights: Mapping[str, float]) -> dict[str, float]:

@@ -215,9 +215,11 @@ def bm25_scores(view: PoolView, plan: QueryPlan) -> np.ndarray:
     lengths = ends - starts
     if lengths.sum() == 0:
         return np.zeros(n)
-    docs = np.concatenate([view.post_docs[s:e] for s, e in zip(starts, ends, strict=True)])
-    vals = np.concatenate([view.post_w[s:e] for s, e in zip(starts, ends, strict=True)])
-    vals = vals * np.repeat(plan.term_w, lengths)
+    total = int(lengths.sum())
+    # flat positions of every term's postings, term after term (the order bincount sums in)
+    flat = np.arange(total) + np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
+    docs = view.post_docs[flat]
+    vals = view.post_w[flat] * np.repeat(plan.term_w, lengths)
     return np.bincount(docs, weights=vals, minlength=n)
 
 
@@ -238,17 +240,21 @@ def chain_signal(view: View, plan: QueryPlan) -> np.ndarray:
     """Affinity of each resource with the order's chain type (explicit, or keyword overlap)."""
     if plan.chain_idx < 0:
         return np.zeros(len(view))
+    if isinstance(view, PoolView):
+        return view.chain_aff64[:, plan.chain_idx]
     return view.chain_col(plan.chain_idx).astype(np.float64)
 
 
 def geo_signal(view: View, plan: QueryPlan, w: Mapping[str, float]) -> np.ndarray:
     """Same county > same prefecture > in Fujian > elsewhere (values from the weights)."""
-    out = np.where(view.in_fujian, w["geo.in_fujian"], w["geo.elsewhere"])
+    base = view.base if isinstance(view, PoolSubset) else view
+    # the value of each place class, then one gather
+    lut = np.where(base.class_in_fujian, w["geo.in_fujian"], w["geo.elsewhere"])
     if plan.prefecture_id >= 0:
-        out[view.prefecture == plan.prefecture_id] = w["geo.same_prefecture"]
+        lut[base.class_prefecture == plan.prefecture_id] = w["geo.same_prefecture"]
     if plan.county_id >= 0:
-        out[view.county == plan.county_id] = w["geo.same_county"]
-    return out
+        lut[base.class_county == plan.county_id] = w["geo.same_county"]
+    return lut[view.geo_class]
 
 
 def capital_fit(view: View, plan: QueryPlan, w: Mapping[str, float]) -> dict[str, np.ndarray]:
@@ -301,21 +307,26 @@ def relation_signal(view: View, plan: QueryPlan, w: Mapping[str, float], index: 
     """Industry orders: is the enterprise's link on the wanted side of the order's own link?"""
     if plan.chain_idx < 0:
         return np.zeros(len(view))
-    same_chain = (view.chain_id == plan.chain_idx) & (view.link_order >= 0)
-    order = view.link_order
+    rows = np.flatnonzero((view.chain_id == plan.chain_idx) & (view.link_order >= 0))
+    out = np.zeros(len(view))
+    if len(rows) == 0:
+        return out
+    # only resources on the same chain get a relation: compute it for them alone
+    order = view.link_order[rows]
     n_links = len(index.chain_types[plan.chain_idx].links)
-    table = np.zeros(max(n_links, int(order.max(initial=0)) + 1) + 1, dtype=bool)
+    table = np.zeros(max(n_links, int(order.max(initial=0))) + 1, dtype=bool)
     for m in plan.mentioned_links:
         table[m] = True
-    mentioned = table[order]  # order -1 reads the last (always False) slot
+    mentioned = table[order]
     if plan.own_link is None or plan.direction is None:
         base = np.where(mentioned, w["rel.wanted"], w["rel.unknown"])
         if plan.own_link is not None:
             base = np.where(order == plan.own_link, w["rel.same_link"], base)
-        return np.where(same_chain, base, 0.0)
+        out[rows] = base
+        return out
     own = index.chain_types[plan.chain_idx].links[plan.own_link]
     sign = 1 if plan.direction == "upstream" else -1
-    stage_gap = (STAGE_RANK.get(own.stage, 1) - view.link_stage.astype(np.int64)) * sign  # > 0: wanted side
+    stage_gap = (STAGE_RANK.get(own.stage, 1) - view.link_stage[rows].astype(np.int64)) * sign  # > 0: wanted
     order_gap = (plan.own_link - order.astype(np.int64)) * sign
     rel = np.where(
         stage_gap > 0,
@@ -324,4 +335,5 @@ def relation_signal(view: View, plan: QueryPlan, w: Mapping[str, float], index: 
     )
     rel = np.where((rel > 0) & mentioned, w["rel.wanted_mentioned"], rel)
     rel = np.where(order == plan.own_link, w["rel.same_link"], rel)
-    return np.where(same_chain, rel, 0.0)
+    out[rows] = rel
+    return out

@@ -11,9 +11,12 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
+
 from matchmaking.engine import build_index, rank
 from matchmaking.engine.bench import synthetic_catalog, synthetic_orders
 from matchmaking.engine.evaluate import load_cases, query_from_case
+from matchmaking.engine.scoring import round6
 
 from .conftest import CASES, DATA_DIR, TODAY
 
@@ -79,3 +82,20 @@ if __name__ == "__main__":  # pragma: no cover - regenerates the snapshot
     GOLDEN.parent.mkdir(exist_ok=True)
     data = compute_outputs(records_from_csv_dir(DATA_DIR))
     GOLDEN.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
+
+
+def test_round6_matches_round():
+    rng = np.random.default_rng(3)
+    values = np.concatenate(
+        [
+            rng.random(20000),
+            rng.random(5000) * 50,
+            np.round(rng.random(2000), 6) + 5e-7,  # exact ties in decimal, near ties in binary
+            np.arange(-1000, 1000) / 2e6,
+            [0.0, -0.0, 1.0, 0.15, 0.85, 2.5e-7, 1e9 + 0.1234565, np.inf, -np.inf],
+        ]
+    )
+    rows = round6(values.reshape(-1, 1))
+    for v, row in zip(values.tolist(), rows, strict=True):
+        want = round(v, 6)
+        assert row[0] == want and str(row[0]) == str(want), v
