@@ -146,6 +146,18 @@ class TextWidget(widgets.CharWidget):
         return "" if value is None else str(value).strip()
 
 
+def text_column(name: str) -> fields.Field:
+    """A free-text column stored in the model field of the same name."""
+    return fields.Field(attribute=name, column_name=name, widget=TextWidget())
+
+
+def choice_column(model, name: str, label: str) -> fields.Field:
+    """A choice column of the model field of the same name (code or Chinese label accepted)."""
+    return fields.Field(
+        attribute=name, column_name=name, widget=ChoiceWidget(model._meta.get_field(name).choices, label)
+    )
+
+
 def source_field(default=Source.GENERAL):
     """The `source` column: whitepaper / general / sample (or 白皮书 / 公开资料 / 示例)."""
     return fields.Field(
@@ -158,7 +170,7 @@ def source_field(default=Source.GENERAL):
 class CatalogResource(AuditedResourceMixin, resources.ModelResource):
     """Common behaviour: rows keyed by name, validated with the model's rules, unchanged rows skipped."""
 
-    name = fields.Field(attribute="name", column_name="name", widget=TextWidget())
+    name = text_column("name")
 
     class Meta:
         import_id_fields = ("name",)
@@ -184,7 +196,7 @@ class CountyChainResource(CatalogResource):
         column_name="chain_type",
         widget=NamedForeignKeyWidget(ChainType, "code", _("产业链类型")),
     )
-    evidence = fields.Field(attribute="evidence", column_name="evidence", widget=TextWidget())
+    evidence = text_column("evidence")
     active = fields.Field(attribute="active", column_name="active", widget=YesNoWidget())
     source = source_field(Source.WHITEPAPER)
 
@@ -208,15 +220,11 @@ class CountyChainResource(CatalogResource):
 class InstitutionResource(CatalogResource):
     """Institutions: name, kind, location, in_fujian, fields, description, source."""
 
-    kind = fields.Field(
-        attribute="kind",
-        column_name="kind",
-        widget=ChoiceWidget(Institution._meta.get_field("kind").choices, _("类型")),
-    )
+    kind = choice_column(Institution, "kind", _("类型"))
     in_fujian = fields.Field(attribute="in_fujian", column_name="in_fujian", widget=YesNoWidget())
-    location = fields.Field(attribute="location", column_name="location", widget=TextWidget())
-    fields_ = fields.Field(attribute="fields", column_name="fields", widget=TextWidget())
-    description = fields.Field(attribute="description", column_name="description", widget=TextWidget())
+    location = text_column("location")
+    fields_ = text_column("fields")
+    description = text_column("description")
     source = source_field()
 
     class Meta(CatalogResource.Meta):
@@ -236,13 +244,9 @@ class EnterpriseResource(CatalogResource):
         widget=NamedForeignKeyWidget(ChainType, "code", _("产业链类型")),
     )
     link = fields.Field(attribute="link", column_name="link", widget=LinkWidget())
-    role = fields.Field(
-        attribute="role",
-        column_name="role",
-        widget=ChoiceWidget(Enterprise._meta.get_field("role").choices, _("链上角色")),
-    )
-    products = fields.Field(attribute="products", column_name="products", widget=TextWidget())
-    description = fields.Field(attribute="description", column_name="description", widget=TextWidget())
+    role = choice_column(Enterprise, "role", _("链上角色"))
+    products = text_column("products")
+    description = text_column("description")
     source = source_field()
 
     class Meta(CatalogResource.Meta):
@@ -260,12 +264,8 @@ class EnterpriseResource(CatalogResource):
 class FundResource(CatalogResource):
     """Funds: name, sponsor, level, prefecture, county, size_yuan, stage, focus, description, source."""
 
-    sponsor = fields.Field(attribute="sponsor", column_name="sponsor", widget=TextWidget())
-    level = fields.Field(
-        attribute="level",
-        column_name="level",
-        widget=ChoiceWidget(Fund._meta.get_field("level").choices, _("层级")),
-    )
+    sponsor = text_column("sponsor")
+    level = choice_column(Fund, "level", _("层级"))
     prefecture = fields.Field(
         attribute="prefecture",
         column_name="prefecture",
@@ -275,13 +275,9 @@ class FundResource(CatalogResource):
         attribute="county", column_name="county", widget=NamedForeignKeyWidget(County, "name", _("县域"))
     )
     size_yuan = fields.Field(attribute="size_yuan", column_name="size_yuan", widget=AmountWidget())
-    stage = fields.Field(
-        attribute="stage",
-        column_name="stage",
-        widget=ChoiceWidget(Fund._meta.get_field("stage").choices, _("投资阶段")),
-    )
-    focus = fields.Field(attribute="focus", column_name="focus", widget=TextWidget())
-    description = fields.Field(attribute="description", column_name="description", widget=TextWidget())
+    stage = choice_column(Fund, "stage", _("投资阶段"))
+    focus = text_column("focus")
+    description = text_column("description")
     source = source_field()
 
     class Meta(CatalogResource.Meta):
@@ -304,20 +300,16 @@ class FinancialProductResource(CatalogResource):
     """Financial products: name, provider, product_type, region, max_amount_yuan, term_months, collateral,
     target, description, source (and optionally valid_until)."""
 
-    provider = fields.Field(attribute="provider", column_name="provider", widget=TextWidget())
-    product_type = fields.Field(
-        attribute="product_type",
-        column_name="product_type",
-        widget=ChoiceWidget(FinancialProduct._meta.get_field("product_type").choices, _("产品类型")),
-    )
-    region = fields.Field(attribute="region", column_name="region", widget=TextWidget())
+    provider = text_column("provider")
+    product_type = choice_column(FinancialProduct, "product_type", _("产品类型"))
+    region = text_column("region")
     max_amount_yuan = fields.Field(
         attribute="max_amount_yuan", column_name="max_amount_yuan", widget=AmountWidget()
     )
     term_months = fields.Field(attribute="term_months", column_name="term_months", widget=AmountWidget())
-    collateral = fields.Field(attribute="collateral", column_name="collateral", widget=TextWidget())
-    target = fields.Field(attribute="target", column_name="target", widget=TextWidget())
-    description = fields.Field(attribute="description", column_name="description", widget=TextWidget())
+    collateral = text_column("collateral")
+    target = text_column("target")
+    description = text_column("description")
     source = source_field()
 
     class Meta(CatalogResource.Meta):
@@ -352,15 +344,11 @@ class FinancialProductResource(CatalogResource):
 class TalentResourceResource(CatalogResource):
     """Talent resources: name, organizer, kind, region, fields, description, source."""
 
-    organizer = fields.Field(attribute="organizer", column_name="organizer", widget=TextWidget())
-    kind = fields.Field(
-        attribute="kind",
-        column_name="kind",
-        widget=ChoiceWidget(TalentResource._meta.get_field("kind").choices, _("类型")),
-    )
-    region = fields.Field(attribute="region", column_name="region", widget=TextWidget())
-    fields_ = fields.Field(attribute="fields", column_name="fields", widget=TextWidget())
-    description = fields.Field(attribute="description", column_name="description", widget=TextWidget())
+    organizer = text_column("organizer")
+    kind = choice_column(TalentResource, "kind", _("类型"))
+    region = text_column("region")
+    fields_ = text_column("fields")
+    description = text_column("description")
     source = source_field()
 
     class Meta(CatalogResource.Meta):
@@ -371,9 +359,9 @@ class TalentResourceResource(CatalogResource):
 class ProvincialBodyResource(CatalogResource):
     """Provincial bodies: name, short_name, handles (need kinds), description, source."""
 
-    short_name = fields.Field(attribute="short_name", column_name="short_name", widget=TextWidget())
+    short_name = text_column("short_name")
     handles = fields.Field(attribute="handles", column_name="handles", widget=HandlesWidget())
-    description = fields.Field(attribute="description", column_name="description", widget=TextWidget())
+    description = text_column("description")
     source = source_field()
 
     class Meta(CatalogResource.Meta):
