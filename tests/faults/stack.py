@@ -41,12 +41,12 @@ def require_stack() -> None:
         unavailable("redis-server is not installed")
 
 
-def database_url() -> str:
-    """The URL of pytest's test database, for the worker and beat subprocesses."""
+def database_url(name: str | None = None) -> str:
+    """The URL of pytest's test database (or another database `name` on the same server), for subprocesses."""
     s = connection.settings_dict
     user = quote(s.get("USER") or "postgres")
     auth = f"{user}:{quote(s['PASSWORD'])}@" if s.get("PASSWORD") else f"{user}@"
-    return f"postgres://{auth}{s.get('HOST') or '127.0.0.1'}:{s.get('PORT') or 5432}/{s['NAME']}"
+    return f"postgres://{auth}{s.get('HOST') or '127.0.0.1'}:{s.get('PORT') or 5432}/{name or s['NAME']}"
 
 
 def free_port() -> int:

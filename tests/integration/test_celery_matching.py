@@ -10,26 +10,17 @@ import subprocess
 import sys
 import threading
 import time
-from contextlib import contextmanager
-from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from django.db import connection
 
 from matchmaking.choices import MatchState, OrderKind
+from tests.faults import stack
 
-REQUIRED = os.environ.get("REQUIRE_SERVICES") == "1"
 REDIS_URL = os.environ.get("CI_REDIS_URL", "redis://127.0.0.1:6379/15")
-ROOT = Path(__file__).resolve().parents[2]
+
 WORKER_START_TIMEOUT = 60
 MATCH_DEADLINE = 2.0
-
-
-def _unavailable(reason):
-    if REQUIRED:
-        pytest.fail(f"REQUIRE_SERVICES=1 but {reason}")
-    pytest.skip(reason)
 
 
 def _redis():
@@ -39,15 +30,8 @@ def _redis():
     try:
         client.ping()
     except redis.RedisError as exc:
-        _unavailable(f"Redis is not reachable at {REDIS_URL}: {exc}")
+        stack.unavailable(f"Redis is not reachable at {REDIS_URL}: {exc}")
     return client
-
-
-def _database_url() -> str:
-    s = connection.settings_dict
-    user = quote(s.get("USER") or "postgres")
-    auth = f"{user}:{quote(s['PASSWORD'])}@" if s.get("PASSWORD") else f"{user}@"
-    return f"postgres://{auth}{s.get('HOST') or '127.0.0.1'}:{s.get('PORT') or 5432}/{s['NAME']}"
 
 
 class Worker:
@@ -77,7 +61,7 @@ class Worker:
                 "--without-mingle",
                 "--without-heartbeat",
             ],
-            cwd=ROOT,
+            cwd=stack.ROOT,
             env=env,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
@@ -114,57 +98,28 @@ class Worker:
         return "\n".join(self.lines[-60:])
 
 
-def _reset_pools(app):
-    if app._pool is not None:
-        app._pool.force_close_all()
-        app._pool = None
-    app.amqp._producer_pool = None
-
-
-@contextmanager
-def real_broker():
-    """The Celery app publishes to the real Redis (not eagerly) inside the block, as in production."""
-    from matchmaking.celery import app
-
-    saved = (app.conf.broker_url, app.conf.task_always_eager)
-    app.conf.broker_url = REDIS_URL
-    app.conf.task_always_eager = False
-    _reset_pools(app)
-    try:
-        yield app
-    finally:
-        _reset_pools(app)
-        app.conf.broker_url, app.conf.task_always_eager = saved
-
-
 @pytest.mark.services
 @pytest.mark.django_db(transaction=True)
 def test_submitted_order_is_matched_by_a_worker_within_two_seconds():
     if connection.vendor != "postgresql":
-        _unavailable("the worker must share the test database: set DATABASE_URL to PostgreSQL")
+        stack.unavailable("the worker must share the test database: set DATABASE_URL to PostgreSQL")
     _redis().flushdb()
-    from accounts.demo import ensure_personas
     from accounts.models import User
-    from chains.loaders import load_reference_data
-    from chains.models import Institution
     from matchmaking import services
     from matchmaking.models import Match, Order
     from tests.matchmaking.conftest import order_data
 
-    if not Institution.objects.exists():  # emptied by an earlier transactional test (tests/conftest restores)
-        load_reference_data()
-    ensure_personas(password_factory=lambda: "Demo-Password-2026!")
     county_jinjiang = User.objects.select_related("organization").get(username="county_jinjiang")
     inst_dhu = User.objects.select_related("organization").get(username="inst_dhu")
 
-    worker = Worker(_database_url())
+    worker = Worker(stack.database_url())
     try:
         worker.wait_ready()
         order = services.create_order(
             by=county_jinjiang, data=order_data(county_jinjiang, OrderKind.INNOVATION)
         )
         started = time.monotonic()
-        with real_broker():
+        with stack.real_broker(REDIS_URL):
             services.submit_order(order, by=county_jinjiang)  # enqueues match_order to Redis on commit
         while time.monotonic() - started < MATCH_DEADLINE:
             order = Order.objects.get(pk=order.pk)

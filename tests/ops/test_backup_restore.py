@@ -13,6 +13,7 @@ from django.db import connection
 from matchmaking import services
 from matchmaking.choices import OrderKind
 from matchmaking.models import Attachment, Order
+from tests.faults.stack import database_url
 from tests.matchmaking.conftest import order_data
 
 REQUIRED = os.environ.get("REQUIRE_SERVICES") == "1"
@@ -31,13 +32,6 @@ def postgres_only():
         if REQUIRED:
             pytest.fail(f"REQUIRE_SERVICES=1 but {reason}")
         pytest.skip(reason)
-
-
-def _dsn(dbname):
-    s = connection.settings_dict
-    user = s.get("USER") or "postgres"
-    auth = f"{user}:{s['PASSWORD']}@" if s.get("PASSWORD") else f"{user}@"
-    return f"postgresql://{auth}{s.get('HOST') or '127.0.0.1'}:{s.get('PORT') or 5432}/{dbname}"
 
 
 @pytest.mark.services
@@ -63,7 +57,7 @@ def test_dump_and_restore_keeps_every_order_and_file(
             "--format=custom",
             "--no-owner",
             f"--file={dump}",
-            _dsn(connection.settings_dict["NAME"]),
+            database_url(),
         ],
         check=True,
         timeout=120,
@@ -78,11 +72,13 @@ def test_dump_and_restore_keeps_every_order_and_file(
         cursor.execute(f'CREATE DATABASE "{restored_db}"')
     try:
         subprocess.run(
-            ["pg_restore", "--no-owner", f"--dbname={_dsn(restored_db)}", str(dump)], check=True, timeout=120
+            ["pg_restore", "--no-owner", f"--dbname={database_url(restored_db)}", str(dump)],
+            check=True,
+            timeout=120,
         )
         import psycopg
 
-        with psycopg.connect(_dsn(restored_db)) as restored:
+        with psycopg.connect(database_url(restored_db)) as restored:
             rows = restored.execute(
                 "SELECT o.id, o.title, o.state, c.name FROM matchmaking_order o "
                 "JOIN chains_county c ON c.id = o.county_id ORDER BY o.id"
