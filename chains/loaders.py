@@ -1,6 +1,5 @@
 """Idempotent loading of the reference data that ships in chains/data/ (and of any newer copy of it)."""
 
-import csv
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -51,17 +50,13 @@ def upsert(model, lookup: dict, values: dict, report: LoadReport):
     return obj
 
 
-def read_csv(path: Path) -> list[dict[str, str]]:
-    """Read a UTF-8 CSV (with or without BOM) into dicts with stripped cells."""
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        return [{k.strip(): (v or "").strip() for k, v in row.items() if k} for row in csv.DictReader(handle)]
-
-
 @transaction.atomic
 def load_regions(data_dir: Path, report: LoadReport) -> None:
     """Prefectures and counties from fujian_counties.csv."""
     prefectures: dict[str, Prefecture] = {}
-    for index, row in enumerate(read_csv(data_dir / "fujian_counties.csv")):
+    from chains.services import read_dataset
+
+    for index, row in enumerate(read_dataset(data_dir / "fujian_counties.csv").dict):
         pref_name = row["prefecture"]
         if pref_name not in prefectures:
             prefectures[pref_name] = upsert(
