@@ -120,7 +120,12 @@ AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = env_float("AXES_COOLOFF_HOURS", 0.5)
 AXES_LOCKOUT_PARAMETERS = ["username"]
 # Officials of one county often share a NAT address: lock the account being attacked, not the office.
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+SILENCED_SYSTEM_CHECKS = [
+    "axes.W006",
+    # The dashboards' covering index INCLUDEs columns on PostgreSQL; SQLite (the embedded default) builds it
+    # without them, which is all it needs.
+    "models.W040",
+]
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
