@@ -15,19 +15,18 @@ from datetime import date, datetime, time, timedelta
 from django import forms
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import (
+    Aggregate,
     Count,
-    DateTimeField,
     Exists,
     F,
     FloatField,
     Func,
-    IntegerField,
     OuterRef,
     Q,
     Subquery,
     Sum,
-    Value,
 )
 from django.db.models.functions import Round
 from django.utils import timezone, translation
@@ -37,7 +36,6 @@ from accounts.scoping import Scope
 from chains.models import ChainLink, ChainType, County, CountyChain, Enterprise, Prefecture
 from matchmaking.choices import OrderKind, OrderState, OutcomeType, ResourceType, ResponseState
 from matchmaking.models import RESPONDABLE, Match, Order, Response
-from matchmaking.sla import add_working_days
 
 S = OrderState
 OPEN_STATES = tuple(RESPONDABLE)  # published, claimed, docking: waiting for or under way
@@ -203,16 +201,6 @@ def level_orders(user, level: Level, filters: Filters = Filters()):
     return filters.apply(orders)
 
 
-def _claim_offsets() -> dict[int, int]:
-    """ISO weekday of publication (1 = Monday) → calendar days until the claim deadline (working days)."""
-    monday = datetime(2024, 1, 1, 12, tzinfo=timezone.get_current_timezone())
-    offsets = {}
-    for iso in range(1, 8):
-        start = monday + timedelta(days=iso - 1)
-        offsets[iso] = (add_working_days(start, settings.CLAIM_SLA_WORKING_DAYS).date() - start.date()).days
-    return offsets
-
-
 class DaysBetween(Func):
     """(end - start) in days as a float, with each database's native date arithmetic (no Python UDFs)."""
 
@@ -232,65 +220,20 @@ class DaysBetween(Func):
         return f"(EXTRACT(EPOCH FROM ({end_sql} - {start_sql})) / 86400.0)", (*end_params, *start_params)
 
 
-class LocalIsoWeekday(Func):
-    """ISO weekday (1 = Monday … 7 = Sunday) of a timestamp in the site's time zone, natively in SQL."""
-
-    output_field = IntegerField()
-    arity = 1
-
-    def as_sqlite(self, compiler, connection, **extra):
-        sql, params = compiler.compile(self.source_expressions[0])
-        offset = timezone.now().astimezone(timezone.get_current_timezone()).utcoffset() or timedelta()
-        hours = int(offset.total_seconds() // 3600)
-        return f"((CAST(strftime('%%w', {sql}, '{hours:+d} hours') AS INTEGER) + 6) %% 7 + 1)", params
-
-    def as_sql(self, compiler, connection, **extra):
-        sql, params = compiler.compile(self.source_expressions[0])
-        return f"EXTRACT(ISODOW FROM {sql} AT TIME ZONE %s)", (*params, str(timezone.get_current_timezone()))
-
-
-# Half a second of slack so that a claim exactly at the deadline counts as in time despite float rounding.
-SLACK_DAYS = 0.5 / 86400
-
-
-class ClaimAllowedDays(Func):
-    """Calendar days allowed for the claim, from the local weekday of publication: a simple CASE that
-    evaluates the weekday once per row (Django's searched Case would repeat it in every WHEN)."""
-
-    output_field = FloatField()
-    arity = 1
-
-    def as_sql(self, compiler, connection, **extra):
-        weekday_sql, params = compiler.compile(LocalIsoWeekday(self.source_expressions[0]))
-        whens = " ".join(f"WHEN {iso} THEN {days + SLACK_DAYS!r}" for iso, days in _claim_offsets().items())
-        return f"(CASE {weekday_sql} {whens} END)", params
-
-
-def with_claim_deadline(orders, until: datetime):
-    """Annotate the claim service level in SQL: `claim_allowed` (calendar days allowed, from the weekday of
-    publication), `claim_days` (publication → claim) and `waited_days` (publication → `until`)."""
-    return orders.annotate(
-        claim_allowed=ClaimAllowedDays("published_at"),
-        claim_days=DaysBetween("claimed_at", "published_at"),
-        waited_days=DaysBetween(Value(until, output_field=DateTimeField()), "published_at"),
-    )
-
-
-def sla_due_q() -> Q:
-    """Orders whose claim was due: claimed, or published and still unclaimed past the deadline."""
-    return Q(claimed_at__isnull=False, published_at__isnull=False) | (
-        Q(claimed_at__isnull=True, published_at__isnull=False) & Q(waited_days__gt=F("claim_allowed"))
-    )
+def sla_due_q(until: datetime) -> Q:
+    """Orders whose claim was due by `until`: published and claimed, or still unclaimed past the deadline
+    fixed at publication (`claim_due_at`)."""
+    return Q(published_at__isnull=False) & (Q(claimed_at__isnull=False) | Q(claim_due_at__lt=until))
 
 
 def sla_met_q() -> Q:
-    """Orders claimed within the working-day limit."""
-    return Q(claimed_at__isnull=False, published_at__isnull=False) & Q(claim_days__lte=F("claim_allowed"))
+    """Orders claimed by their deadline (a claim exactly at the deadline is in time)."""
+    return Q(published_at__isnull=False, claimed_at__isnull=False, claimed_at__lte=F("claim_due_at"))
 
 
-def _sla_counts() -> dict:
+def _sla_counts(until: datetime) -> dict:
     """Conditional counts for the service level: claimed in time, and orders whose claim was due."""
-    return {"sla_due": Count("pk", filter=sla_due_q()), "sla_met": Count("pk", filter=sla_met_q())}
+    return {"sla_due": Count("pk", filter=sla_due_q(until)), "sla_met": Count("pk", filter=sla_met_q())}
 
 
 def _docked():
@@ -307,13 +250,24 @@ def percent(part: int | None, whole: int | None) -> float | None:
     return round(100.0 * (part or 0) / whole, 1)
 
 
-def _median(orders, start: str, end: str, count: int) -> float | None:
-    """Median of (end - start) in days, to the hour: durations are grouped by the hour in SQL and the
-    median found by walking the (few hundred) hour buckets — never the order rows."""
-    if not count:
-        return None
+CLAIM_TIME_Q = Q(published_at__isnull=False, claimed_at__isnull=False)
+RESOLVE_TIME_Q = Q(state=S.RESOLVED, published_at__isnull=False, finished_at__isnull=False)
+
+
+class MedianHours(Aggregate):
+    """PostgreSQL: median of an interval in whole hours (rounded half up), with percentile_cont — the mean of
+    the two middle values when the count is even, exactly what walking the hour buckets gives."""
+
+    template = "percentile_cont(0.5) WITHIN GROUP (ORDER BY floor(date_part('epoch', %(expressions)s) / 3600.0 + 0.5))"
+    output_field = FloatField()
+    arity = 1
+
+
+def _median_from_buckets(orders, start: str, end: str, when: Q) -> float | None:
+    """Median of (end - start) in hours: durations grouped by the hour in SQL and the median found by walking
+    the (few hundred) hour buckets — never the order rows. Portable (the embedded SQLite default)."""
     buckets = (
-        orders.filter(**{f"{start}__isnull": False, f"{end}__isnull": False})
+        orders.filter(when)
         .annotate(hour=Round(DaysBetween(end, start) * 24))
         .order_by()
         .values("hour")
@@ -332,7 +286,26 @@ def _median(orders, start: str, end: str, count: int) -> float | None:
             if total <= position < total + n:
                 picked.append(hour)
         total += n
-    return round(sum(picked) / len(picked) / 24, 1)
+    return sum(picked) / len(picked)
+
+
+def _medians(orders, with_claim_time: int, with_resolve_time: int) -> tuple[float | None, float | None]:
+    """Median days from publication to claim and to resolution, to the hour (None without such orders).
+    PostgreSQL computes both in one scan; elsewhere each comes from its hour buckets."""
+    claim_hours = resolve_hours = None
+    if connection.vendor == "postgresql":
+        if with_claim_time or with_resolve_time:
+            found = orders.order_by().aggregate(
+                claim=MedianHours(F("claimed_at") - F("published_at"), filter=CLAIM_TIME_Q),
+                resolve=MedianHours(F("finished_at") - F("published_at"), filter=RESOLVE_TIME_Q),
+            )
+            claim_hours, resolve_hours = found["claim"], found["resolve"]
+    else:
+        if with_claim_time:
+            claim_hours = _median_from_buckets(orders, "published_at", "claimed_at", CLAIM_TIME_Q)
+        if with_resolve_time:
+            resolve_hours = _median_from_buckets(orders, "published_at", "finished_at", RESOLVE_TIME_Q)
+    return tuple(None if h is None else round(h / 24, 1) for h in (claim_hours, resolve_hours))
 
 
 # --- output shapes --------------------------------------------------------------------------------
@@ -417,22 +390,19 @@ def _cells(orders, now: datetime) -> list[dict]:
     the combinations that occur (a few thousand grouped rows, never order rows), which `_roll_up` sums
     into every section. An outcome belongs to one order (one-to-one), so its LEFT JOIN cannot fan out."""
     rows = (
-        with_claim_deadline(orders, now)
-        .order_by()
+        orders.order_by()
         .values("county", "chain", "kind", "state")
         .annotate(
             total=Count("pk"),
             published=Count("pk", filter=Q(published_at__isnull=False)),
             claimed=Count("pk", filter=Q(claimed_at__isnull=False)),
             docked=Count("pk", filter=_docked()),
-            with_claim_time=Count("pk", filter=Q(published_at__isnull=False, claimed_at__isnull=False)),
-            with_resolve_time=Count(
-                "pk", filter=Q(state=S.RESOLVED, published_at__isnull=False, finished_at__isnull=False)
-            ),
+            with_claim_time=Count("pk", filter=CLAIM_TIME_Q),
+            with_resolve_time=Count("pk", filter=RESOLVE_TIME_Q),
             financed=Sum("outcome__amount_yuan", filter=Q(outcome__outcome_type__in=FINANCED_TYPES)),
             agreements=Count("outcome", filter=Q(outcome__outcome_type=OutcomeType.AGREEMENT)),
             outcomes=Count("outcome"),
-            **_sla_counts(),
+            **_sla_counts(now),
         )
     )
     cells = []
@@ -793,21 +763,21 @@ def build_dashboard(
     user, level: Level, filters: Filters = Filters(), now: datetime | None = None
 ) -> Dashboard:
     """All sections of one dashboard, every number computed in the database within the user's scope: one
-    grouped query for the counted figures, two for the medians' hour buckets, one for the providers, and
+    grouped query for the counted figures, one for the medians (two hour-bucket queries on SQLite), one
+    for the providers, and
     the reference rows (prefectures, counties, chains) the sections list."""
     now = now or timezone.now()
     orders = level_orders(user, level, filters)
     figures = Figures.of(_cells(orders, now))
     summary, grouped = figures.summary, figures.grouped
+    median_claim, median_resolve = _medians(orders, summary["with_claim_time"], summary["with_resolve_time"])
     totals = {
         "total": summary["total"],
         "open": summary["open"],
         "resolved": summary["resolved"],
         "resolved_share": percent(summary["resolved"], summary["total"]),
-        "median_claim_days": _median(orders, "published_at", "claimed_at", summary["with_claim_time"]),
-        "median_resolve_days": _median(
-            orders.filter(state=S.RESOLVED), "published_at", "finished_at", summary["with_resolve_time"]
-        ),
+        "median_claim_days": median_claim,
+        "median_resolve_days": median_resolve,
         "sla_share": percent(summary["sla_met"], summary["sla_due"]),
         "sla_due": summary["sla_due"],
         "sla_met": summary["sla_met"],
@@ -864,7 +834,6 @@ def cached_dashboard(user, level: Level, filters: Filters = Filters()) -> Dashbo
         level.county.pk if level.county else "",
         filters,
         translation.get_language(),
-        settings.CLAIM_SLA_WORKING_DAYS,
     )
     key = "dashboards:v1:" + hashlib.sha256(repr(parts).encode()).hexdigest()
     board = cache.get(key)
@@ -912,8 +881,10 @@ def build_chain_map(user, chain_type: ChainType, county: County | None = None) -
         .values("link_id", "county_id")
         .annotate(open=Count("pk", filter=Q(state__in=OPEN_STATES)), total=Count("pk"))
     )
-    firm_county = Enterprise.objects.filter(pk=OuterRef("resource_id")).values("county_id")[:1]
-    firm_link = Enterprise.objects.filter(pk=OuterRef("resource_id")).values("link_id")[:1]
+    # order_by(): without it the subqueries would carry Enterprise's default ordering (three joins and a
+    # sort per matched row) to pick the only row a primary key can match.
+    firm = Enterprise.objects.filter(pk=OuterRef("resource_id")).order_by()
+    firm_county, firm_link = firm.values("county_id")[:1], firm.values("link_id")[:1]
     flow_rows = list(
         Match.objects.filter(
             resource_type=ResourceType.ENTERPRISE,

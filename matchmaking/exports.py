@@ -34,7 +34,6 @@ from matchmaking.dashboards import (
     percent,
     sla_due_q,
     sla_met_q,
-    with_claim_deadline,
 )
 from matchmaking.models import Order
 
@@ -361,11 +360,10 @@ def monthly_rows(user, month: date, now: datetime | None = None) -> list[dict]:
     in_month = {"gte": start, "lt": end}
     resolved_q = Q(state=OrderState.RESOLVED, finished_at__gte=start, finished_at__lt=end)
     published_q = Q(published_at__gte=start, published_at__lt=end)
-    due_q = published_q & sla_due_q()
+    due_q = published_q & sla_due_q(cutoff)
     orders = Order.objects.visible_to(user).exclude(state=OrderState.DRAFT)
     grouped = (
-        with_claim_deadline(orders, cutoff)
-        .order_by()
+        orders.order_by()
         .values("county__prefecture_id", "kind")
         .annotate(
             placed=Count("pk", filter=Q(submitted_at__gte=in_month["gte"], submitted_at__lt=in_month["lt"])),

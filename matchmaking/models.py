@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.scoping import NOTHING, Scope, ScopedQuerySet
 from chains.models import split_keywords
+from matchmaking import sla
 from matchmaking.choices import (
     RESOURCE_MODELS,
     DeclineReason,
@@ -193,6 +194,13 @@ class Order(models.Model):
 
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
+    claim_due_at = models.DateTimeField(
+        _("接单截止时间"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("发布时按接单时限（工作日）算定，之后修改时限设置不影响已发布的需求"),
+    )
     claimed_at = models.DateTimeField(_("接单时间"), null=True, blank=True)
     finished_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
     last_progress_at = models.DateTimeField(_("最近进展时间"), null=True, blank=True)
@@ -225,13 +233,36 @@ class Order(models.Model):
             # this index alone (an index-only scan instead of reading the wide order rows).
             models.Index(
                 fields=["county", "chain", "kind", "state"],
-                include=["id", "published_at", "claimed_at", "finished_at", "claimed_by_body", "created_at"],
+                include=[
+                    "id",
+                    "published_at",
+                    "claim_due_at",
+                    "claimed_at",
+                    "finished_at",
+                    "claimed_by_body",
+                    "created_at",
+                ],
                 name="order_dashboard_cover",
+            ),
+        ]
+        constraints = [
+            # The claim service level is measured against the stored deadline, so every published order has one.
+            models.CheckConstraint(
+                condition=Q(published_at__isnull=True) | Q(claim_due_at__isnull=False),
+                name="order_published_has_claim_deadline",
             ),
         ]
 
     def __str__(self):
         return self.title
+
+    def save(self, *args, **kwargs):
+        """Save, fixing the claim deadline from the publication time when the order has none yet."""
+        if self.published_at is not None and self.claim_due_at is None:
+            self.claim_due_at = sla.claim_deadline_after(self.published_at)
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "claim_due_at"}
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("orders:detail", args=[self.pk])

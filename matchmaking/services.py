@@ -266,7 +266,7 @@ def approve_order(order: Order, *, by, note: str = "") -> Order:
             "approve",
             by,
             note=note,
-            changes={"published_at": now, "state_note": ""},
+            changes={"published_at": now, "claim_due_at": sla.claim_deadline_after(now), "state_note": ""},
             event_kind="published",
         )
         bodies = list(ProvincialBody.objects.handling(order.kind))
@@ -542,12 +542,8 @@ def remind_unclaimed_orders(now: datetime | None = None) -> int:
     """Remind routed bodies of published orders unclaimed after N working days and escalate (once each)."""
     now = now or timezone.now()
     count = 0
-    candidates = Order.objects.filter(
-        state=S.PUBLISHED, claim_reminded_at__isnull=True, published_at__isnull=False
-    )
+    candidates = Order.objects.filter(state=S.PUBLISHED, claim_reminded_at__isnull=True, claim_due_at__lt=now)
     for order in candidates.select_related("county__prefecture"):
-        if sla.claim_deadline(order) >= now:
-            continue
         with transaction.atomic():
             if not Order.objects.filter(
                 pk=order.pk, state=S.PUBLISHED, claim_reminded_at__isnull=True

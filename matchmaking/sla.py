@@ -24,11 +24,16 @@ def add_working_days(start: datetime, days: int) -> datetime:
     return current
 
 
+def claim_deadline_after(published_at: datetime) -> datetime:
+    """The claim deadline of an order published at `published_at`: N working days later (N from settings)."""
+    return add_working_days(published_at, settings.CLAIM_SLA_WORKING_DAYS)
+
+
 def claim_deadline(order) -> datetime | None:
-    """When a published order should have been claimed by (N working days after publication)."""
+    """When a published order should have been claimed by: the deadline fixed at its publication."""
     if order.published_at is None:
         return None
-    return add_working_days(order.published_at, settings.CLAIM_SLA_WORKING_DAYS)
+    return order.claim_due_at or claim_deadline_after(order.published_at)
 
 
 def progress_deadline(order) -> datetime | None:

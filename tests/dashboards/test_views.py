@@ -4,6 +4,7 @@ import json
 import re
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 pytestmark = pytest.mark.django_db
@@ -152,6 +153,8 @@ def test_query_counts_are_pinned(
         pk=user.pk
     )
     d.Scope.for_user(fresh)
+    # PostgreSQL finds both medians in one query; elsewhere each comes from its own hour-bucket query.
+    queries -= connection.vendor == "postgresql"
     with django_assert_num_queries(queries):
         d.build_dashboard(fresh, board_level)
     client = login(user)

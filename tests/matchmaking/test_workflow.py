@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from matchmaking import services, workflow
+from matchmaking import services, sla, workflow
 from matchmaking.choices import EventKind, OrderKind, OrderState, ResponseState
 from matchmaking.models import Order, OrderEvent, OrderRoute
 from matchmaking.workflow import TRANSITIONS, WorkflowError
@@ -22,7 +22,8 @@ def force_state(order, state, body_user=None):
 
     kjt = ProvincialBody.objects.get(short_name="省科技厅")
     OrderRoute.objects.get_or_create(order=order, body=kjt)
-    changes = {"state": state, "published_at": timezone.now()}
+    now = timezone.now()
+    changes = {"state": state, "published_at": now, "claim_due_at": sla.claim_deadline_after(now)}
     if state in (S.CLAIMED, S.DOCKING, S.RESOLVED, S.CLOSED):
         changes.update(claimed_by_body=kjt, claimed_by_org=body_user.organization, claimed_at=timezone.now())
     Order.objects.filter(pk=order.pk).update(**changes)
@@ -368,3 +369,27 @@ def test_county_comes_from_the_organization(make_order, county_jinjiang):
     luoyuan = County.objects.get(name="罗源县")
     order = make_order(county=luoyuan)
     assert order.county.name == "晋江市"
+
+
+def test_publication_fixes_the_claim_deadline(make_order, drive, settings):
+    """Approval stores the claim deadline (N working days on); a later change of N leaves it as it was."""
+    order = drive(make_order(), S.PUBLISHED)
+    assert order.claim_due_at == sla.add_working_days(order.published_at, settings.CLAIM_SLA_WORKING_DAYS)
+    assert order.claim_due_at.weekday() < 5
+    settings.CLAIM_SLA_WORKING_DAYS += 2
+    order.save()
+    order.refresh_from_db()
+    assert sla.claim_deadline(order) == order.claim_due_at < sla.claim_deadline_after(order.published_at)
+
+
+def test_every_published_order_has_a_claim_deadline(make_order):
+    """save() fills a missing deadline; the database refuses a published order without one."""
+    from django.db import IntegrityError, transaction
+
+    order = make_order()
+    order.published_at = timezone.now()
+    order.save(update_fields=["published_at"])
+    order.refresh_from_db()
+    assert order.claim_due_at == sla.claim_deadline_after(order.published_at)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Order.objects.filter(pk=order.pk).update(claim_due_at=None)

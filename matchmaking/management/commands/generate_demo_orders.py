@@ -21,6 +21,7 @@ from django.utils import timezone
 from accounts.choices import OrgKind, ProviderKind
 from accounts.models import Organization
 from chains.models import ChainLink, CountyChain, Enterprise, Institution, ProvincialBody
+from matchmaking import sla
 from matchmaking.choices import (
     EventKind,
     FinancingType,
@@ -281,6 +282,7 @@ class Command(BaseCommand):
             is_sample=True,
             submitted_at=times.get("submit"),
             published_at=times.get("publish"),
+            claim_due_at=sla.claim_deadline_after(times["publish"]) if "publish" in times else None,
             claimed_at=times.get("claim"),
             finished_at=times.get("finish"),
             last_progress_at=times.get("dock") or times.get("claim"),
