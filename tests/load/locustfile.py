@@ -9,14 +9,24 @@ reports per endpoint), or by hand against a running site on this machine:
 Every simulated user logs in through the web login form as one of the demo personas (`seed_demo` with
 `DEMO_PASSWORD`); several simulated users share a persona, each with its own session. Requests are grouped
 by endpoint name (ids replaced by `[id]`) so the report has one line per page or API list.
+
+Two phases. Warm-up: users are spawned and log in (a deliberately slow password hash each), then wait. When
+the last one has logged in, the login figures are set aside, the statistics are reset and the users start
+browsing: the measured phase, which ends after LOADTEST_MEASURE_SECONDS (unset: at Locust's --run-time). At
+exit both phases' raw figures (counts, failures, Locust's response-time histograms) are written as JSON to
+LOADTEST_STATS_FILE when set; `manage.py loadtest` reads them and reports the logins on their own lines.
 """
 
+import json
 import os
 import random
 import re
+import time
 
+import gevent
 import urllib3
-from locust import HttpUser, between, task
+from gevent.event import Event
+from locust import HttpUser, between, events, task
 
 urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)  # gunicorn's throwaway certificate
 
@@ -55,6 +65,72 @@ KIND_FIELDS = {
 }
 
 
+class Phases:
+    """Warm-up (logins) and measured phase: counts the logins, resets the statistics after the last one."""
+
+    def __init__(self):
+        self.ready = Event()
+        self.logged_in = 0
+        self.warmup = None  # the statistics of the warm-up, set aside at the switch
+        self.measured_from = None
+
+    def login_done(self, environment) -> None:
+        """One user has finished logging in (successfully or not); the last one starts the measured phase."""
+        self.logged_in += 1
+        runner = environment.runner
+        if self.ready.is_set() or runner is None or self.logged_in < runner.target_user_count:
+            return
+        self.warmup = snapshot(environment.stats)
+        environment.stats.reset_all()
+        self.measured_from = time.time()
+        self.ready.set()
+        if MEASURE_SECONDS > 0:
+            gevent.spawn_later(MEASURE_SECONDS, runner.quit)
+
+
+PHASES = Phases()
+MEASURE_SECONDS = float(os.environ.get("LOADTEST_MEASURE_SECONDS") or 0)
+STATS_FILE = os.environ.get("LOADTEST_STATS_FILE", "")
+
+
+def entry_figures(entry) -> dict:
+    """The raw figures of one Locust stats entry (its response-time histogram in Locust's rounded buckets)."""
+    return {
+        "method": entry.method,
+        "name": entry.name,
+        "requests": entry.num_requests,
+        "failures": entry.num_failures,
+        "max_ms": entry.max_response_time,
+        "histogram": {str(ms): count for ms, count in entry.response_times.items()},
+    }
+
+
+def snapshot(stats) -> dict:
+    """Every endpoint's figures, the window they cover, and the distinct errors."""
+    last = stats.total.last_request_timestamp or time.time()
+    return {
+        "started": stats.total.start_time,
+        "seconds": round(max(0.0, last - stats.total.start_time), 2),
+        "endpoints": [entry_figures(e) for e in stats.entries.values() if e.num_requests or e.num_failures],
+        "errors": [
+            {"method": e.method, "name": e.name, "error": str(e.error), "occurrences": e.occurrences}
+            for e in stats.errors.values()
+        ],
+    }
+
+
+@events.quitting.add_listener
+def write_phases(environment, **_kwargs):
+    """Write both phases' figures for `manage.py loadtest` (the warm-up only, if it never completed)."""
+    if not STATS_FILE:
+        return
+    measured = snapshot(environment.stats) if PHASES.ready.is_set() else None
+    warmup = PHASES.warmup if PHASES.ready.is_set() else snapshot(environment.stats)
+    report = {"users_logged_in": PHASES.logged_in, "warmup": warmup, "measured": measured}
+    with open(STATS_FILE, "w") as handle:
+        json.dump(report, handle)
+
+
 def options(html: str, name: str) -> list[tuple[str, bool]]:
     """The (value, selected) pairs of a <select name=…> in a page."""
     match = re.search(OPTIONS.format(name=name), html, re.S)
@@ -69,13 +145,26 @@ class Persona(HttpUser):
     usernames: tuple[str, ...] = ()
 
     def on_start(self):
+        """Log in (warm-up), wait until every user has, then start at a random point of one think time."""
         self.client.verify = False
         self.username = random.choice(self.usernames)
+        try:
+            self.log_in()
+        finally:
+            PHASES.login_done(self.environment)
+        PHASES.ready.wait()
+        gevent.sleep(random.uniform(0, 2))
+
+    def log_in(self):
         page = self.client.get("/accounts/login/", name="/accounts/login/")
         token = CSRF.search(page.text)
         with self.client.post(
             "/accounts/login/",
-            data={"username": self.username, "password": PASSWORD, "csrfmiddlewaretoken": token.group(1)},
+            data={
+                "username": self.username,
+                "password": PASSWORD,
+                "csrfmiddlewaretoken": token.group(1) if token else "",
+            },
             headers=self.referer("/accounts/login/"),
             name="/accounts/login/ [POST]",
             allow_redirects=False,

@@ -1,21 +1,29 @@
 """`python manage.py loadtest`: the Locust scenario against a production-like stack on this machine.
 
-    python manage.py loadtest --users 50 --duration 60 [--orders 2000] [--json]
+    python manage.py loadtest --users 50 --spawn-rate 5 --duration 60 [--orders 2000] [--json]
 
 Builds a PostgreSQL database (migrations, reference data, personas with DEMO_PASSWORD, the demo orders and
 `generate_demo_orders N`), collects static files, and starts — all on 127.0.0.1 only — a private
 `redis-server` (broker and cache; or `--redis-url`), a Celery worker and beat, and gunicorn (DEBUG off,
 HTTPS with a throwaway certificate so the secure session cookies work). It waits for the match backlog left
-by the seeding to drain, runs `locust` headless for the given time (`tests/load/locustfile.py`), prints
-requests, requests/s, p50/p95/p99 and error rate per endpoint, then waits for the backlog of matching to
-drain and reports how long that took and the slowest time-to-match of the orders placed during the run.
-Everything it started is stopped at the end; the database is kept for inspection (re-created next run).
+by the seeding to drain, then runs `locust` headless (`tests/load/locustfile.py`) in two phases:
+
+- warm-up: the users are spawned at `--spawn-rate` and each logs in through the login form (production
+  password hashing, deliberately slow), then waits; it ends when the last user has logged in (at most
+  `--warmup-timeout` seconds);
+- measured: the statistics are reset and every user browses and acts for `--duration` seconds.
+
+It prints requests, requests/s, p50/p95/p99 and error rate per endpoint and per kind: `page`, `api` (lists)
+and `action` (posts) from the measured phase, `login` (the login page and the login post) from the warm-up,
+on their own lines and not counted in the page/API goals; errors of both phases count against the zero-error
+goal. Then it waits for the backlog of matching to drain and reports how long that took and the slowest
+time-to-match of the orders placed during the run. Everything it started is stopped at the end; the
+database is kept for inspection (re-created next run).
 
 The personas are shared by many simulated users, so the per-user API throttles are raised for the run
 (`THROTTLE_USER`, `THROTTLE_ORDER_CREATE`); login stays as in production (slow password hashing).
 """
 
-import csv
 import json
 import os
 import secrets
@@ -36,6 +44,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 GOALS = {"page_p95_ms": 300, "api_p95_ms": 200, "error_rate": 0.0, "match_seconds": 10.0}
+KINDS = ("page", "api", "action", "login")
+LOGIN_PATH = "/accounts/login/"
 OPEN_STATES = ("submitted", "returned", "published", "claimed", "docking")
 
 
@@ -47,10 +57,47 @@ def free_port() -> int:
 
 
 def endpoint_kind(name: str, method: str) -> str:
-    """page / api / action: which goal an endpoint is measured against."""
+    """page / api / action / login: which goal (if any) an endpoint is measured against."""
+    if name.startswith(LOGIN_PATH):
+        return "login"
     if method != "GET" or name.endswith("[POST]"):
         return "action"
     return "api" if name.startswith("/api/") else "page"
+
+
+def percentile(histogram: dict[int, int], requests: int, percent: float) -> int:
+    """Locust's percentile over its rounded response-time buckets (same result as its CSV columns)."""
+    wanted = int(requests * percent)
+    seen = 0
+    for ms in sorted(histogram, reverse=True):
+        seen += histogram[ms]
+        if requests - seen <= wanted:
+            return ms
+    return 0
+
+
+def figures(name: str, method: str, kind: str, rows: list[dict], seconds: float) -> dict:
+    """Requests, req/s, p50/p95/p99 and error % of one endpoint or of several merged (their histograms summed)."""
+    histogram: dict[int, int] = {}
+    for row in rows:
+        for ms, count in row["histogram"].items():
+            histogram[int(ms)] = histogram.get(int(ms), 0) + count
+    count = sum(row["requests"] for row in rows)
+    failures = sum(row["failures"] for row in rows)
+    timed = sum(histogram.values())
+    return {
+        "method": method,
+        "name": name,
+        "kind": kind,
+        "requests": count,
+        "failures": failures,
+        "rps": round(count / seconds, 2) if seconds else 0.0,
+        "p50": percentile(histogram, timed, 0.50),
+        "p95": percentile(histogram, timed, 0.95),
+        "p99": percentile(histogram, timed, 0.99),
+        "max": max((row["max_ms"] for row in rows), default=0),
+        "error_pct": round(100 * failures / count, 2) if count else 0.0,
+    }
 
 
 class Stack:
@@ -166,7 +213,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--users", type=int, default=50, help="并发用户数（默认 50）")
         parser.add_argument("--spawn-rate", type=float, default=10, help="每秒新增用户数")
-        parser.add_argument("--duration", type=int, default=60, help="压测时长（秒）")
+        parser.add_argument(
+            "--duration", type=int, default=60, help="计量阶段时长（秒；全部用户登录完成后开始）"
+        )
+        parser.add_argument(
+            "--warmup-timeout", type=int, default=300, help="预热阶段（全部用户登录）最长秒数"
+        )
         parser.add_argument(
             "--orders", type=int, default=2000, help="预先生成的示例需求数（generate_demo_orders）"
         )
@@ -320,12 +372,18 @@ class Command(BaseCommand):
         )
         pre_drain = time.monotonic() - pre_started
 
-        self.note(opts, f"Locust：{opts['users']} 个用户，{opts['duration']} 秒，{host} …")
+        self.note(
+            opts,
+            f"Locust：{opts['users']} 个用户先登录（预热），再计量 {opts['duration']} 秒，{host} …",
+        )
         watch.since = time.time()
         watch.start()
         locust_started = time.monotonic()
         locustfile = str(settings.BASE_DIR / "tests" / "load" / "locustfile.py")
-        users = ["-u", str(opts["users"]), "-r", str(opts["spawn_rate"]), "-t", f"{opts['duration']}s"]
+        phases_file = run_dir / "locust-phases.json"
+        # The locustfile ends the run `duration` seconds after the last login; --run-time only caps it.
+        cap = opts["warmup_timeout"] + opts["duration"]
+        users = ["-u", str(opts["users"]), "-r", str(opts["spawn_rate"]), "-t", f"{cap}s"]
         output = [
             "--csv",
             str(run_dir / "locust"),
@@ -338,10 +396,15 @@ class Command(BaseCommand):
         locust = subprocess.run(  # noqa: S603
             [python, "-m", "locust", "-f", locustfile, "--headless", *users, "--host", host, *output],
             cwd=settings.BASE_DIR,
-            env={**os.environ, "DEMO_PASSWORD": password},
+            env={
+                **os.environ,
+                "DEMO_PASSWORD": password,
+                "LOADTEST_STATS_FILE": str(phases_file),
+                "LOADTEST_MEASURE_SECONDS": str(opts["duration"]),
+            },
             capture_output=True,
             text=True,
-            timeout=opts["duration"] + 120,
+            timeout=cap + 120,
         )
         (run_dir / "locust.log").write_text(locust.stdout + locust.stderr)
         stopped = time.monotonic()
@@ -353,19 +416,29 @@ class Command(BaseCommand):
         watch.poll()
         watch.running = False
         times = watch.times_to_match()
-        endpoints = self.read_stats(run_dir / "locust_stats.csv")
-        if not endpoints:
+        phases = json.loads(phases_file.read_text()) if phases_file.exists() else None
+        if not phases or not phases["warmup"]["endpoints"]:
             raise CommandError(
                 f"Locust wrote no statistics:\n{locust.stdout[-3000:]}\n{locust.stderr[-3000:]}"
             )
+        if phases["measured"] is None:
+            raise CommandError(
+                f"only {phases['users_logged_in']} of {opts['users']} users had logged in after "
+                f"{opts['warmup_timeout']} s (--warmup-timeout); nothing was measured:\n{locust.stderr[-3000:]}"
+            )
+        endpoints, kinds = self.read_stats(phases)
         return self.build_report(
             opts,
             endpoints,
+            kinds,
             times,
             {
                 "setup_seconds": round(setup_seconds, 1),
                 "initial_backlog_seconds": round(pre_drain, 1),
                 "locust_seconds": round(stopped - locust_started, 1),
+                "warmup_seconds": phases["warmup"]["seconds"],
+                "measured_seconds": phases["measured"]["seconds"],
+                "errors": phases["warmup"]["errors"] + phases["measured"]["errors"],
                 "backlog_at_stop": backlog_at_stop,
                 "drain_seconds": round(drain_seconds, 1),
                 "server_errors_logged": stack.log("gunicorn").count("Traceback"),
@@ -407,38 +480,35 @@ class Command(BaseCommand):
         self.wait_for(up, 90, "gunicorn", stack, "gunicorn")
 
     # ---- the report ----------------------------------------------------------------------------------
-    def read_stats(self, path: Path) -> list[dict]:
-        if not path.exists():
-            return []
-        rows = []
-        with open(path, newline="") as handle:
-            for row in csv.DictReader(handle):
-                count = int(row["Request Count"])
-                rows.append(
-                    {
-                        "method": row["Type"],
-                        "name": row["Name"],
-                        "kind": "total"
-                        if row["Name"] == "Aggregated"
-                        else endpoint_kind(row["Name"], row["Type"]),
-                        "requests": count,
-                        "failures": int(row["Failure Count"]),
-                        "rps": round(float(row["Requests/s"]), 2),
-                        "p50": float(row["50%"] or 0),
-                        "p95": float(row["95%"] or 0),
-                        "p99": float(row["99%"] or 0),
-                        "error_pct": round(100 * int(row["Failure Count"]) / count, 2) if count else 0.0,
-                    }
-                )
-        return rows
+    def read_stats(self, phases: dict) -> tuple[list[dict], dict[str, dict]]:
+        """Per endpoint and per kind: logins from the warm-up, everything else from the measured phase.
 
-    def build_report(self, opts, endpoints, times, run) -> dict:
+        The warm-up holds only logins (users wait for the last login before browsing); should anything else
+        appear there it is left out, as it was measured under the login load."""
+        warmup, measured = phases["warmup"], phases["measured"]
+        rows = [
+            (e, "login", warmup["seconds"]) for e in warmup["endpoints"] if e["name"].startswith(LOGIN_PATH)
+        ]
+        rows += [
+            (e, endpoint_kind(e["name"], e["method"]), measured["seconds"]) for e in measured["endpoints"]
+        ]
+        endpoints = [figures(e["name"], e["method"], kind, [e], seconds) for e, kind, seconds in rows]
+        kinds = {}
+        for kind in KINDS:
+            members = [e for e, k, _ in rows if k == kind]
+            seconds = warmup["seconds"] if kind == "login" else measured["seconds"]
+            if members:
+                kinds[kind] = figures(kind, "", kind, members, seconds)
+        measured_rows = [e for e, k, _ in rows if k != "login"]
+        endpoints.append(figures("Aggregated", "", "total", measured_rows, measured["seconds"]))
+        return endpoints, kinds
+
+    def build_report(self, opts, endpoints, kinds, times, run) -> dict:
         matched = [t for t in times.values() if t is not None]
         missing = [pk for pk, t in times.items() if t is None]
-        total = next((e for e in endpoints if e["kind"] == "total"), None)
         slow_pages = [e["name"] for e in endpoints if e["kind"] == "page" and e["p95"] > GOALS["page_p95_ms"]]
         slow_api = [e["name"] for e in endpoints if e["kind"] == "api" and e["p95"] > GOALS["api_p95_ms"]]
-        failures = total["failures"] if total else 0
+        failures = sum(e["failures"] for e in endpoints if e["kind"] != "total")  # logins included
         max_match = max(matched) if matched else 0.0
         goals = {
             "pages_p95_under_300ms": not slow_pages,
@@ -451,6 +521,7 @@ class Command(BaseCommand):
             "users": opts["users"],
             "duration": opts["duration"],
             "endpoints": endpoints,
+            "kinds": kinds,
             "orders_placed": len(times),
             "orders_unmatched": missing,
             "time_to_match_max_s": round(max_match, 2),
@@ -463,18 +534,26 @@ class Command(BaseCommand):
 
     def print_report(self, report) -> None:
         out = self.stdout.write
-        out(f"\nLocust: {report['users']} users, {report['duration']} s against {report['run']['host']}\n")
-        out(
-            f"{'endpoint':<44} {'kind':<6} {'reqs':>6} {'req/s':>7} {'p50':>6} {'p95':>6} {'p99':>6} {'err%':>6}"
-        )
-        for e in sorted(report["endpoints"], key=lambda e: (e["kind"] == "total", e["kind"], e["name"])):
-            name = f"{e['method']} {e['name']}" if e["kind"] != "total" else "TOTAL"
-            out(
-                f"{name[:44]:<44} {e['kind']:<6} {e['requests']:>6} {e['rps']:>7.2f} {e['p50']:>6.0f} "
-                f"{e['p95']:>6.0f} {e['p99']:>6.0f} {e['error_pct']:>6.2f}"
-            )
         run = report["run"]
+        out(
+            f"\nLocust: {report['users']} users against {run['host']}: warm-up (every user logs in) "
+            f"{run['warmup_seconds']} s, then measured {run['measured_seconds']} s"
+        )
+        header = (
+            f"{'kind':<6} {'reqs':>6} {'req/s':>7} {'p50':>6} {'p95':>6} {'p99':>6} {'max':>6} {'err%':>6}"
+        )
+        out(f"{'endpoint':<44} {header}")
+        order = {kind: i for i, kind in enumerate((*KINDS, "total"))}
+        for e in sorted(report["endpoints"], key=lambda e: (order[e["kind"]], e["name"], e["method"])):
+            name = f"{e['method']} {e['name']}" if e["kind"] != "total" else "TOTAL (measured phase)"
+            out(f"{name[:44]:<44} {self.row(e)}")
+        out("\nper kind (logins: warm-up phase, not in the page/API goals; the rest: measured phase)")
+        out(f"{'':<44} {header}")
+        for kind, e in report["kinds"].items():
+            out(f"{kind:<44} {self.row(e)}")
         out("\n(latencies in ms)")
+        for error in run["errors"]:
+            out(f"error: {error['occurrences']} × {error['method']} {error['name']}: {error['error'][:200]}")
         out(
             f"orders placed during the run: {report['orders_placed']}, time to match max "
             f"{report['time_to_match_max_s']} s, median {report['time_to_match_p50_s']} s, "
@@ -489,3 +568,10 @@ class Command(BaseCommand):
                 out(f"  [{'OK' if met else 'MISSED'}] {goal}")
         if report["slow_pages"] or report["slow_api"]:
             out(f"  slow: {', '.join(report['slow_pages'] + report['slow_api'])}")
+
+    @staticmethod
+    def row(e: dict) -> str:
+        return (
+            f"{e['kind']:<6} {e['requests']:>6} {e['rps']:>7.2f} {e['p50']:>6.0f} {e['p95']:>6.0f} "
+            f"{e['p99']:>6.0f} {e['max']:>6.0f} {e['error_pct']:>6.2f}"
+        )
