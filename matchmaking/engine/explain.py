@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-import numpy as np
-
 from .index import FIN_EQUITY, FIN_LOAN, STAGE_RANK, Index
 from .signals import QueryPlan
 
@@ -34,44 +32,33 @@ def matched_terms(index: Index, plan: QueryPlan, pos: int, limit: int = MAX_KEYW
 def matched_terms_many(
     index: Index, plan: QueryPlan, positions: Sequence[int], limit: int = MAX_KEYWORDS
 ) -> list[list[str]]:
-    """:func:`matched_terms` of several resources at once (one vectorised pass over their term rows)."""
-    out: list[list[str]] = [[] for _ in positions]
-    if len(plan.term_ids) == 0 or not positions:
-        return out
-    row = index.doc_terms
-    pos = np.asarray(positions, dtype=np.int64)
-    starts = row.indptr[pos]
-    lengths = row.indptr[pos + 1] - starts
-    total = int(lengths.sum())
-    if total == 0:
-        return out
-    owner = np.repeat(np.arange(len(pos)), lengths)
-    flat = np.arange(total) + np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
-    ids = row.indices[flat]
-    qids = plan.term_ids  # sorted
-    at = np.searchsorted(qids, ids)
-    hit = qids[np.minimum(at, len(qids) - 1)] == ids
-    hit &= ~index.generic_terms[index.rtype[pos][owner], ids]
-    owner, ids, vals = owner[hit], ids[hit], row.data[flat[hit]]
-    # strongest first within each resource; ties: longer term first, then the term itself
-    order = np.lexsort((index.term_rank[ids], -index.term_len[ids], -vals, owner))
-    terms = index.terms
-    for o, t in zip(owner[order].tolist(), ids[order].tolist(), strict=True):
-        shown = out[o]
-        if len(shown) >= limit:
-            continue
-        term = terms[t]
-        nested = False
-        for s in shown:
-            if term in s:
-                nested = True  # nested in a term already shown
+    """:func:`matched_terms` of several resources: each resource's terms are stored strongest first
+    (:func:`~.index._shown_term_order`), so this walks them until ``limit`` are shown."""
+    out: list[list[str]] = []
+    wanted = plan.term_set
+    if not wanted:
+        return [[] for _ in positions]
+    indptr, stored, terms = index.shown_indptr, index.shown_terms, index.terms
+    for pos in positions:
+        shown: list[str] = []
+        for t in stored[indptr[pos] : indptr[pos + 1]].tolist():
+            if t not in wanted:
+                continue
+            term = terms[t]
+            nested = False
+            for s in shown:
+                if term in s:
+                    nested = True  # nested in a term already shown
+                    break
+            if nested:
+                continue
+            if shown:
+                # a shown term nested in this one gives way to it
+                shown = [s for s in shown if s not in term]
+            shown.append(term)
+            if len(shown) >= limit:
                 break
-        if nested:
-            continue
-        if shown:
-            # a shown term nested in this one gives way to it
-            shown = out[o] = [s for s in shown if s not in term]
-        shown.append(term)
+        out.append(shown)
     return out
 
 

@@ -217,6 +217,10 @@ class Index:
     term_len: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     link_keywords: dict[tuple[int, int], tuple[str, ...]] = field(default_factory=dict)
     views: dict[str, PoolView] = field(default_factory=dict)
+    # per resource, its non-generic terms strongest first (the order explanations show keywords in):
+    # ``shown_terms[shown_indptr[pos]:shown_indptr[pos + 1]]``
+    shown_indptr: np.ndarray = field(default_factory=lambda: np.zeros(1, dtype=np.int64))
+    shown_terms: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     @property
     def size_n(self) -> int:
@@ -235,6 +239,26 @@ def _ranks(terms: Sequence[str]) -> np.ndarray:
     out = np.zeros(len(terms), dtype=np.int64)
     out[sorted(range(len(terms)), key=terms.__getitem__)] = np.arange(len(terms))
     return out
+
+
+def _shown_term_order(
+    doc_terms: sparse.csr_matrix,
+    rtype: np.ndarray,
+    generic_terms: np.ndarray,
+    term_rank: np.ndarray,
+    term_len: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each resource's terms that may be shown as keywords (not generic for its kind), strongest BM25
+    weight first; ties: the longer term, then the term itself.  Returns (indptr, term ids)."""
+    n = doc_terms.shape[0]
+    owner = np.repeat(np.arange(n), np.diff(doc_terms.indptr))
+    ids = doc_terms.indices
+    keep = ~generic_terms[rtype[owner], ids] if len(ids) else np.zeros(0, dtype=bool)
+    owner, ids, vals = owner[keep], ids[keep], doc_terms.data[keep]
+    order = np.lexsort((term_rank[ids], -term_len[ids], -vals, owner))
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(owner, minlength=n), out=indptr[1:])
+    return indptr, ids[order].astype(np.int64)
 
 
 def _chain_keyword_sets(chain_types: Sequence[ChainTypeRec]) -> list[set[str]]:
@@ -496,4 +520,7 @@ def build_index(
         link_keywords=link_keywords,
     )
     index.views = {kind: _make_view(index, pool) for kind, pool in pools.items()}
+    index.shown_indptr, index.shown_terms = _shown_term_order(
+        doc_terms, rtype, generic_terms, index.term_rank, index.term_len
+    )
     return index

@@ -28,11 +28,33 @@ from .weights import DEFAULT_WEIGHTS, kind_weights, merge_weights
 OFF_CHAIN_KINDS = frozenset({"innovation", "talent"})
 
 
-def score_pool(index: Index, plan: QueryPlan, w: Mapping[str, float]) -> tuple[View, np.ndarray, dict]:
+# Candidate sets larger than this are shortlisted by an upper bound of their score (see `score_pool`).
+SHORTLIST_MIN = 64
+
+
+def _fit_ceiling(w: Mapping[str, float]) -> float:
+    """The largest value a fit signal can take with these weights (fit parts are capped at 1 or a weight)."""
+    return max(1.0, *(v for k, v in w.items() if k.startswith(("fit.", "rel."))))
+
+
+def _penalty_ceiling(w: Mapping[str, float]) -> float:
+    """The largest factor the multiplicative penalties can apply (1 unless a penalty weight is negative)."""
+    ceiling = 1.0
+    for name in ("penalty.off_direction", "penalty.off_chain", "penalty.declined", "penalty.sample"):
+        ceiling *= max(1.0, 1.0 - w[name])
+    return ceiling
+
+
+def score_pool(
+    index: Index, plan: QueryPlan, w: Mapping[str, float], top: int | None = None
+) -> tuple[View, np.ndarray, dict]:
     """(candidate subset of the pool, scores in [0, 1] (0 = filtered), signal arrays) for one order.
 
-    Candidates are the pool's resources that share a term with the order or fit its chain type; every
-    other signal is computed only for them.
+    Candidates are the pool's resources that share a term with the order or fit its chain type.  Text,
+    chain and geography are computed for all of them (the text score is normalised over every eligible
+    candidate); with ``top``, the fit signal and the penalties are then computed only for a shortlist: the
+    candidates whose score could still reach the ``top``-th best (an exact bound, so the result is the
+    same as scoring them all).
     """
     view = index.views[plan.kind]
     raw_all = bm25_scores(view, plan)
@@ -40,17 +62,51 @@ def score_pool(index: Index, plan: QueryPlan, w: Mapping[str, float]) -> tuple[V
     sel = np.flatnonzero((raw_all > 0) | (chain_all > 0))
     sub = view.subset(sel)
     ok = eligible(sub, plan, w)
-    raw = raw_all[sub.sel] if ok is None else np.where(ok, raw_all[sub.sel], 0.0)
-    sig: dict[str, np.ndarray] = {"bm25": raw, "text": text_signal(raw, view, plan, w)}
-    sig["chain"] = chain_all[sub.sel]
-    sig["geo"] = geo_signal(sub, plan, w)
+    raw = raw_all[sel] if ok is None else np.where(ok, raw_all[sel], 0.0)
+    base = {"bm25": raw, "text": text_signal(raw, view, plan, w), "chain": chain_all[sel]}
+    base["geo"] = geo_signal(sub, plan, w)
+    kw = kind_weights(w, plan.kind)
+    if top is not None and top > 0 and len(sel) > max(4 * top, SHORTLIST_MIN):
+        found = _score_shortlist(index, view, plan, w, kw, sel, ok, base, top)
+        if found is not None:
+            return found
+    return (sub, *_finish(index, sub, plan, w, kw, ok, base))
+
+
+def _score_shortlist(index, view, plan, w, kw, sel, ok, base, top):
+    """Exact scores of the candidates whose upper bound is highest, or None when the bound cannot prove
+    that no other candidate reaches the ``top``-th best score (then every candidate is scored)."""
+    known = kw["text"] * base["text"] + kw["chain"] * base["chain"] + kw["geo"] * base["geo"]
+    bound = (known + kw["fit"] * _fit_ceiling(w)) * _penalty_ceiling(w)
+    if ok is not None:
+        bound = np.where(ok, bound, 0.0)
+    n, size = len(sel), max(4 * top, SHORTLIST_MIN)
+    part = np.argpartition(bound, n - size - 1)
+    ceiling = float(bound[part[n - size - 1]])  # the best bound left out of the shortlist
+    keep = np.sort(part[n - size :])
+    short = view.subset(sel[keep])
+    score, sig = _finish(
+        index, short, plan, w, kw, None if ok is None else ok[keep], {k: v[keep] for k, v in base.items()}
+    )
+    positive = score[score > 0]
+    if len(positive) < top:
+        return None
+    kth = float(np.partition(positive, len(positive) - top)[len(positive) - top])
+    # strictly below the k-th score, with room for the 12-digit rounding `_top` compares with
+    if not ceiling < kth - 1e-9:
+        return None
+    return short, score, sig
+
+
+def _finish(index, sub, plan, w, kw, ok, sig):
+    """Fit, penalties and the combined score of some candidates, from their text, chain and geo signals."""
+    sig = dict(sig)
     if plan.kind == "capital":
         sig.update(capital_fit(sub, plan, w))
     elif plan.kind == "industry":
         sig["fit"] = sig["relation"] = relation_signal(sub, plan, w, index)
     else:
         sig["fit"] = kind_fit(sub, plan)
-    kw = kind_weights(w, plan.kind)
     score = (
         kw["text"] * sig["text"]
         + kw["chain"] * sig["chain"]
@@ -72,10 +128,10 @@ def score_pool(index: Index, plan: QueryPlan, w: Mapping[str, float]) -> tuple[V
     else:
         declined = np.zeros(len(sub), dtype=bool)
     sig["declined"] = declined
-    if w["penalty.sample"] and view.any_sample:
+    if w["penalty.sample"] and sub.base.any_sample:
         score = score * np.where(sub.is_sample, 1.0 - w["penalty.sample"], 1.0)
     score = np.clip(score if ok is None else np.where(ok, score, 0.0), 0.0, 1.0)
-    return sub, score, sig
+    return score, sig
 
 
 def _top(view: View, score: np.ndarray, keys: list[str], top: int) -> list[int]:
@@ -98,7 +154,7 @@ def rank(
         raise ValueError(f"unknown order kind: {query.kind!r}")
     w = index.weights if weights is None else merge_weights({**_overrides(index.weights), **weights})
     plan = plan_query(index, query, w)
-    view, score, sig = score_pool(index, plan, w)
+    view, score, sig = score_pool(index, plan, w, top=top)
     chosen = _top(view, score, index.keys, top)
     if not chosen:
         return []

@@ -264,3 +264,43 @@ def test_index_version_and_pools(tiny_index):
     assert tiny_index.version == "tiny"
     assert np.all(np.diff(tiny_index.views["industry"].pos) > 0)
     assert len(tiny_index.views["industry"]) == 5
+
+
+# ---- shortlist (exact top-k by an upper bound) ------------------------------------------------------------
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {},
+        {"penalty.sample": 0.4, "industry.fit": 0.6, "capital.fit": 0.5},
+        # a negative penalty raises scores: the bound must grow with it
+        {"penalty.declined": -0.5, "penalty.off_direction": -0.2, "rel.wanted_mentioned": 1.5},
+    ],
+)
+def test_shortlist_gives_the_same_ranking_as_scoring_every_candidate(catalog, monkeypatch, overrides):
+    """`score_pool` scores only a shortlist when the bound proves nothing else can enter the top k."""
+    from matchmaking.engine import scoring
+    from matchmaking.engine.bench import synthetic_catalog, synthetic_orders
+
+    synthetic = synthetic_catalog(3000, seed=5, base=catalog)
+    index = build_index(
+        synthetic.resources, synthetic.chain_types, synthetic.counties_to_prefecture, version="s"
+    )
+    orders = synthetic_orders(160, seed=6, base=catalog)
+    orders = [replace(o, declined_keys=frozenset(index.keys[i] for i in (3, 50, 700))) for o in orders]
+    shortlisted = scoring._score_shortlist
+    used = []
+
+    def counting(*args, **kwargs):
+        found = shortlisted(*args, **kwargs)
+        used.append(found is not None)
+        return found
+
+    def flat(results):
+        return [(c.key, c.score, c.reasons, c.signals) for c in results]
+
+    monkeypatch.setattr(scoring, "_score_shortlist", counting)
+    fast = [flat(rank(o, index, top=top, weights=overrides)) for o in orders for top in (1, 10)]
+    monkeypatch.setattr(scoring, "_score_shortlist", lambda *args, **kwargs: None)
+    full = [flat(rank(o, index, top=top, weights=overrides)) for o in orders for top in (1, 10)]
+    assert fast == full
+    assert sum(used) > len(used) / 2  # the shortlist really was what answered most orders
