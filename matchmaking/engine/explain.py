@@ -41,9 +41,7 @@ def matched_terms_many(
     indptr, stored, terms = index.shown_indptr, index.shown_terms, index.terms
     for pos in positions:
         shown: list[str] = []
-        for t in stored[indptr[pos] : indptr[pos + 1]].tolist():
-            if t not in wanted:
-                continue
+        for t in [t for t in stored[indptr[pos] : indptr[pos + 1]].tolist() if t in wanted]:
             term = terms[t]
             nested = False
             for s in shown:
@@ -72,17 +70,18 @@ def reasons_for(
 ) -> list[str]:
     """Chinese reasons for one candidate; ``terms`` are its :func:`matched_terms` when already known."""
     res = index.resources[pos]
+    facts = index.facts[pos]  # (chain_id, link_order, county, prefecture, in_fujian, fin_class) as ints
     out: list[str] = []
     chain = index.chain_types[plan.chain_idx] if plan.chain_idx >= 0 else None
     # chain fit
     if chain is not None and signals.get("chain", 0.0) >= w["chain.reason_min"]:
-        if index.chain_id[pos] == plan.chain_idx:
+        if facts[0] == plan.chain_idx:
             out.append(f"同属{chain.name}产业链")
         else:
             out.append(f"面向{chain.name}产业链")
     # link relation (industry)
-    if plan.kind == "industry" and chain is not None and index.chain_id[pos] == plan.chain_idx:
-        order = int(index.link_order[pos])
+    if plan.kind == "industry" and chain is not None and facts[0] == plan.chain_idx:
+        order = facts[1]
         if order >= 0:
             link = chain.links[order]
             if plan.own_link is None:
@@ -102,13 +101,13 @@ def reasons_for(
     # geography / region
     if res.region:
         out.append(f"适用地区：{res.region}")
-    if plan.county_id >= 0 and index.county[pos] == plan.county_id:
+    if plan.county_id >= 0 and facts[2] == plan.county_id:
         out.append("位于本县" if not res.region else "本县可用")
-    elif plan.prefecture_id >= 0 and index.prefecture[pos] == plan.prefecture_id:
+    elif plan.prefecture_id >= 0 and facts[3] == plan.prefecture_id:
         out.append("位于同一设区市")
-    elif not res.region and index.in_fujian[pos]:
+    elif not res.region and facts[4]:
         out.append("位于省内")
-    elif not index.in_fujian[pos]:
+    elif not facts[4]:
         where = res.extra.get("location") if res.extra else None
         out.append(f"省外资源（{where}）" if where else "省外资源")
     # capital fit
@@ -124,7 +123,7 @@ def reasons_for(
                 out.append(f"最高额度{money(res.max_amount_yuan)}")
         if res.resource_type == "fund" and res.size_yuan:
             out.append(f"基金规模{money(res.size_yuan)}")
-        fin = int(index.fin_class[pos])
+        fin = facts[5]
         if plan.financing_type == "equity" and fin == FIN_EQUITY:
             out.append("股权类资金，契合股权融资需求")
         elif plan.financing_type == "loan" and fin == FIN_LOAN:

@@ -221,6 +221,9 @@ class Index:
     # ``shown_terms[shown_indptr[pos]:shown_indptr[pos + 1]]``
     shown_indptr: np.ndarray = field(default_factory=lambda: np.zeros(1, dtype=np.int64))
     shown_terms: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    # per resource, the facts explanations read, as plain ints (no numpy scalars per candidate):
+    # (chain_id, link_order, county, prefecture, in_fujian, fin_class)
+    facts: list[tuple[int, ...]] = field(default_factory=list)
 
     @property
     def size_n(self) -> int:
@@ -520,6 +523,17 @@ def build_index(
         link_keywords=link_keywords,
     )
     index.views = {kind: _make_view(index, pool) for kind, pool in pools.items()}
+    index.facts = list(
+        zip(
+            chain_id.tolist(),
+            link_order.tolist(),
+            county.tolist(),
+            prefecture.tolist(),
+            in_fujian.astype(int).tolist(),
+            fin_class.tolist(),
+            strict=True,
+        )
+    )
     index.shown_indptr, index.shown_terms = _shown_term_order(
         doc_terms, rtype, generic_terms, index.term_rank, index.term_len
     )

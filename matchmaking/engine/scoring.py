@@ -32,17 +32,29 @@ OFF_CHAIN_KINDS = frozenset({"innovation", "talent"})
 SHORTLIST_MIN = 64
 
 
-def _fit_ceiling(w: Mapping[str, float]) -> float:
-    """The largest value a fit signal can take with these weights (fit parts are capped at 1 or a weight)."""
-    return max(1.0, *(v for k, v in w.items() if k.startswith(("fit.", "rel."))))
-
-
-def _penalty_ceiling(w: Mapping[str, float]) -> float:
-    """The largest factor the multiplicative penalties can apply (1 unless a penalty weight is negative)."""
-    ceiling = 1.0
+def _ceilings(w: Mapping[str, float]) -> tuple[float, float]:
+    """(largest value a fit signal can take, largest factor the multiplicative penalties can apply) with
+    these weights: fit parts are capped at 1 or at a weight; a penalty only raises a score if negative."""
+    fit = max(1.0, *(v for k, v in w.items() if k.startswith(("fit.", "rel."))))
+    penalty = 1.0
     for name in ("penalty.off_direction", "penalty.off_chain", "penalty.declined", "penalty.sample"):
-        ceiling *= max(1.0, 1.0 - w[name])
-    return ceiling
+        penalty *= max(1.0, 1.0 - w[name])
+    return fit, penalty
+
+
+_CEILINGS: dict[int, tuple[Mapping[str, float], tuple[float, float]]] = {}
+
+
+def _ceilings_of(w: Mapping[str, float]) -> tuple[float, float]:
+    """`_ceilings`, remembered for the weights dict in use (an index keeps one for its life)."""
+    known = _CEILINGS.get(id(w))
+    if known is not None and known[0] is w:
+        return known[1]
+    found = _ceilings(w)
+    if len(_CEILINGS) > 64:
+        _CEILINGS.clear()
+    _CEILINGS[id(w)] = (w, found)
+    return found
 
 
 def score_pool(
@@ -77,7 +89,8 @@ def _score_shortlist(index, view, plan, w, kw, sel, ok, base, top):
     """Exact scores of the candidates whose upper bound is highest, or None when the bound cannot prove
     that no other candidate reaches the ``top``-th best score (then every candidate is scored)."""
     known = kw["text"] * base["text"] + kw["chain"] * base["chain"] + kw["geo"] * base["geo"]
-    bound = (known + kw["fit"] * _fit_ceiling(w)) * _penalty_ceiling(w)
+    fit_ceiling, penalty_ceiling = _ceilings_of(w)
+    bound = (known + kw["fit"] * fit_ceiling) * penalty_ceiling
     if ok is not None:
         bound = np.where(ok, bound, 0.0)
     n, size = len(sel), max(4 * top, SHORTLIST_MIN)

@@ -210,16 +210,21 @@ def bm25_scores(view: PoolView, plan: QueryPlan) -> np.ndarray:
     if len(plan.term_ids) == 0:
         return np.zeros(n)
     indptr = view.post_indptr
-    starts = indptr[plan.term_ids]
-    ends = indptr[plan.term_ids + 1]
-    lengths = ends - starts
-    if lengths.sum() == 0:
+    spans = [
+        (start, end, tw)
+        for start, end, tw in zip(
+            indptr[plan.term_ids].tolist(),
+            indptr[plan.term_ids + 1].tolist(),
+            plan.term_w.tolist(),
+            strict=True,
+        )
+        if end > start
+    ]
+    if not spans:
         return np.zeros(n)
-    total = int(lengths.sum())
-    # flat positions of every term's postings, term after term (the order bincount sums in)
-    flat = np.arange(total) + np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
-    docs = view.post_docs[flat]
-    vals = view.post_w[flat] * np.repeat(plan.term_w, lengths)
+    # every term's postings, term after term (the order bincount sums in): slices, not an index gather
+    docs = np.concatenate([view.post_docs[start:end] for start, end, _tw in spans])
+    vals = np.concatenate([view.post_w[start:end] * tw for start, end, tw in spans])
     return np.bincount(docs, weights=vals, minlength=n)
 
 
