@@ -139,6 +139,7 @@ class OrderAdmin(admin.ModelAdmin):
         "state_note",
         "submitted_at",
         "published_at",
+        "claim_due_at",
         "claimed_at",
         "finished_at",
         "last_progress_at",
