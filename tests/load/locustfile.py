@@ -137,15 +137,20 @@ def options(html: str, name: str) -> list[tuple[str, bool]]:
     return [(v, bool(s)) for v, s in VALUE.findall(match.group(1))] if match else []
 
 
+THINK_MIN, THINK_MAX = 1, 3  # seconds between two tasks of a user
+
+
 class Persona(HttpUser):
     """A logged-in persona; subclasses name the accounts and the tasks."""
 
     abstract = True
-    wait_time = between(1, 3)
+    wait_time = between(THINK_MIN, THINK_MAX)
     usernames: tuple[str, ...] = ()
 
     def on_start(self):
-        """Log in (warm-up), wait until every user has, then start at a random point of one think time."""
+        """Log in (warm-up), wait until every user has, then start at a random point of one think time
+        (users in a steady state are spread over it; 50 users starting at once would be a burst that a
+        real site never sees after its users have logged in)."""
         self.client.verify = False
         self.username = random.choice(self.usernames)
         try:
@@ -153,7 +158,7 @@ class Persona(HttpUser):
         finally:
             PHASES.login_done(self.environment)
         PHASES.ready.wait()
-        gevent.sleep(random.uniform(0, 2))
+        gevent.sleep(random.uniform(0, THINK_MAX))
 
     def log_in(self):
         page = self.client.get("/accounts/login/", name="/accounts/login/")
@@ -345,3 +350,15 @@ class Provider(Persona):
             "terms": "",
         }
         self.post_form(f"/orders/{pk}/respond/", data, "/orders/[id]/respond/ [POST]")
+
+
+REQUEST_LOG = os.environ.get("LOADTEST_REQUEST_LOG", "")
+if REQUEST_LOG:
+    # One line per request (end time, method, endpoint, ms, failed): latency over time, e.g. a cold start.
+    _request_log = open(REQUEST_LOG, "w")  # noqa: SIM115 - open for the whole run
+
+    @events.request.add_listener
+    def log_request(request_type, name, response_time, exception=None, **_kwargs):
+        _request_log.write(
+            f"{time.time():.3f},{request_type},{name},{response_time:.1f},{int(bool(exception))}\n"
+        )

@@ -3,22 +3,27 @@
     python manage.py loadtest --users 50 --spawn-rate 5 --duration 60 [--orders 2000] [--json]
 
 Builds a PostgreSQL database (migrations, reference data, personas with DEMO_PASSWORD, the demo orders and
-`generate_demo_orders N`), collects static files, and starts — all on 127.0.0.1 only — a private
-`redis-server` (broker and cache; or `--redis-url`), a Celery worker and beat, and gunicorn (DEBUG off,
-HTTPS with a throwaway certificate so the secure session cookies work). It waits for the match backlog left
-by the seeding to drain, then runs `locust` headless (`tests/load/locustfile.py`) in two phases:
+`generate_demo_orders N`, then VACUUM ANALYZE for planner statistics), collects static files, and starts —
+all on 127.0.0.1 only — a private `redis-server` (broker and cache; or `--redis-url`), a Celery worker and
+beat, and gunicorn (DEBUG off, HTTPS with a throwaway certificate so the secure session cookies work). It
+waits until the matching of the seeded data has settled: no order pending and none matched for two sweep
+intervals (the synthetic matches of `generate_demo_orders` predate the catalog, so the sweeper first
+re-matches every open demo order, ~40 s of worker time for 2000 orders). Then it runs `locust` headless
+(`tests/load/locustfile.py`) in two phases:
 
 - warm-up: the users are spawned at `--spawn-rate` and each logs in through the login form (production
   password hashing, deliberately slow), then waits; it ends when the last user has logged in (at most
   `--warmup-timeout` seconds);
-- measured: the statistics are reset and every user browses and acts for `--duration` seconds.
+- measured: the statistics are reset and every user, starting at a random point of one think time (1–3 s),
+  browses and acts for `--duration` seconds.
 
-It prints requests, requests/s, p50/p95/p99 and error rate per endpoint and per kind: `page`, `api` (lists)
-and `action` (posts) from the measured phase, `login` (the login page and the login post) from the warm-up,
-on their own lines and not counted in the page/API goals; errors of both phases count against the zero-error
-goal. Then it waits for the backlog of matching to drain and reports how long that took and the slowest
-time-to-match of the orders placed during the run. Everything it started is stopped at the end; the
-database is kept for inspection (re-created next run).
+It prints requests, requests/s, p50/p95/p99, max and error rate per endpoint and per kind: `page`, `api`
+(lists) and `action` (posts) from the measured phase, `login` (the login page and the login post) from the
+warm-up, on their own lines and not counted in the page/API goals; errors of both phases count against the
+zero-error goal. Then it waits for the backlog of matching to drain and reports how long that took and the
+slowest time-to-match of the orders placed during the run. Everything it started is stopped at the end; the
+database is kept for inspection (re-created next run, or reused with `--reuse-db` and the DEMO_PASSWORD it
+was built with); `--keep` keeps the run folder (logs, Locust CSVs, `requests.csv` with one line per request).
 
 The personas are shared by many simulated users, so the per-user API throttles are raised for the run
 (`THROTTLE_USER`, `THROTTLE_ORDER_CREATE`); login stays as in production (slow password hashing).
@@ -177,6 +182,15 @@ class MatchWatch(threading.Thread):
             )
             return cur.fetchone()[0]
 
+    def recently_matched(self, seconds: int) -> int:
+        """Orders matched in the last `seconds` (the sweeper re-matching stale orders leaves no backlog)."""
+        with self.conn.cursor() as cur:
+            cur.execute(
+                "SELECT count(*) FROM matchmaking_order WHERE matched_at > now() - make_interval(secs => %s)",
+                (seconds,),
+            )
+            return cur.fetchone()[0]
+
     def poll(self) -> None:
         if self.since is None:
             return
@@ -229,10 +243,16 @@ class Command(BaseCommand):
             "--postgres", default="postgres://postgres@127.0.0.1:5432", help="PostgreSQL 服务器"
         )
         parser.add_argument("--database", default="silian_loadtest", help="压测用数据库名（每次重建）")
-        parser.add_argument("--reuse-db", action="store_true", help="数据库已准备好时跳过重建与填充")
+        parser.add_argument(
+            "--reuse-db",
+            action="store_true",
+            help="数据库已准备好时跳过重建与填充（须用建库时的 DEMO_PASSWORD）",
+        )
         parser.add_argument("--redis-url", default="", help="使用已有 Redis（默认启动一个私有 redis-server）")
         parser.add_argument("--drain-timeout", type=int, default=180, help="等待匹配积压清空的最长秒数")
-        parser.add_argument("--keep", action="store_true", help="保留运行目录（日志、CSV）")
+        parser.add_argument(
+            "--keep", action="store_true", help="保留运行目录（日志、CSV、逐个请求的 requests.csv）"
+        )
         parser.add_argument("--json", action="store_true", help="输出一个 JSON 对象")
 
     def handle(self, *args, **opts):
@@ -241,6 +261,10 @@ class Command(BaseCommand):
         for binary in ("openssl", *(() if opts["redis_url"] else ("redis-server",))):
             if not shutil.which(binary):
                 raise CommandError(f"{binary} is not installed.")
+        if opts["reuse_db"] and not os.environ.get("DEMO_PASSWORD"):
+            raise CommandError(
+                "--reuse-db needs DEMO_PASSWORD: the demo password the database was built with."
+            )
         run_dir = Path(tempfile.mkdtemp(prefix="silian-loadtest-"))
         try:
             with ExitStack() as cleanup:
@@ -321,7 +345,11 @@ class Command(BaseCommand):
                 stack.run("generate_demo_orders", [*manage, "generate_demo_orders", str(opts["orders"])])
             stack.env = env
         else:
-            stack.run("seed_demo", [*manage, "seed_demo"])  # the personas get this run's password
+            # seed_demo only creates missing personas: the existing ones keep the password the database was
+            # built with, which DEMO_PASSWORD must give (checked in handle). Lockouts of earlier runs go.
+            stack.run("seed_demo", [*manage, "seed_demo"])
+            stack.run("axes_reset", [*manage, "axes_reset"])
+        self.analyze(database_url)
         self.note(opts, "收集静态文件 …")
         stack.run("collectstatic", [*manage, "collectstatic", "--noinput"])
         openssl = [
@@ -365,10 +393,15 @@ class Command(BaseCommand):
 
         watch = MatchWatch(database_url)
         cleanup.callback(watch.conn.close)
-        self.note(opts, f"等待预置数据的匹配积压清空（{watch.backlog()} 条）…")
+        self.note(opts, f"等待预置数据的匹配完成（积压 {watch.backlog()} 条，另有清扫补做的过期匹配）…")
         pre_started = time.monotonic()
+        quiet = 2 * int(env["MATCH_SWEEP_SECONDS"])
         self.wait_for(
-            lambda: watch.backlog() == 0, opts["drain_timeout"], "the initial match backlog", stack, "worker"
+            lambda: watch.backlog() == 0 and watch.recently_matched(quiet) == 0,
+            opts["drain_timeout"],
+            "the initial match backlog",
+            stack,
+            "worker",
         )
         pre_drain = time.monotonic() - pre_started
 
@@ -401,6 +434,7 @@ class Command(BaseCommand):
                 "DEMO_PASSWORD": password,
                 "LOADTEST_STATS_FILE": str(phases_file),
                 "LOADTEST_MEASURE_SECONDS": str(opts["duration"]),
+                **({"LOADTEST_REQUEST_LOG": str(run_dir / "requests.csv")} if opts["keep"] else {}),
             },
             capture_output=True,
             text=True,
@@ -446,6 +480,14 @@ class Command(BaseCommand):
                 "host": host,
             },
         )
+
+    def analyze(self, database_url: str) -> None:
+        """Planner statistics for the freshly loaded tables, as after any bulk load: until autovacuum gets to
+        them (never, on a server running with autovacuum off) PostgreSQL plans as if they were nearly empty."""
+        import psycopg
+
+        with psycopg.connect(database_url, autocommit=True) as conn:
+            conn.execute("VACUUM ANALYZE")
 
     def recreate_database(self, server: str, name: str) -> None:
         import psycopg
