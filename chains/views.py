@@ -1,6 +1,6 @@
 """Public pages: home and the chain directory (prefecture → county → chains → links and firms)."""
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Func, Prefetch, Q, Value
 from django.shortcuts import get_object_or_404, render
 
 from chains.models import (
@@ -19,19 +19,25 @@ from chains.models import (
 
 def home(request):
     """Landing page: what the platform is, headline counts, entry points per role."""
-    counts = {
-        "prefectures": Prefecture.objects.count(),
-        "counties": County.objects.count(),
-        "chains": CountyChain.objects.active().count(),
-        "chain_types": ChainType.objects.count(),
+    counted = {
+        "prefectures": Prefecture.objects.all(),
+        "counties": County.objects.all(),
+        "chains": CountyChain.objects.active(),
+        "chain_types": ChainType.objects.all(),
+        "institutions": Institution.objects.all(),
+        "enterprises": Enterprise.objects.all(),
+        "funds": Fund.objects.all(),
+        "products": FinancialProduct.objects.all(),
+        "talent": TalentResource.objects.all(),
     }
-    catalog = {
-        "institutions": Institution.objects.count(),
-        "enterprises": Enterprise.objects.count(),
-        "funds": Fund.objects.count(),
-        "products": FinancialProduct.objects.count(),
-        "talent": TalentResource.objects.count(),
-    }
+    # The nine counts in one query: SELECT 'label', COUNT(id) FROM … UNION ALL …
+    first, *rest = (
+        qs.order_by().values(counted_as=Value(label), n=Func("pk", function="COUNT"))
+        for label, qs in counted.items()
+    )
+    found = {row["counted_as"]: row["n"] for row in first.union(*rest, all=True)}
+    counts = {name: found[name] for name in ("prefectures", "counties", "chains", "chain_types")}
+    catalog = {name: found[name] for name in ("institutions", "enterprises", "funds", "products", "talent")}
     return render(request, "chains/home.html", {"counts": counts, "catalog": catalog})
 
 

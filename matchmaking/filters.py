@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from chains.models import ChainType, County, Prefecture
 from matchmaking.choices import OrderKind, OrderState
 from matchmaking.models import Order
+from matchmaking.widgets import PlainSelect
 
 
 class OrderFilter(django_filters.FilterSet):
@@ -15,25 +16,27 @@ class OrderFilter(django_filters.FilterSet):
 
     q = django_filters.CharFilter(label=_("搜索"), method="search")
     kind = django_filters.ChoiceFilter(
-        label=_("需求类型"), choices=OrderKind.choices, empty_label=_("全部类型")
+        label=_("需求类型"), choices=OrderKind.choices, empty_label=_("全部类型"), widget=PlainSelect
     )
     state = django_filters.ChoiceFilter(
-        label=_("状态"), choices=OrderState.choices, empty_label=_("全部状态")
+        label=_("状态"), choices=OrderState.choices, empty_label=_("全部状态"), widget=PlainSelect
     )
     prefecture = django_filters.ModelChoiceFilter(
         label=_("设区市"),
         field_name="county__prefecture",
         queryset=Prefecture.objects.all(),
         empty_label=_("全部"),
+        widget=PlainSelect,
     )
     county = django_filters.ModelChoiceFilter(
-        label=_("县域"), queryset=County.objects.all(), empty_label=_("全部")
+        label=_("县域"), queryset=County.objects.all(), empty_label=_("全部"), widget=PlainSelect
     )
     chain_type = django_filters.ModelChoiceFilter(
         label=_("产业链类型"),
         field_name="chain__chain_type",
         queryset=ChainType.objects.all(),
         empty_label=_("全部"),
+        widget=PlainSelect,
     )
     created_after = django_filters.DateFilter(
         label=_("发布/创建自"),

@@ -44,15 +44,19 @@ def call(service, *args, **kwargs):
         raise from_workflow_error(exc) from exc
 
 
-def contact_visible_order_ids(request) -> set[int] | None:
+def contact_visible_order_ids(request, among=None) -> set[int] | None:
     """Orders whose contact phone this user may see (the domain rule, `Order.objects.contact_visible_to`);
-    None means every order (administrators). Computed once per request."""
+    None means every order (administrators). Computed once per request, among the given order ids when the
+    caller knows which orders it will show (a list page), else among all the user's orders."""
     cached = getattr(request, "_contact_order_ids", False)
     if cached is not False:
         return cached
     ids = None
     if not Scope.for_user(request.user).is_admin:
-        ids = set(Order.objects.contact_visible_to(request.user).values_list("pk", flat=True))
+        allowed = Order.objects.contact_visible_to(request.user)
+        if among is not None:
+            allowed = allowed.filter(pk__in=list(among))
+        ids = set(allowed.values_list("pk", flat=True))
     request._contact_order_ids = ids
     return ids
 
@@ -287,8 +291,10 @@ class DeclineSerializer(serializers.Serializer):
 class OrderFilter(django_filters.FilterSet):
     """Orders by kind, state, region, chain type, creation date and amount."""
 
-    kind = django_filters.MultipleChoiceFilter(choices=OrderKind.choices)
-    state = django_filters.MultipleChoiceFilter(choices=OrderState.choices)
+    # Columns of the order itself: no join can repeat a row, so no DISTINCT (django-filter's default for
+    # multiple choices), which made PostgreSQL sort and plan over every selected column (~35 ms a page).
+    kind = django_filters.MultipleChoiceFilter(choices=OrderKind.choices, distinct=False)
+    state = django_filters.MultipleChoiceFilter(choices=OrderState.choices, distinct=False)
     prefecture = django_filters.NumberFilter(
         field_name="county__prefecture_id", min_value=1, max_value=2**31 - 1, help_text="设区市 id"
     )
@@ -373,16 +379,25 @@ class OrderViewSet(
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):
+        # What the serializer reads. PostgreSQL's planning time grows steeply with each joined table (all
+        # seven: 16 ms, more than the query runs): the prefecture is read as county.prefecture_id (no join),
+        # the handlers come in a second small query, only when the page has any (6 tables: 2.6 ms).
         return (
             Order.objects.visible_to(self.request.user)
-            .with_list_relations()
-            .select_related("link", "handler")
+            .select_related("county", "chain__chain_type", "claimed_by_body", "link")
+            .prefetch_related("handler")
         )
 
     def get_serializer_class(self):
         if self.action == "list":
             return OrderSerializer
         return OrderDetailSerializer
+
+    def get_serializer(self, *args, **kwargs):
+        if kwargs.get("many") and args and self.action == "list":
+            # The contact rule checked for this page's orders only, not every order the user may see.
+            contact_visible_order_ids(self.request, among=(order.pk for order in args[0]))
+        return super().get_serializer(*args, **kwargs)
 
     def get_throttles(self):
         if self.action == "create":

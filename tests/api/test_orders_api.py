@@ -327,6 +327,15 @@ def test_contact_phone_only_for_those_allowed(
     assert detail(inst_dhu)["contact_phone"] == "13905950000"
     assert "contact_phone" not in detail(bank_cib)
 
+    # Lists apply the same rule to each order of the page.
+    def listed_phones(user):
+        rows = api(user).get(url("order-list")).json()["results"]
+        return {row["id"]: row.get("contact_phone") for row in rows}
+
+    for user in (county_jinjiang, platform_admin, body_kjt, inst_dhu):
+        assert listed_phones(user)[published.pk] == "13905950000"
+    assert listed_phones(city_quanzhou)[published.pk] is None
+
 
 @pytest.mark.django_db
 def test_detail_outside_scope_is_404(api, published, county_luoyuan, body_jrb):

@@ -8,12 +8,14 @@ from chains.models import ChainType, County, CountyChain, Prefecture
 
 @pytest.mark.django_db
 def test_home_page(client, django_assert_num_queries):
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(1):  # the nine counts in one UNION ALL query
         response = client.get(reverse("home"))
     assert response.status_code == 200
     body = response.content.decode()
     assert "四链对接平台" in body
     assert 'data-testid="count-counties">83<' in body
+    assert 'data-testid="count-prefectures">9<' in body
+    assert f'data-testid="count-chains">{CountyChain.objects.active().count()}<' in body
 
 
 @pytest.mark.django_db

@@ -1,0 +1,48 @@
+"""Form widgets built in Python where Django's template rendering is a measurable share of a page."""
+
+from html import escape
+
+from django import forms
+from django.forms.utils import flatatt
+from django.utils.safestring import mark_safe
+
+
+def _escape(text) -> str:
+    """Like the template engine's autoescaping: safe strings as they are, anything else HTML-escaped."""
+    if hasattr(text, "__html__"):
+        return text.__html__()
+    return escape(str(text))
+
+
+class PlainSelect(forms.Select):
+    """A single <select> with the markup of Django's `select.html`, built in Python.
+
+    The filter bar of every order list has five selects (~140 options, the 83 counties among them); rendering
+    them through the option templates and `optgroups()` took ~19 ms of each list page. Same markup (values,
+    labels escaped, `selected` on the first matching option, optgroups), without the per-option machinery.
+    """
+
+    allow_multiple_selected = False
+
+    def render(self, name, value, attrs=None, renderer=None):
+        wanted = set(self.format_value(value))
+        parts = [f'<select name="{_escape(name)}"{flatatt(self.build_attrs(self.attrs, attrs))}>']
+        has_selected = False
+        for group_value, group_label in self.choices:
+            if isinstance(group_label, list | tuple):
+                group, options = group_value, group_label
+                parts.append(f'\n  <optgroup label="{_escape(group)}">')
+            else:
+                group, options = None, [(group_value, group_label)]
+            for option_value, label in options:
+                option_value = "" if option_value is None else option_value
+                selected = not has_selected and str(option_value) in wanted
+                has_selected |= selected
+                parts.append(
+                    f'\n  <option value="{_escape(option_value)}"{" selected" if selected else ""}>'
+                    f"{_escape(label)}</option>"
+                )
+            if group is not None:
+                parts.append("\n  </optgroup>")
+        parts.append("\n</select>")
+        return mark_safe("".join(parts))  # noqa: S308 - every value and label above is escaped
