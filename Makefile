@@ -19,8 +19,10 @@ $(CURDIR)/.tools/bin/uv:
 	$(PYTHON) -m venv .tools
 	.tools/bin/pip install --quiet "uv==$(UV_VERSION)"
 
+# --compile-bytecode: the environment ships .pyc files, so no process (gunicorn workers, Celery, manage.py) compiles
+# the modules it imports from source, also where Python may not write them (PYTHONDONTWRITEBYTECODE, read-only).
 $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
-	$(UV) sync --frozen --python $(PYTHON)
+	$(UV) sync --frozen --compile-bytecode --python $(PYTHON)
 	touch $@
 
 static/vendor/.stamp: assets/package.json assets/package-lock.json assets/build-fujian-map.js

@@ -1,5 +1,8 @@
 """gunicorn settings (read automatically when gunicorn starts in the project folder; flags override them).
 
+The application is loaded once in the master (`preload_app`), which also does the work a fresh process would do
+on its first requests (`matchmaking.warmup`: views, translations, compiled templates) before forking: workers,
+also those recycled after `max_requests`, start warm and share that memory.
 Threaded workers keep connections alive between requests; every value can be set from the environment:
 GUNICORN_BIND (127.0.0.1:8000), GUNICORN_WORKERS (4), GUNICORN_THREADS (4), GUNICORN_TIMEOUT (60 s),
 GUNICORN_CERTFILE / GUNICORN_KEYFILE (serve HTTPS directly, e.g. the load test; otherwise TLS ends at the proxy),
@@ -9,6 +12,7 @@ GUNICORN_ACCESSLOG ("-" for stdout; off by default).
 import os
 
 wsgi_app = "matchmaking.wsgi:application"
+preload_app = True
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("GUNICORN_WORKERS", "4"))
 worker_class = "gthread"
@@ -22,3 +26,10 @@ certfile = os.environ.get("GUNICORN_CERTFILE") or None
 keyfile = os.environ.get("GUNICORN_KEYFILE") or None
 accesslog = os.environ.get("GUNICORN_ACCESSLOG") or None
 errorlog = "-"
+
+
+def when_ready(server):
+    """Warm the loaded application in the master, before the workers are forked."""
+    from matchmaking.warmup import warm_up
+
+    server.log.info("warmed up before forking: %s", warm_up())

@@ -68,6 +68,11 @@ class OrderFilter(django_filters.FilterSet):
         for field in self.form.fields.values():
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs["class"] = css
+        # The options as (id, name) rows, not a model instance per option (~130 on every list page; the labels
+        # are the models' names, as their __str__). Choices are validated against each field's queryset.
+        for name in ("prefecture", "county", "chain_type"):
+            field = self.form.fields[name]
+            field.widget.choices = [("", field.empty_label), *field.queryset.values_list("pk", "name")]
 
     def search(self, queryset, name, value):
         """Titles, descriptions and keywords containing the text."""

@@ -1,0 +1,48 @@
+"""What a fresh web process would otherwise do on its first requests: import every view, load the translation
+catalogs and URL reverse tables of each language, compile the site's templates and the form widget templates,
+finalize the Celery app and import the broker's client library (the first task a process enqueued took ~390 ms
+of imports without bytecode, ~65 ms with it).
+
+gunicorn (`gunicorn.conf.py`, `preload_app`) calls `warm_up()` once in the master before it forks its workers, so
+every worker — including those recycled after `max_requests` — starts with all of it in (shared) memory. Measured
+on this project: a cold worker spent ~0.85 s of CPU more on its first pass over the pages than on the next one;
+under load that cost arrived all at once, in every worker, as the first requests of a run.
+"""
+
+from pathlib import Path
+
+
+def warm_up() -> dict[str, int]:
+    """Do the per-process lazy work now; touches no database (and leaves no connection open)."""
+    from django.conf import settings
+    from django.db import connections
+    from django.forms.renderers import get_default_renderer
+    from django.template import engines
+    from django.urls import get_resolver, reverse
+    from django.utils import translation
+
+    get_resolver().url_patterns  # noqa: B018 - imports the URLconf and with it every view module
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            reverse("home")  # this language's catalogs and reverse lookup tables
+
+    compiled = 0
+    engine = engines["django"]
+    for directory in settings.TEMPLATES[0]["DIRS"]:
+        for path in sorted(Path(directory).rglob("*.html")):
+            engine.get_template(path.relative_to(directory).as_posix())
+            compiled += 1
+    import django.forms
+
+    renderer = get_default_renderer()
+    forms_dir = Path(django.forms.__file__).parent / "templates"
+    for path in sorted((forms_dir / "django" / "forms").rglob("*.html")):
+        renderer.get_template(path.relative_to(forms_dir).as_posix())
+        compiled += 1
+    from celery import current_app
+    from kombu import Connection
+
+    current_app.tasks  # noqa: B018 - finalizes the app: task registry, autodiscovered task modules
+    Connection(current_app.conf.broker_url).transport  # noqa: B018 - imports the client library; no connection
+    connections.close_all()
+    return {"templates": compiled}
