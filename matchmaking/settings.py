@@ -10,6 +10,7 @@ import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from kombu import Queue
 
 from matchmaking.env import env_bool, env_float, env_int, env_list, env_str
 
@@ -214,6 +215,13 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=60)
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Two queues, both consumed by a worker started without -Q, which takes from them in turn: "celery" (matching of
+# submitted and edited orders, notifications, exports) and "rematch" (bulk re-matching by the sweeper and after
+# catalog changes). An order submitted while hundreds of re-matches wait is then matched after one of them, not
+# after all of them (they took the worker ~40 s for 800 orders).
+MATCH_REMATCH_QUEUE = "rematch"
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES = (Queue(CELERY_TASK_DEFAULT_QUEUE), Queue(MATCH_REMATCH_QUEUE))
 
 # --- E-mail --------------------------------------------------------------------------------------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

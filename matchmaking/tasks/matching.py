@@ -10,6 +10,7 @@ work itself lives in `matchmaking.matching` (imported lazily: the adapter import
 - `sweep_matches()`: every few minutes (beat); re-enqueues open orders whose matches are missing,
   failed, stuck, older than their inputs or older than the catalog rows of their kind.
 - `rescore_orders(scope)`: after a catalog change, re-enqueues the open orders it may affect.
+  Both re-enqueue on the `MATCH_REMATCH_QUEUE` (see `enqueue_rematch`), apart from new orders.
 - `notify_matched_providers(order_id)`: tells strongly matched providers (once each); the workflow
   enqueues it when an order is published.
 """
@@ -80,12 +81,22 @@ def match_order(self, order_id: int) -> str:
     return outcome
 
 
+def enqueue_rematch(order_id: int) -> None:
+    """Queue a re-match on the bulk queue, holding the order's lease while it waits: the worker takes from the
+    default and the bulk queue in turn, so sweeps keep running during a long re-match backlog and must not queue
+    the same orders again each time (a lost message's lease runs out and the sweeper queues it again)."""
+    from matchmaking import matching
+
+    matching.take_lease(order_id)
+    match_order.apply_async((order_id,), queue=settings.MATCH_REMATCH_QUEUE)
+
+
 @shared_task(acks_late=True, autoretry_for=TRANSIENT_ERRORS, retry_backoff=True, max_retries=3)
 def sweep_matches() -> dict:
     """Re-enqueue open orders whose matches are missing, failed, stuck or older than their inputs."""
     from matchmaking import matching
 
-    counts = matching.sweep(match_order.delay)
+    counts = matching.sweep(enqueue_rematch)
     if any(counts.values()):
         logger.info("sweep_matches: %s", counts)
     return counts
@@ -98,7 +109,7 @@ def rescore_orders(scope: dict) -> int:
 
     ids = list(matching.orders_affected(scope).values_list("pk", flat=True))
     for pk in ids:
-        match_order.delay(pk)
+        enqueue_rematch(pk)
     return len(ids)
 
 

@@ -6,7 +6,8 @@
 - visibility timeout longer than any countdown: Redis redelivers an unacknowledged message after the
   visibility timeout, so a retry waiting for its countdown (or a running task) must never exceed it, or it
   would run twice at once;
-- the sweeper is on the beat schedule every `MATCH_SWEEP_SECONDS`.
+- the sweeper is on the beat schedule every `MATCH_SWEEP_SECONDS`;
+- bulk re-matching has its own queue, consumed (in turn with the default one) by a worker without -Q.
 """
 
 from django.conf import settings
@@ -54,3 +55,10 @@ def test_sweeper_runs_on_the_beat_schedule():
     assert entry["task"] == "matchmaking.tasks.matching.sweep_matches"
     assert entry["schedule"] == settings.MATCH_SWEEP_SECONDS
     assert settings.MATCH_SWEEP_SECONDS < settings.MATCH_RUNNING_TIMEOUT
+
+
+def test_rematches_have_their_own_queue_that_a_default_worker_consumes():
+    """Sweeps and catalog changes re-match on their own queue; a worker started without -Q consumes both."""
+    queues = {queue.name for queue in app.conf.task_queues}
+    assert queues == {app.conf.task_default_queue, settings.MATCH_REMATCH_QUEUE}
+    assert len(queues) == 2

@@ -198,15 +198,22 @@ def test_sweep_resets_stuck_orders_and_enqueues_each_once(order_factory, setting
     settings.MATCH_SWEEP_RETRIES = 1
     stuck = order_factory(match_state=MatchState.RUNNING)
     failed = order_factory(match_state=MatchState.FAILED)
-    with mock.patch.object(match_order, "delay") as enqueue:
+    with mock.patch.object(match_order, "apply_async") as enqueue:
         counts = sweep_matches()
     assert counts["stuck"] == 1 and counts["failed"] == 1
-    assert sorted(c.args[0] for c in enqueue.call_args_list) == sorted([stuck.pk, failed.pk])
+    assert sorted(c.args[0][0] for c in enqueue.call_args_list) == sorted([stuck.pk, failed.pk])
+    assert {c.kwargs["queue"] for c in enqueue.call_args_list} == {settings.MATCH_REMATCH_QUEUE}
     stuck.refresh_from_db()
     assert stuck.match_state == MatchState.PENDING
-    with mock.patch.object(match_order, "delay") as enqueue:
+    # queued and waiting: the next sweep leaves both alone (their leases are held until the task runs)
+    with mock.patch.object(match_order, "apply_async") as enqueue:
         counts = sweep_matches()
-    assert failed.pk not in [c.args[0] for c in enqueue.call_args_list], "no sweep retries left"
+    assert not enqueue.called
+    matching.release_lease(stuck.pk)
+    matching.release_lease(failed.pk)  # as if both messages were lost: the leases ran out
+    with mock.patch.object(match_order, "apply_async") as enqueue:
+        counts = sweep_matches()
+    assert failed.pk not in [c.args[0][0] for c in enqueue.call_args_list], "no sweep retries left"
     assert match_order(failed.pk) == "done"  # a success gives a later failure its sweep retries back
     Order.objects.filter(pk=failed.pk).update(match_state=MatchState.FAILED)
     assert matching.orders_to_sweep()["failed"] == [failed.pk]
