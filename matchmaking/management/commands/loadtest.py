@@ -5,11 +5,12 @@
 Builds a PostgreSQL database (migrations, reference data, personas with DEMO_PASSWORD, the demo orders and
 `generate_demo_orders N`, then VACUUM ANALYZE for planner statistics), collects static files, and starts —
 all on 127.0.0.1 only — a private `redis-server` (broker and cache; or `--redis-url`), a Celery worker and
-beat, and gunicorn (DEBUG off, HTTPS with a throwaway certificate so the secure session cookies work). It
-waits until the matching of the seeded data has settled: no order pending and none matched for two sweep
-intervals (the synthetic matches of `generate_demo_orders` predate the catalog, so the sweeper first
-re-matches every open demo order, ~40 s of worker time for 2000 orders). Then it runs `locust` headless
-(`tests/load/locustfile.py`) in two phases:
+beat (the worker at nice 10, `--worker-nice`, as docs/deployment.md advises on a shared machine), and gunicorn
+(DEBUG off, HTTPS with a throwaway certificate so the secure session cookies work; keep-alive 75 s, like the
+TLS proxy it stands in for). It waits until the matching of the seeded data has settled: no order pending
+and none matched for two sweep intervals (the synthetic matches of `generate_demo_orders` predate the
+catalog, so the sweeper first re-matches every open demo order, ~40 s of worker time for 2000 orders). Then
+it runs `locust` headless (`tests/load/locustfile.py`) in two phases:
 
 - warm-up: the users are spawned at `--spawn-rate` and each logs in through the login form (production
   password hashing, deliberately slow), then waits; it ends when the last user has logged in (at most
@@ -236,9 +237,14 @@ class Command(BaseCommand):
         parser.add_argument(
             "--orders", type=int, default=2000, help="预先生成的示例需求数（generate_demo_orders）"
         )
-        parser.add_argument("--workers", type=int, default=4, help="gunicorn 进程数")
-        parser.add_argument("--threads", type=int, default=4, help="每个 gunicorn 进程的线程数")
+        parser.add_argument("--workers", type=int, default=8, help="gunicorn 进程数（同 gunicorn.conf.py）")
+        parser.add_argument(
+            "--threads", type=int, default=2, help="每个 gunicorn 进程的线程数（同 gunicorn.conf.py）"
+        )
         parser.add_argument("--celery-concurrency", type=int, default=2, help="Celery worker 并发数")
+        parser.add_argument(
+            "--worker-nice", type=int, default=10, help="Celery worker 的 nice 值（0：与 Web 进程同优先级）"
+        )
         parser.add_argument(
             "--postgres", default="postgres://postgres@127.0.0.1:5432", help="PostgreSQL 服务器"
         )
@@ -370,9 +376,13 @@ class Command(BaseCommand):
 
         self.note(opts, "启动 Celery 与 gunicorn …")
         worker_opts = [f"--concurrency={opts['celery_concurrency']}", "--without-gossip", "--without-mingle"]
+        # Below the web processes in CPU priority, as docs/deployment.md advises where they share a machine:
+        # a burst of tasks (publishing five orders fans out into matching, notifications, e-mails) then waits for
+        # idle CPU instead of taking it from page requests.
+        nice = ["nice", "-n", str(opts["worker_nice"])] if opts["worker_nice"] else []
         stack.start(
             "worker",
-            [python, "-m", "celery", "-A", "matchmaking", "worker", "--loglevel=INFO", *worker_opts],
+            [*nice, python, "-m", "celery", "-A", "matchmaking", "worker", "--loglevel=INFO", *worker_opts],
             LOG_LEVEL="INFO",
         )
         stack.start(
@@ -387,6 +397,9 @@ class Command(BaseCommand):
             GUNICORN_THREADS=str(opts["threads"]),
             GUNICORN_CERTFILE=str(run_dir / "cert.pem"),
             GUNICORN_KEYFILE=str(run_dir / "key.pem"),
+            # gunicorn stands in for the TLS proxy here, whose browser connections stay open (nginx: 75 s): with
+            # gunicorn's 5 s every user waiting for the last login reconnected at once, a TLS handshake each.
+            GUNICORN_KEEPALIVE="75",
         )
         self.wait_for_site(host, gunicorn, stack)
         self.wait_for(lambda: " ready." in stack.log("worker"), 90, "the Celery worker", stack, "worker")
