@@ -1,4 +1,6 @@
-"""Language selection: Simplified Chinese unless the user chose another language with the switcher."""
+"""Language selection (Simplified Chinese unless the user chose another language) and throttled session renewal."""
+
+import time
 
 from django.conf import settings
 from django.utils import translation
@@ -18,4 +20,29 @@ class ChosenLanguageMiddleware:
         request.LANGUAGE_CODE = language
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
+        return response
+
+
+class SessionRefreshMiddleware:
+    """Slide a signed-in session's expiry at most once per SESSION_REFRESH_SECONDS.
+
+    A session still ends SESSION_COOKIE_AGE after the last activity (give or take those seconds), without a
+    session write on every request, which Django's SESSION_SAVE_EVERY_REQUEST would cost. Listed after
+    SessionMiddleware, so the session is saved (and its cookie renewed) on the way out when marked here.
+    """
+
+    KEY = "_refreshed_at"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.every = settings.SESSION_REFRESH_SECONDS
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is None or session.is_empty():  # anonymous without a session: do not create one
+            return response
+        now = int(time.time())
+        if now - session.get(self.KEY, 0) >= self.every:
+            session[self.KEY] = now
         return response
