@@ -411,11 +411,7 @@ def _cells(orders, now: datetime) -> tuple[list[tuple], np.ndarray]:
             **_sla_counts(now),
         )
     )
-    sql, params = grouped.query.sql_with_params()
-    with connections[grouped.db].cursor() as cursor:
-        cursor.execute(sql, params)
-        column = {c[0]: i for i, c in enumerate(cursor.description)}
-        rows = cursor.fetchall()
+    column, rows = _read(grouped)
     keys = [(r[column["county"]], r[column["chain"]], r[column["kind"]], r[column["state"]]) for r in rows]
     matrix = np.zeros((len(rows), len(SUM_KEYS)), dtype=np.int64)
     for j, name in enumerate(SUM_KEYS):
@@ -429,34 +425,40 @@ def _cells(orders, now: datetime) -> tuple[list[tuple], np.ndarray]:
     return keys, matrix
 
 
-def _group(keys: list, matrix: np.ndarray) -> dict:
-    """Sum the matrix rows per key: {key: {SUM_KEYS name: int}} (one vectorised pass, any number of rows)."""
+def _read(queryset, wrap=None) -> tuple[dict[str, int], list[tuple]]:
+    """(column index by name, rows) of an ORM-built query read straight from the cursor: no model instances
+    and no per-value converters. `wrap(sql, quote_name)` may put the query inside an outer SELECT."""
+    sql, params = queryset.query.sql_with_params()
+    connection_ = connections[queryset.db]
+    if wrap is not None:
+        sql = wrap(sql, connection_.ops.quote_name)
+    with connection_.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {c[0]: i for i, c in enumerate(cursor.description)}, cursor.fetchall()
+
+
+def _sum_by(keys: list, matrix: np.ndarray) -> tuple[list, np.ndarray]:
+    """Sum the matrix rows per key: (distinct keys in first-seen order, one row of sums each)."""
     ids: dict = {}
     gid = np.fromiter((ids.setdefault(key, len(ids)) for key in keys), dtype=np.intp, count=len(keys))
     sums = np.zeros((len(ids), len(SUM_KEYS)), dtype=np.int64)
     np.add.at(sums, gid, matrix)
-    return {key: dict(zip(SUM_KEYS, sums[i].tolist(), strict=True)) for key, i in ids.items()}
+    return list(ids), sums
 
 
-def _roll_up(rows: Iterable[dict], key) -> dict:
-    """Sum the SUM_KEYS of already grouped rows (a few dozen) per `key(row)`."""
-    sums: dict = {}
-    for row in rows:
-        target = sums.get(group := key(row))
-        if target is None:
-            target = sums[group] = dict.fromkeys(SUM_KEYS, 0)
-        for name in SUM_KEYS:
-            target[name] += row[name]
-    return sums
+def _as_dicts(keys: list, sums: np.ndarray) -> dict:
+    """{key: {SUM_KEYS name: int}} from `_sum_by`'s result."""
+    return {key: dict(zip(SUM_KEYS, row, strict=True)) for key, row in zip(keys, sums.tolist(), strict=True)}
 
 
 @dataclass
 class Figures:
     """The cells rolled up once for all sections: overall, per (kind, state), per county and per chain."""
 
+    places: list[tuple]  # (county, chain) pairs: chains are county-level, so ~60 of them
+    place_sums: np.ndarray  # their SUM_KEYS sums, from which the regional groupings are summed
     summary: dict
     grouped: list[dict]
-    places: list[dict]
     per_county: dict
     per_chain: dict
 
@@ -464,26 +466,23 @@ class Figures:
     def of(cls, cells: tuple[list[tuple], np.ndarray]) -> "Figures":
         """Roll the cells up into the groups the sections show."""
         keys, matrix = cells
-        places = _group([key[:2] for key in keys], matrix)  # (county, chain): chains are county-level, ~60
-        for (county, chain), sums in places.items():
-            sums["county"], sums["chain"] = county, chain
-        kind_state = _group([key[2:] for key in keys], matrix)
-        grouped = [
-            {"kind": kind, "state": state, "n": sums["total"], **sums}
-            for (kind, state), sums in kind_state.items()
-        ]
-        summary = _roll_up(places.values(), lambda _row: None).get(None, dict.fromkeys(SUM_KEYS, 0))
+        places, place_sums = _sum_by([key[:2] for key in keys], matrix)
+        kind_state = _as_dicts(*_sum_by([key[2:] for key in keys], matrix))
         return cls(
-            summary=summary,
-            grouped=grouped,
-            places=list(places.values()),
-            per_county=_roll_up(places.values(), lambda r: r["county"]),
-            per_chain=_roll_up(places.values(), lambda r: r["chain"]),
+            places=places,
+            place_sums=place_sums,
+            summary=dict(zip(SUM_KEYS, matrix.sum(axis=0).tolist(), strict=True)),
+            grouped=[
+                {"kind": kind, "state": state, "n": sums["total"], **sums}
+                for (kind, state), sums in kind_state.items()
+            ],
+            per_county=_as_dicts(*_sum_by([county for county, _chain in places], place_sums)),
+            per_chain=_as_dicts(*_sum_by([chain for _county, chain in places], place_sums)),
         )
 
     def per_prefecture(self, prefecture_of: dict[int, int]) -> dict:
         """Per prefecture, from the (county, chain) sums and each county's prefecture."""
-        return _roll_up(self.places, lambda r: prefecture_of[r["county"]])
+        return _as_dicts(*_sum_by([prefecture_of[county] for county, _chain in self.places], self.place_sums))
 
 
 def _by_kind(grouped: list[dict]) -> Table:
@@ -761,28 +760,23 @@ def _top_providers(orders) -> Table:
             accepted=Count("pk", filter=Q(state=ResponseState.ACCEPTED)),
         )
     )
-    inner, params = counted.query.sql_with_params()
-    organizations = connections[counted.db].ops.quote_name(Organization._meta.db_table)
-    # Only ORM-built SQL (its values stay parameters) and a quoted table name are interpolated.
-    sql = (
-        f"SELECT org.name, counted.responses, counted.accepted FROM ({inner}) counted "  # noqa: S608
-        f"JOIN {organizations} org ON org.id = counted.provider_org_id "
-        "ORDER BY counted.responses DESC, counted.accepted DESC, org.name LIMIT %s"
+    _columns, rows = _read(
+        counted,
+        # Only ORM-built SQL (its values stay parameters), a quoted table name and an int constant go in.
+        lambda inner, quote: (
+            f"SELECT org.name, counted.responses, counted.accepted FROM ({inner}) counted "  # noqa: S608
+            f"JOIN {quote(Organization._meta.db_table)} org ON org.id = counted.provider_org_id "
+            f"ORDER BY counted.responses DESC, counted.accepted DESC, org.name LIMIT {TOP_PROVIDERS:d}"
+        ),
     )
-    with connections[counted.db].cursor() as cursor:
-        cursor.execute(sql, (*params, TOP_PROVIDERS))
-        rows = [
-            {"provider_org__name": name, "responses": responses, "accepted": accepted}
-            for name, responses, accepted in cursor.fetchall()
-        ]
     table_rows = [
         {
-            "provider": row["provider_org__name"],
-            "responses": row["responses"],
-            "accepted": row["accepted"],
-            "accepted_share": percent(row["accepted"], row["responses"]),
+            "provider": name,
+            "responses": responses,
+            "accepted": accepted,
+            "accepted_share": percent(accepted, responses),
         }
-        for row in rows
+        for name, responses, accepted in rows
     ]
     return Table(
         "providers",
@@ -803,8 +797,7 @@ def build_dashboard(
 ) -> Dashboard:
     """All sections of one dashboard, every number computed in the database within the user's scope: one
     grouped query for the counted figures, one for the medians (two hour-bucket queries on SQLite), one
-    for the providers, and
-    the reference rows (prefectures, counties, chains) the sections list."""
+    for the providers, and the reference rows (prefectures, counties, chains) the sections list."""
     now = now or timezone.now()
     orders = level_orders(user, level, filters)
     figures = Figures.of(_cells(orders, now))
