@@ -53,7 +53,6 @@ def _display(table) -> dict:
         "title": table.title,
         "note": table.note,
         "headers": [c.label for c in table.columns],
-        "rows": bool(table.rows),
         "body": format_html_join("\n", "{}", ((_row_html(row, table.columns),) for row in table.rows)),
     }
 
