@@ -1,17 +1,9 @@
 """Form widgets built in Python where Django's template rendering is a measurable share of a page."""
 
-from html import escape
-
 from django import forms
 from django.forms.utils import flatatt
+from django.utils.html import conditional_escape as _escape
 from django.utils.safestring import mark_safe
-
-
-def _escape(text) -> str:
-    """Like the template engine's autoescaping: safe strings as they are, anything else HTML-escaped."""
-    if hasattr(text, "__html__"):
-        return text.__html__()
-    return escape(str(text))
 
 
 class PlainSelect(forms.Select):
