@@ -16,7 +16,7 @@ from scipy import sparse
 
 from .records import RESOURCE_TYPES, STAGES, ChainTypeRec, ResourceRec
 from .segment import Segmenter, domain_words, get_segmenter, normalize, split_items
-from .weights import merge_weights
+from .weights import merge_weights, score_ceilings
 
 # Talent resources that carry research and so also answer innovation orders.
 RESEARCH_TALENT_KINDS = frozenset({"expert_panel", "commissioner_team", "service_team", "postdoc_station"})
@@ -224,6 +224,8 @@ class Index:
     # per resource, the facts explanations read, as plain ints (no numpy scalars per candidate):
     # (chain_id, link_order, county, prefecture, in_fujian, fin_class)
     facts: list[tuple[int, ...]] = field(default_factory=list)
+    # score_ceilings(weights): what the scoring's shortlist bound needs, computed once per index
+    ceilings: tuple[float, float] = (1.0, 1.0)
 
     @property
     def size_n(self) -> int:
@@ -488,6 +490,7 @@ def build_index(
         counties_to_prefecture=c2p,
         segmenter=seg,
         weights=w,
+        ceilings=score_ceilings(w),
         vocab=vocab,
         terms=terms,
         term_rank=_ranks(terms),

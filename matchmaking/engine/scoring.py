@@ -22,7 +22,7 @@ from .signals import (
     relation_signal,
     text_signal,
 )
-from .weights import DEFAULT_WEIGHTS, kind_weights, merge_weights
+from .weights import DEFAULT_WEIGHTS, kind_weights, merge_weights, score_ceilings
 
 # Order kinds whose resources are domain specialists (institutions, talent teams).
 OFF_CHAIN_KINDS = frozenset({"innovation", "talent"})
@@ -30,31 +30,6 @@ OFF_CHAIN_KINDS = frozenset({"innovation", "talent"})
 
 # Candidate sets larger than this are shortlisted by an upper bound of their score (see `score_pool`).
 SHORTLIST_MIN = 64
-
-
-def _ceilings(w: Mapping[str, float]) -> tuple[float, float]:
-    """(largest value a fit signal can take, largest factor the multiplicative penalties can apply) with
-    these weights: fit parts are capped at 1 or at a weight; a penalty only raises a score if negative."""
-    fit = max(1.0, *(v for k, v in w.items() if k.startswith(("fit.", "rel."))))
-    penalty = 1.0
-    for name in ("penalty.off_direction", "penalty.off_chain", "penalty.declined", "penalty.sample"):
-        penalty *= max(1.0, 1.0 - w[name])
-    return fit, penalty
-
-
-_CEILINGS: dict[int, tuple[Mapping[str, float], tuple[float, float]]] = {}
-
-
-def _ceilings_of(w: Mapping[str, float]) -> tuple[float, float]:
-    """`_ceilings`, remembered for the weights dict in use (an index keeps one for its life)."""
-    known = _CEILINGS.get(id(w))
-    if known is not None and known[0] is w:
-        return known[1]
-    found = _ceilings(w)
-    if len(_CEILINGS) > 64:
-        _CEILINGS.clear()
-    _CEILINGS[id(w)] = (w, found)
-    return found
 
 
 def score_pool(
@@ -78,22 +53,23 @@ def score_pool(
     base = {"bm25": raw, "text": text_signal(raw, view, plan, w), "chain": chain_all[sel]}
     base["geo"] = geo_signal(sub, plan, w)
     kw = kind_weights(w, plan.kind)
-    if top is not None and top > 0 and len(sel) > max(4 * top, SHORTLIST_MIN):
-        found = _score_shortlist(index, view, plan, w, kw, sel, ok, base, top)
+    size = max(4 * top, SHORTLIST_MIN) if top is not None and top > 0 else len(sel)
+    if len(sel) > size:
+        found = _score_shortlist(index, view, plan, w, kw, sel, ok, base, top, size)
         if found is not None:
             return found
     return (sub, *_finish(index, sub, plan, w, kw, ok, base))
 
 
-def _score_shortlist(index, view, plan, w, kw, sel, ok, base, top):
-    """Exact scores of the candidates whose upper bound is highest, or None when the bound cannot prove
-    that no other candidate reaches the ``top``-th best score (then every candidate is scored)."""
+def _score_shortlist(index, view, plan, w, kw, sel, ok, base, top, size):
+    """Exact scores of the ``size`` candidates whose upper bound is highest, or None when the bound cannot
+    prove that no other candidate reaches the ``top``-th best score (then every candidate is scored)."""
     known = kw["text"] * base["text"] + kw["chain"] * base["chain"] + kw["geo"] * base["geo"]
-    fit_ceiling, penalty_ceiling = _ceilings_of(w)
+    fit_ceiling, penalty_ceiling = index.ceilings if w is index.weights else score_ceilings(w)
     bound = (known + kw["fit"] * fit_ceiling) * penalty_ceiling
     if ok is not None:
         bound = np.where(ok, bound, 0.0)
-    n, size = len(sel), max(4 * top, SHORTLIST_MIN)
+    n = len(sel)
     part = np.argpartition(bound, n - size - 1)
     ceiling = float(bound[part[n - size - 1]])  # the best bound left out of the shortlist
     keep = np.sort(part[n - size :])

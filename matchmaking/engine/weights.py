@@ -93,3 +93,13 @@ def kind_weights(weights: Mapping[str, float], kind: str) -> dict[str, float]:
     parts = {name: max(0.0, weights[f"{kind}.{name}"]) for name in ("text", "chain", "geo", "fit")}
     total = sum(parts.values()) or 1.0
     return {k: v / total for k, v in parts.items()}
+
+
+def score_ceilings(weights: Mapping[str, float]) -> tuple[float, float]:
+    """(largest value a fit signal can take, largest factor the multiplicative penalties can apply) with
+    these weights: fit parts are capped at 1 or at a weight; a penalty only raises a score if negative."""
+    fit = max(1.0, *(v for k, v in weights.items() if k.startswith(("fit.", "rel."))))
+    penalty = 1.0
+    for name in ("penalty.off_direction", "penalty.off_chain", "penalty.declined", "penalty.sample"):
+        penalty *= max(1.0, 1.0 - weights[name])
+    return fit, penalty
