@@ -230,6 +230,7 @@ def synthetic_orders(n: int, seed: int = 11, base: Catalog | None = None) -> lis
 # ---- timings --------------------------------------------------------------------------------------------
 def _clear_caches(index: Index) -> None:
     index.segmenter._cached.cache_clear()
+    index.segmenter._query_cached.cache_clear()
     index.segmenter._expand.cache_clear()
 
 
