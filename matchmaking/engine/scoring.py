@@ -83,7 +83,8 @@ def _score_shortlist(index, view, plan, w, kw, sel, ok, base, top, size):
     score, sig = _finish(
         index, short, plan, w, kw, None if ok is None else ok[keep], {k: v[keep] for k, v in base.items()}
     )
-    positive = score[score > 0]
+    # the k-th best among the candidates not demoted (demoted ones are listed after all of them)
+    positive = score[(score > 0) & (sig["demoted"] == 0)]
     if len(positive) < top:
         return None
     kth = float(np.partition(positive, len(positive) - top)[len(positive) - top])
@@ -111,7 +112,9 @@ def _finish(index, sub, plan, w, kw, ok, sig):
         specific = (sig["type_fit"] >= w["fit.type_match"]) & (specialised | general)
     elif plan.kind == "industry":
         sig["fit"] = sig["relation"] = relation_signal(sub, plan, w, index)
-        specific = sig["relation"] >= w["rel.wanted"]
+        # the wanted link: one the order names, else any link on the wanted side
+        wanted = w["rel.wanted_mentioned"] if plan.mentioned_links else w["rel.wanted"]
+        specific = sig["relation"] >= wanted
     else:
         sig["fit"] = kind_fit(sub, plan)
         specific = specialised
@@ -122,13 +125,16 @@ def _finish(index, sub, plan, w, kw, ok, sig):
         + kw["geo"] * sig["geo"]
         + kw["fit"] * sig["fit"]
     )
+    demote = np.zeros(len(sub), dtype=bool)
     if plan.kind == "capital" and w["penalty.under_amount"]:
         # a ceiling below the amount needed ranks below the products that cover it
         score = score * (1.0 - w["penalty.under_amount"] * sig["under_amount"])
+        demote = sig["under_amount"] > 0
     if plan.kind == "industry" and plan.own_link is not None:
-        # same chain, on the order's own link: competitors, not partners
+        # same chain, on the order's own link: competitors, not partners (listed after all partners)
         same = (sub.chain_id == plan.chain_idx) & (sub.link_order == plan.own_link)
         score = score * np.where(same, 1.0 - w["penalty.same_link"], 1.0)
+        demote = same
         if plan.direction is not None:
             # same chain but on the other side of the order's link
             off_side = (sub.chain_id == plan.chain_idx) & ~same & (sig["relation"] <= w["rel.same_link"])
@@ -137,7 +143,8 @@ def _finish(index, sub, plan, w, kw, ok, sig):
         # an institution or talent team specialised in another chain type (and not in this one) is rarely
         # what the order needs; money (products, funds) and firms are judged by their own fit signals
         gap = np.clip(sub.chain_max.astype(np.float64) - sig["chain"], 0.0, 1.0)
-        score = score * (1.0 - w["penalty.off_chain"] * gap)
+        share = w["penalty.off_chain_capital"] if plan.kind == "capital" else w["penalty.off_chain"]
+        score = score * (1.0 - share * gap)
     if len(plan.declined_pos):
         declined = np.isin(sub.pos, plan.declined_pos)
         score = score * np.where(declined, 1.0 - w["penalty.declined"], 1.0)
@@ -155,19 +162,31 @@ def _finish(index, sub, plan, w, kw, ok, sig):
     if ok is not None:
         listed = listed & ok
     score = np.clip(np.where(listed, score, 0.0), 0.0, 1.0)
+    sig["demoted"] = demote.astype(np.float64)
     return score, sig
 
 
-def _top(view: View, score: np.ndarray, keys: list[str], top: int) -> list[int]:
-    """Pool-local indices of the best ``top`` positive scores; ties broken by key (deterministic)."""
+def _top(
+    view: View, score: np.ndarray, keys: list[str], top: int, demoted: np.ndarray | None = None
+) -> list[int]:
+    """Pool-local indices of the best ``top`` positive scores, demoted candidates (competitors, products
+    below the amount) after all others; ties broken by key (deterministic)."""
     positive = np.flatnonzero(score > 0)
     if len(positive) == 0 or top <= 0:
         return []
-    if len(positive) > top:
-        kth = np.partition(score[positive], len(positive) - top)[len(positive) - top]
-        positive = positive[score[positive] >= kth]
+    low = np.zeros(len(score), dtype=bool) if demoted is None else demoted > 0
+    first = positive[~low[positive]]
+    if len(first) > top:
+        kth = np.partition(score[first], len(first) - top)[len(first) - top]
+        first = first[score[first] >= kth]
     pos = view.pos
-    return sorted(positive.tolist(), key=lambda i: (-round(float(score[i]), 12), keys[pos[i]]))[:top]
+    out = sorted(first.tolist(), key=lambda i: (-round(float(score[i]), 12), keys[pos[i]]))[:top]
+    if len(out) < top:
+        rest = positive[low[positive]]
+        out += sorted(rest.tolist(), key=lambda i: (-round(float(score[i]), 12), keys[pos[i]]))[
+            : top - len(out)
+        ]
+    return out
 
 
 def rank(
@@ -189,12 +208,12 @@ def rank(
         w = {**w, "list.min_score": float(min_score)}
     plan = plan_query(index, query, w)
     view, score, sig = score_pool(index, plan, w, top=top)
-    chosen = _top(view, score, index.keys, top)
+    chosen = _top(view, score, index.keys, top, sig.get("demoted"))
     if not chosen:
         return []
     sel = np.asarray(chosen, dtype=np.int64)
     positions = view.pos[sel].tolist()
-    names = [name for name in sig if name != "specific_text"]
+    names = [name for name in sig if name not in ("specific_text", "demoted")]
     rows = round6(np.column_stack([score[sel], *(sig[name][sel] for name in names)]))
     terms = matched_terms_many(index, plan, positions)
     resources = index.resources

@@ -142,7 +142,8 @@ class Segmenter:
         for tok in self._jieba.cut(normalize(text), True):
             whole = tok.strip()
             for i, part in enumerate(expand(tok)):
-                out.append((part, i == 0 and part == whole))
+                # a single-character domain word (茶, 竹: a chain's name) counts wherever it is found
+                out.append((part, (i == 0 and part == whole) or len(part) == 1))
         return tuple(out)
 
     def _known(self, word: str) -> bool:

@@ -28,7 +28,23 @@ View = PoolView | PoolSubset
 UPSTREAM_CUES = ("上游", "供应商", "供货", "原料供应", "原材料", "配套企业", "配套商", "供应")
 DOWNSTREAM_CUES = ("下游", "客户", "买家", "采购商", "采购方", "经销商", "销售渠道", "应用方", "用户")
 EQUITY_CUES = ("股权", "入股", "参股", "基金", "创投", "风投", "天使", "投资机构", "股权投资")
-LOAN_CUES = ("贷款", "贷", "授信", "信贷", "质押", "抵押", "融资租赁", "租赁", "保理", "流动资金", "担保")
+LOAN_CUES = (
+    "贷款",
+    "贷",
+    "授信",
+    "信贷",
+    "质押",
+    "抵押",
+    "融资租赁",
+    "租赁",
+    "保理",
+    "流动资金",
+    "担保",
+    "保单融资",
+    "仓单",
+    "订单融资",
+    "应收账款",
+)
 # Words naming the kind of partner an order wants rather than what it is about.
 PARTNER_WORDS = (
     "高校",
@@ -246,6 +262,16 @@ def plan_query(index: Index, query: OrderQuery, weights: Mapping[str, float]) ->
         if generic[tid]:
             weights_by_id[tid] *= weights["query.generic_term"]
     literal = frozenset(weights_by_id)
+    own_words: set[int] = set()
+    if own_link is not None and direction is not None:
+        # words naming the order's own link describe the orderer, not what it looks for
+        for word in index.link_keywords.get((chain_idx, own_link), ()):
+            tid = vocab.get(word)
+            if tid in weights_by_id:
+                own_words.add(tid)
+    intended_by_id = dict(weights_by_id)
+    for tid in own_words:
+        weights_by_id[tid] *= weights["query.own_link_term"]
     # thesaurus: synonyms, covering disciplines and a named discipline's terms, below the literal words
     expanded: dict[int, tuple[str, str, str]] = {}
     relation_w = {
@@ -256,25 +282,22 @@ def plan_query(index: Index, query: OrderQuery, weights: Mapping[str, float]) ->
     for tid in sorted(literal):
         base = weights_by_id[tid]
         for target, relation, field_name, term in index.expansions.get(index.terms[tid], ()):
+            if tid in own_words and target in own_words:
+                continue
             if target in literal:
                 continue
             value = base * relation_w[relation] * (weights["query.generic_term"] if generic[target] else 1.0)
             if value > weights_by_id.get(target, 0.0):
                 weights_by_id[target] = value
+                intended_by_id[target] = max(intended_by_id.get(target, 0.0), value)
                 expanded[target] = (relation, field_name, term)
+                if tid in own_words:
+                    own_words.add(target)  # what the orderer's own words lead to describes it too
     ids = sorted(weights_by_id)
-    intended = np.asarray([weights_by_id[i] for i in ids])
-    own_words: set[int] = set()
-    if own_link is not None and direction is not None:
-        # words naming the order's own link describe the orderer, not what it looks for
-        for word in index.link_keywords.get((chain_idx, own_link), ()):
-            tid = vocab.get(word)
-            if tid in weights_by_id:
-                weights_by_id[tid] *= weights["query.own_link_term"]
-                own_words.add(tid)
+    intended = np.asarray([intended_by_id[i] for i in ids])
     specific = np.asarray(
         [
-            (i in expanded or (i in whole and i not in partner and i not in own_words)) and not generic[i]
+            (i in expanded or (i in whole and i not in partner)) and i not in own_words and not generic[i]
             for i in ids
         ],
         dtype=bool,
@@ -397,6 +420,8 @@ def capital_fit(view: View, plan: QueryPlan, w: Mapping[str, float]) -> dict[str
         type_fit = np.where(fin == FIN_LOAN, match, np.where(is_fund, mismatch, partial))
     elif plan.financing_type == "equity":
         type_fit = np.where(fin == FIN_EQUITY, match, np.where(fin == FIN_LOAN, mismatch, partial))
+    elif plan.financing_type == "either":
+        type_fit = np.where(fin == FIN_OTHER, partial * 0.8, match)  # 投贷联动: loans and funds alike
     else:
         type_fit = np.where(fin == FIN_OTHER, partial * 0.8, partial)
     amount = plan.query.amount_yuan

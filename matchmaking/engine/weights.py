@@ -40,6 +40,7 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "penalty.declined": 0.5,  # a resource that declined this county's similar order keeps 50% of its score
     "penalty.off_direction": 0.5,  # industry: same-chain firm on the own link / wrong side loses 50%
     "penalty.off_chain": 0.3,  # innovation/talent: share off a resource specialised in another chain (× gap)
+    "penalty.off_chain_capital": 0.7,  # capital: a product or fund aimed at another chain (× gap)
     "penalty.sample": 0.0,  # share taken off sample (示例) entries; 0 = rank them like real ones
     "penalty.same_link": 0.7,  # industry: a firm on the order's own link (a competitor) loses 70%
     "penalty.under_amount": 0.5,  # capital: a product whose ceiling is below the amount needed loses 50%
@@ -70,7 +71,7 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "chain.explicit": 1.0,  # resource explicitly on the order's chain type (enterprises)
     "chain.tau": 1.0,  # keyword-overlap affinity = 1 - exp(-weighted matches / tau)
     "chain.reason_min": 0.5,  # affinity above which "同属…产业链" is given as a reason
-    "chain.specialised_share": 0.75,  # "面向…产业链" only where the affinity is ≥ 75% of the resource's best
+    "chain.specialised_share": 0.6,  # "面向…产业链" only where the affinity is ≥ 60% of the resource's best
     # --- text / index (index-time) -------------------------------------------------------------------
     "text.norm_floor": 0.4,  # text score = BM25 / max(best match, 40% of the best reachable score)
     "bm25.k1": 1.2,
@@ -124,6 +125,7 @@ def score_ceilings(weights: Mapping[str, float]) -> tuple[float, float]:
     for name in (
         "penalty.off_direction",
         "penalty.off_chain",
+        "penalty.off_chain_capital",
         "penalty.declined",
         "penalty.sample",
         "penalty.same_link",
