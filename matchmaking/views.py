@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.scoping import Scope, get_visible_or_404
 from matchmaking import forms, services, sla, workflow
-from matchmaking.choices import OrderState
+from matchmaking.choices import MatchState, OrderState
 from matchmaking.filters import OrderFilter
 from matchmaking.models import (
     RESPONDABLE,
@@ -29,6 +29,7 @@ from matchmaking.workflow import WorkflowError
 
 S = OrderState
 PAGE_SIZE = 20
+MATCHES_SHOWN = 10  # matches on an order page
 
 
 def _scope(request) -> Scope:
@@ -201,6 +202,7 @@ def order_detail(request, pk):
     is_taker = scope.is_body and order.claimed_by_body_id == scope.body_id
     can_invite = (scope.is_admin or is_taker) and order.state in RESPONDABLE
     show_matches = scope.is_admin or is_taker or (scope.is_county and scope.county_id == order.county_id)
+    matches = list(order.matches.select_related("provider_org")[:MATCHES_SHOWN]) if show_matches else []
     own_response = None
     if scope.is_provider:
         own_response = next((r for r in responses if r.provider_org_id == scope.org_id), None)
@@ -214,7 +216,11 @@ def order_detail(request, pk):
         "events": order.events.select_related("actor", "organization"),
         "routes": order.routes.select_related("body"),
         "invitations": order.invitations.select_related("provider_org") if not scope.is_provider else [],
-        "matches": order.matches.select_related("provider_org")[:10] if show_matches else [],
+        "matches": matches,
+        # the stored list ended before the page's length: no more relevant resources (no padding)
+        "matches_ended": show_matches
+        and order.match_state == MatchState.DONE
+        and len(matches) < MATCHES_SHOWN,
         "can": {
             action: workflow.can(order, action, scope)
             for action in ("submit", "withdraw", "claim", "resolve", "close")
