@@ -113,7 +113,7 @@ def _finish(index, sub, plan, w, kw, ok, sig):
     elif plan.kind == "industry":
         sig["fit"] = sig["relation"] = relation_signal(sub, plan, w, index)
         # the wanted link: one the order names, else any link on the wanted side
-        wanted = w["rel.wanted_mentioned"] if plan.mentioned_links else w["rel.wanted"]
+        wanted = w["rel.wanted_mentioned"] if plan.mentioned_links else w["rel.wanted_same_stage"]
         specific = sig["relation"] >= wanted
     else:
         sig["fit"] = kind_fit(sub, plan)

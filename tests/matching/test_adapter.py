@@ -126,7 +126,11 @@ def test_outcomes_of_earlier_orders_feed_the_index_without_a_rebuild(order_facto
         reason_category=DeclineReason.TERMS,
     )
     Outcome.objects.create(
-        order=other, outcome_type=OutcomeType.AGREEMENT, partner="江南大学", date=timezone.localdate(), summary="签约"
+        order=other,
+        outcome_type=OutcomeType.AGREEMENT,
+        partner="江南大学",
+        date=timezone.localdate(),
+        summary="签约",
     )
     records = matching.outcome_records()
     dhu = f"institution:{inst_dhu.organization.institution_id}"
