@@ -120,7 +120,8 @@ class Thesaurus:
                 for d in covering.get(w, ()):
                     for name in d.names:
                         if name != word:
-                            found.setdefault(name, Expansion(name, FIELD, d.name, word))
+                            # the reason names the field's own term (the word or its synonym in the field)
+                            found.setdefault(name, Expansion(name, FIELD, d.name, w))
             for d in naming.get(word, ()):
                 for term in d.terms:
                     if term != word:
