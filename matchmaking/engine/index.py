@@ -322,6 +322,17 @@ def _chain_keyword_sets(chain_types: Sequence[ChainTypeRec], thesaurus: Thesauru
     return out
 
 
+def _composed_of(word: str, parts: frozenset[str] | set[str], depth: int = 3) -> bool:
+    """Whether ``word`` is two or more generic words run together (产品研发 = 产品 + 研发)."""
+    if depth <= 0 or len(word) < 3:
+        return False
+    for i in range(1, len(word)):
+        head, tail = word[:i], word[i:]
+        if head in parts and (tail in parts or _composed_of(tail, parts, depth - 1)):
+            return True
+    return False
+
+
 def name_variants(name: str) -> set[str]:
     """A catalog name as order texts may write it: whole, and without a trailing （…） (（示例）, （ATL）)."""
     full = normalize(name).strip()
@@ -445,9 +456,9 @@ def build_index(
 
     # ---- generic words: curated (thesaurus) and learnt from earlier orders ------------------------
     generic_fixed = np.zeros(tf.shape[1], dtype=bool)
-    for word in thes.generic:
-        tid = vocab.get(word)
-        if tid is not None:
+    generic_words = thes.generic | seg.stopwords
+    for word, tid in vocab.items():
+        if word in thes.generic or _composed_of(word, generic_words):
             generic_fixed[tid] = True
     background = [t for t in background_texts if t]
     if len(background) >= GENERIC_ORDER_MIN_DOCS:
