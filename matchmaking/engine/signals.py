@@ -60,6 +60,13 @@ PARTNER_WORDS = (
     "研究机构",
     "科研单位",
     "研发机构",
+    # talent: the kind of provider wanted (a training base, a college, a panel), not the skill
+    "实训基地",
+    "培训基地",
+    "产业学院",
+    "专家团",
+    "服务团",
+    "特派团",
 )
 STAGE_CUES = {
     "venture": ("初创", "种子", "天使", "早期", "孵化", "创业"),
