@@ -322,6 +322,16 @@ def _chain_keyword_sets(chain_types: Sequence[ChainTypeRec], thesaurus: Thesauru
     return out
 
 
+def _place_words(c2p: Mapping[str, str]) -> set[str]:
+    """County and prefecture names with and without their 市/县/区 (晋江市, 晋江; 泉州市, 泉州) and 福建."""
+    out = {"福建", "福建省", "闽"}
+    for name in {*c2p, *c2p.values()}:
+        out.add(normalize(name))
+        if len(name) >= 3 and name[-1] in "市县区":
+            out.add(normalize(name[:-1]))
+    return out
+
+
 def _composed_of(word: str, parts: frozenset[str] | set[str], depth: int = 3) -> bool:
     """Whether ``word`` is two or more generic words run together (产品研发 = 产品 + 研发)."""
     if depth <= 0 or len(word) < 3:
@@ -457,8 +467,9 @@ def build_index(
     # ---- generic words: curated (thesaurus) and learnt from earlier orders ------------------------
     generic_fixed = np.zeros(tf.shape[1], dtype=bool)
     generic_words = thes.generic | seg.stopwords
+    places = _place_words(c2p)  # where a resource is, the geography signal says; not what it does
     for word, tid in vocab.items():
-        if word in thes.generic or _composed_of(word, generic_words):
+        if word in thes.generic or word in places or _composed_of(word, generic_words):
             generic_fixed[tid] = True
     background = [t for t in background_texts if t]
     if len(background) >= GENERIC_ORDER_MIN_DOCS:
