@@ -53,16 +53,16 @@ def matched_terms_many(
 
 def chain_evidence(index: Index, pos: int, chain_idx: int) -> str | None:
     """The resource's strongest word that belongs to the chain type's vocabulary (why it serves it)."""
-    if chain_idx < 0 or chain_idx >= len(index.chain_kw_tids):
+    if chain_idx < 0 or chain_idx >= len(index.chain_kw_sets):
         return None
-    lo, hi = index.doc_terms.indptr[pos], index.doc_terms.indptr[pos + 1]
-    ids = index.doc_terms.indices[lo:hi]
-    vals = index.doc_terms.data[lo:hi]
-    hit = np.isin(ids, index.chain_kw_tids[chain_idx])
-    if not hit.any():
-        return None
-    k = int(np.flatnonzero(hit)[np.argmax(vals[hit])])
-    return index.terms[int(ids[k])]
+    words = index.chain_kw_sets[chain_idx]
+    doc = index.doc_terms
+    lo, hi = int(doc.indptr[pos]), int(doc.indptr[pos + 1])
+    best, best_value = None, -1.0
+    for tid, value in zip(doc.indices[lo:hi].tolist(), doc.data[lo:hi].tolist(), strict=True):
+        if tid in words and value > best_value:
+            best, best_value = tid, value
+    return index.terms[best] if best is not None else None
 
 
 def thesaurus_matches(index: Index, plan: QueryPlan, pos: int, limit: int = 2) -> list[dict]:

@@ -262,6 +262,7 @@ class Index:
     expansions: dict[str, tuple[tuple[int, str, str, str], ...]] = field(default_factory=dict)
     # per chain type, the term ids of its (non-generic) chain words
     chain_kw_tids: list[np.ndarray] = field(default_factory=list)
+    chain_kw_sets: list[frozenset[int]] = field(default_factory=list)
     # catalog names (normalised; also without a trailing （…）) → positions, for names in order texts
     name_pos: dict[str, tuple[int, ...]] = field(default_factory=dict)
     max_name_len: int = 0
@@ -332,15 +333,18 @@ def _place_words(c2p: Mapping[str, str]) -> set[str]:
     return out
 
 
-def _composed_of(word: str, parts: frozenset[str] | set[str], depth: int = 3) -> bool:
+def _composed_of(word: str, parts: frozenset[str] | set[str], longest: int = 12) -> bool:
     """Whether ``word`` is two or more generic words run together (产品研发 = 产品 + 研发)."""
-    if depth <= 0 or len(word) < 3:
+    n = len(word)
+    if n < 3 or n > longest:
         return False
-    for i in range(1, len(word)):
-        head, tail = word[:i], word[i:]
-        if head in parts and (tail in parts or _composed_of(tail, parts, depth - 1)):
-            return True
-    return False
+    # reach[i]: the fewest parts that make word[:i] (0 = the empty start; n + 1 = unreachable)
+    reach = [0] + [n + 1] * n
+    for i in range(1, n + 1):
+        for j in range(max(0, i - 6), i):
+            if reach[j] <= n and word[j:i] in parts and reach[j] + 1 < reach[i]:
+                reach[i] = reach[j] + 1
+    return 2 <= reach[n] <= n
 
 
 def name_variants(name: str) -> set[str]:
@@ -348,7 +352,7 @@ def name_variants(name: str) -> set[str]:
     full = normalize(name).strip()
     out = {full}
     short = full
-    while _NAME_SUFFIX.search(short):
+    while short.endswith((")", "）")) and _NAME_SUFFIX.search(short):
         short = _NAME_SUFFIX.sub("", short).strip()
         out.add(short)
     return {n for n in out if len(n) >= 2}
@@ -649,6 +653,7 @@ def build_index(
         generic_fixed=generic_fixed,
         expansions=expansions,
         chain_kw_tids=chain_kw_tids,
+        chain_kw_sets=[frozenset(t.tolist()) for t in chain_kw_tids],
         name_pos={k: tuple(v) for k, v in names.items()},
         max_name_len=max((len(k) for k in names), default=0),
     )

@@ -89,10 +89,13 @@ def render_reason(item: Mapping[str, object] | str, translate: Callable[[str], s
     if isinstance(item, str):
         return item
     code = str(item.get("code", ""))
-    params = dict(item.get("params") or {})  # type: ignore[call-overload]
     template = TEMPLATES.get(code)
+    raw = item.get("params") or {}
     if template is None:
-        return str(params.get("text", code))
+        return str(raw.get("text", code))  # type: ignore[union-attr]
+    if not raw:
+        return translate(template)
+    params = dict(raw)  # type: ignore[call-overload]
     if "terms" in params and not isinstance(params["terms"], str):
         params["terms"] = translate(LIST_SEPARATOR).join(str(t) for t in params["terms"])  # type: ignore[union-attr]
     for key in ("max", "size"):
