@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from matchmaking.engine.index import fund_region
 from matchmaking.engine.records import OrderQuery, ResourceRec
-from matchmaking.engine.segment import normalize
+from matchmaking.engine.segment import normalize, split_items
 from matchmaking.engine.thesaurus import load_thesaurus
 
 
@@ -90,6 +90,19 @@ def unsupported(
     if code == "text":
         return "a text reason of an older version"
     return f"unknown code {code}"
+
+
+def chain_words_of(index) -> dict[str, set[str]]:
+    """Each chain type's words as the data define them: name, link names and keywords, thesaurus vocabulary."""
+    thes = load_thesaurus()
+    out = {}
+    for chain in index.chain_types:
+        words = {normalize(chain.name), *split_items(chain.name)}
+        for link in chain.links:
+            words.update(split_items(link.name))
+            words.update(normalize(k) for k in link.keywords)
+        out[chain.code] = words | thes.chain_words(chain.code, chain.name)
+    return out
 
 
 def region_of(res: ResourceRec) -> str | None:

@@ -12,13 +12,13 @@ from matchmaking.engine.evaluate import load_cases, query_from_case
 from matchmaking.engine.index import with_outcomes
 from matchmaking.engine.reasons import render_reason
 from matchmaking.engine.records import OrderQuery, OutcomeRec
-from matchmaking.engine.segment import normalize, split_items
+from matchmaking.engine.segment import normalize
 from matchmaking.engine.signals import plan_query
 from matchmaking.engine.thesaurus import load_thesaurus, parse_thesaurus
 from matchmaking.engine.weights import DEFAULT_WEIGHTS
 
 from .conftest import CASES, TODAY
-from .reason_check import unsupported
+from .reason_check import chain_words_of, unsupported
 
 CASES_V2 = CASES.parent / "match_cases_v2.jsonl"
 
@@ -128,21 +128,9 @@ def test_the_list_ends_below_the_score_floor(real_index):
 
 
 # ---- reasons that are true -------------------------------------------------------------------------------
-def _chain_words(index):
-    thes = load_thesaurus()
-    out = {}
-    for chain in index.chain_types:
-        words = {normalize(chain.name), *split_items(chain.name)}
-        for link in chain.links:
-            words.update(split_items(link.name))
-            words.update(normalize(k) for k in link.keywords)
-        out[chain.code] = words | thes.chain_words(chain.code, chain.name)
-    return out
-
-
 @pytest.mark.parametrize("path", [CASES, CASES_V2], ids=["dev", "v2"])
 def test_every_reason_is_supported_by_the_resource_data(real_index, path):
-    chain_words = _chain_words(real_index)
+    chain_words = chain_words_of(real_index)
     checked = 0
     for case in load_cases(path):
         q = query_from_case(case, TODAY)

@@ -11,8 +11,7 @@ from matchmaking import matching
 from matchmaking.choices import MatchState, OrderKind, OrderState
 from matchmaking.engine.reasons import TEMPLATES, render_reason
 from matchmaking.models import Match
-from tests.engine.reason_check import unsupported
-from tests.engine.test_engine_trust import _chain_words
+from tests.engine.reason_check import chain_words_of, unsupported
 
 ORDERS = [
     {"kind": OrderKind.INNOVATION},
@@ -40,7 +39,7 @@ ORDERS = [
 
 def test_every_stored_reason_is_structured_and_supported_by_the_resource(order_factory):
     index = matching.get_index()
-    chain_words = _chain_words(index)
+    chain_words = chain_words_of(index)
     checked = 0
     for fields in ORDERS:
         order = order_factory(**fields)
