@@ -57,6 +57,8 @@ def score_pool(
     base = {"bm25": raw, "text": text_signal(raw, view, plan, w), "chain": chain_all[sel]}
     base["specific_text"] = (spec_all[sel] > 0).astype(np.float64)
     base["geo"] = geo_signal(sub, plan, w)
+    # outcomes of similar orders: cheap for every candidate, and exact in the shortlist bound below
+    base["outcome"], base["irrelevant"] = outcome_signal(sub, plan, w, index)
     kw = kind_weights(w, plan.kind)
     size = max(4 * top, SHORTLIST_MIN) if top is not None and top > 0 else len(sel)
     if len(sel) > size:
@@ -72,7 +74,7 @@ def _score_shortlist(index, view, plan, w, kw, sel, ok, base, top, size):
     known = kw["text"] * base["text"] + kw["chain"] * base["chain"] + kw["geo"] * base["geo"]
     # what the ranking could still be (fit and penalties unknown yet) for every candidate
     fit_ceiling, penalty_ceiling = index.ceilings if w is index.weights else score_ceilings(w)
-    bound = (known + kw["fit"] * fit_ceiling) * penalty_ceiling
+    bound = (known + kw["fit"] * fit_ceiling) * penalty_ceiling * _outcome_factor(base, w)
     if ok is not None:
         bound = np.where(ok, bound, 0.0)
     n = len(sel)
@@ -86,6 +88,9 @@ def _score_shortlist(index, view, plan, w, kw, sel, ok, base, top, size):
     # the k-th best among the candidates not demoted (demoted ones are listed after all of them)
     positive = score[(score > 0) & (sig["demoted"] == 0)]
     if len(positive) < top:
+        # fewer than ``top`` listed: exact only if no candidate left out could reach the score floor
+        if ceiling < w["list.min_score"] - 1e-9:
+            return short, score, sig
         return None
     kth = float(np.partition(positive, len(positive) - top)[len(positive) - top])
     # strictly below the k-th score, with room for the 12-digit rounding `_top` compares with
@@ -151,11 +156,8 @@ def _finish(index, sub, plan, w, kw, ok, sig):
     else:
         declined = np.zeros(len(sub), dtype=bool)
     sig["declined"] = declined
-    success, irrelevant = outcome_signal(sub, plan, w, index)
-    if success.any() or irrelevant.any():
-        score = score * (1.0 + w["outcome.boost"] * success) * (1.0 - w["outcome.penalty"] * irrelevant)
-    sig["outcome"] = success
-    sig["irrelevant"] = irrelevant
+    if sig["outcome"].any() or sig["irrelevant"].any():
+        score = score * _outcome_factor(sig, w)
     if w["penalty.sample"] and sub.base.any_sample:
         score = score * np.where(sub.is_sample, 1.0 - w["penalty.sample"], 1.0)
     listed = specific & (score >= w["list.min_score"])
@@ -164,6 +166,11 @@ def _finish(index, sub, plan, w, kw, ok, sig):
     score = np.clip(np.where(listed, score, 0.0), 0.0, 1.0)
     sig["demoted"] = demote.astype(np.float64)
     return score, sig
+
+
+def _outcome_factor(sig: Mapping[str, np.ndarray], w: Mapping[str, float]) -> np.ndarray:
+    """score × (1 + boost × success) × (1 − penalty × irrelevant), success and irrelevant in [0, 1)."""
+    return (1.0 + w["outcome.boost"] * sig["outcome"]) * (1.0 - w["outcome.penalty"] * sig["irrelevant"])
 
 
 def _top(

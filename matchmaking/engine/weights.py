@@ -119,7 +119,8 @@ def kind_weights(weights: Mapping[str, float], kind: str) -> dict[str, float]:
 
 def score_ceilings(weights: Mapping[str, float]) -> tuple[float, float]:
     """(largest value a fit signal can take, largest factor the multiplicative penalties can apply) with
-    these weights: fit parts are capped at 1 or at a weight; a penalty only raises a score if negative."""
+    these weights: fit parts are capped at 1 or at a weight; a penalty only raises a score if negative.
+    The outcome factor is not among them: the shortlist bound uses each candidate's own."""
     fit = max(1.0, *(v for k, v in weights.items() if k.startswith(("fit.", "rel."))))
     penalty = 1.0
     for name in (
@@ -130,8 +131,6 @@ def score_ceilings(weights: Mapping[str, float]) -> tuple[float, float]:
         "penalty.sample",
         "penalty.same_link",
         "penalty.under_amount",
-        "outcome.penalty",
     ):
         penalty *= max(1.0, 1.0 - weights[name])
-    penalty *= max(1.0, 1.0 + weights["outcome.boost"])
-    return fit, penalty
+    return fit, penalty  # the outcome factor is known per candidate before the shortlist (not a ceiling)
