@@ -96,7 +96,8 @@ def approve_applicant(user: User, *, by: User, base_url="") -> User:
         else:
             if Organization.objects.filter(is_active=True, name=org.name).exists():
                 raise AccountError(
-                    _("组织名称“%(name)s”已被其他组织使用，不能启用。") % {"name": org.name}, code="name_taken"
+                    _("组织名称“%(name)s”已被其他组织使用，不能启用。") % {"name": org.name},
+                    code="name_taken",
                 )
             org.is_active = True
             org.save(update_fields=["is_active"])
@@ -244,7 +245,9 @@ def issue_api_token(user: User):
     """
     AuthToken.objects.filter(user=user, expiry__lt=timezone.now()).delete()
     keep = max(settings.API_TOKENS_PER_USER - 1, 0)
-    surplus = list(AuthToken.objects.filter(user=user).order_by("-created").values_list("digest", flat=True)[keep:])
+    surplus = list(
+        AuthToken.objects.filter(user=user).order_by("-created").values_list("digest", flat=True)[keep:]
+    )
     if surplus:
         AuthToken.objects.filter(digest__in=surplus).delete()
     return AuthToken.objects.create(user=user)
@@ -279,7 +282,9 @@ def _new_backup_codes(user: User) -> list[str]:
 def confirm_two_factor(user: User, code: str) -> tuple[TOTPDevice, list[str]]:
     """Finish enrolment with a code from the app: two-factor sign-in is on; returns the device and fresh backup codes."""
     with transaction.atomic():
-        device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).order_by("-pk").first()
+        device = (
+            TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).order_by("-pk").first()
+        )
         if device is None:
             raise AccountError(_("请先点击“启用两步验证”生成二维码。"), code="not_started")
         # A failed check is counted on the device (slowing guessing down), so it must commit: no raise in here.
@@ -291,7 +296,9 @@ def confirm_two_factor(user: User, code: str) -> tuple[TOTPDevice, list[str]]:
             codes = _new_backup_codes(user)
             _event(AccountAction.TWO_FACTOR_ENABLED, target=user, actor=user)
     if not verified:
-        raise AccountError(_("验证码不正确，请确认手机时间准确后输入验证器中当前的 6 位数字。"), code="invalid_code")
+        raise AccountError(
+            _("验证码不正确，请确认手机时间准确后输入验证器中当前的 6 位数字。"), code="invalid_code"
+        )
     user._has_two_factor = True
     return device, codes
 

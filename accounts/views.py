@@ -104,7 +104,10 @@ class LoginView(auth_views.LoginView):
         wait = wait_seconds(request, LoginThrottle())
         if wait is not None:
             return too_many(
-                request, self.template_name, self.get_context_data(form=self.authentication_form(request)), wait
+                request,
+                self.template_name,
+                self.get_context_data(form=self.authentication_form(request)),
+                wait,
             )
         return super().post(request, *args, **kwargs)
 
@@ -354,7 +357,9 @@ def two_factor_settings(request):
         except services.AccountError as exc:
             form.add_error("code", exc.messages[0])
     enabled = two_factor.has_two_factor(user)
-    pending = None if enabled else TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-pk").first()
+    pending = (
+        None if enabled else TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-pk").first()
+    )
     context = {
         "form": form,
         "enabled": enabled,

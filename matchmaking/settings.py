@@ -307,7 +307,9 @@ REST_FRAMEWORK = {
         "login": env_str("THROTTLE_LOGIN", "10/min"),
         "signup": env_str("THROTTLE_SIGNUP", "10/hour"),
         "password_reset": env_str("THROTTLE_PASSWORD_RESET", "10/hour"),  # per address
-        "password_reset_email": env_str("THROTTLE_PASSWORD_RESET_EMAIL", "3/hour"),  # per e-mail address asked for
+        "password_reset_email": env_str(
+            "THROTTLE_PASSWORD_RESET_EMAIL", "3/hour"
+        ),  # per e-mail address asked for
         "order_create": env_str("THROTTLE_ORDER_CREATE", "30/hour"),
         "user": env_str("THROTTLE_USER", "2000/hour"),
     },

@@ -30,7 +30,9 @@ class LockedOut(exceptions.PermissionDenied):
 class TwoFactorSetupRequired(exceptions.PermissionDenied):
     """REQUIRE_2FA: the account must enable two-factor sign-in (on the web) before it gets a token."""
 
-    default_detail = _("按平台要求，您的账号须先在网页“个人信息 → 两步验证”中启用两步验证，才能获取 API 令牌。")
+    default_detail = _(
+        "按平台要求，您的账号须先在网页“个人信息 → 两步验证”中启用两步验证，才能获取 API 令牌。"
+    )
     default_code = "two_factor_setup_required"
 
 
@@ -141,4 +143,3 @@ class LogoutAllView(APIView):
         services.revoke_api_tokens(request.user)
         user_logged_out.send(sender=request.user.__class__, request=request._request, user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
-

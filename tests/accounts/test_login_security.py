@@ -99,7 +99,9 @@ def test_admin_login_goes_through_the_site_login_and_axes(client, personas):
         post_login(client, "admin", "wrong-password-123", url=url)
     response = post_login(client, "admin", "wrong-password-123", url=url)
     assert response.status_code == 429
-    assert LoginEvent.objects.filter(kind=LoginEventKind.LOCKED_OUT, username="admin", path="/accounts/login/")
+    assert LoginEvent.objects.filter(
+        kind=LoginEventKind.LOCKED_OUT, username="admin", path="/accounts/login/"
+    )
 
 
 @pytest.mark.django_db
