@@ -36,7 +36,7 @@ static/vendor/.stamp: assets/package.json assets/package-lock.json assets/build-
 	node assets/build-fujian-map.js static/vendor/fujian/fujian-counties.json
 	touch $@
 
-locale/.stamp: $(VENV)/.synced $(wildcard locale/*/LC_MESSAGES/*.po)
+locale/.stamp: $(VENV)/.synced $(wildcard locale/*/LC_MESSAGES/*.po */locale/*/LC_MESSAGES/*.po)
 	$(RUN_ENV) $(PY) manage.py compile_locale
 	touch $@
 
@@ -66,4 +66,4 @@ test: install lint check
 	$(VENV)/bin/pytest
 
 clean:
-	rm -rf $(VENV) .tools static/vendor assets/node_modules staticfiles locale/*/LC_MESSAGES/*.mo locale/.stamp
+	rm -rf $(VENV) .tools static/vendor assets/node_modules staticfiles locale/*/LC_MESSAGES/*.mo */locale/*/LC_MESSAGES/*.mo locale/.stamp

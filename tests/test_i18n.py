@@ -10,8 +10,16 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils.translation import trans_real
 
+from matchmaking.management.commands.compile_locale import catalogs
+
 PO_PATH = Path(settings.BASE_DIR) / "locale" / "en" / "LC_MESSAGES" / "django.po"
 MO_PATH = PO_PATH.with_suffix(".mo")
+
+
+def _english_catalogs() -> list[Path]:
+    """The project catalog and each app's own English catalog (apps keep their strings in <app>/locale/)."""
+    return [po for po in catalogs() if po.parent.parent.name == "en"]
+
 
 # printf-style placeholders (%(name)s, %s, %d, %%) and str.format-style ones ({name}).
 PLACEHOLDER = re.compile(r"%\([A-Za-z_][A-Za-z0-9_]*\)[sdif]|%[sdif%]|\{[A-Za-z_][A-Za-z0-9_]*\}")
@@ -19,15 +27,15 @@ HTML_TAG = re.compile(r"</?([A-Za-z][A-Za-z0-9]*)")
 CJK = re.compile(r"[\u3400-\u9fff]+")
 
 
-def _catalog():
-    """The English catalog as parsed by Babel (the library compile_locale uses)."""
-    with PO_PATH.open("rb") as handle:
+def _catalog(path: Path = PO_PATH):
+    """An English catalog as parsed by Babel (the library compile_locale uses)."""
+    with path.open("rb") as handle:
         return read_po(handle, locale="en")
 
 
 def _messages():
-    """Every real entry of the catalog (not the header)."""
-    return [m for m in _catalog() if m.id]
+    """Every real entry of every English catalog (not the headers)."""
+    return [m for path in _english_catalogs() for m in _catalog(path) if m.id]
 
 
 def _label(message):
@@ -48,7 +56,12 @@ def _pairs(message):
 @pytest.fixture(scope="module")
 def compiled_catalog():
     """Make sure the .mo exists and is current (a clean clone has none), then drop Django's cached catalogs."""
-    if not MO_PATH.exists() or MO_PATH.stat().st_mtime < PO_PATH.stat().st_mtime:
+    stale = [
+        po
+        for po in _english_catalogs()
+        if not po.with_suffix(".mo").exists() or po.with_suffix(".mo").stat().st_mtime < po.stat().st_mtime
+    ]
+    if stale:
         call_command("compile_locale", verbosity=0)
         trans_real._translations = {}
         trans_real._default = None
@@ -56,9 +69,10 @@ def compiled_catalog():
 
 
 def test_catalog_header_is_usable():
-    catalog = _catalog()
-    assert not catalog.fuzzy, "the catalog header is marked fuzzy"
-    assert catalog.num_plurals == 2
+    for path in _english_catalogs():
+        catalog = _catalog(path)
+        assert not catalog.fuzzy, f"the catalog header of {path} is marked fuzzy"
+        assert catalog.num_plurals == 2, path
     assert len(_messages()) > 500
 
 
