@@ -231,8 +231,8 @@ FILE_UPLOAD_PERMISSIONS = 0o640
 
 # --- Cache, Celery and tasks ---------------------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL")
-# "shared": counters every web process must see alike (login, sign-up and password-reset throttles) — Redis when
-# configured, else a database table created by `migrate` (accounts.SharedCacheEntry).
+# "shared": counters every web process must see alike (login, sign-up, password-reset and order-creation
+# throttles): Redis when configured, else a database table created by `migrate` (accounts.SharedCacheEntry).
 SHARED_CACHE_TABLE = "accounts_shared_cache"
 if REDIS_URL:
     CACHES = {
