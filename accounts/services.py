@@ -1,4 +1,5 @@
-"""The only functions that change accounts: applications, approval, invitations, deactivation.
+"""The only functions that change accounts: applications, approval, invitations, deactivation, API tokens and
+two-factor sign-in.
 
 Each validates, writes an append-only AccountEvent in the same transaction, and sends its e-mail after commit.
 Invitations: a manager invites by e-mail; the invitee is created inactive with an unusable password and state

@@ -88,7 +88,7 @@ def _message(event, base_url: str) -> tuple[str, str, list[str]] | None:
     if event.action in (AccountAction.TWO_FACTOR_ENABLED, AccountAction.TWO_FACTOR_DISABLED):
         # A security notice: someone who took over the session cannot switch this off unnoticed.
         return (
-            _("四链对接平台：您的账号%(what)s") % {"what": event.get_action_display()},
+            _("四链对接平台：您的账号已%(what)s") % {"what": event.get_action_display()},
             _(
                 "%(name)s，您好：\n\n您的账号（%(username)s）刚刚%(what)s。"
                 "\n如果这不是您本人的操作，请立即修改密码并联系平台管理员。"

@@ -5,6 +5,7 @@ import re
 import time
 
 import pytest
+from django.core import mail
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -154,7 +155,7 @@ def test_the_code_step_expires(client, inst_dhu, settings):
     assert "_auth_user_id" not in client.session
 
 
-def test_disabling_needs_a_code(login, inst_dhu):
+def test_disabling_needs_a_code(login, inst_dhu, django_capture_on_commit_callbacks):
     device = enrol(inst_dhu)
     client = login(inst_dhu)
     refused = client.post(
@@ -162,7 +163,11 @@ def test_disabling_needs_a_code(login, inst_dhu):
     )
     assert "验证码不正确" in refused.content.decode()
     assert TOTPDevice.objects.filter(user=inst_dhu).exists()
-    assert client.post(SETTINGS, {"action": "disable", "code": "bravo567"}).status_code == 302
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(SETTINGS, {"action": "disable", "code": "bravo567"}).status_code == 302
+    # The owner is told by e-mail (someone holding the session cannot switch it off unnoticed).
+    assert mail.outbox[-1].to == ["inst_dhu@example.com"]
+    assert "停用两步验证" in mail.outbox[-1].subject
     assert not TOTPDevice.objects.filter(user=inst_dhu).exists()
     assert not StaticDevice.objects.filter(user=inst_dhu).exists()
     assert AccountEvent.objects.filter(target=inst_dhu, action=AccountAction.TWO_FACTOR_DISABLED).exists()
