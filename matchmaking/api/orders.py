@@ -434,11 +434,13 @@ class OrderViewSet(
         # What the serializer reads. PostgreSQL's planning time grows steeply with each joined table (all
         # seven: 16 ms, more than the query runs): the prefecture is read as county.prefecture_id (no join),
         # the handlers come in a second small query, only when the page has any (6 tables: 2.6 ms).
-        return (
+        queryset = (
             Order.objects.visible_to(self.request.user)
             .select_related("county", "chain__chain_type", "claimed_by_body", "link")
             .prefetch_related("handler")
         )
+        # One order: its outcome in the same query (the detail shows it when the read policy allows).
+        return queryset if self.action == "list" else queryset.select_related("outcome")
 
     def get_serializer_class(self):
         if self.action == "list":
@@ -468,7 +470,9 @@ class OrderViewSet(
         return parsed.validated_data
 
     def _fresh(self, order, status_code=status.HTTP_200_OK) -> HttpResponse:
-        order = Order.objects.with_list_relations().select_related("link", "handler").get(pk=order.pk)
+        order = (
+            Order.objects.with_list_relations().select_related("link", "handler", "outcome").get(pk=order.pk)
+        )
         data = OrderDetailSerializer(order, context=self.get_serializer_context()).data
         return HttpResponse(data, status=status_code)
 
