@@ -36,6 +36,7 @@ from matchmaking.models import (
     Attachment,
     Invitation,
     Match,
+    Order,
     OrderEvent,
     Outcome,
     Response,
@@ -252,6 +253,16 @@ def outcome_order_ids(viewer) -> set[int] | None:
     if scope.active and scope.is_provider and scope.org_id:
         return _accepted_order_ids(scope.org_id)
     return set()
+
+
+def own_matches(user) -> QuerySet:
+    """A provider user's own matches (its catalog entries' scores and reasons) on the orders it can see —
+    what it reads instead of the orders' match lists; nothing for anyone else."""
+    scope = Scope.for_user(user)
+    if not (scope.active and scope.is_provider and scope.org_id):
+        return Match.objects.none()
+    visible = Order.objects.visible_to(user).values("pk")
+    return Match.objects.filter(provider_org_id=scope.org_id, order__in=visible)
 
 
 def for_recipients(users: Iterable, order) -> dict[int, OrderReadPolicy]:

@@ -16,7 +16,6 @@ from matchmaking.filters import OrderFilter
 from matchmaking.models import (
     RESPONDABLE,
     Attachment,
-    Match,
     Notification,
     NotificationPreference,
     Order,
@@ -149,11 +148,9 @@ def moderation(request):
 @login_required
 def matched(request):
     """资源方：匹配到贵单位的需求 (Match rows of its organization on orders it may see)."""
-    scope = _scope(request)
-    _require(scope.is_provider)
-    visible = Order.objects.visible_to(request.user).values("pk")
+    _require(_scope(request).is_provider)
     matches = (
-        Match.objects.filter(provider_org_id=scope.org_id, order__in=visible)
+        policy.own_matches(request.user)
         .select_related("order__county", "order__chain")
         .order_by("-order__created_at", "rank")
     )
