@@ -53,7 +53,11 @@ class UserAdmin(AuditedAdminMixin, BaseUserAdmin):
         """Approve each selected pending applicant."""
         done = 0
         for user in queryset.filter(approval_state=ApprovalState.PENDING):
-            services.approve_applicant(user, by=request.user, base_url=request.build_absolute_uri("/"))
+            try:
+                services.approve_applicant(user, by=request.user, base_url=request.build_absolute_uri("/"))
+            except services.AccountError as exc:
+                self.message_user(request, f"{user}: {' '.join(exc.messages)}", messages.ERROR)
+                continue
             done += 1
         self.message_user(
             request,

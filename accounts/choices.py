@@ -52,6 +52,9 @@ class AccountAction(models.TextChoices):
     REACTIVATED = "reactivated", _("恢复成员")
     PASSWORD_CHANGED = "password_changed", _("修改密码")
     PASSWORD_RESET = "password_reset", _("通过邮件重置密码")
+    TWO_FACTOR_ENABLED = "two_factor_enabled", _("启用两步验证")
+    TWO_FACTOR_DISABLED = "two_factor_disabled", _("停用两步验证")
+    BACKUP_CODES_RENEWED = "backup_codes_renewed", _("重新生成备用验证码")
 
 
 class LoginEventKind(models.TextChoices):
@@ -60,4 +63,5 @@ class LoginEventKind(models.TextChoices):
     LOGIN = "login", _("登录成功")
     FAILED = "failed", _("登录失败")
     LOCKED_OUT = "locked_out", _("账号锁定")
+    OTP_FAILED = "otp_failed", _("两步验证码错误")
     LOGOUT = "logout", _("退出登录")

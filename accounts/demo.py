@@ -122,6 +122,7 @@ def ensure_organization(persona: Persona) -> Organization:
         links[attr] = apps.get_model(model_label).objects.get(**lookup)
     org, created = Organization.objects.get_or_create(
         name=persona.org_name,
+        is_active=True,  # a pending application for the same name is somebody else's
         defaults={"kind": persona.org_kind, "provider_kind": persona.provider_kind, **links},
     )
     if created and persona.product_provider:

@@ -155,7 +155,9 @@ class SignupForm(UserCreationForm):
                 self.add_error(link, _("请选择您所在组织对应的条目，或在“加入已有组织”中选择。"))
                 return None
             setattr(org, link, entry)
-            existing = Organization.objects.filter(**{link: entry}, kind=kind).first()
+            # Only an organization in use blocks a new one; applications still pending do not (an
+            # administrator chooses between several applicants for the same county or body).
+            existing = Organization.objects.filter(**{link: entry}, kind=kind, is_active=True).first()
             default_name = f"{entry.name}人民政府" if kind in (OrgKind.COUNTY, OrgKind.CITY) else entry.name
         else:
             bank = cleaned.get("bank")
@@ -164,7 +166,7 @@ class SignupForm(UserCreationForm):
                 return None
             self.financial_products = list(FinancialProduct.objects.filter(provider=bank))
             existing = Organization.objects.filter(
-                provider_kind=ProviderKind.BANK, financial_products__provider=bank
+                provider_kind=ProviderKind.BANK, financial_products__provider=bank, is_active=True
             ).first()
             default_name = bank
         if existing is not None:
@@ -175,7 +177,7 @@ class SignupForm(UserCreationForm):
             )
             return None
         org.name = (cleaned.get("new_org_name") or "").strip() or default_name
-        if Organization.objects.filter(name=org.name).exists():
+        if Organization.objects.filter(name=org.name, is_active=True).exists():
             self.add_error("new_org_name", _("该组织名称已被使用，请换一个名称或选择已有组织。"))
             return None
         return org
@@ -255,3 +257,17 @@ class ResetForm(PasswordResetForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["email"].label = _("注册邮箱")
+
+
+class OTPCodeForm(forms.Form):
+    """A code of the second factor: 6 digits from the authenticator app, or a backup code."""
+
+    code = forms.CharField(
+        label=_("验证码"),
+        max_length=20,
+        help_text=_("打开手机上的身份验证器，输入显示的 6 位数字；手机不在身边时可输入一个备用验证码。"),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True, "size": 10}
+        ),
+        error_messages={"required": _("请输入验证码。")},
+    )

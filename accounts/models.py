@@ -48,7 +48,7 @@ class OrganizationQuerySet(ScopedQuerySet):
 class Organization(models.Model):
     """An organization users act for: a county, a prefecture city, a provincial body, a provider or the platform."""
 
-    name = models.CharField(_("名称"), max_length=100, unique=True)
+    name = models.CharField(_("名称"), max_length=100)
     kind = models.CharField(_("类型"), max_length=16, choices=OrgKind.choices)
     county = models.ForeignKey(
         "chains.County",
@@ -119,9 +119,30 @@ class Organization(models.Model):
         verbose_name = _("组织")
         verbose_name_plural = _("组织")
         ordering = ["kind", "name"]
+        constraints = [
+            # Names are unique among organizations in use; organizations that only exist for pending
+            # applications may share one (several applicants may apply for the same county or body).
+            models.UniqueConstraint(
+                fields=["name"], condition=Q(is_active=True), name="accounts_organization_active_name_unique"
+            ),
+        ]
 
     def __str__(self):
         return self.name
+
+    def same_entry(self):
+        """Other organizations standing for the same county, city, body or catalog entry (banks: the same
+        bank's products); several applicants may have asked for one while none is approved yet."""
+        others = Organization.objects.exclude(pk=self.pk)
+        link = self.required_link()
+        if link:
+            return others.filter(kind=self.kind, **{f"{link}_id": getattr(self, f"{link}_id")})
+        if self.provider_kind == ProviderKind.BANK and self.pk:
+            providers = self.financial_products.values_list("provider", flat=True)
+            return others.filter(
+                provider_kind=ProviderKind.BANK, financial_products__provider__in=providers
+            ).distinct()
+        return others.none()
 
     def required_link(self) -> str:
         """Name of the field tying this organization to its region or catalog entry ('' if none)."""
@@ -200,6 +221,16 @@ class User(AbstractUser):
     class Meta(AbstractUser.Meta):
         verbose_name = _("用户")
         verbose_name_plural = _("用户")
+
+    def save(self, *args, **kwargs):
+        """Save; a new password or an inactive account revokes every API token of the user (by any path:
+        pages, services, Django admin, `changepassword`). Hash upgrades at login are not password changes."""
+        revoke = self.pk is not None and (self._password is not None or not self.is_active)
+        super().save(*args, **kwargs)
+        if revoke:
+            from knox.models import AuthToken
+
+            AuthToken.objects.filter(user_id=self.pk).delete()
 
     def __str__(self):
         full = self.display_name
@@ -300,3 +331,23 @@ class LoginEvent(models.Model):
         if self.pk is not None:
             raise ValueError("LoginEvent is append-only.")
         super().save(*args, **kwargs)
+
+
+class SharedCacheEntry(models.Model):
+    """A row of the database cache shared by every web process (throttle counters when Redis is not configured).
+
+    Written and read by Django's DatabaseCache through the "shared" cache alias, never through this model; the
+    model exists so that `migrate` creates the table (no separate `createcachetable` step).
+    """
+
+    cache_key = models.CharField(_("键"), max_length=255, primary_key=True)
+    value = models.TextField(_("值"))
+    expires = models.DateTimeField(_("过期时间"), db_index=True)
+
+    class Meta:
+        db_table = "accounts_shared_cache"
+        verbose_name = _("共享缓存条目")
+        verbose_name_plural = _("共享缓存条目")
+
+    def __str__(self):
+        return self.cache_key

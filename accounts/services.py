@@ -1,4 +1,5 @@
-"""The only functions that change accounts: applications, approval, invitations, deactivation.
+"""The only functions that change accounts: applications, approval, invitations, deactivation, API tokens and
+two-factor sign-in.
 
 Each validates, writes an append-only AccountEvent in the same transaction, and sends its e-mail after commit.
 Invitations: a manager invites by e-mail; the invitee is created inactive with an unusable password and state
@@ -6,10 +7,16 @@ Invitations: a manager invites by e-mail; the invitee is created inactive with a
 (Django's password-reset token generator). The manager vouches for the member, so no platform approval follows.
 """
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from knox.models import AuthToken
 
+from accounts import two_factor
 from accounts.choices import AccountAction, ApprovalState, MemberRole, OrgKind
 from accounts.models import AccountEvent, Organization, User
 from accounts.scoping import Scope
@@ -69,18 +76,37 @@ def register_applicant(user: User, organization: Organization, *, financial_prod
 
 @transaction.atomic
 def approve_applicant(user: User, *, by: User, base_url="") -> User:
-    """Approve a pending application: activate the account (and the new organization it asked for)."""
+    """Approve a pending application: activate the account and the new organization it asked for — or, when
+    another application for the same county, body or entry was approved first, make it a member of that one.
+    Other pending applications for the same entry stay pending until decided one by one."""
     _require_admin(by)
     user = User.objects.select_for_update(of=("self",)).select_related("organization").get(pk=user.pk)
     if user.approval_state != ApprovalState.PENDING:
         raise AccountError(_("该申请已处理，不能重复审核。"), code="not_pending")
     org = user.organization
+    dropped = None
     if org is not None and not org.is_active:
-        org.is_active = True
-        org.save(update_fields=["is_active"])
+        existing = org.same_entry().filter(is_active=True).first()
+        if existing is not None:
+            # Another application for the same entry was approved first: this applicant joins that
+            # organization as a member (its manager decides about them from then on).
+            user.organization = existing
+            user.role = MemberRole.MEMBER
+            if not org.members.exclude(pk=user.pk).exists():
+                dropped = org
+        else:
+            if Organization.objects.filter(is_active=True, name=org.name).exists():
+                raise AccountError(
+                    _("组织名称“%(name)s”已被其他组织使用，不能启用。") % {"name": org.name},
+                    code="name_taken",
+                )
+            org.is_active = True
+            org.save(update_fields=["is_active"])
     user.is_active = True
     user.approval_state = ApprovalState.APPROVED
-    user.save(update_fields=["is_active", "approval_state"])
+    user.save(update_fields=["is_active", "approval_state", "organization", "role"])
+    if dropped is not None:
+        dropped.delete()
     _event(AccountAction.APPROVED, target=user, actor=by, base_url=base_url)
     return user
 
@@ -207,3 +233,102 @@ def record_password_change(user: User, *, by_reset: bool = False) -> AccountEven
     """Log that a user changed (or reset by e-mail) their password."""
     action = AccountAction.PASSWORD_RESET if by_reset else AccountAction.PASSWORD_CHANGED
     return _event(action, target=user, actor=user)
+
+
+# --- API tokens ------------------------------------------------------------------------------------
+
+
+def issue_api_token(user: User):
+    """A new API token for the user, expiring after API_TOKEN_TTL_HOURS: (AuthToken, the token string).
+
+    The user's expired tokens are dropped, and the oldest beyond API_TOKENS_PER_USER are revoked. Tokens are
+    also revoked by a password change or reset and by deactivation (`User.save`).
+    """
+    AuthToken.objects.filter(user=user, expiry__lt=timezone.now()).delete()
+    keep = max(settings.API_TOKENS_PER_USER - 1, 0)
+    surplus = list(
+        AuthToken.objects.filter(user=user).order_by("-created").values_list("digest", flat=True)[keep:]
+    )
+    if surplus:
+        AuthToken.objects.filter(digest__in=surplus).delete()
+    return AuthToken.objects.create(user=user)
+
+
+def revoke_api_tokens(user: User, *, token=None) -> int:
+    """Revoke one token of the user (logout), or all of them (logout everywhere); the number revoked."""
+    tokens = AuthToken.objects.filter(user=user)
+    if token is not None:
+        tokens = tokens.filter(digest=token.digest)
+    return tokens.delete()[0]
+
+
+# --- Two-factor sign-in ----------------------------------------------------------------------------
+
+
+def start_two_factor(user: User) -> TOTPDevice:
+    """Begin enrolment: a new, unconfirmed authenticator device (replacing an earlier unconfirmed one)."""
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+        return TOTPDevice.objects.create(user=user, name=_("身份验证器"), confirmed=False)
+
+
+def _new_backup_codes(user: User) -> list[str]:
+    StaticDevice.objects.filter(user=user).delete()
+    device = StaticDevice.objects.create(user=user, name=_("备用验证码"), confirmed=True)
+    codes = [StaticToken.random_token() for _i in range(two_factor.BACKUP_CODE_COUNT)]
+    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    return codes
+
+
+def confirm_two_factor(user: User, code: str) -> tuple[TOTPDevice, list[str]]:
+    """Finish enrolment with a code from the app: two-factor sign-in is on; returns the device and fresh backup codes."""
+    with transaction.atomic():
+        device = (
+            TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).order_by("-pk").first()
+        )
+        if device is None:
+            raise AccountError(_("请先点击“启用两步验证”生成二维码。"), code="not_started")
+        # A failed check is counted on the device (slowing guessing down), so it must commit: no raise in here.
+        verified = device.verify_token(two_factor.normalize_code(code))
+        if verified:
+            TOTPDevice.objects.filter(user=user, confirmed=True).delete()
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+            codes = _new_backup_codes(user)
+            _event(AccountAction.TWO_FACTOR_ENABLED, target=user, actor=user)
+    if not verified:
+        raise AccountError(
+            _("验证码不正确，请确认手机时间准确后输入验证器中当前的 6 位数字。"), code="invalid_code"
+        )
+    user._has_two_factor = True
+    return device, codes
+
+
+def _require_code(user: User, code: str):
+    device = two_factor.verify_code(user, code)
+    if device is None:
+        raise AccountError(_("验证码不正确或已使用。"), code="invalid_code")
+    return device
+
+
+def disable_two_factor(user: User, code: str) -> None:
+    """Turn two-factor sign-in off (a current code or a backup code is required); refused where it is required."""
+    if two_factor.two_factor_required(user):
+        raise AccountError(_("您的账号必须使用两步验证，不能停用。"), code="required")
+    _require_code(user, code)
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=user).delete()
+        StaticDevice.objects.filter(user=user).delete()
+        _event(AccountAction.TWO_FACTOR_DISABLED, target=user, actor=user)
+    user._has_two_factor = False
+
+
+def renew_backup_codes(user: User, code: str) -> list[str]:
+    """Replace the backup codes (a current code is required); the old ones stop working."""
+    if not two_factor.has_two_factor(user):
+        raise AccountError(_("请先启用两步验证。"), code="not_enabled")
+    _require_code(user, code)
+    with transaction.atomic():
+        codes = _new_backup_codes(user)
+        _event(AccountAction.BACKUP_CODES_RENEWED, target=user, actor=user)
+    return codes

@@ -5,13 +5,14 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import receiver
 
 from accounts.choices import LoginEventKind
+from accounts.throttling import client_ip
 
 
 def _client(request) -> dict:
     if request is None:
         return {}
     meta = getattr(request, "META", {})
-    ip = getattr(request, "axes_ip_address", None) or meta.get("REMOTE_ADDR") or None
+    ip = getattr(request, "axes_ip_address", None) or (client_ip(request) if meta else "") or None
     return {
         "ip_address": ip,
         "user_agent": (meta.get("HTTP_USER_AGENT") or "")[:255],

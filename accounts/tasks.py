@@ -85,6 +85,17 @@ def _message(event, base_url: str) -> tuple[str, str, list[str]] | None:
             % {"name": name, "org": org},
             [user.email],
         )
+    if event.action in (AccountAction.TWO_FACTOR_ENABLED, AccountAction.TWO_FACTOR_DISABLED):
+        # A security notice: someone who took over the session cannot switch this off unnoticed.
+        return (
+            _("四链对接平台：您的账号已%(what)s") % {"what": event.get_action_display()},
+            _(
+                "%(name)s，您好：\n\n您的账号（%(username)s）刚刚%(what)s。"
+                "\n如果这不是您本人的操作，请立即修改密码并联系平台管理员。"
+            )
+            % {"name": name, "username": user.username, "what": event.get_action_display()},
+            [user.email],
+        )
     return None
 
 
@@ -103,3 +114,12 @@ def send_account_email(event_id: int, base_url: str = "") -> bool:
     subject, body, recipients = message
     send_mail(subject, body, None, recipients)
     return True
+
+
+@shared_task
+def purge_expired_api_tokens() -> int:
+    """Delete API tokens past their expiry (a token is refused once expired; this only tidies the table)."""
+    from django.utils import timezone
+    from knox.models import AuthToken
+
+    return AuthToken.objects.filter(expiry__lt=timezone.now()).delete()[0]

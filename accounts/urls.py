@@ -1,4 +1,5 @@
-"""URLs of accounts: login and passwords, sign-up, profile, my organization, approval queue."""
+"""URLs of accounts: login (and its two-factor step) and passwords, sign-up, profile and two-factor settings,
+my organization, approval queue."""
 
 from django.urls import path
 
@@ -8,10 +9,12 @@ app_name = "accounts"
 
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
+    path("login/verify/", views.login_verify, name="login_verify"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("signup/", views.signup, name="signup"),
     path("signup/done/", views.signup_done, name="signup_done"),
     path("profile/", views.profile, name="profile"),
+    path("two-factor/", views.two_factor_settings, name="two_factor"),
     path("password/change/", views.PasswordChangeView.as_view(), name="password_change"),
     path("password/change/done/", views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("password/reset/", views.PasswordResetView.as_view(), name="password_reset"),

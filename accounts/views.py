@@ -4,24 +4,47 @@ Thin: parse input, call a service, render. Objects come through `visible_to` / `
 outside the user's scope (and pages for a role the user does not have) is a 404.
 """
 
+import time
 from functools import wraps
 
+import django_otp
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import INTERNAL_RESET_SESSION_TOKEN
+from django.db.models import Q
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts import services
-from accounts.choices import AccountAction, ApprovalState
-from accounts.forms import InviteForm, LoginForm, ProfileForm, RejectForm, ResetForm, SignupForm
+from accounts import services, two_factor
+from accounts.choices import AccountAction, ApprovalState, LoginEventKind
+from accounts.forms import (
+    InviteForm,
+    LoginForm,
+    OTPCodeForm,
+    ProfileForm,
+    RejectForm,
+    ResetForm,
+    SignupForm,
+)
 from accounts.models import AccountEvent, Organization, User
 from accounts.scoping import Scope, get_visible_or_404
+from accounts.signals import record_login_event
+from accounts.throttling import (
+    LoginThrottle,
+    PasswordResetEmailThrottle,
+    PasswordResetThrottle,
+    SignupThrottle,
+    wait_seconds,
+)
 
 
 def _base_url(request) -> str:
@@ -57,12 +80,114 @@ def member_required(view):
 # --- Login and passwords ------------------------------------------------------------------------
 
 
+def too_many(request, template, context, wait: int):
+    """A form page again with "too many attempts, wait N seconds", as HTTP 429 with Retry-After."""
+    context = {**context, "throttle_wait": wait}
+    response = render(request, template, context, status=429)
+    response["Retry-After"] = str(wait)
+    return response
+
+
+PENDING_LOGIN = "accounts_pending_login"  # session key: password accepted, waiting for the second factor
+OTP_FAILURES_ALLOWED = 5  # wrong codes before the password must be entered again
+
+
 class LoginView(auth_views.LoginView):
-    """Username + password, through axes (lockout after repeated failures)."""
+    """Username + password, through axes (lockout) and the per-address login throttle; users with two-factor
+    sign-in go on to the code step before they are logged in."""
 
     template_name = "accounts/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+    def post(self, request, *args, **kwargs):
+        wait = wait_seconds(request, LoginThrottle())
+        if wait is not None:
+            return too_many(
+                request,
+                self.template_name,
+                self.get_context_data(form=self.authentication_form(request)),
+                wait,
+            )
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        user = form.get_user()
+        if two_factor.has_two_factor(user):
+            # Not logged in yet: the session only remembers who passed the password, for a few minutes.
+            self.request.session.cycle_key()
+            self.request.session[PENDING_LOGIN] = {
+                "user": user.pk,
+                "backend": user.backend,
+                "next": self.get_success_url(),
+                "at": time.time(),
+                "failures": 0,
+            }
+            return redirect("accounts:login_verify")
+        return super().form_valid(form)
+
+
+def _pending_login(request):
+    """The pending login of this session (password accepted within OTP_LOGIN_SECONDS), else None."""
+    pending = request.session.get(PENDING_LOGIN)
+    if pending and time.time() - pending.get("at", 0) > settings.OTP_LOGIN_SECONDS:
+        del request.session[PENDING_LOGIN]
+        messages.warning(request, _("输入验证码超时，请重新登录。"))
+        return None
+    return pending
+
+
+def _safe_next(request, default: str) -> str:
+    url = request.POST.get("next") or request.GET.get("next") or ""
+    ok = url_has_allowed_host_and_scheme(url, {request.get_host()}, require_https=request.is_secure())
+    return url if ok else default
+
+
+def login_verify(request):
+    """Second step of signing in: a code from the authenticator app (or a backup code).
+
+    Serves a password-accepted pending login, and a logged-in session that has not passed the second factor
+    (the admin and REQUIRE_2FA send those here).
+    """
+    pending = _pending_login(request)
+    user = None
+    if pending:
+        user = User.objects.filter(pk=pending["user"], is_active=True).first()
+    elif request.user.is_authenticated and not two_factor.is_verified(request.user):
+        if not two_factor.has_two_factor(request.user):
+            if two_factor.two_factor_required(request.user):
+                return redirect("accounts:two_factor")
+            return redirect(_safe_next(request, reverse(settings.LOGIN_REDIRECT_URL)))
+        user = request.user
+    if user is None:
+        return redirect("accounts:login")
+    next_url = pending["next"] if pending else _safe_next(request, reverse(settings.LOGIN_REDIRECT_URL))
+    form = OTPCodeForm(request.POST or None)
+    context = {"form": form, "next": next_url if not pending else "", "username": user.username}
+    if request.method == "POST":
+        wait = wait_seconds(request, LoginThrottle())
+        if wait is not None:
+            return too_many(request, "accounts/login_verify.html", context, wait)
+        if form.is_valid():
+            device = two_factor.verify_code(user, form.cleaned_data["code"])
+            if device is not None:
+                request.session.pop(PENDING_LOGIN, None)
+                if pending:
+                    user.otp_device = device  # django-otp stores the verified device in the new session
+                    auth_login(request, user, backend=pending["backend"])
+                else:
+                    django_otp.login(request, device)
+                return redirect(next_url)
+            record_login_event(LoginEventKind.OTP_FAILED, request=request, user=user)
+            if pending:
+                pending["failures"] = pending.get("failures", 0) + 1
+                if pending["failures"] >= OTP_FAILURES_ALLOWED:
+                    del request.session[PENDING_LOGIN]
+                    messages.error(request, _("验证码错误次数过多，请重新登录。"))
+                    return redirect("accounts:login")
+                request.session[PENDING_LOGIN] = pending
+            form.add_error("code", _("验证码不正确或已使用。"))
+    return render(request, "accounts/login_verify.html", context)
 
 
 class LogoutView(auth_views.LogoutView):
@@ -88,13 +213,26 @@ class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
 
 
 class PasswordResetView(auth_views.PasswordResetView):
-    """Ask for a reset link by e-mail (the page never tells whether the address is registered)."""
+    """Ask for a reset link by e-mail (the page never tells whether the address is registered); throttled per
+    address and per e-mail address asked for."""
 
     template_name = "accounts/password_reset.html"
     form_class = ResetForm
     email_template_name = "accounts/email/password_reset.txt"
     subject_template_name = "accounts/email/password_reset_subject.txt"
     success_url = reverse_lazy("accounts:password_reset_done")
+
+    def post(self, request, *args, **kwargs):
+        wait = wait_seconds(request, PasswordResetThrottle())
+        if wait is not None:
+            return too_many(request, self.template_name, self.get_context_data(form=self.form_class()), wait)
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        wait = wait_seconds(self.request, PasswordResetEmailThrottle(form.cleaned_data["email"]))
+        if wait is not None:
+            return too_many(self.request, self.template_name, self.get_context_data(form=form), wait)
+        return super().form_valid(form)
 
 
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):
@@ -149,6 +287,10 @@ def signup(request):
     if request.user.is_authenticated:
         return redirect("accounts:profile")
     form = SignupForm(request.POST or None)
+    if request.method == "POST":
+        wait = wait_seconds(request, SignupThrottle())
+        if wait is not None:
+            return too_many(request, "accounts/signup.html", {"form": SignupForm()}, wait)
     if request.method == "POST" and form.is_valid():
         user = form.save(commit=False)
         services.register_applicant(
@@ -177,7 +319,59 @@ def profile(request):
         form.save()
         messages.success(request, _("个人信息已保存。"))
         return redirect("accounts:profile")
-    return render(request, "accounts/profile.html", {"form": form, "scope": Scope.for_user(request.user)})
+    return render(
+        request,
+        "accounts/profile.html",
+        {
+            "form": form,
+            "scope": Scope.for_user(request.user),
+            "two_factor_enabled": two_factor.has_two_factor(request.user),
+            "two_factor_required": two_factor.two_factor_required(request.user),
+        },
+    )
+
+
+@login_required
+def two_factor_settings(request):
+    """Two-factor sign-in of the user: enrol (QR code, confirm with a code), new backup codes, disable."""
+    user = request.user
+    action = request.POST.get("action", "")
+    form = OTPCodeForm(request.POST if action in ("confirm", "disable", "backup_codes") else None)
+    backup_codes = None
+    if request.method == "POST":
+        try:
+            if action == "start":
+                services.start_two_factor(user)
+                return redirect("accounts:two_factor")
+            if action == "confirm" and form.is_valid():
+                device, backup_codes = services.confirm_two_factor(user, form.cleaned_data["code"])
+                django_otp.login(request, device)  # this session has just passed the second factor
+                messages.success(request, _("两步验证已启用。请妥善保存下面的备用验证码。"))
+            elif action == "disable" and form.is_valid():
+                services.disable_two_factor(user, form.cleaned_data["code"])
+                messages.success(request, _("两步验证已停用。"))
+                return redirect("accounts:two_factor")
+            elif action == "backup_codes" and form.is_valid():
+                backup_codes = services.renew_backup_codes(user, form.cleaned_data["code"])
+                messages.success(request, _("已生成新的备用验证码，旧的备用验证码已失效。"))
+        except services.AccountError as exc:
+            form.add_error("code", exc.messages[0])
+    enabled = two_factor.has_two_factor(user)
+    pending = (
+        None if enabled else TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-pk").first()
+    )
+    context = {
+        "form": form,
+        "enabled": enabled,
+        "required": two_factor.two_factor_required(user),
+        "pending": pending,
+        "qr_svg": two_factor.qr_svg(pending.config_url) if pending else "",
+        "secret": two_factor.secret_text(pending) if pending else "",
+        "backup_codes": backup_codes,
+        "backup_codes_left": two_factor.backup_codes_left(user) if enabled else 0,
+        "action": action,
+    }
+    return render(request, "accounts/two_factor.html", context)
 
 
 @member_required
@@ -266,15 +460,38 @@ def get_editable_or_404(user, pk) -> User:
 # --- Approval queue (platform administrators) -----------------------------------------------------
 
 
+def _entry_key(org):
+    """What a pending new organization stands for (county, city, body or catalog entry), for grouping."""
+    link = org.required_link() if org is not None else ""
+    return (org.kind, link, getattr(org, f"{link}_id")) if link else None
+
+
 @platform_admin_required
 def approvals(request):
-    """Applications waiting for a decision, and the latest decisions."""
-    pending = (
+    """Applications waiting for a decision (several for the same county or body are marked), and the latest
+    decisions."""
+    pending = list(
         User.objects.visible_to(request.user)
         .applicants()
         .select_related("organization", "organization__county", "organization__prefecture")
         .order_by("date_joined")
     )
+    keys = {}
+    for user in pending:
+        org = user.organization
+        if org is not None and not org.is_active and _entry_key(org):
+            keys.setdefault(_entry_key(org), []).append(user)
+    taken = set()
+    if keys:
+        query = Q()
+        for kind, link, pk in keys:
+            query |= Q(kind=kind, **{f"{link}_id": pk})
+        for row in Organization.objects.filter(query, is_active=True).values("kind", *{k[1] for k in keys}):
+            taken |= {key for key in keys if row["kind"] == key[0] and row.get(key[1]) == key[2]}
+    for user in pending:
+        key = _entry_key(user.organization)
+        user.competing = len(keys.get(key, ())) - 1 if key else 0
+        user.entry_taken = key in taken
     decided = AccountEvent.objects.filter(
         action__in=[AccountAction.APPROVED, AccountAction.REJECTED]
     ).select_related("actor", "target")[:20]
@@ -283,23 +500,42 @@ def approvals(request):
 
 @platform_admin_required
 def applicant(request, pk):
-    """One application: approve it, or reject it with a reason."""
+    """One application: approve it, or reject it with a reason; other applications for the same county, body
+    or entry are listed, and an organization already approved for it is named (approval then joins it)."""
     user = get_visible_or_404(
         User.objects.select_related("organization", "organization__provincial_body"), request.user, pk=pk
     )
     reject_form = RejectForm(request.POST if request.POST.get("action") == "reject" else None)
     if request.method == "POST" and user.approval_state == ApprovalState.PENDING:
         action = request.POST.get("action")
-        if action == "approve":
-            services.approve_applicant(user, by=request.user, base_url=_base_url(request))
-            messages.success(request, _("已通过 %(name)s 的申请。") % {"name": user.display_name})
-            return redirect("accounts:approvals")
-        if action == "reject" and reject_form.is_valid():
-            services.reject_applicant(
-                user, by=request.user, reason=reject_form.cleaned_data["reason"], base_url=_base_url(request)
-            )
-            messages.success(request, _("已驳回 %(name)s 的申请。") % {"name": user.display_name})
-            return redirect("accounts:approvals")
+        try:
+            if action == "approve":
+                services.approve_applicant(user, by=request.user, base_url=_base_url(request))
+                messages.success(request, _("已通过 %(name)s 的申请。") % {"name": user.display_name})
+                return redirect("accounts:approvals")
+            if action == "reject" and reject_form.is_valid():
+                services.reject_applicant(
+                    user,
+                    by=request.user,
+                    reason=reject_form.cleaned_data["reason"],
+                    base_url=_base_url(request),
+                )
+                messages.success(request, _("已驳回 %(name)s 的申请。") % {"name": user.display_name})
+                return redirect("accounts:approvals")
+        except services.AccountError as exc:
+            messages.error(request, " ".join(exc.messages))
+    org = user.organization
+    joins, competitors = None, []
+    if org is not None and not org.is_active and user.approval_state == ApprovalState.PENDING:
+        same = org.same_entry()
+        joins = same.filter(is_active=True).first()
+        competitors = list(
+            User.objects.applicants()
+            .filter(organization__in=same.filter(is_active=False))
+            .exclude(pk=user.pk)
+            .select_related("organization")
+            .order_by("date_joined")
+        )
     events = AccountEvent.objects.filter(target=user).select_related("actor")
     return render(
         request,
@@ -308,6 +544,8 @@ def applicant(request, pk):
             "applicant": user,
             "reject_form": reject_form,
             "events": events,
+            "joins": joins,
+            "competitors": competitors,
             "back": reverse("accounts:approvals"),
         },
     )

@@ -300,7 +300,7 @@ def export_orders(request):
     """
     orders = exports.filtered_orders(request)
     if orders.count() <= exports.sync_limit():
-        return exports.orders_workbook_response(orders, _("需求清单"))
+        return exports.orders_workbook_response(orders, _("需求清单"), request.user)
     job = exports.start_order_export(request.user, request.GET.urlencode())
     return redirect("dashboards:export_status", job_id=job)
 

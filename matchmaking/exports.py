@@ -5,6 +5,8 @@ may see. Workbooks are written in openpyxl's write-only mode (rows streamed to d
 Order lists above `EXPORT_SYNC_MAX_ROWS` rows are written by a Celery job into MEDIA_ROOT/exports/<uuid>.xlsx
 next to a small JSON record naming the requester; only that user can see the job and download the file.
 Text cells that a spreadsheet would read as a formula (= + - @, tab, CR) are prefixed with a quote.
+What an order list shows of each order is the read policy's (`matchmaking.policy`): no contact, note or
+handler columns at all, and the outcome columns only where the requester may read the outcome.
 """
 
 import json
@@ -26,6 +28,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from chains.models import Prefecture
+from matchmaking import policy
 from matchmaking.choices import OrderKind, OrderState, OutcomeType
 from matchmaking.dashboards import (
     FINANCED_TYPES,
@@ -159,6 +162,7 @@ ORDER_COLUMNS = (
     ("outcome__amount_yuan", gettext_lazy("成果金额（元）")),
     ("is_sample", gettext_lazy("示例")),
 )
+OUTCOME_COLUMNS = ("outcome__outcome_type", "outcome__amount_yuan")
 CHOICE_LABELS = {
     "kind": dict(OrderKind.choices),
     "state": dict(OrderState.choices),
@@ -180,19 +184,25 @@ def filtered_orders(request):
     return filtered_orders_for(request.user, request.GET)
 
 
-def write_orders(orders, handle) -> int:
-    """Write the orders to `handle` as XLSX, streaming rows from the database; return the row count."""
+def write_orders(orders, handle, viewer) -> int:
+    """Write the orders to `handle` as XLSX, streaming rows from the database; return the row count.
+    `viewer` (the requester) decides, through the read policy, whose outcome columns are filled in."""
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(_("需求清单"))
     ws.append(_header(ws, [label for _key, label in ORDER_COLUMNS]))
     keys = [key for key, _label in ORDER_COLUMNS]
     yes, no = _("是"), _("否")
+    outcome_ids = policy.outcome_order_ids(viewer)  # None: every outcome
+    pk_index = keys.index("pk")
     count = 0
     rows = orders.order_by("-created_at", "-pk").values_list(*keys)
     for values in rows.iterator(chunk_size=2000):
         out = []
+        hide_outcome = outcome_ids is not None and values[pk_index] not in outcome_ids
         for key, value in zip(keys, values, strict=True):
-            if key in CHOICE_LABELS and value:
+            if hide_outcome and key in OUTCOME_COLUMNS:
+                value = None
+            elif key in CHOICE_LABELS and value:
                 value = str(CHOICE_LABELS[key].get(value, value))
             elif key == "is_sample":
                 value = yes if value else no
@@ -203,10 +213,10 @@ def write_orders(orders, handle) -> int:
     return count
 
 
-def orders_workbook_response(orders, name: str) -> FileResponse:
-    """An order list as an XLSX download."""
+def orders_workbook_response(orders, name: str, viewer) -> FileResponse:
+    """An order list as an XLSX download for `viewer`."""
     handle = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)
-    write_orders(orders, handle)
+    write_orders(orders, handle, viewer)
     handle.seek(0)
     filename = f"{name}-{timezone.localdate():%Y%m%d}.xlsx"
     return FileResponse(handle, as_attachment=True, filename=filename, content_type=XLSX_TYPE)
@@ -285,7 +295,7 @@ def run_order_export(job_id: str) -> dict:
     orders = filtered_orders_for(user, QueryDict(record.get("query", "")))
     tmp = job_file(job_id).with_suffix(".xlsx.tmp")
     with tmp.open("wb") as handle:
-        record["rows"] = write_orders(orders, handle)
+        record["rows"] = write_orders(orders, handle, user)
     tmp.replace(job_file(job_id))
     record["state"] = JOB_DONE
     record["finished_at"] = timezone.now().isoformat()

@@ -88,22 +88,6 @@ class OrderQuerySet(ScopedQuerySet):
             return Q(county_id=scope.county_id, state__in=COUNTY_EDITABLE)
         return NOTHING
 
-    def contact_visible_to(self, user):
-        """Orders whose contact person and phone the user may see: the placing county, the body that took
-        the order, providers whose response was accepted, and administrators (never other viewers)."""
-        scope = Scope.for_user(user)
-        if scope.is_admin:
-            return self.all()
-        allowed = NOTHING
-        if scope.is_county:
-            allowed |= Q(county_id=scope.county_id)
-        if scope.is_body:
-            allowed |= Q(claimed_by_body_id=scope.body_id)
-        if scope.is_provider and scope.org_id:
-            accepted = Response.objects.filter(provider_org_id=scope.org_id, state=ResponseState.ACCEPTED)
-            allowed |= Q(pk__in=accepted.values("order_id"))
-        return self.visible_to(user).filter(allowed)
-
     def with_list_relations(self):
         """What list pages render for each order, fetched in the same query."""
         return self.select_related("county__prefecture", "chain__chain_type", "claimed_by_body")

@@ -1,4 +1,8 @@
-"""Who is told what: in-app Notification rows written with the event, e-mails sent by Celery after commit."""
+"""Who is told what: in-app Notification rows written with the event, e-mails sent by Celery after commit.
+
+What each notification (and so its e-mail) may carry to its recipient is the read policy's decision
+(`policy.OrderReadPolicy.note_for`): a provider never receives a government note or another party's outcome.
+"""
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -6,12 +10,18 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from accounts.choices import OrgKind
+from matchmaking import policy
 from matchmaking.choices import EventKind, NotificationKind
 from matchmaking.models import Notification, OrderRoute, Response, Subscription
 
 
 def _users():
-    return get_user_model().objects.filter(is_active=True)
+    # With what Scope.for_user reads, so the read policy of each recipient costs no query.
+    return (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .select_related("organization__county", "organization__provincial_body")
+    )
 
 
 def admins():
@@ -59,15 +69,21 @@ def responder_users(order, accepted_only=False):
 
 
 def notify(users, kind: str, order, title: str, body: str = "", exclude=None) -> list[Notification]:
-    """Write one in-app notification per distinct user and e-mail them after commit."""
+    """Write one in-app notification per distinct user and e-mail them after commit; each recipient gets
+    of `body` what the read policy lets it read of this order (`note_for`)."""
     exclude_id = getattr(exclude, "pk", None)
     seen = set()
-    rows = []
+    recipients = []
     for user in users:
         if user.pk in seen or user.pk == exclude_id:
             continue
         seen.add(user.pk)
-        rows.append(Notification(recipient=user, kind=kind, order=order, title=title[:200], body=body))
+        recipients.append(user)
+    readers = policy.for_recipients(recipients, order) if order is not None and body else {}
+    rows = []
+    for user in recipients:
+        text = readers[user.pk].note_for(kind, body) if user.pk in readers else body
+        rows.append(Notification(recipient=user, kind=kind, order=order, title=title[:200], body=text))
     if not rows:
         return []
     created = Notification.objects.bulk_create(rows)

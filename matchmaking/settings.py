@@ -4,6 +4,7 @@ Embedded default (nothing set): SQLite file in the project folder, tasks run in-
 console e-mail. Production: set DEBUG=0, SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL (PostgreSQL) and REDIS_URL.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -31,7 +32,8 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin with the site's two-step login (accounts.admin_site.TwoFactorAdminSite).
+    "accounts.admin_site.TwoFactorAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -40,7 +42,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -60,8 +65,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "matchmaking.middleware.SessionRefreshMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.middleware.TwoFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -120,19 +127,47 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # (matchmaking.middleware.SessionRefreshMiddleware) rather than written on every request.
 SESSION_REFRESH_SECONDS = env_int("SESSION_REFRESH_SECONDS", 300, minimum=0)
 
+# The client's address: REMOTE_ADDR, or behind NUM_PROXIES trusted reverse proxies (each appending to
+# X-Forwarded-For) the address the outermost one saw. 0: X-Forwarded-For is never trusted. Used by every
+# throttle, the lockout and the login records (accounts.throttling.client_ip).
+NUM_PROXIES = env_int("NUM_PROXIES", 0, minimum=0)
+
+# Lockout (django-axes, counted in the database, so every web process sees the same failures): a username is
+# locked at the address that failed AXES_FAILURE_LIMIT times in a row, not everywhere, so a stranger cannot lock
+# anyone out; an address is locked for every username after AXES_ADDRESS_FAILURE_LIMIT failures (password
+# spraying). Both for AXES_COOLOFF_HOURS.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
+AXES_ADDRESS_FAILURE_LIMIT = env_int("AXES_ADDRESS_FAILURE_LIMIT", 20, minimum=1)
 AXES_COOLOFF_TIME = env_float("AXES_COOLOFF_HOURS", 0.5)
-AXES_LOCKOUT_PARAMETERS = ["username"]
-# Officials of one county often share a NAT address: lock the account being attacked, not the office.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "accounts.lockout.LockoutHandler"
+AXES_CLIENT_IP_CALLABLE = "accounts.throttling.client_ip"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
 SILENCED_SYSTEM_CHECKS = [
-    "axes.W006",
     # The dashboards' covering index INCLUDEs columns on PostgreSQL; SQLite (the embedded default) builds it
     # without them, which is all it needs.
     "models.W040",
 ]
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
-AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
+
+# API tokens (django-rest-knox): stored hashed, expire API_TOKEN_TTL_HOURS after login, revoked by logout, a
+# password change or reset and deactivation. Clients send "Authorization: Token <token>".
+API_TOKEN_TTL_HOURS = env_float("API_TOKEN_TTL_HOURS", 10.0)
+if not 0 < API_TOKEN_TTL_HOURS <= 24 * 366:
+    raise ImproperlyConfigured("API_TOKEN_TTL_HOURS must be above 0 and at most one year.")
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(hours=API_TOKEN_TTL_HOURS),
+    "AUTH_HEADER_PREFIX": "Token",
+    "AUTO_REFRESH": False,
+}
+API_TOKENS_PER_USER = 10  # older tokens of the same user are revoked when a new one is issued
+
+# Two-factor sign-in (django-otp, TOTP authenticator apps plus single-use backup codes). Every user may enable
+# it on the profile page; with REQUIRE_2FA=1 administrators and provincial-body users must.
+REQUIRE_2FA = env_bool("REQUIRE_2FA", False)
+OTP_TOTP_ISSUER = "四链对接平台"
+OTP_LOGIN_SECONDS = 300  # time to enter the code after the password was accepted
 
 # --- Internationalisation ------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -196,12 +231,25 @@ FILE_UPLOAD_PERMISSIONS = 0o640
 
 # --- Cache, Celery and tasks ---------------------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL")
+# "shared": counters every web process must see alike (login, sign-up, password-reset and order-creation
+# throttles): Redis when configured, else a database table created by `migrate` (accounts.SharedCacheEntry).
+SHARED_CACHE_TABLE = "accounts_shared_cache"
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL},
+        "shared": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL},
+    }
     CELERY_BROKER_URL = REDIS_URL
     CELERY_TASK_ALWAYS_EAGER = False
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "shared": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": SHARED_CACHE_TABLE,
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        },
+    }
     CELERY_BROKER_URL = "memory://"
     # No broker configured: tasks run in-process (after the transaction commits).
     CELERY_TASK_ALWAYS_EAGER = True
@@ -239,7 +287,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # --- REST API ------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -251,8 +299,17 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "matchmaking.api.pagination.StandardPagination",
     "PAGE_SIZE": 20,
     "EXCEPTION_HANDLER": "matchmaking.api.errors.api_exception_handler",
+    # Per-address throttles (login, sign-up, password reset) key on accounts.throttling.client_ip; DRF's own
+    # address lookup follows the same NUM_PROXIES.
+    "NUM_PROXIES": NUM_PROXIES,
     "DEFAULT_THROTTLE_RATES": {
+        # Login attempts per address: the web form, the two-step code and POST /api/v1/auth/token/ together.
         "login": env_str("THROTTLE_LOGIN", "10/min"),
+        "signup": env_str("THROTTLE_SIGNUP", "10/hour"),
+        "password_reset": env_str("THROTTLE_PASSWORD_RESET", "10/hour"),  # per address
+        "password_reset_email": env_str(
+            "THROTTLE_PASSWORD_RESET_EMAIL", "3/hour"
+        ),  # per e-mail address asked for
         "order_create": env_str("THROTTLE_ORDER_CREATE", "30/hour"),
         "user": env_str("THROTTLE_USER", "2000/hour"),
     },
@@ -309,6 +366,10 @@ CELERY_BEAT_SCHEDULE = {
     "expire-orders": {
         "task": "matchmaking.tasks.orders.expire_orders",
         "schedule": crontab(hour=0, minute=30),
+    },
+    "purge-expired-api-tokens": {
+        "task": "accounts.tasks.purge_expired_api_tokens",
+        "schedule": crontab(hour=3, minute=10),
     },
 }
 

@@ -1,5 +1,6 @@
 """Rate limits shared by the web forms and the API (same counters, same rates from REST_FRAMEWORK settings)."""
 
+from django.core.cache import caches
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
@@ -8,6 +9,11 @@ class OrderCreationThrottle(SimpleRateThrottle):
     """Orders a user may create per period (`order_create` rate); shares its counter with the API's."""
 
     scope = "order_create"
+
+    @property
+    def cache(self):
+        # The cache every web process shares (Redis, or a database table without REDIS_URL).
+        return caches["shared"]
 
     def get_rate(self):
         return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)

@@ -10,13 +10,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.scoping import Scope, get_visible_or_404
-from matchmaking import forms, services, sla, workflow
+from matchmaking import forms, policy, services, sla, workflow
 from matchmaking.choices import MatchState, OrderState
 from matchmaking.filters import OrderFilter
 from matchmaking.models import (
     RESPONDABLE,
     Attachment,
-    Match,
     Notification,
     NotificationPreference,
     Order,
@@ -150,11 +149,9 @@ def moderation(request):
 @login_required
 def matched(request):
     """资源方：匹配到贵单位的需求 (Match rows of its organization on orders it may see)."""
-    scope = _scope(request)
-    _require(scope.is_provider)
-    visible = Order.objects.visible_to(request.user).values("pk")
+    _require(_scope(request).is_provider)
     matches = (
-        Match.objects.filter(provider_org_id=scope.org_id, order__in=visible)
+        policy.own_matches(request.user)
         .select_related("order__county", "order__chain")
         .order_by("-order__created_at", "rank")
     )
@@ -185,40 +182,45 @@ def _order(request, pk, queryset=None):
 
 @login_required
 def order_detail(request, pk):
-    """需求详情: content, clock, actions for the viewer's role, responses, matches, timeline."""
+    """需求详情: content, clock, actions for the viewer's role, responses, matches, timeline — each part as
+    the read policy (`matchmaking.policy`) lets this viewer read it."""
     order = _order(
         request,
         pk,
         Order.objects.select_related("claimed_by_body", "handler", "created_by", "outcome"),
     )
     scope = _scope(request)
-    attachments = Attachment.objects.visible_to(request.user).filter(order=order)
+    read = policy.for_order(request.user, order)
     responses = (
-        Response.objects.visible_to(request.user)
-        .filter(order=order)
+        read.responses()
         .select_related("provider_org", "author")
         .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("created_at")))
     )
     is_taker = scope.is_body and order.claimed_by_body_id == scope.body_id
     can_invite = (scope.is_admin or is_taker) and order.state in RESPONDABLE
-    show_matches = scope.is_admin or is_taker or (scope.is_county and scope.county_id == order.county_id)
-    matches = list(order.matches.select_related("provider_org")[:MATCHES_SHOWN]) if show_matches else []
+    invitations = list(read.invitations().select_related("provider_org"))
+    matches = list(read.match_rows().select_related("provider_org")[:MATCHES_SHOWN])
     own_response = None
     if scope.is_provider:
         own_response = next((r for r in responses if r.provider_org_id == scope.org_id), None)
     context = {
         "order": order,
         "scope": scope,
+        "read": read,
         "clock": sla.clock(order),
-        "contact_visible": Order.objects.contact_visible_to(request.user).filter(pk=order.pk).exists(),
-        "attachments": [a for a in attachments if a.response_id is None],
+        "contact_visible": read.contact,
+        "handler": read.handler_of(order),
+        "state_note": read.state_note_of(order),
+        "outcome": read.outcome_of(order),
+        "attachments": read.attachments().filter(response__isnull=True).order_by("created_at"),
         "responses": responses,
-        "events": order.events.select_related("actor", "organization"),
-        "routes": order.routes.select_related("body"),
-        "invitations": order.invitations.select_related("provider_org") if not scope.is_provider else [],
+        "events": read.timeline(),
+        "routes": order.routes.select_related("body") if read.internal else [],
+        "invitations": invitations if read.internal else [],
+        "own_invitation": invitations[0] if scope.is_provider and invitations else None,
         "matches": matches,
         # the stored list ended before the page's length: no more relevant resources (no padding)
-        "matches_ended": show_matches
+        "matches_ended": read.matches
         and order.match_state == MatchState.DONE
         and len(matches) < MATCHES_SHOWN,
         "can": {
@@ -232,7 +234,7 @@ def order_detail(request, pk):
         "can_respond": scope.is_provider and order.state in RESPONDABLE and own_response is None,
         "own_response": own_response,
         "can_comment": not scope.is_provider,
-        "invited_org_ids": {i.provider_org_id for i in order.invitations.all()} if can_invite else set(),
+        "invited_org_ids": {i.provider_org_id for i in invitations} if can_invite else set(),
         "claim_form": forms.ClaimForm(user=request.user) if workflow.can(order, "claim", scope) else None,
         "invite_form": forms.InviteForm() if can_invite else None,
         "moderation_form": forms.ModerationForm(),

@@ -133,6 +133,69 @@ firm_demo = _persona("firm_demo")
 platform_admin = _persona("admin")
 
 
+def _extra_persona(username, org_name, org_kind, last_name, first_name, **org_fields):
+    """A persona the read-policy tests need beyond the demo ones (same shape: an approved manager)."""
+    from accounts.choices import MemberRole
+    from accounts.models import Organization, User
+
+    org, _created = Organization.objects.get_or_create(
+        name=org_name, defaults={"kind": org_kind, **org_fields}
+    )
+    user, _created = User.objects.get_or_create(
+        username=username,
+        defaults={
+            "email": f"{username}@example.com",
+            "organization": org,
+            "role": MemberRole.MANAGER,
+            "last_name": last_name,
+            "first_name": first_name,
+        },
+    )
+    return User.objects.select_related("organization").get(pk=user.pk)
+
+
+@pytest.fixture
+def city_fuzhou(db, personas):
+    """A second prefecture city (福州市): outside 泉州's counties."""
+    from accounts.choices import OrgKind
+    from chains.models import Prefecture
+
+    return _extra_persona(
+        "city_fuzhou",
+        "福州市人民政府",
+        OrgKind.CITY,
+        "林",
+        "榕",
+        prefecture=Prefecture.objects.get(name="福州市"),
+    )
+
+
+@pytest.fixture
+def body_gxt(db, personas):
+    """省工信厅: a second body that also takes innovation orders (routed with 省科技厅, never claims here)."""
+    from accounts.choices import OrgKind
+    from chains.models import ProvincialBody
+
+    return _extra_persona(
+        "body_gxt",
+        "福建省工业和信息化厅",
+        OrgKind.BODY,
+        "许",
+        "工",
+        provincial_body=ProvincialBody.objects.get(short_name="省工信厅"),
+    )
+
+
+@pytest.fixture
+def bank_other(db, personas):
+    """A provider that neither responded to nor was invited to any order (another bank)."""
+    from accounts.choices import OrgKind, ProviderKind
+
+    return _extra_persona(
+        "bank_other", "海峡测试银行福建分行", OrgKind.PROVIDER, "郑", "海", provider_kind=ProviderKind.BANK
+    )
+
+
 @pytest.fixture
 def login(client):
     """Log a persona's client in: `login(user)` returns the test client."""

@@ -3,6 +3,8 @@
 Walks the whole URL resolver; a URL name without an entry fails the first test (listing them all), so a new
 page cannot ship without deciding who may open it. The `admin:` namespace is not walked (Django admin does its
 own permission checks) apart from the explicit admin entries; `set_language` and static files are skipped.
+What each persona then *reads* on the pages that show an order is the content half of the matrix:
+`tests/access/content.py` (the README's read-policy table) checked by `tests/test_content_matrix.py`.
 """
 
 import pytest

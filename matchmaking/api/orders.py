@@ -7,7 +7,6 @@ goes through a function of `matchmaking.services`, and a `WorkflowError` becomes
 
 import django_filters
 from django.contrib.auth import get_user_model
-from django.db.models import F
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import exceptions, filters, mixins, serializers, status, viewsets
@@ -15,10 +14,11 @@ from rest_framework.decorators import action
 from rest_framework.response import Response as HttpResponse
 
 from accounts.scoping import Scope
-from matchmaking import services, workflow
+from matchmaking import policy, services, workflow
 from matchmaking.api.errors import Conflict, error_responses, from_workflow_error
 from matchmaking.choices import (
     DeclineReason,
+    EventKind,
     FinancingType,
     OrderKind,
     OrderState,
@@ -26,7 +26,7 @@ from matchmaking.choices import (
     Visibility,
     WantedLink,
 )
-from matchmaking.models import COUNTY_EDITABLE, Match, Order, OrderEvent, Response
+from matchmaking.models import COUNTY_EDITABLE, Attachment, Invitation, Match, Order, Outcome, Response
 from matchmaking.throttling import OrderCreationThrottle
 from matchmaking.workflow import WorkflowError
 
@@ -44,28 +44,23 @@ def call(service, *args, **kwargs):
         raise from_workflow_error(exc) from exc
 
 
-def contact_visible_order_ids(request, among=None) -> set[int] | None:
-    """Orders whose contact phone this user may see (the domain rule, `Order.objects.contact_visible_to`);
-    None means every order (administrators). Computed once per request, among the given order ids when the
-    caller knows which orders it will show (a list page), else among all the user's orders."""
-    cached = getattr(request, "_contact_order_ids", False)
-    if cached is not False:
-        return cached
-    ids = None
-    if not Scope.for_user(request.user).is_admin:
-        allowed = Order.objects.contact_visible_to(request.user)
-        if among is not None:
-            allowed = allowed.filter(pk__in=list(among))
-        ids = set(allowed.values_list("pk", flat=True))
-    request._contact_order_ids = ids
-    return ids
+def read_policy(serializer, order) -> policy.OrderReadPolicy:
+    """What the request's user may read of `order` (`matchmaking.policy`), from the serializer's context
+    when the view decided a whole page at once (`read_policies`), else decided now and kept there."""
+    policies = serializer.context.setdefault("read_policies", {})
+    if order.pk not in policies:
+        request = serializer.context.get("request")
+        policies[order.pk] = policy.for_order(getattr(request, "user", None), order)
+    return policies[order.pk]
 
 
 # --- serializers ---------------------------------------------------------------------------------
 
 
 class OrderSerializer(serializers.ModelSerializer):
-    """需求 as clients read it (`contact_phone` only for those allowed to see it)."""
+    """需求 as clients read it, as the read policy allows: `contact_name` and `contact_phone` only for
+    government viewers and the provider whose response was accepted; `handler_name` and `state_note` only
+    for government viewers (null and "" for providers)."""
 
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
     state_label = serializers.CharField(source="get_state_display", read_only=True)
@@ -81,12 +76,22 @@ class OrderSerializer(serializers.ModelSerializer):
         source="claimed_by_body.name", read_only=True, default=None, allow_null=True
     )
     handler_name = serializers.CharField(
-        source="handler.display_name", read_only=True, default=None, allow_null=True
+        source="handler.display_name",
+        read_only=True,
+        default=None,
+        allow_null=True,
+        help_text="承办人：仅政府用户和管理员可见，其他人为 null",
     )
-    # Not read-only on purpose: read-only fields are "required" in the response schema, and this one is
-    # left out for users who may not see it. The serializer is never used for input.
+    state_note = serializers.CharField(
+        read_only=True, help_text="状态说明（退回、不予受理、关闭原因）：仅政府用户和管理员可见，其他人为空"
+    )
     financing_type = serializers.ChoiceField(choices=FinancingType.choices, allow_blank=True, read_only=True)
     wanted_link = serializers.ChoiceField(choices=WantedLink.choices, allow_blank=True, read_only=True)
+    # Not read-only on purpose: read-only fields are "required" in the response schema, and these are left
+    # out for users who may not see them. The serializer is never used for input.
+    contact_name = serializers.CharField(
+        required=False, help_text="联系人：仅政府用户、管理员及响应已被接受的资源方可见，其他人无此字段"
+    )
     contact_phone = serializers.CharField(
         required=False, help_text="联系电话：仅政府用户、管理员及响应已被接受的资源方可见，其他人无此字段"
     )
@@ -102,30 +107,98 @@ class OrderSerializer(serializers.ModelSerializer):
             "match_state", "submitted_at", "published_at", "claimed_at", "finished_at", "created_at",
             "updated_at",
         ]  # fmt: skip
-        read_only_fields = [f for f in fields if f != "contact_phone"]
+        read_only_fields = [f for f in fields if f not in ("contact_name", "contact_phone")]
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
-        request = self.context.get("request")
-        allowed = contact_visible_order_ids(request) if request is not None else set()
-        if allowed is not None and instance.pk not in allowed:
+        read = read_policy(self, instance)
+        if not read.contact:
+            data.pop("contact_name", None)
             data.pop("contact_phone", None)
+        if not read.internal:
+            data["handler_name"] = None
+            data["state_note"] = ""
         return data
 
 
+class AttachmentSerializer(serializers.ModelSerializer):
+    """An attachment's name, type and size, and where to download it (the site's checked download view)."""
+
+    name = serializers.CharField(source="original_name", read_only=True)
+    url = serializers.CharField(
+        source="get_absolute_url", read_only=True, help_text="站内下载地址（登录后可下载）"
+    )
+
+    class Meta:
+        model = Attachment
+        fields = ["id", "name", "content_type", "size", "url", "created_at"]
+        read_only_fields = fields
+
+
+class OutcomeSerializer(serializers.ModelSerializer):
+    """闭环成果 of a resolved order."""
+
+    outcome_type_label = serializers.CharField(source="get_outcome_type_display", read_only=True)
+
+    class Meta:
+        model = Outcome
+        fields = ["outcome_type", "outcome_type_label", "amount_yuan", "partner", "date", "summary"]
+        read_only_fields = fields
+
+
+class InvitationSerializer(serializers.ModelSerializer):
+    """An invitation to respond: which provider, with the body's note."""
+
+    provider_org_name = serializers.CharField(source="provider_org.name", read_only=True)
+
+    class Meta:
+        model = Invitation
+        fields = ["provider_org", "provider_org_name", "note", "created_at"]
+        read_only_fields = fields
+
+
 class OrderDetailSerializer(OrderSerializer):
-    """An order plus the state actions the current user may perform on it now."""
+    """An order plus the state actions the current user may perform on it now, and its attachments,
+    invitations and outcome as the read policy allows."""
 
     actions = serializers.SerializerMethodField(help_text="当前用户现在可执行的状态操作")
+    attachments = serializers.SerializerMethodField(help_text="需求本身的附件（看得到需求的人都可见）")
+    invitations = serializers.SerializerMethodField(
+        help_text="邀请响应：政府用户和管理员看到全部，资源方只看到对本单位的邀请"
+    )
+    outcome = serializers.SerializerMethodField(
+        help_text="闭环成果：政府用户、管理员及响应已被接受的资源方可见，其他人为 null"
+    )
 
     class Meta(OrderSerializer.Meta):
-        fields = [*OrderSerializer.Meta.fields, "actions"]
-        read_only_fields = [*OrderSerializer.Meta.read_only_fields, "actions"]
+        fields = [*OrderSerializer.Meta.fields, "actions", "attachments", "invitations", "outcome"]
+        read_only_fields = [
+            *OrderSerializer.Meta.read_only_fields,
+            "actions",
+            "attachments",
+            "invitations",
+            "outcome",
+        ]
 
     def get_actions(self, obj) -> list[str]:
         request = self.context.get("request")
         scope = Scope.for_user(request.user) if request is not None else None
         return [a for a in ORDER_ACTIONS if workflow.can(obj, a, scope)]
+
+    @extend_schema_field(AttachmentSerializer(many=True))
+    def get_attachments(self, obj):
+        rows = read_policy(self, obj).attachments().filter(response__isnull=True).order_by("created_at")
+        return AttachmentSerializer(rows, many=True).data
+
+    @extend_schema_field(InvitationSerializer(many=True))
+    def get_invitations(self, obj):
+        rows = read_policy(self, obj).invitations().select_related("provider_org").order_by("created_at")
+        return InvitationSerializer(rows, many=True).data
+
+    @extend_schema_field(OutcomeSerializer(allow_null=True))
+    def get_outcome(self, obj):
+        outcome = read_policy(self, obj).outcome_of(obj)
+        return OutcomeSerializer(outcome).data if outcome is not None else None
 
 
 class OrderWriteSerializer(serializers.ModelSerializer):
@@ -193,41 +266,19 @@ class ResolveSerializer(serializers.Serializer):
     date = serializers.DateField(required=False, allow_null=True, help_text="达成日期，默认今天")
 
 
-class EventSerializer(serializers.ModelSerializer):
-    """One timeline entry."""
+class EventSerializer(serializers.Serializer):
+    """One timeline entry as the read policy lets the user read it (`policy.TimelineEntry`): providers get
+    state changes only, with an empty note and no actor or organization."""
 
-    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    id = serializers.IntegerField(read_only=True)
+    kind = serializers.ChoiceField(choices=EventKind.choices, read_only=True)
+    kind_label = serializers.CharField(read_only=True)
     from_state = serializers.ChoiceField(choices=OrderState.choices, allow_blank=True, read_only=True)
     to_state = serializers.ChoiceField(choices=OrderState.choices, allow_blank=True, read_only=True)
-    actor_name = serializers.SerializerMethodField()
-    organization_name = serializers.SerializerMethodField()
-
-    class Meta:
-        model = OrderEvent
-        fields = [
-            "id", "kind", "kind_label", "from_state", "to_state", "note", "actor_name", "organization_name",
-            "created_at",
-        ]  # fmt: skip
-        read_only_fields = fields
-
-    def _redacted(self) -> bool:
-        return bool(self.context.get("redact"))
-
-    def get_actor_name(self, obj) -> str | None:
-        if self._redacted() or obj.actor is None:
-            return None
-        return obj.actor.display_name
-
-    def get_organization_name(self, obj) -> str | None:
-        if obj.organization is None:
-            return None
-        return obj.organization.name
-
-    def to_representation(self, instance):
-        data = super().to_representation(instance)
-        if self._redacted():
-            data["note"] = ""
-        return data
+    note = serializers.CharField(read_only=True, allow_blank=True)
+    actor_name = serializers.CharField(read_only=True, allow_null=True)
+    organization_name = serializers.CharField(read_only=True, allow_null=True)
+    created_at = serializers.DateTimeField(read_only=True)
 
 
 class MatchSerializer(serializers.ModelSerializer):
@@ -273,13 +324,14 @@ class ResponseSerializer(serializers.ModelSerializer):
         source="author.display_name", read_only=True, default=None, allow_null=True
     )
     reason_category = serializers.ChoiceField(choices=DeclineReason.choices, allow_blank=True, read_only=True)
+    attachments = AttachmentSerializer(many=True, read_only=True)
 
     class Meta:
         model = Response
         fields = [
             "id", "order", "provider_org", "provider_org_name", "author_name", "proposal", "amount_yuan",
             "rate_percent", "term_months", "experts", "terms", "state", "state_label", "reason_category",
-            "decision_note", "decided_at", "created_at",
+            "decision_note", "decided_at", "created_at", "attachments",
         ]  # fmt: skip
         read_only_fields = fields
 
@@ -401,11 +453,13 @@ class OrderViewSet(
         # What the serializer reads. PostgreSQL's planning time grows steeply with each joined table (all
         # seven: 16 ms, more than the query runs): the prefecture is read as county.prefecture_id (no join),
         # the handlers come in a second small query, only when the page has any (6 tables: 2.6 ms).
-        return (
+        queryset = (
             Order.objects.visible_to(self.request.user)
             .select_related("county", "chain__chain_type", "claimed_by_body", "link")
             .prefetch_related("handler")
         )
+        # One order: its outcome in the same query (the detail shows it when the read policy allows).
+        return queryset if self.action == "list" else queryset.select_related("outcome")
 
     def get_serializer_class(self):
         if self.action == "list":
@@ -414,8 +468,9 @@ class OrderViewSet(
 
     def get_serializer(self, *args, **kwargs):
         if kwargs.get("many") and args and self.action == "list":
-            # The contact rule checked for this page's orders only, not every order the user may see.
-            contact_visible_order_ids(self.request, among=(order.pk for order in args[0]))
+            # The read policy decided for this page's orders at once (at most one query), not per order.
+            kwargs.setdefault("context", self.get_serializer_context())
+            kwargs["context"]["read_policies"] = policy.for_orders(self.request.user, args[0])
         return super().get_serializer(*args, **kwargs)
 
     def get_throttles(self):
@@ -434,7 +489,9 @@ class OrderViewSet(
         return parsed.validated_data
 
     def _fresh(self, order, status_code=status.HTTP_200_OK) -> HttpResponse:
-        order = Order.objects.with_list_relations().select_related("link", "handler").get(pk=order.pk)
+        order = (
+            Order.objects.with_list_relations().select_related("link", "handler", "outcome").get(pk=order.pk)
+        )
         data = OrderDetailSerializer(order, context=self.get_serializer_context()).data
         return HttpResponse(data, status=status_code)
 
@@ -569,36 +626,32 @@ class OrderViewSet(
 
     @extend_schema(
         summary="需求时间线",
-        description="资源方只看到状态变化（不含说明和操作人）。",
+        description="政府用户和管理员看到全部记录；资源方只看到发布后的状态变化（不含说明、操作人和组织）。",
         responses={200: EventSerializer(many=True), **error_responses(401, 404)},
     )
     @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
     def events(self, request, pk=None):
         order = self.get_object()
-        events = OrderEvent.objects.filter(order=order).select_related("actor", "organization")
-        redact = self._scope().is_provider
-        if redact:
-            events = events.exclude(to_state="").exclude(from_state=F("to_state"))
-        context = {**self.get_serializer_context(), "redact": redact}
-        return HttpResponse(EventSerializer(events, many=True, context=context).data)
+        entries = policy.for_order(request.user, order).timeline()
+        return HttpResponse(EventSerializer(entries, many=True).data)
 
     @extend_schema(
         summary="匹配结果（按匹配度排名，含理由）",
-        description="资源方无权查看匹配结果（403）。",
+        description="开单县域、所属设区市、被分派和接单的省级部门及管理员可见；资源方无权查看（403）。",
         responses={200: MatchSerializer(many=True), **error_responses(401, 403, 404)},
     )
     @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
     def matches(self, request, pk=None):
         order = self.get_object()
-        if self._scope().is_provider:
+        read = policy.for_order(request.user, order)
+        if not read.matches:
             raise exceptions.PermissionDenied(_("资源方无权查看匹配结果。"), code="permission_denied")
-        matches = Match.objects.filter(order=order).order_by("rank")
-        return HttpResponse(MatchSerializer(matches, many=True).data)
+        return HttpResponse(MatchSerializer(read.match_rows().order_by("rank"), many=True).data)
 
     @extend_schema(
         methods=["GET"],
         summary="需求的响应列表",
-        description="资源方只看到本单位的响应。",
+        description="政府用户和管理员看到全部响应；资源方只看到本单位的响应。",
         responses={200: ResponseSerializer(many=True), **error_responses(401, 404)},
     )
     @extend_schema(
@@ -618,9 +671,10 @@ class OrderViewSet(
             created = Response.objects.select_related("provider_org", "author").get(pk=created.pk)
             return HttpResponse(ResponseSerializer(created).data, status=status.HTTP_201_CREATED)
         queryset = (
-            Response.objects.visible_to(request.user)
-            .filter(order=order)
+            policy.for_order(request.user, order)
+            .responses()
             .select_related("provider_org", "author")
+            .prefetch_related("attachments")
             .order_by("-created_at", "-pk")
         )
         page = self.paginate_queryset(queryset)
@@ -639,8 +693,12 @@ class ResponseViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     filter_backends = []
 
     def get_queryset(self):
-        return Response.objects.visible_to(self.request.user).select_related(
-            "provider_org", "author", "order"
+        # `visible_to` agrees with the read policy: a provider finds its own responses, government viewers
+        # those on the orders they see; a readable response shows all of its attachments.
+        return (
+            Response.objects.visible_to(self.request.user)
+            .select_related("provider_org", "author", "order")
+            .prefetch_related("attachments")
         )
 
     def _decidable(self):

@@ -25,6 +25,8 @@ router.register("notifications", notifications.NotificationViewSet, basename="no
 
 urlpatterns = [
     path("auth/token/", auth.ObtainTokenView.as_view(), name="token"),
+    path("auth/logout/", auth.LogoutView.as_view(), name="logout"),
+    path("auth/logout-all/", auth.LogoutAllView.as_view(), name="logout-all"),
     *router.urls,
     # Last: anything else under /api/v1/ is a JSON 404 in the error shape.
     re_path(r"^(?P<rest>.+)$", NotFoundView.as_view(), name="not-found"),

@@ -61,6 +61,9 @@ STAFF_ONLY = rule(302, admin=200)  # Django admin sends everyone else to its log
 
 ACCESS = {
     "accounts:login": Access(logged_in(302, anonymous=200)),  # logged-in users are sent on
+    # The code step: nobody here has a password-accepted login pending or a device → back to login / home.
+    "accounts:login_verify": Access(public(302)),
+    "accounts:two_factor": Access(logged_in()),
     "accounts:logout": Access(public(302), method="post"),
     "accounts:signup": Access(logged_in(302, anonymous=200)),
     "accounts:signup_done": Access(public()),

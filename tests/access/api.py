@@ -136,6 +136,9 @@ ACCESS = {
     "api-docs": Access(public()),
     "api:api-root": Access(LOGGED_IN),
     "api:token": Access(public(400), kwargs=_fresh_throttles, method="post"),  # no credentials: 400
+    # Token authentication only: a browser session cannot revoke tokens.
+    "api:logout": Access(public(401), method="post"),
+    "api:logout-all": Access(public(401), method="post"),
     "api:not-found": Access(
         public(404), kwargs=lambda personas: {"rest": "no-such-endpoint/"}
     ),  # no credentials: 400 for everyone

@@ -89,12 +89,26 @@ def test_fifth_wrong_password_locks_the_account_and_is_logged(client, personas):
 
 
 @pytest.mark.django_db
-def test_admin_login_goes_through_axes_too(client, personas):
+def test_admin_login_goes_through_the_site_login_and_axes(client, personas):
+    # The admin has no login form of its own: credentials posted there are not even looked at.
+    sent = post_login(client, "admin", "wrong-password-123", url="/admin/login/")
+    assert (sent.status_code, sent.url) == (302, "/accounts/login/?next=/admin/")
+    assert not LoginEvent.objects.exists()
+    url = "/accounts/login/?next=/admin/"
     for _ in range(settings.AXES_FAILURE_LIMIT - 1):
-        post_login(client, "admin", "wrong-password-123", url="/admin/login/")
-    response = post_login(client, "admin", "wrong-password-123", url="/admin/login/")
+        post_login(client, "admin", "wrong-password-123", url=url)
+    response = post_login(client, "admin", "wrong-password-123", url=url)
     assert response.status_code == 429
-    assert LoginEvent.objects.filter(kind=LoginEventKind.LOCKED_OUT, username="admin", path="/admin/login/")
+    assert LoginEvent.objects.filter(
+        kind=LoginEventKind.LOCKED_OUT, username="admin", path="/accounts/login/"
+    )
+
+
+@pytest.mark.django_db
+def test_admin_login_comes_back_to_the_admin(client, personas):
+    response = client.post("/accounts/login/", {"username": "admin", "password": PASSWORD, "next": "/admin/"})
+    assert (response.status_code, response.url) == (302, "/admin/")
+    assert client.get("/admin/").status_code == 200
 
 
 @pytest.mark.django_db

@@ -241,8 +241,8 @@ def test_approval_queue_query_count_does_not_grow(login, personas, reference, dj
         )
     admin_client = login(personas["admin"])
     # session, user, unread-notification badge, user's organization, applicants (+ organizations),
-    # decisions; session save (3).
-    with django_assert_num_queries(9):
+    # organizations already in use for the applied-for entries, decisions; session save (3).
+    with django_assert_num_queries(10):
         response = admin_client.get("/accounts/approvals/")
     assert response.status_code == 200
     assert len(response.context["pending"]) == 6

@@ -309,22 +309,21 @@ def test_contact_phone_only_for_those_allowed(
         assert response.status_code == 200
         return response.json()
 
-    # The same rule as the web page: the county, administrators, the body that took the order, and
-    # providers whose response was accepted — not the city, not a body before it claims.
-    for user in (county_jinjiang, platform_admin):
+    # The read policy, as on the web page: government viewers (the county, its city, the routed and the
+    # taking bodies) and administrators see the contact; a provider only once its response was accepted.
+    for user in (county_jinjiang, platform_admin, city_quanzhou, body_kjt):
         assert detail(user)["contact_phone"] == "13905950000"
-    for user in (city_quanzhou, body_kjt, inst_dhu):
-        assert "contact_phone" not in detail(user)
+        assert detail(user)["contact_name"] == "陈主任"
+    assert "contact_phone" not in detail(inst_dhu) and "contact_name" not in detail(inst_dhu)
     listed = api(inst_dhu).get(url("order-list")).json()["results"]
-    assert all("contact_phone" not in o for o in listed)
+    assert all("contact_phone" not in o and "contact_name" not in o for o in listed)
 
     services.claim_order(published, by=body_kjt)
-    assert detail(body_kjt)["contact_phone"] == "13905950000"
-    assert "contact_phone" not in detail(city_quanzhou)
     response = services.respond(published, by=inst_dhu, proposal="我校纺织学院可组建团队联合攻关。")
     assert "contact_phone" not in detail(inst_dhu)
     services.accept_response(response, by=county_jinjiang)
     assert detail(inst_dhu)["contact_phone"] == "13905950000"
+    assert detail(inst_dhu)["contact_name"] == "陈主任"
     assert "contact_phone" not in detail(bank_cib)
 
     # Lists apply the same rule to each order of the page.
@@ -332,9 +331,9 @@ def test_contact_phone_only_for_those_allowed(
         rows = api(user).get(url("order-list")).json()["results"]
         return {row["id"]: row.get("contact_phone") for row in rows}
 
-    for user in (county_jinjiang, platform_admin, body_kjt, inst_dhu):
+    for user in (county_jinjiang, platform_admin, body_kjt, inst_dhu, city_quanzhou):
         assert listed_phones(user)[published.pk] == "13905950000"
-    assert listed_phones(city_quanzhou)[published.pk] is None
+    assert listed_phones(bank_cib)[published.pk] is None
 
 
 @pytest.mark.django_db

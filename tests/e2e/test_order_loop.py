@@ -105,6 +105,16 @@ def test_full_order_loop_in_the_browser(browser, live_server):
     # The provider now sees the contact; the county's page shows the whole timeline.
     provider.goto(detail)
     assert "13905951234" in provider.inner_text("[data-testid=contact]")
+    # …and, as the read policy says, the outcome of its own accepted response, but of the timeline only the
+    # state changes: no notes (the handler), no people, no responses or decisions.
+    assert "签订产学研合作协议" in provider.inner_text("[data-testid=outcome]")
+    provider_timeline = provider.inner_text("[data-testid=timeline]")
+    assert "已解决" in provider_timeline and "已接单" in provider_timeline
+    for hidden in ("承办人", "资源方响应", "接受响应", "吴科", "签订产学研合作协议"):
+        assert hidden not in provider_timeline
+    shot(provider, "09-provider-order-detail-resolved")
+    shot(provider, "09-provider-order-detail-resolved", width=375)
+    no_horizontal_scroll(provider)
     county.goto(detail)
     timeline = county.inner_text("[data-testid=timeline]")
     for label in ("提交审核", "审核通过并发布", "接单", "资源方响应", "接受响应", "已解决"):

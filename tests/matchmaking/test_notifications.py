@@ -63,6 +63,46 @@ def test_returned_and_declined_reach_county_and_provider(
     assert "条件不符" in note.body and "报价过高" in note.body
 
 
+@pytest.mark.parametrize("end", ["resolve", "close", "withdraw"])
+def test_the_end_of_an_order_reaches_responders_without_government_text(
+    end, make_order, drive, county_jinjiang, city_quanzhou, body_kjt, inst_dhu, bank_cib, firm_demo,
+    django_capture_on_commit_callbacks, mailoutbox,
+):  # fmt: skip
+    """Resolved, closed or withdrawn: every party is told, but a provider's message and e-mail carry the
+    body's summary only when its own response was accepted, and never a close or withdrawal reason."""
+    secret = "合作金额 800 万元，联系人王总 13912345678"
+    order = drive(make_order(), S.PUBLISHED if end == "withdraw" else S.CLAIMED)
+    responses = {
+        p: services.respond(order, by=p, proposal="我单位可组建团队联合攻关。") for p in (bank_cib, firm_demo)
+    }
+    if end != "withdraw":
+        services.decline_response(responses[bank_cib], by=county_jinjiang, reason_category="terms")
+        order = drive(order, S.DOCKING)  # inst_dhu responds and is accepted
+    with django_capture_on_commit_callbacks(execute=True):
+        if end == "resolve":
+            services.resolve_order(
+                order, by=body_kjt, outcome_type="agreement", summary=secret, partner="东华大学"
+            )
+        elif end == "close":
+            services.close_order(order, by=body_kjt, reason=secret)
+        else:
+            services.withdraw_order(order, by=county_jinjiang, reason=secret)
+
+    def received(user):
+        rows = Notification.objects.filter(recipient=user, kind__in=["resolved", "closed", "withdrawn"])
+        mails = [f"{m.subject}{m.body}" for m in mailoutbox if user.email in m.to]
+        assert rows.exists() and mails, user
+        return "".join(n.body for n in rows) + "".join(mails)
+
+    for provider in (bank_cib, firm_demo):
+        assert secret not in received(provider)
+    assert secret in received(city_quanzhou)
+    if end == "resolve":
+        assert secret in received(inst_dhu)  # its own accepted response: it may read the outcome
+    elif end == "close":
+        assert secret not in received(inst_dhu)
+
+
 def test_email_after_commit_respects_preferences(
     make_order, county_jinjiang, platform_admin, django_capture_on_commit_callbacks, mailoutbox
 ):

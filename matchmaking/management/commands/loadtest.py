@@ -27,7 +27,8 @@ database is kept for inspection (re-created next run, or reused with `--reuse-db
 was built with); `--keep` keeps the run folder (logs, Locust CSVs, `requests.csv` with one line per request).
 
 The personas are shared by many simulated users, so the per-user API throttles are raised for the run
-(`THROTTLE_USER`, `THROTTLE_ORDER_CREATE`); login stays as in production (slow password hashing).
+(`THROTTLE_USER`, `THROTTLE_ORDER_CREATE`), and so is the per-address login throttle (`THROTTLE_LOGIN`: every
+simulated user logs in from 127.0.0.1); login otherwise stays as in production (slow password hashing).
 """
 
 import json
@@ -307,6 +308,8 @@ class Command(BaseCommand):
             "DEMO_PASSWORD": password,
             "THROTTLE_USER": "1000000/hour",
             "THROTTLE_ORDER_CREATE": "1000000/hour",
+            # Every simulated user logs in from 127.0.0.1: one address, far above a real office's logins.
+            "THROTTLE_LOGIN": "1000000/min",
             "MATCH_SWEEP_SECONDS": "5",
             "MATCH_SWEEP_GRACE": "15",
             "LOG_LEVEL": "WARNING",
