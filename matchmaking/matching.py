@@ -357,6 +357,7 @@ def outcome_records() -> list[OutcomeRec]:
     fields = (
         "provider_org_id",
         "state",
+        "order_id",
         "order__kind",
         "order__chain__chain_type__code",
         "order__county__name",
@@ -368,13 +369,20 @@ def outcome_records() -> list[OutcomeRec]:
     )
     keys = org_resource_keys({r[0] for r in responses})
     out = []
-    for org_id, state, kind, chain_code, county, decided_at, created_at, title in responses:
+    for org_id, state, order_id, kind, chain_code, county, decided_at, created_at, title in responses:
         when = timezone.localdate(decided_at or created_at)
         polarity = 1 if state == ResponseState.ACCEPTED else -1
         for key in sorted(keys.get(org_id, ())):
-            out.append(OutcomeRec(chain_code, kind, county, when, polarity, key=key, order_title=title))
-    for partner, kind, chain_code, county, day, title in Outcome.objects.exclude(partner="").values_list(
+            out.append(
+                OutcomeRec(
+                    chain_code, kind, county, when, polarity, key=key, order_title=title, order_id=order_id
+                )
+            )
+    for partner, order_id, kind, chain_code, county, day, title in Outcome.objects.exclude(
+        partner=""
+    ).values_list(
         "partner",
+        "order_id",
         "order__kind",
         "order__chain__chain_type__code",
         "order__county__name",
@@ -382,7 +390,9 @@ def outcome_records() -> list[OutcomeRec]:
         "order__title",
     ):
         for name in split_keywords(partner):
-            out.append(OutcomeRec(chain_code, kind, county, day, 1, name=name, order_title=title))
+            out.append(
+                OutcomeRec(chain_code, kind, county, day, 1, name=name, order_title=title, order_id=order_id)
+            )
     return out
 
 
@@ -491,6 +501,7 @@ def query_for_order(order, today=None) -> OrderQuery:
         amount_yuan=order.amount_yuan if order.kind == "capital" else None,
         financing_type=(str(order.financing_type) or None) if order.kind == "capital" else None,
         today=today or timezone.localdate(),
+        order_id=order.pk,
     )
 
 

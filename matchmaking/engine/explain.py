@@ -97,7 +97,8 @@ def best_outcome(index: Index, plan: QueryPlan, pos: int, w: Mapping[str, float]
     group = index.outcome_groups.get((plan.chain_idx, plan.kind)) if plan.chain_idx >= 0 else None
     if group is None:
         return None
-    rows = np.flatnonzero((group.pos == pos) & (group.polarity > 0))
+    own = plan.query.order_id if plan.query.order_id is not None else -2
+    rows = np.flatnonzero((group.pos == pos) & (group.polarity > 0) & (group.order != own))
     if len(rows) == 0:
         return None
     prox = np.where(

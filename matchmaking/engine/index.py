@@ -58,6 +58,7 @@ class OutcomeGroup:
     prefecture: np.ndarray  # prefecture id of the order (-1 unknown)
     day: np.ndarray  # date ordinal
     polarity: np.ndarray  # +1 success, -1 irrelevant
+    order: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # order id (-1 unknown)
     title: list[str] = field(default_factory=list)
     county_name: list[str] = field(default_factory=list)
 
@@ -713,6 +714,7 @@ def _outcome_groups(index: Index, outcomes: Iterable[OutcomeRec]) -> dict[tuple[
                     1 if rec.polarity > 0 else -1,
                     rec.order_title,
                     rec.county or "",
+                    -1 if rec.order_id is None else rec.order_id,
                 )
             )
     out = {}
@@ -724,6 +726,7 @@ def _outcome_groups(index: Index, outcomes: Iterable[OutcomeRec]) -> dict[tuple[
             prefecture=np.asarray([r[2] for r in items], dtype=np.int32),
             day=np.asarray([r[3] for r in items], dtype=np.int64),
             polarity=np.asarray([r[4] for r in items], dtype=np.int8),
+            order=np.asarray([r[7] for r in items], dtype=np.int64),
             title=[r[5] for r in items],
             county_name=[r[6] for r in items],
         )

@@ -117,6 +117,7 @@ class OrderQuery:
     declined_keys: frozenset[str] = frozenset()
     today: date | None = None
     requester_keys: frozenset[str] = frozenset()  # the party placing the need (never its own candidate)
+    order_id: int | None = None  # the order itself: its own outcomes teach nothing about it
 
 
 @dataclass(frozen=True)
@@ -136,6 +137,7 @@ class OutcomeRec:
     key: str | None = None
     name: str | None = None
     order_title: str = ""
+    order_id: int | None = None
 
 
 @dataclass

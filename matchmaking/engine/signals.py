@@ -498,6 +498,8 @@ def outcome_signal(
     )
     age = np.maximum(plan.today_ord - group.day, 0)
     weight = prox * np.power(0.5, age / max(w["outcome.half_life_days"], 1e-9)) * hit
+    if plan.query.order_id is not None:
+        weight = weight * (group.order != plan.query.order_id)  # an order's own outcomes are not "similar"
     tau = max(w["outcome.tau"], 1e-9)
     good = np.bincount(at, weights=weight * (group.polarity > 0), minlength=n)
     bad = np.bincount(at, weights=weight * (group.polarity < 0), minlength=n)

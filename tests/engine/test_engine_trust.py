@@ -315,3 +315,16 @@ def test_build_index_takes_outcomes_and_background_texts(catalog):
     )
     assert idx.generic_fixed[idx.vocab["支持"]] if "支持" in idx.vocab else True
     assert (idx.chain_pos["tea"], "capital") in idx.outcome_groups
+
+
+def test_an_orders_own_outcome_does_not_count_for_it(real_index):
+    plain = by_name(rank(_innovation(), real_index, top=20))
+    target = "景德镇陶瓷大学"
+    rec = OutcomeRec(
+        "ceramics", "innovation", "德化县", TODAY, 1, key=plain[target].key, order_title="z", order_id=5
+    )
+    learnt = with_outcomes(real_index, [rec])
+    same = by_name(rank(replace(_innovation(), order_id=5), learnt, top=20))[target]
+    other = by_name(rank(replace(_innovation(), order_id=6), learnt, top=20))[target]
+    assert same.score == plain[target].score and not any("成功对接" in r for r in same.reasons)
+    assert other.score > plain[target].score and any("成功对接：z" in r for r in other.reasons)
