@@ -96,6 +96,7 @@ SUBJECT_END = re.compile(
     r"[，,。；;：:！!？?\n]|寻找|需要|希望|拟|计划|急需|牵头|联合|要求|准备|正在|想要|寻求|布局"
 )
 SUBJECT_MAX = 40
+SUBJECT_NAME_START = 6  # a placing party's name starts within the subject's first characters
 INSURANCE_CUES = ("保险", "保单", "信保")
 
 
@@ -221,7 +222,8 @@ def named_requesters(index: Index, subject: str) -> list[int]:
     names = index.name_pos
     n = len(subject)
     for size in range(min(index.max_name_len, n), 1, -1):
-        for start in range(n - size + 1):
+        # the party placing the need opens the sentence (after at most a few words such as 我县、县内)
+        for start in range(min(n - size, SUBJECT_NAME_START) + 1):
             found = names.get(subject[start : start + size])
             if found and not any(s <= start and start + size <= e for s, e, _ in spans):
                 spans.append((start, start + size, found))
