@@ -6,8 +6,11 @@ The engine (`matchmaking.engine`) knows nothing of Django. This module
   the CSV loaders use (`engine.loaders.*_record`), so the database and the reference files rank alike;
 - keeps one index per process and rebuilds it only when `catalog_version()` (one aggregate query over the
   catalog tables) changes;
-- turns an `Order` into an `OrderQuery` (declined providers of the county's similar orders included);
-- replaces an order's Match rows atomically and tells providers about strong new matches.
+- turns an `Order` into an `OrderQuery`;
+- loads the outcomes of earlier orders (accepted responses, resolved partners, responses declined as
+  irrelevant) for the engine's outcome signal in three queries per outcome change, never per order;
+- replaces an order's Match rows atomically (reasons stored structured: code and parameters) and tells
+  providers about strong new matches.
 
 Engine weights come from `settings.MATCHING_WEIGHTS` (keys of `engine.weights.DEFAULT_WEIGHTS`).
 """
@@ -44,6 +47,7 @@ from chains.models import (
     split_keywords,
 )
 from matchmaking.engine import Candidate, Catalog, Index, OrderQuery, build_index, merge_weights, rank
+from matchmaking.engine.index import with_outcomes
 from matchmaking.engine.loaders import (
     chain_types_from_json,
     enterprise_record,
@@ -52,6 +56,8 @@ from matchmaking.engine.loaders import (
     institution_record,
     talent_record,
 )
+from matchmaking.engine.reasons import render_reasons
+from matchmaking.engine.records import OutcomeRec
 
 logger = logging.getLogger(__name__)
 
@@ -123,20 +129,82 @@ def catalog_stats() -> dict[str, tuple]:
             {"checksum": Coalesce(Sum(Length("keywords") * 7 + Length("name") * 3 + F("position")), 0)},
         ),
         _stats(County, "county", {"checksum": Coalesce(Sum(F("prefecture_id") * 97 + Length("name")), 0)}),
+        *_outcome_stats(),
     ]
     query = parts[0].union(*parts[1:], all=True)
     return {label: (n, top, changed, checksum) for label, n, top, changed, checksum in query}
 
 
+# Labels of `catalog_stats` rows that describe outcomes, not the catalog (they never rebuild the index).
+OUTCOME_LABELS = ("outcome_response", "outcome_partner")
+
+
+def _outcome_stats() -> list[models.QuerySet]:
+    """Aggregate rows over what feeds the outcome signal: decided responses and recorded outcomes."""
+    from matchmaking.models import Outcome, Response
+
+    decided = (
+        Response.objects.filter(_outcome_response_q())
+        .order_by()
+        .annotate(label=Value("outcome_response"))
+        .values("label")
+        .annotate(
+            n=Count("pk"),
+            top=Coalesce(Max("pk"), 0),
+            changed=Max("decided_at"),
+            checksum=Coalesce(Sum(Length("state")), 0),
+        )
+        .values_list("label", "n", "top", "changed", "checksum")
+    )
+    partners = (
+        Outcome.objects.order_by()
+        .annotate(label=Value("outcome_partner"))
+        .values("label")
+        .annotate(
+            n=Count("pk"),
+            top=Coalesce(Max("pk"), 0),
+            changed=Max("created_at"),
+            checksum=Coalesce(Sum(Length("partner")), 0),
+        )
+        .values_list("label", "n", "top", "changed", "checksum")
+    )
+    return [decided, partners]
+
+
+def _outcome_response_q() -> Q:
+    from matchmaking.choices import DeclineReason, ResponseState
+
+    return Q(state=ResponseState.ACCEPTED) | Q(
+        state=ResponseState.DECLINED, reason_category=DeclineReason.IRRELEVANT
+    )
+
+
+def _version_of(stats: Mapping[str, tuple], labels) -> list[str]:
+    parts = []
+    for label in sorted(labels):
+        n, top, changed, checksum = stats.get(label, (0, 0, None, 0))
+        stamp = changed.isoformat() if hasattr(changed, "isoformat") else str(changed or "")
+        parts.append(f"{label}={n}/{top}/{stamp}/{checksum}")
+    return parts
+
+
+def outcome_version(stats: Mapping[str, tuple] | None = None) -> str:
+    """A short string that changes whenever an outcome the engine learns from changes."""
+    stats = catalog_stats() if stats is None else stats
+    blob = ";".join(_version_of(stats, OUTCOME_LABELS))
+    return hashlib.sha1(blob.encode(), usedforsecurity=False).hexdigest()[:16]
+
+
 def catalog_version(stats: Mapping[str, tuple] | None = None) -> str:
-    """A short string that changes whenever a catalog row (or the weights) changes."""
+    """A short string that changes whenever a catalog row (or the weights, or the thesaurus) changes."""
     stats = catalog_stats() if stats is None else stats
     parts = []
-    for label in sorted(stats):
+    for label in sorted(set(stats) - set(OUTCOME_LABELS)):
         n, top, changed, checksum = stats[label]
         stamp = changed.isoformat() if hasattr(changed, "isoformat") else str(changed or "")
         parts.append(f"{label}={n}/{top}/{stamp}/{checksum}")
     parts.append(f"w={_weights_fingerprint()}")
+    parts.append(f"t={_thesaurus_version()}")
     return hashlib.sha1(";".join(parts).encode(), usedforsecurity=False).hexdigest()[:16]
 
 
@@ -230,15 +298,120 @@ _index: Index | None = None
 BUILDS = {"count": 0}  # how many indexes this process has built (read by tests and the bench command)
 
 
+def _thesaurus_version() -> str:
+    from matchmaking.engine.thesaurus import load_thesaurus
+
+    return load_thesaurus().version
+
+
+def background_texts() -> list[str]:
+    """Titles and descriptions of the latest orders (`MATCH_GENERIC_ORDERS`): the engine learns from them
+    which words every order uses (generic words)."""
+    from matchmaking.models import Order
+
+    limit = settings.MATCH_GENERIC_ORDERS
+    if limit <= 0:
+        return []
+    rows = Order.objects.order_by("-pk").values_list("title", "description")[:limit]
+    return [f"{title} {description}" for title, description in rows]
+
+
+def org_resource_keys(org_ids: Iterable[int]) -> dict[int, set[str]]:
+    """Provider organization id → engine keys of the catalog entries it stands for (two queries)."""
+    from accounts.models import Organization
+
+    org_ids = list(org_ids)
+    out: dict[int, set[str]] = defaultdict(set)
+    if not org_ids:
+        return out
+    rows = Organization.objects.filter(pk__in=org_ids).values_list(
+        "pk", "institution_id", "fund_id", "talent_resource_id", "enterprise_id"
+    )
+    for org_id, inst, fund, talent, ent in rows:
+        for rtype, pk in (
+            ("institution", inst),
+            ("fund", fund),
+            ("talent_resource", talent),
+            ("enterprise", ent),
+        ):
+            if pk:
+                out[org_id].add(f"{rtype}:{pk}")
+    through = Organization.financial_products.through
+    for org_id, pk in through.objects.filter(organization_id__in=org_ids).values_list(
+        "organization_id", "financialproduct_id"
+    ):
+        out[org_id].add(f"financial_product:{pk}")
+    return out
+
+
+def outcome_records() -> list[OutcomeRec]:
+    """What earlier orders teach the engine, in three queries (plus two for the organizations' entries):
+
+    - an accepted response: +1 for the responding provider's catalog entries;
+    - a resolved order's outcome naming a partner: +1 for the catalog entry of that name;
+    - a response declined as irrelevant (不相关): -1 for the provider's entries.
+    """
+    from matchmaking.choices import ResponseState
+    from matchmaking.models import Outcome, Response
+
+    fields = (
+        "provider_org_id",
+        "state",
+        "order_id",
+        "order__kind",
+        "order__chain__chain_type__code",
+        "order__county__name",
+    )
+    responses = list(
+        Response.objects.filter(_outcome_response_q()).values_list(
+            *fields, "decided_at", "created_at", "order__title"
+        )
+    )
+    keys = org_resource_keys({r[0] for r in responses})
+    out = []
+    for org_id, state, order_id, kind, chain_code, county, decided_at, created_at, title in responses:
+        when = timezone.localdate(decided_at or created_at)
+        polarity = 1 if state == ResponseState.ACCEPTED else -1
+        for key in sorted(keys.get(org_id, ())):
+            out.append(
+                OutcomeRec(
+                    chain_code, kind, county, when, polarity, key=key, order_title=title, order_id=order_id
+                )
+            )
+    for partner, order_id, kind, chain_code, county, day, title in Outcome.objects.exclude(
+        partner=""
+    ).values_list(
+        "partner",
+        "order_id",
+        "order__kind",
+        "order__chain__chain_type__code",
+        "order__county__name",
+        "date",
+        "order__title",
+    ):
+        for name in split_keywords(partner):
+            out.append(
+                OutcomeRec(chain_code, kind, county, day, 1, name=name, order_title=title, order_id=order_id)
+            )
+    return out
+
+
 def get_index(version: str | None = None) -> Index:
-    """The index of the current catalog: cached per process, rebuilt only when the version changes."""
+    """The index of the current catalog: cached per process, rebuilt only when the version changes; the
+    outcomes of earlier orders are swapped in (without a rebuild) when they change."""
     global _index
-    version = version or catalog_version()
+    stats = None
+    if version is None:
+        stats = catalog_stats()
+        version = catalog_version(stats)
+    outcomes_at = outcome_version(stats)
     current = _index
-    if current is not None and current.version == version:
+    if current is not None and current.version == version and current.outcome_version == outcomes_at:
         return current
     with _index_lock:
         if _index is not None and _index.version == version:
+            if _index.outcome_version != outcomes_at:
+                _index = with_outcomes(_index, outcome_records(), outcomes_at)
             return _index
         catalog = catalog_records()
         built = build_index(
@@ -247,7 +420,10 @@ def get_index(version: str | None = None) -> Index:
             catalog.counties_to_prefecture,
             version=version,
             weights=getattr(settings, "MATCHING_WEIGHTS", None) or {},
+            background_texts=background_texts(),
+            outcomes=outcome_records(),
         )
+        built.outcome_version = outcomes_at
         BUILDS["count"] += 1
         logger.info("matching index built: version %s, %d resources", version, len(catalog.resources))
         _index = built
@@ -308,30 +484,9 @@ def resource_keys_of_orgs(org_ids: Iterable[int]) -> set[str]:
     return keys
 
 
-def declined_keys(order) -> frozenset[str]:
-    """Resources whose organizations declined this county's similar orders (same kind and chain type).
-
-    A response the county did not adopt (`Response.state == declined`) on this order or on another order
-    of the same county, kind and chain type marks the responding provider's catalog entries.
-    """
-    from matchmaking.choices import ResponseState
-    from matchmaking.models import Response
-
-    orgs = (
-        Response.objects.filter(
-            state=ResponseState.DECLINED,
-            order__county_id=order.county_id,
-            order__kind=order.kind,
-            order__chain__chain_type_id=order.chain.chain_type_id,
-        )
-        .values_list("provider_org_id", flat=True)
-        .distinct()
-    )
-    return frozenset(resource_keys_of_orgs(orgs))
-
-
 def query_for_order(order, today=None) -> OrderQuery:
-    """The engine query of an order (its county, chain type, link, texts, amount, declined providers)."""
+    """The engine query of an order (its county, chain type, link, texts, amount); what earlier orders'
+    outcomes teach is in the index (`outcome_records`), not read per order."""
     link_name = order.link.name if order.link_id else None
     return OrderQuery(
         kind=str(order.kind),
@@ -345,8 +500,8 @@ def query_for_order(order, today=None) -> OrderQuery:
         keywords=order_keywords(order),
         amount_yuan=order.amount_yuan if order.kind == "capital" else None,
         financing_type=(str(order.financing_type) or None) if order.kind == "capital" else None,
-        declined_keys=declined_keys(order),
         today=today or timezone.localdate(),
+        order_id=order.pk,
     )
 
 
@@ -364,7 +519,9 @@ def load_order(order_id: int):
 def rank_order(order, index: Index | None = None, top: int | None = None) -> list[Candidate]:
     """Ranked, explained candidates of an order against the current catalog (nothing is saved)."""
     index = index or get_index()
-    return rank(query_for_order(order), index, top=top or settings.MATCH_TOP_N)
+    return rank(
+        query_for_order(order), index, top=top or settings.MATCH_TOP_N, min_score=settings.MATCH_MIN_SCORE
+    )
 
 
 # ---- storing matches ------------------------------------------------------------------------------------
@@ -455,7 +612,7 @@ def store_matches(order, candidates: Sequence[Candidate]) -> StoreResult:
                 provider_org_id=orgs.get(cand.key),
                 rank=position,
                 score=min(max(float(cand.score), 0.0), 1.0),
-                reasons=list(cand.reasons),
+                reasons=list(cand.reason_codes),
             )
         )
     Match.objects.filter(order=order).delete()
@@ -641,7 +798,7 @@ def notify_strong_matches(order_id: int) -> int:
             "score": round(score * 100),
             "title": order.title,
         }
-        body = "；".join(reasons)
+        body = "；".join(render_reasons(reasons, gettext))
         notifications.notify(users, NotificationKind.MATCHED, order, title, body)
         count += len(users)
     return count

@@ -649,6 +649,7 @@ class Match(models.Model):
     )
     rank = models.PositiveIntegerField(_("排名"))
     score = models.FloatField(_("匹配度"), validators=[MinValueValidator(0.0), MaxValueValidator(1.0)])
+    # structured: [{"code": ..., "params": {...}}] (see matchmaking.engine.reasons); rendered per language
     reasons = models.JSONField(_("匹配理由"), default=list, blank=True)
     created_at = models.DateTimeField(_("匹配时间"), auto_now_add=True)
 
@@ -680,6 +681,15 @@ class Match(models.Model):
     def score_percent(self) -> int:
         """The score as a whole percentage for display."""
         return round(self.score * 100)
+
+    @property
+    def reason_texts(self) -> list[str]:
+        """The reasons rendered in the active language (stored reasons of older versions are text)."""
+        from django.utils.translation import gettext
+
+        from matchmaking.engine.reasons import render_reasons
+
+        return render_reasons(self.reasons or [], gettext)
 
 
 class Notification(models.Model):

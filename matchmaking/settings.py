@@ -343,6 +343,10 @@ DASHBOARD_CACHE_SECONDS = env_int("DASHBOARD_CACHE_SECONDS", 60, minimum=0)  # 0
 EXPORT_SYNC_MAX_ROWS = env_int("EXPORT_SYNC_MAX_ROWS", 5000, minimum=1)  # larger exports run as a Celery job
 MATCH_NOTIFY_THRESHOLD = env_float("MATCH_NOTIFY_THRESHOLD", 0.6)
 MATCH_TOP_N = env_int("MATCH_TOP_N", 20, minimum=1)
+# A match list ends (暂无更多高相关资源) at the first candidate below this score instead of padding it.
+MATCH_MIN_SCORE = env_float("MATCH_MIN_SCORE", 0.15)
+# How many earlier orders teach the engine which words are generic (words in > 20 % of them).
+MATCH_GENERIC_ORDERS = env_int("MATCH_GENERIC_ORDERS", 5000, minimum=0)
 # Engine weights overriding `matchmaking/engine/weights.py` DEFAULT_WEIGHTS (unknown keys fail `check`),
 # e.g. {"geo.same_prefecture": 0.8, "capital.fit": 0.3}. Empty: the engine's defaults. A change rebuilds
 # the index (its version includes the weights).

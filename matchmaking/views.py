@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.scoping import Scope, get_visible_or_404
 from matchmaking import forms, policy, services, sla, workflow
-from matchmaking.choices import OrderState
+from matchmaking.choices import MatchState, OrderState
 from matchmaking.filters import OrderFilter
 from matchmaking.models import (
     RESPONDABLE,
@@ -28,6 +28,7 @@ from matchmaking.workflow import WorkflowError
 
 S = OrderState
 PAGE_SIZE = 20
+MATCHES_SHOWN = 10  # matches on an order page
 
 
 def _scope(request) -> Scope:
@@ -198,6 +199,7 @@ def order_detail(request, pk):
     is_taker = scope.is_body and order.claimed_by_body_id == scope.body_id
     can_invite = (scope.is_admin or is_taker) and order.state in RESPONDABLE
     invitations = list(read.invitations().select_related("provider_org"))
+    matches = list(read.match_rows().select_related("provider_org")[:MATCHES_SHOWN])
     own_response = None
     if scope.is_provider:
         own_response = next((r for r in responses if r.provider_org_id == scope.org_id), None)
@@ -216,7 +218,11 @@ def order_detail(request, pk):
         "routes": order.routes.select_related("body") if read.internal else [],
         "invitations": invitations if read.internal else [],
         "own_invitation": invitations[0] if scope.is_provider and invitations else None,
-        "matches": read.match_rows().select_related("provider_org")[:10],
+        "matches": matches,
+        # the stored list ended before the page's length: no more relevant resources (no padding)
+        "matches_ended": read.matches
+        and order.match_state == MatchState.DONE
+        and len(matches) < MATCHES_SHOWN,
         "can": {
             action: workflow.can(order, action, scope)
             for action in ("submit", "withdraw", "claim", "resolve", "close")

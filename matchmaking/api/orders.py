@@ -285,15 +285,34 @@ class MatchSerializer(serializers.ModelSerializer):
     """One ranked catalog resource with its score (0–1) and reasons."""
 
     resource_type_label = serializers.CharField(source="get_resource_type_display", read_only=True)
-    reasons = serializers.ListField(child=serializers.CharField(), read_only=True)
+    reasons = serializers.ListField(
+        child=serializers.CharField(), source="reason_texts", read_only=True, help_text="匹配理由（当前语言）"
+    )
+    reason_codes = serializers.SerializerMethodField(help_text="结构化匹配理由：code 与 params")
 
     class Meta:
         model = Match
         fields = [
             "rank", "score", "resource_type", "resource_type_label", "resource_id", "resource_name",
-            "provider_org", "reasons", "created_at",
+            "provider_org", "reasons", "reason_codes", "created_at",
         ]  # fmt: skip
         read_only_fields = fields
+
+    @extend_schema_field(
+        {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"code": {"type": "string"}, "params": {"type": "object"}},
+                "required": ["code", "params"],
+            },
+        }
+    )
+    def get_reason_codes(self, obj) -> list[dict]:
+        """The stored reasons as {code, params} (a text reason of an older version has code "text")."""
+        from matchmaking.engine.reasons import legacy_reason
+
+        return [r if isinstance(r, dict) else legacy_reason(str(r)) for r in obj.reasons or []]
 
 
 class ResponseSerializer(serializers.ModelSerializer):

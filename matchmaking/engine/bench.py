@@ -16,8 +16,9 @@ import numpy as np
 
 from .index import Index, build_index
 from .loaders import Catalog, records_from_csv_dir
-from .records import ChainTypeRec, OrderQuery, ResourceRec
+from .records import ORDER_KINDS, ChainTypeRec, OrderQuery, OutcomeRec, ResourceRec
 from .scoring import rank
+from .thesaurus import load_thesaurus
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "chains" / "data"
 TODAY = date(2025, 6, 1)
@@ -72,6 +73,25 @@ def _pick_keywords(rng: random.Random, chain: ChainTypeRec, k: int) -> list[str]
     return rng.sample(words, min(k, len(words)))
 
 
+def _disciplines(chain: ChainTypeRec) -> list:
+    """The thesaurus disciplines specialising in the chain type (so the synthetic data exercise it)."""
+    thes = load_thesaurus()
+    vocab = thes.chains.get(chain.code)
+    return [d for d in (thes.discipline(n) for n in (vocab.disciplines if vocab else ())) if d is not None]
+
+
+def _field_words(rng: random.Random, chain: ChainTypeRec) -> list[str]:
+    """A discipline name (or alias) of the chain, as an institution states its fields."""
+    found = _disciplines(chain)
+    return [rng.choice(rng.choice(found).names)] if found else []
+
+
+def _discipline_term(rng: random.Random, chain: ChainTypeRec) -> str | None:
+    """A technical term one of the chain's disciplines covers, as an order may use it."""
+    found = [t for d in _disciplines(chain) for t in d.terms]
+    return rng.choice(found) if found else None
+
+
 def synthetic_catalog(n_resources: int, seed: int = 7, base: Catalog | None = None) -> Catalog:
     """A believable catalog of ``n_resources`` built from the chain types' keywords (deterministic)."""
     base = base or records_from_csv_dir(DATA_DIR)
@@ -108,7 +128,10 @@ def synthetic_catalog(n_resources: int, seed: int = 7, base: Catalog | None = No
                 )
             elif rtype == "institution":
                 other = rng.choice(chains)
-                fields = kws + _pick_keywords(rng, other, 2)
+                # half the institutions state a discipline (学科) instead of one of the chain's words
+                fields = (kws if rng.random() < 0.5 else kws[1:] + _field_words(rng, chain)) + _pick_keywords(
+                    rng, other, 2
+                )
                 in_fj = rng.random() < 0.5
                 name = f"{(prefecture if in_fj else '华东')}{kws[0]}{rng.choice(_INSTITUTION_SUFFIX)}{i}"
                 rec = ResourceRec(
@@ -194,6 +217,9 @@ def synthetic_orders(n: int, seed: int = 11, base: Catalog | None = None) -> lis
         link = rng.choice(chain.links)
         amount = None
         if kind == "innovation":
+            term = _discipline_term(rng, chain) if rng.random() < 0.5 else None
+            if term:  # a technical term some institutions only cover through their discipline
+                kws = [term, *kws[1:]]
             title = f"{kws[0]}关键技术攻关"
             text = (
                 f"{chain.name}产业链企业需要在{kws[0]}、{kws[1]}方面与高校院所合作，"
@@ -227,16 +253,57 @@ def synthetic_orders(n: int, seed: int = 11, base: Catalog | None = None) -> lis
     return out
 
 
+def synthetic_outcomes(catalog: Catalog, n: int, seed: int = 17) -> list[OutcomeRec]:
+    """``n`` outcomes of earlier orders on random resources (deterministic): 80 % successes, 20 %
+    irrelevant declines, over the last two years, each on the chain type and kind its resource serves."""
+    rng = random.Random(seed)
+    kinds = {
+        "institution": ("innovation", "talent"),
+        "talent_resource": ("talent", "innovation"),
+        "fund": ("capital",),
+        "financial_product": ("capital",),
+        "enterprise": ("industry",),
+    }
+    chains = [c.code for c in catalog.chain_types]
+    counties = sorted(catalog.counties_to_prefecture)
+    resources = catalog.resources
+    out = []
+    for i in range(n):
+        res = resources[rng.randrange(len(resources))]
+        kind = rng.choice(kinds.get(res.resource_type, ORDER_KINDS))
+        out.append(
+            OutcomeRec(
+                chain_type=res.chain_type or rng.choice(chains),
+                kind=kind,
+                county=rng.choice(counties),
+                day=TODAY - timedelta(days=rng.randint(0, 730)),
+                polarity=1 if rng.random() < 0.8 else -1,
+                key=res.key,
+                order_title=f"同类需求{i}",
+            )
+        )
+    return out
+
+
 # ---- timings --------------------------------------------------------------------------------------------
 def _clear_caches(index: Index) -> None:
     index.segmenter._cached.cache_clear()
+    index.segmenter._query_cached.cache_clear()
     index.segmenter._expand.cache_clear()
 
 
-def time_index_build(catalog: Catalog) -> tuple[float, Index]:
+def time_index_build(
+    catalog: Catalog, outcomes: Sequence[OutcomeRec] = (), background: Sequence[str] = ()
+) -> tuple[float, Index]:
+    """Seconds to build the index (thesaurus on; with these outcomes and earlier orders' texts)."""
     t0 = time.perf_counter()
     index = build_index(
-        catalog.resources, catalog.chain_types, catalog.counties_to_prefecture, version="bench"
+        catalog.resources,
+        catalog.chain_types,
+        catalog.counties_to_prefecture,
+        version="bench",
+        outcomes=outcomes,
+        background_texts=background,
     )
     seconds = time.perf_counter() - t0
     _clear_caches(index)  # the segmenter is shared: the next timed build starts cold too
@@ -311,7 +378,8 @@ def run_benchmark(
     base = records_from_csv_dir(DATA_DIR)
     catalog = synthetic_catalog(n_resources, seed, base)
     orders = synthetic_orders(n_orders, seed + 1, base)
-    build_s, index = time_index_build(catalog)
+    outcomes = synthetic_outcomes(catalog, n_orders, seed + 2)
+    build_s, index = time_index_build(catalog, outcomes, [f"{q.title} {q.text}" for q in orders])
     single = time_single(index, orders[:single_samples])
     rematch_s = time_rematch(index, orders)
     baseline = time_baseline(index, orders[:baseline_samples])

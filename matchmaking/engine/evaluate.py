@@ -1,7 +1,8 @@
 """Offline evaluation on labelled cases (``tests/data/match_dev_cases.jsonl`` format).
 
 A case hits at rank r when any of its ``expect`` names is a substring of the name ranked r (1-based);
-a forbid violation is a ``forbid`` name that is a substring of a name in the top 10.
+a forbid violation is a ``forbid`` name that is a substring of a name in the top 10 (or in the top
+``forbid_depth`` when the case sets it, e.g. 5 for competitors that may follow the real partners).
 """
 
 from __future__ import annotations
@@ -74,10 +75,13 @@ def evaluate(
         names = [c.name for c in results]
         expect = [str(e) for e in case.get("expect") or ()]  # type: ignore[union-attr]
         hit = next((r for r, name in enumerate(names[:k], 1) if any(e in name for e in expect)), None)
+        forbid_depth = int(case.get("forbid_depth") or FORBID_DEPTH)  # type: ignore[call-overload]
         for forbid in case.get("forbid") or ():  # type: ignore[union-attr]
-            for r, name in enumerate(names[:FORBID_DEPTH], 1):
+            for r, name in enumerate(names[:forbid_depth], 1):
                 if str(forbid) in name:
-                    violations.append({"id": case.get("id"), "forbid": forbid, "name": name, "rank": r})
+                    violations.append(
+                        {"id": case.get("id"), "kind": query.kind, "forbid": forbid, "name": name, "rank": r}
+                    )
         rows.append({"id": case.get("id"), "kind": query.kind, "rank": hit, "top5": names[:5]})
     by_kind = {
         kind: _metrics([r["rank"] for r in rows if r["kind"] == kind])
@@ -94,11 +98,15 @@ def evaluate(
 
 def format_table(result: Mapping[str, object]) -> str:
     """Plain-text table of an :func:`evaluate` result."""
-    lines = [f"{'kind':<12}{'n':>4}{'R@1':>8}{'R@5':>8}{'MRR':>8}"]
+    lines = [f"{'kind':<12}{'n':>4}{'R@1':>8}{'R@5':>8}{'MRR':>8}{'forbid':>8}"]
+    violations = result["forbid_violations"]
     groups = [*result["by_kind"].items(), ("overall", result["overall"])]  # type: ignore[union-attr]
     for kind, m in groups:
-        lines.append(f"{kind:<12}{m['n']:>4}{m['recall@1']:>8.3f}{m['recall@5']:>8.3f}{m['mrr']:>8.3f}")
-    lines.append(f"forbid violations: {len(result['forbid_violations'])}")  # type: ignore[arg-type]
+        bad = sum(1 for v in violations if kind in ("overall", v.get("kind")))  # type: ignore[union-attr]
+        lines.append(
+            f"{kind:<12}{m['n']:>4}{m['recall@1']:>8.3f}{m['recall@5']:>8.3f}{m['mrr']:>8.3f}{bad:>8}"
+        )
+    lines.append(f"forbid violations: {len(violations)}")  # type: ignore[arg-type]
     return "\n".join(lines)
 
 

@@ -1,27 +1,18 @@
-"""Chinese explanations for one ranked candidate (only computed for the returned top-k)."""
+"""Explanations for one ranked candidate (only computed for the returned top-k), as structured reasons."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from .index import FIN_EQUITY, FIN_LOAN, STAGE_RANK, Index
+import numpy as np
+
+from .index import STAGE_RANK, Index
+from .reasons import money, reason
 from .signals import QueryPlan
 
-STAGE_LABELS = {
-    "guidance": "引导基金",
-    "venture": "创业投资",
-    "growth": "成长期投资",
-    "transformation": "成果转化",
-}
+__all__ = ["matched_terms", "matched_terms_many", "money", "reasons_for"]
+
 MAX_KEYWORDS = 3
-
-
-def money(yuan: float) -> str:
-    if yuan >= 1e8:
-        return f"{yuan / 1e8:g}亿元"
-    if yuan >= 1e4:
-        return f"{yuan / 1e4:g}万元"
-    return f"{yuan:g}元"
 
 
 def matched_terms(index: Index, plan: QueryPlan, pos: int, limit: int = MAX_KEYWORDS) -> list[str]:
@@ -35,7 +26,7 @@ def matched_terms_many(
     """:func:`matched_terms` of several resources: each resource's terms are stored strongest first
     (:func:`~.index._shown_term_order`), so this walks them until ``limit`` are shown."""
     out: list[list[str]] = []
-    wanted = plan.term_set
+    wanted = plan.literal_set
     if not wanted:
         return [[] for _ in positions]
     indptr, stored, terms = index.shown_indptr, index.shown_terms, index.terms
@@ -60,6 +51,70 @@ def matched_terms_many(
     return out
 
 
+def chain_evidence(index: Index, pos: int, chain_idx: int) -> str | None:
+    """The resource's strongest word that belongs to the chain type's vocabulary (why it serves it)."""
+    if chain_idx < 0 or chain_idx >= len(index.chain_kw_sets):
+        return None
+    words = index.chain_kw_sets[chain_idx]
+    doc = index.doc_terms
+    lo, hi = int(doc.indptr[pos]), int(doc.indptr[pos + 1])
+    best, best_value = None, -1.0
+    for tid, value in zip(doc.indices[lo:hi].tolist(), doc.data[lo:hi].tolist(), strict=True):
+        if tid in words and value > best_value:
+            best, best_value = tid, value
+    return index.terms[best] if best is not None else None
+
+
+def thesaurus_matches(index: Index, plan: QueryPlan, pos: int, limit: int = 2) -> list[dict]:
+    """Reasons for the thesaurus words (synonyms, disciplines) the resource matched, strongest first."""
+    if not plan.expanded:
+        return []
+    lo, hi = index.doc_terms.indptr[pos], index.doc_terms.indptr[pos + 1]
+    ids = index.doc_terms.indices[lo:hi].tolist()
+    vals = index.doc_terms.data[lo:hi].tolist()
+    found = sorted(
+        ((v, t) for t, v in zip(ids, vals, strict=True) if t in plan.expanded), key=lambda x: (-x[0], x[1])
+    )
+    out, seen = [], set()
+    for _v, tid in found:
+        relation, field_name, term = plan.expanded[tid]
+        if relation == "synonym":
+            item = reason("synonym", synonym=index.terms[tid], term=term)
+        else:
+            item = reason(relation, field=field_name, term=term)
+        key = (item["code"], tuple(sorted(item["params"].items())))
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(item)
+        if len(out) >= limit:
+            break
+    return out
+
+
+def best_outcome(index: Index, plan: QueryPlan, pos: int, w: Mapping[str, float]) -> tuple[str, str] | None:
+    """(order title, county) of the resource's weightiest success on a similar order."""
+    group = index.outcome_groups.get((plan.chain_idx, plan.kind)) if plan.chain_idx >= 0 else None
+    if group is None:
+        return None
+    own = plan.query.order_id if plan.query.order_id is not None else -2
+    rows = np.flatnonzero((group.pos == pos) & (group.polarity > 0) & (group.order != own))
+    if len(rows) == 0:
+        return None
+    prox = np.where(
+        (group.county[rows] == plan.county_id) & (group.county[rows] >= 0),
+        w["outcome.same_county"],
+        np.where(
+            group.prefecture[rows] == plan.prefecture_id,
+            w["outcome.same_prefecture"],
+            w["outcome.in_province"],
+        ),
+    )
+    age = np.maximum(plan.today_ord - group.day[rows], 0)
+    best = int(rows[np.argmax(prox * np.power(0.5, age / max(w["outcome.half_life_days"], 1e-9)))])
+    return group.title[best], group.county_name[best]
+
+
 def reasons_for(
     index: Index,
     plan: QueryPlan,
@@ -67,71 +122,80 @@ def reasons_for(
     signals: Mapping[str, float],
     w: Mapping[str, float],
     terms: list[str] | None = None,
-) -> list[str]:
-    """Chinese reasons for one candidate; ``terms`` are its :func:`matched_terms` when already known."""
+) -> list[dict]:
+    """Structured reasons (``{"code", "params"}``, see :mod:`.reasons`) for one candidate, each from a
+    feature of the score; ``terms`` are its :func:`matched_terms` when already known."""
     res = index.resources[pos]
     facts = index.facts[pos]  # (chain_id, link_order, county, prefecture, in_fujian, fin_class) as ints
-    out: list[str] = []
+    out: list[dict] = []
     chain = index.chain_types[plan.chain_idx] if plan.chain_idx >= 0 else None
-    # chain fit
-    if chain is not None and signals.get("chain", 0.0) >= w["chain.reason_min"]:
+    # chain fit: explicit membership, or a specialisation shown by the resource's own words
+    if chain is not None:
         if facts[0] == plan.chain_idx:
-            out.append(f"同属{chain.name}产业链")
-        else:
-            out.append(f"面向{chain.name}产业链")
+            out.append(reason("same_chain", chain=chain.name))
+        elif signals.get("chain", 0.0) >= w["chain.reason_min"] and signals.get("chain", 0.0) >= w[
+            "chain.specialised_share"
+        ] * float(index.chain_max[pos]):
+            evidence = chain_evidence(index, pos, plan.chain_idx)
+            if evidence:
+                out.append(reason("serves_chain", chain=chain.name, term=evidence))
     # link relation (industry)
     if plan.kind == "industry" and chain is not None and facts[0] == plan.chain_idx:
         order = facts[1]
         if order >= 0:
             link = chain.links[order]
             if plan.own_link is None:
-                out.append(f"所在环节：{link.name}")
+                out.append(reason("link_located", link=link.name))
             else:
                 own = chain.links[plan.own_link]
                 gap = (STAGE_RANK.get(own.stage, 1) - STAGE_RANK.get(link.stage, 1)) or (
                     own.order - link.order
                 )
-                label = "同一环节" if order == own.order else ("上游环节" if gap > 0 else "下游环节")
-                out.append(f"{label}：{link.name}")
-    # text
+                code = (
+                    "link_same" if order == own.order else ("link_upstream" if gap > 0 else "link_downstream")
+                )
+                out.append(reason(code, link=link.name))
+    # text: literal words, then thesaurus words
     if terms is None:
         terms = matched_terms(index, plan, pos)
     if terms:
-        out.append("关键词：" + "、".join(terms))
+        out.append(reason("keywords", terms=list(terms)))
+    out.extend(thesaurus_matches(index, plan, pos))
+    # capital: financing type, amount, fund
+    if plan.kind == "capital":
+        if plan.financing_type and plan.financing_source and w["filter.financing_pool"] > 0:
+            out.append(reason(f"financing_{plan.financing_type}_{plan.financing_source}"))
+        amount = plan.query.amount_yuan
+        if res.resource_type == "financial_product" and res.max_amount_yuan:
+            if amount and res.max_amount_yuan >= amount:
+                out.append(reason("amount_covers"))
+            elif amount:
+                out.append(reason("amount_below", max=res.max_amount_yuan))
+            else:
+                out.append(reason("amount_max", max=res.max_amount_yuan))
+        if res.resource_type == "fund" and res.size_yuan:
+            out.append(reason("fund_size", size=res.size_yuan))
+        if res.resource_type == "fund" and plan.stage_cue and res.stage == plan.stage_cue:
+            out.append(reason("fund_stage", stage=res.stage))
     # geography / region
     if res.region:
-        out.append(f"适用地区：{res.region}")
+        out.append(reason("region", region=res.region))
     if plan.county_id >= 0 and facts[2] == plan.county_id:
-        out.append("位于本县" if not res.region else "本县可用")
+        out.append(reason("geo_county" if not res.region else "geo_county_usable"))
     elif plan.prefecture_id >= 0 and facts[3] == plan.prefecture_id:
-        out.append("位于同一设区市")
+        out.append(reason("geo_prefecture"))
     elif not res.region and facts[4]:
-        out.append("位于省内")
+        out.append(reason("geo_province"))
     elif not facts[4]:
         where = res.extra.get("location") if res.extra else None
-        out.append(f"省外资源（{where}）" if where else "省外资源")
-    # capital fit
-    if plan.kind == "capital":
-        amount = plan.query.amount_yuan
-        if res.resource_type == "financial_product":
-            if amount and res.max_amount_yuan:
-                if res.max_amount_yuan >= amount:
-                    out.append("额度覆盖需求金额")
-                else:
-                    out.append(f"最高额度{money(res.max_amount_yuan)}，低于需求金额")
-            elif res.max_amount_yuan:
-                out.append(f"最高额度{money(res.max_amount_yuan)}")
-        if res.resource_type == "fund" and res.size_yuan:
-            out.append(f"基金规模{money(res.size_yuan)}")
-        fin = facts[5]
-        if plan.financing_type == "equity" and fin == FIN_EQUITY:
-            out.append("股权类资金，契合股权融资需求")
-        elif plan.financing_type == "loan" and fin == FIN_LOAN:
-            out.append("债权类产品，契合贷款融资需求")
-        if res.resource_type == "fund" and plan.stage_cue and res.stage == plan.stage_cue:
-            out.append(f"基金阶段契合：{STAGE_LABELS.get(res.stage, res.stage)}")
+        out.append(reason("geo_outside_at", location=where) if where else reason("geo_outside"))
+    # outcomes of similar orders
+    if signals.get("outcome", 0.0) > 0:
+        found = best_outcome(index, plan, pos, w)
+        if found:
+            out.append(reason("outcome_success", order=found[0], county=found[1]))
+    if signals.get("irrelevant", 0.0) > 0:
+        out.append(reason("outcome_irrelevant"))
     if signals.get("declined", 0.0) > 0:
-        out.append("曾婉拒本县类似需求（已降权）")
-    if res.is_sample:
-        out.append("示例条目")
+        out.append(reason("declined"))
     return out

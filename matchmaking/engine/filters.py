@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from .index import Index, PoolSubset
+from .index import FIN_EQUITY, FIN_LOAN, FIN_OTHER, Index, PoolSubset, fund_region
 from .signals import QueryPlan, View
 
 
@@ -29,6 +29,26 @@ def amount_ok(view: View, plan: QueryPlan, w: Mapping[str, float]) -> np.ndarray
     return ~too_small
 
 
+def financing_ok(view: View, plan: QueryPlan) -> np.ndarray:
+    """The financing type decides the pool: loan → loan, leasing, pledge and guarantee products; equity →
+    funds and equity-linked products (投贷联动); either → both.  Insurance only when the need asks for it."""
+    fin = view.fin_class
+    if plan.financing_type == "loan":
+        ok = fin == FIN_LOAN
+    elif plan.financing_type == "equity":
+        ok = fin == FIN_EQUITY
+    else:
+        ok = fin != FIN_OTHER
+    if plan.wants_insurance or plan.financing_type is None:
+        ok = ok | (fin == FIN_OTHER)
+    return ok
+
+
+def not_requester(view: View, plan: QueryPlan) -> np.ndarray:
+    """False for the party placing the need (named in its text, or given with the order)."""
+    return ~np.isin(view.pos, plan.requester_pos)
+
+
 def not_expired(view: View, plan: QueryPlan) -> np.ndarray:
     """False where ``valid_until`` is before the order's ``today``."""
     return view.valid_until >= plan.today_ord
@@ -46,6 +66,10 @@ def eligible(view: View, plan: QueryPlan, w: Mapping[str, float]) -> np.ndarray 
         checks.append(amount_ok(view, plan, w))
     if base.min_valid_until < plan.today_ord:
         checks.append(not_expired(view, plan))
+    if plan.kind == "capital" and plan.financing_type is not None and w["filter.financing_pool"] > 0:
+        checks.append(financing_ok(view, plan))
+    if len(plan.requester_pos):
+        checks.append(not_requester(view, plan))
     if not checks:
         return None
     ok = checks[0]
@@ -65,7 +89,11 @@ def exclusion_reasons(index: Index, plan: QueryPlan, key: str, w: Mapping[str, f
     res = index.resources[pos]
     out = []
     if not region_ok(view, plan, w)[i]:
-        out.append(f"适用地区（{res.region}）不含本县")
+        out.append(f"适用地区（{res.region or fund_region(res)}）不含本县")
+    if plan.kind == "capital" and plan.financing_type is not None and not financing_ok(view, plan)[i]:
+        out.append("融资方式不符")
+    if not not_requester(view, plan)[i]:
+        out.append("需求提出方本身")
     if not amount_ok(view, plan, w)[i]:
         out.append("额度远低于需求金额")
     if not not_expired(view, plan)[i]:

@@ -6,7 +6,9 @@ many threads.  Everything per resource is a numpy array aligned with ``Index.res
 
 from __future__ import annotations
 
+import copy
 import re
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -14,8 +16,9 @@ from datetime import date
 import numpy as np
 from scipy import sparse
 
-from .records import RESOURCE_TYPES, STAGES, ChainTypeRec, ResourceRec
+from .records import ORDER_KINDS, RESOURCE_TYPES, STAGES, ChainTypeRec, OutcomeRec, ResourceRec
 from .segment import Segmenter, domain_words, get_segmenter, normalize, split_items
+from .thesaurus import Thesaurus, load_thesaurus
 from .weights import merge_weights, score_ceilings
 
 # Talent resources that carry research and so also answer innovation orders.
@@ -38,6 +41,26 @@ NO_DATE = date.max.toordinal()
 # Terms in more than this share of a kind's resources are not shown as "关键词" reasons.
 GENERIC_TERM_SHARE = 0.2
 GENERIC_TERM_MIN_DOCS = 10
+# Earlier orders teach generic words too (words in more than GENERIC_TERM_SHARE of them), once there are
+# enough of them to tell.
+GENERIC_ORDER_MIN_DOCS = 50
+# A county or city fund serves its own region unless its profile says it invests wider.
+FUND_WIDE_CUES = ("全省", "全国", "跨区域", "不限地域", "省内各地")
+_NAME_SUFFIX = re.compile(r"[（(][^（）()]*[）)]$")
+
+
+@dataclass
+class OutcomeGroup:
+    """Past outcomes of one (chain type, order kind), as arrays (see :func:`with_outcomes`)."""
+
+    pos: np.ndarray  # resource positions
+    county: np.ndarray  # county id of the order (-1 unknown)
+    prefecture: np.ndarray  # prefecture id of the order (-1 unknown)
+    day: np.ndarray  # date ordinal
+    polarity: np.ndarray  # +1 success, -1 irrelevant
+    order: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # order id (-1 unknown)
+    title: list[str] = field(default_factory=list)
+    county_name: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -79,6 +102,8 @@ class PoolView:
     class_county: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
     class_prefecture: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
     class_in_fujian: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    # per term id: generic for this pool (curated, learnt from earlier orders, or in > 20% of the pool)
+    generic: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
 
     def __len__(self) -> int:
         return len(self.pos)
@@ -147,7 +172,11 @@ def _make_view(index: Index, pool: np.ndarray) -> PoolView:
     post = index.doc_terms[pool].T.tocsr()
     post.sort_indices()
     term_max = np.zeros(post.shape[0])
-    nonempty = np.flatnonzero(np.diff(post.indptr) > 0)
+    df = np.diff(post.indptr)
+    generic = index.generic_fixed.copy()
+    if len(pool) >= GENERIC_TERM_MIN_DOCS:
+        generic |= df > GENERIC_TERM_SHARE * len(pool)
+    nonempty = np.flatnonzero(df > 0)
     if len(nonempty):
         term_max[nonempty] = np.maximum.reduceat(post.data, post.indptr[nonempty])
     chain_aff = np.asfortranarray(index.chain_aff[pool])
@@ -168,6 +197,7 @@ def _make_view(index: Index, pool: np.ndarray) -> PoolView:
         post_docs=post.indices,
         post_w=post.data,
         term_max=term_max,
+        generic=generic,
         **arrays,
     )
 
@@ -193,7 +223,7 @@ class Index:
     prefecture: np.ndarray
     in_fujian: np.ndarray
     region_ok: np.ndarray  # (N, n_counties + 1) bool, Fortran order; last column: county unknown
-    product_region_bound: np.ndarray
+    product_region_bound: np.ndarray  # products and county/city funds whose region limits who may use them
     talent_region_bound: np.ndarray
     max_amount: np.ndarray
     size: np.ndarray
@@ -226,6 +256,20 @@ class Index:
     facts: list[tuple[int, ...]] = field(default_factory=list)
     # score_ceilings(weights): what the scoring's shortlist bound needs, computed once per index
     ceilings: tuple[float, float] = (1.0, 1.0)
+    # the domain thesaurus and what the index compiled from it
+    thesaurus: Thesaurus | None = None
+    generic_fixed: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    # query word → ((term id, relation, field, term), ...): the words it also looks for
+    expansions: dict[str, tuple[tuple[int, str, str, str], ...]] = field(default_factory=dict)
+    # per chain type, the term ids of its (non-generic) chain words
+    chain_kw_tids: list[np.ndarray] = field(default_factory=list)
+    chain_kw_sets: list[frozenset[int]] = field(default_factory=list)
+    # catalog names (normalised; also without a trailing （…）) → positions, for names in order texts
+    name_pos: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    max_name_len: int = 0
+    # outcomes of earlier orders per (chain index, order kind)
+    outcome_groups: dict[tuple[int, str], OutcomeGroup] = field(default_factory=dict)
+    outcome_version: str = ""
 
     @property
     def size_n(self) -> int:
@@ -266,15 +310,53 @@ def _shown_term_order(
     return indptr, ids[order].astype(np.int64)
 
 
-def _chain_keyword_sets(chain_types: Sequence[ChainTypeRec]) -> list[set[str]]:
+def _chain_keyword_sets(chain_types: Sequence[ChainTypeRec], thesaurus: Thesaurus) -> list[set[str]]:
+    """Each chain type's words: its name, link names and keywords, and the thesaurus's chain vocabulary
+    (disciplines specialising in it); generic words (thesaurus) are left out."""
     out = []
     for chain in chain_types:
         words = {normalize(chain.name), *split_items(chain.name)}
         for link in chain.links:
             words.update(split_items(link.name))
             words.update(normalize(k) for k in link.keywords)
-        out.append({w for w in words if w})
+        words.update(thesaurus.chain_words(chain.code, normalize(chain.name)))
+        out.append({w for w in words if w and w not in thesaurus.generic})
     return out
+
+
+def _place_words(c2p: Mapping[str, str]) -> set[str]:
+    """County and prefecture names with and without their 市/县/区 (晋江市, 晋江; 泉州市, 泉州) and 福建."""
+    out = {"福建", "福建省", "闽"}
+    for name in {*c2p, *c2p.values()}:
+        out.add(normalize(name))
+        if len(name) >= 3 and name[-1] in "市县区":
+            out.add(normalize(name[:-1]))
+    return out
+
+
+def _composed_of(word: str, parts: frozenset[str] | set[str], longest: int = 12) -> bool:
+    """Whether ``word`` is two or more generic words run together (产品研发 = 产品 + 研发)."""
+    n = len(word)
+    if n < 3 or n > longest:
+        return False
+    # reach[i]: the fewest parts that make word[:i] (0 = the empty start; n + 1 = unreachable)
+    reach = [0] + [n + 1] * n
+    for i in range(1, n + 1):
+        for j in range(max(0, i - 6), i):
+            if reach[j] <= n and word[j:i] in parts and reach[j] + 1 < reach[i]:
+                reach[i] = reach[j] + 1
+    return 2 <= reach[n] <= n
+
+
+def name_variants(name: str) -> set[str]:
+    """A catalog name as order texts may write it: whole, and without a trailing （…） (（示例）, （ATL）)."""
+    full = normalize(name).strip()
+    out = {full}
+    short = full
+    while short.endswith((")", "）")) and _NAME_SUFFIX.search(short):
+        short = _NAME_SUFFIX.sub("", short).strip()
+        out.add(short)
+    return {n for n in out if len(n) >= 2}
 
 
 def _region_allowed(
@@ -311,14 +393,23 @@ def build_index(
     version: str = "",
     weights: Mapping[str, float] | None = None,
     segmenter: Segmenter | None = None,
+    thesaurus: Thesaurus | None = None,
+    background_texts: Iterable[str] = (),
+    outcomes: Iterable[OutcomeRec] = (),
 ) -> Index:
-    """Build the index once per catalog version (``version`` is stored as ``Index.version``)."""
+    """Build the index once per catalog version (``version`` is stored as ``Index.version``).
+
+    ``thesaurus`` defaults to the project's curated one (``data/thesaurus.yaml``); ``background_texts``
+    (earlier orders' texts) teach generic words; ``outcomes`` feed the outcome signal (see
+    :func:`with_outcomes`, which replaces them without rebuilding).
+    """
     w = merge_weights(weights)
+    thes = load_thesaurus() if thesaurus is None else thesaurus
     resources = tuple(sorted(resources, key=lambda r: r.key))
     chain_types = tuple(chain_types)
     c2p = dict(counties_to_prefecture)
     n = len(resources)
-    seg = segmenter or get_segmenter(domain_words(chain_types, resources))
+    seg = segmenter or get_segmenter([*domain_words(chain_types, resources), *sorted(thes.words())])
 
     county_ids = {c: i for i, c in enumerate(sorted(c2p))}
     prefecture_ids = {p: i for i, p in enumerate(sorted(set(c2p.values())))}
@@ -378,14 +469,36 @@ def build_index(
     bm25 = idf[kinds_nnz, tf.indices] * tf.data * (k1 + 1.0) / (tf.data + norm)
     doc_terms = sparse.csr_matrix((bm25, tf.indices.copy(), tf.indptr.copy()), shape=tf.shape)
 
-    # ---- chain affinity: weighted overlap with each chain type's keywords -------------------------
-    kw_sets = _chain_keyword_sets(chain_types)
+    # ---- generic words: curated (thesaurus) and learnt from earlier orders ------------------------
+    generic_fixed = np.zeros(tf.shape[1], dtype=bool)
+    generic_words = thes.generic | seg.stopwords
+    places = _place_words(c2p)  # where a resource is, the geography signal says; not what it does
+    for word, tid in vocab.items():
+        if word in thes.generic or word in places or _composed_of(word, generic_words):
+            generic_fixed[tid] = True
+    background = [t for t in background_texts if t]
+    if len(background) >= GENERIC_ORDER_MIN_DOCS:
+        order_df: Counter[str] = Counter()
+        for text in background:
+            order_df.update(set(tokens(text)))
+        for word, count in order_df.items():
+            tid = vocab.get(word)
+            if tid is not None and count > GENERIC_TERM_SHARE * len(background):
+                generic_fixed[tid] = True
+    generic_any = generic_fixed | generic_terms.any(axis=0)
+
+    # ---- chain affinity: weighted overlap with each chain type's (non-generic) words --------------
+    kw_sets = _chain_keyword_sets(chain_types, thes)
     term_chains: dict[int, list[int]] = {}
+    chain_kw_tids = []
     for ci, words in enumerate(kw_sets):
+        tids = []
         for word in words:
             tid = vocab.get(word)
-            if tid is not None:
+            if tid is not None and not generic_any[tid]:
                 term_chains.setdefault(tid, []).append(ci)
+                tids.append(tid)
+        chain_kw_tids.append(np.asarray(sorted(tids), dtype=np.int64))
     k_rows, k_cols, k_vals = [], [], []
     for tid, cis in term_chains.items():
         for ci in cis:
@@ -419,13 +532,17 @@ def build_index(
     region_ok = np.ones((n, n_counties + 1), dtype=bool, order="F")
     product_bound = np.zeros(n, dtype=bool)
     talent_bound = np.zeros(n, dtype=bool)
+    restrict_funds = w["filter.restrict_funds"] > 0
     for pos, res in enumerate(resources):
-        if res.resource_type not in ("financial_product", "talent_resource") or not res.region:
+        region = res.region
+        if res.resource_type == "fund" and restrict_funds and not region:
+            region = fund_region(res)
+        if res.resource_type not in ("financial_product", "talent_resource", "fund") or not region:
             continue
-        allowed = _region_allowed(res.region, c2p, county_ids, n_counties)
+        allowed = _region_allowed(region, c2p, county_ids, n_counties)
         if allowed is None:
             continue
-        if res.resource_type == "financial_product":
+        if res.resource_type in ("financial_product", "fund"):
             product_bound[pos] = True
         elif res.kind in REGION_BOUND_TALENT_KINDS:
             talent_bound[pos] = True
@@ -483,6 +600,15 @@ def build_index(
     terms = [""] * len(vocab)
     for term, tid in vocab.items():
         terms[tid] = term
+    expansions: dict[str, tuple[tuple[int, str, str, str], ...]] = {}
+    for word, found in thes.expansions().items():
+        targets = tuple((vocab[e.target], e.relation, e.field, e.term) for e in found if e.target in vocab)
+        if targets:
+            expansions[word] = targets
+    names: dict[str, list[int]] = defaultdict(list)
+    for pos, res in enumerate(resources):
+        for variant in name_variants(res.name):
+            names[variant].append(pos)
     index = Index(
         version=version,
         resources=resources,
@@ -524,6 +650,13 @@ def build_index(
         doc_terms=doc_terms,
         generic_terms=generic_terms,
         link_keywords=link_keywords,
+        thesaurus=thes,
+        generic_fixed=generic_fixed,
+        expansions=expansions,
+        chain_kw_tids=chain_kw_tids,
+        chain_kw_sets=[frozenset(t.tolist()) for t in chain_kw_tids],
+        name_pos={k: tuple(v) for k, v in names.items()},
+        max_name_len=max((len(k) for k in names), default=0),
     )
     index.views = {kind: _make_view(index, pool) for kind, pool in pools.items()}
     index.facts = list(
@@ -538,6 +671,72 @@ def build_index(
         )
     )
     index.shown_indptr, index.shown_terms = _shown_term_order(
-        doc_terms, rtype, generic_terms, index.term_rank, index.term_len
+        doc_terms, rtype, generic_terms | generic_fixed, index.term_rank, index.term_len
     )
+    index.outcome_groups = _outcome_groups(index, outcomes)
     return index
+
+
+def fund_region(res: ResourceRec) -> str | None:
+    """The region a county or city fund serves (its county or prefecture), or None when it serves the
+    province (a provincial fund, or a profile that says it invests province-wide)."""
+    if res.kind not in ("county", "city"):
+        return None
+    if any(cue in f"{res.text} {res.fields_text}" for cue in FUND_WIDE_CUES):
+        return None
+    if res.kind == "county" and res.county:
+        return res.county
+    return res.prefecture or res.county
+
+
+def _outcome_groups(index: Index, outcomes: Iterable[OutcomeRec]) -> dict[tuple[int, str], OutcomeGroup]:
+    """Outcomes grouped per (chain index, order kind), resources resolved by key or else by name."""
+    rows: dict[tuple[int, str], list[tuple]] = defaultdict(list)
+    for rec in outcomes:
+        ci = index.chain_pos.get(rec.chain_type)
+        if ci is None or rec.kind not in ORDER_KINDS or rec.polarity == 0:
+            continue
+        if rec.key is not None:
+            found: Sequence[int] = (index.key_pos[rec.key],) if rec.key in index.key_pos else ()
+        else:
+            found = next(
+                (index.name_pos[v] for v in name_variants(rec.name or "") if v in index.name_pos), ()
+            )
+        county = index.county_ids.get(rec.county or "", -1)
+        prefecture = index.prefecture_ids.get(index.prefecture_of(rec.county) or "", -1)
+        for pos in found:
+            rows[(ci, rec.kind)].append(
+                (
+                    pos,
+                    county,
+                    prefecture,
+                    rec.day.toordinal(),
+                    1 if rec.polarity > 0 else -1,
+                    rec.order_title,
+                    rec.county or "",
+                    -1 if rec.order_id is None else rec.order_id,
+                )
+            )
+    out = {}
+    for key, items in rows.items():
+        items.sort(key=lambda r: (r[0], -r[3]))
+        out[key] = OutcomeGroup(
+            pos=np.asarray([r[0] for r in items], dtype=np.int64),
+            county=np.asarray([r[1] for r in items], dtype=np.int32),
+            prefecture=np.asarray([r[2] for r in items], dtype=np.int32),
+            day=np.asarray([r[3] for r in items], dtype=np.int64),
+            polarity=np.asarray([r[4] for r in items], dtype=np.int8),
+            order=np.asarray([r[7] for r in items], dtype=np.int64),
+            title=[r[5] for r in items],
+            county_name=[r[6] for r in items],
+        )
+    return out
+
+
+def with_outcomes(index: Index, outcomes: Iterable[OutcomeRec], version: str = "") -> Index:
+    """A copy of ``index`` (sharing all its arrays) with these outcomes instead of its own: outcomes
+    change far more often than the catalog, so they are swapped in without rebuilding."""
+    out = copy.copy(index)
+    out.outcome_groups = _outcome_groups(index, outcomes)
+    out.outcome_version = version
+    return out

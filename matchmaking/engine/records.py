@@ -99,6 +99,8 @@ class OrderQuery:
     industry orders ``link_name`` is the order's own link and ``wanted_direction`` whether it looks for
     ``upstream`` suppliers or ``downstream`` customers; when absent both are inferred from the text.
     ``declined_keys`` are resource keys that declined this county's similar orders before.
+    ``requester_keys`` are catalog entries that place the need themselves (besides those the text names
+    as the party seeking partners); they are never candidates.
     """
 
     kind: str
@@ -114,11 +116,34 @@ class OrderQuery:
     financing_type: str | None = None
     declined_keys: frozenset[str] = frozenset()
     today: date | None = None
+    requester_keys: frozenset[str] = frozenset()  # the party placing the need (never its own candidate)
+    order_id: int | None = None  # the order itself: its own outcomes teach nothing about it
+
+
+@dataclass(frozen=True)
+class OutcomeRec:
+    """A past result for a resource: accepted or a resolved order's partner (``polarity`` +1), or a response
+    declined as irrelevant (-1), on an order of ``kind`` and ``chain_type`` in ``county`` on ``day``.
+
+    ``key`` names the resource; when it is None, ``name`` (e.g. an outcome's free-text partner) is looked up
+    among the catalog names.
+    """
+
+    chain_type: str
+    kind: str
+    county: str | None
+    day: date
+    polarity: int
+    key: str | None = None
+    name: str | None = None
+    order_title: str = ""
+    order_id: int | None = None
 
 
 @dataclass
 class Candidate:
-    """One ranked result: score in [0, 1], Chinese reasons, and the raw signals behind the score."""
+    """One ranked result: score in [0, 1], reasons (structured in ``reason_codes``, rendered in Chinese in
+    ``reasons``), and the raw signals behind the score."""
 
     key: str
     name: str
@@ -127,3 +152,4 @@ class Candidate:
     reasons: list[str] = field(default_factory=list)
     signals: dict[str, float] = field(default_factory=dict)
     is_sample: bool = False
+    reason_codes: list[dict] = field(default_factory=list)

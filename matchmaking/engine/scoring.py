@@ -9,6 +9,7 @@ import numpy as np
 from .explain import matched_terms_many, reasons_for
 from .filters import eligible
 from .index import Index
+from .reasons import render_reasons
 from .records import ORDER_KINDS, Candidate, OrderQuery
 from .signals import (
     QueryPlan,
@@ -18,14 +19,16 @@ from .signals import (
     chain_signal,
     geo_signal,
     kind_fit,
+    outcome_signal,
     plan_query,
     relation_signal,
     text_signal,
 )
 from .weights import DEFAULT_WEIGHTS, kind_weights, merge_weights, score_ceilings
 
-# Order kinds whose resources are domain specialists (institutions, talent teams).
-OFF_CHAIN_KINDS = frozenset({"innovation", "talent"})
+# Order kinds whose resources are judged against the order's chain: institutions and talent teams are
+# domain specialists; products and funds aimed at another chain are no better.
+OFF_CHAIN_KINDS = frozenset({"innovation", "talent", "capital"})
 
 
 # Candidate sets larger than this are shortlisted by an upper bound of their score (see `score_pool`).
@@ -44,14 +47,18 @@ def score_pool(
     same as scoring them all).
     """
     view = index.views[plan.kind]
-    raw_all = bm25_scores(view, plan)
+    spec_all = bm25_scores(view, plan, plan.specific)
+    raw_all = spec_all + bm25_scores(view, plan, ~plan.specific)
     chain_all = chain_signal(view, plan)
     sel = np.flatnonzero((raw_all > 0) | (chain_all > 0))
     sub = view.subset(sel)
     ok = eligible(sub, plan, w)
     raw = raw_all[sel] if ok is None else np.where(ok, raw_all[sel], 0.0)
     base = {"bm25": raw, "text": text_signal(raw, view, plan, w), "chain": chain_all[sel]}
+    base["specific_text"] = (spec_all[sel] > 0).astype(np.float64)
     base["geo"] = geo_signal(sub, plan, w)
+    # outcomes of similar orders: cheap for every candidate, and exact in the shortlist bound below
+    base["outcome"], base["irrelevant"] = outcome_signal(sub, plan, w, index)
     kw = kind_weights(w, plan.kind)
     size = max(4 * top, SHORTLIST_MIN) if top is not None and top > 0 else len(sel)
     if len(sel) > size:
@@ -65,8 +72,9 @@ def _score_shortlist(index, view, plan, w, kw, sel, ok, base, top, size):
     """Exact scores of the ``size`` candidates whose upper bound is highest, or None when the bound cannot
     prove that no other candidate reaches the ``top``-th best score (then every candidate is scored)."""
     known = kw["text"] * base["text"] + kw["chain"] * base["chain"] + kw["geo"] * base["geo"]
+    # what the ranking could still be (fit and penalties unknown yet) for every candidate
     fit_ceiling, penalty_ceiling = index.ceilings if w is index.weights else score_ceilings(w)
-    bound = (known + kw["fit"] * fit_ceiling) * penalty_ceiling
+    bound = (known + kw["fit"] * fit_ceiling) * penalty_ceiling * _outcome_factor(base, w)
     if ok is not None:
         bound = np.where(ok, bound, 0.0)
     n = len(sel)
@@ -77,8 +85,12 @@ def _score_shortlist(index, view, plan, w, kw, sel, ok, base, top, size):
     score, sig = _finish(
         index, short, plan, w, kw, None if ok is None else ok[keep], {k: v[keep] for k, v in base.items()}
     )
-    positive = score[score > 0]
+    # the k-th best among the candidates not demoted (demoted ones are listed after all of them)
+    positive = score[(score > 0) & (sig["demoted"] == 0)]
     if len(positive) < top:
+        # fewer than ``top`` listed: exact only if no candidate left out could reach the score floor
+        if ceiling < w["list.min_score"] - 1e-9:
+            return short, score, sig
         return None
     kth = float(np.partition(positive, len(positive) - top)[len(positive) - top])
     # strictly below the k-th score, with room for the 12-digit rounding `_top` compares with
@@ -88,68 +100,127 @@ def _score_shortlist(index, view, plan, w, kw, sel, ok, base, top, size):
 
 
 def _finish(index, sub, plan, w, kw, ok, sig):
-    """Fit, penalties and the combined score of some candidates, from their text, chain and geo signals."""
+    """Fit, penalties and the combined score of some candidates, from their text, chain and geo signals.
+
+    A candidate is listed only with a specific reason (a non-generic word or thesaurus match, the wanted
+    link, a financing fit, or its specialisation in the order's chain) and a score of at least
+    ``list.min_score``; the others score 0.
+    """
     sig = dict(sig)
+    chain = sig["chain"]
+    specialised = (chain >= w["chain.reason_min"]) & (
+        chain >= w["chain.specialised_share"] * sub.chain_max.astype(np.float64)
+    )
     if plan.kind == "capital":
         sig.update(capital_fit(sub, plan, w))
+        general = sub.chain_max < w["chain.reason_min"]  # a product or fund for any chain
+        specific = (sig["type_fit"] >= w["fit.type_match"]) & (specialised | general)
     elif plan.kind == "industry":
         sig["fit"] = sig["relation"] = relation_signal(sub, plan, w, index)
+        # the wanted link: one the order names, else any link on the wanted side
+        wanted = w["rel.wanted_mentioned"] if plan.mentioned_links else w["rel.wanted_same_stage"]
+        specific = sig["relation"] >= wanted
     else:
         sig["fit"] = kind_fit(sub, plan)
+        specific = specialised
+    specific = specific | (sig["specific_text"] > 0)
     score = (
         kw["text"] * sig["text"]
         + kw["chain"] * sig["chain"]
         + kw["geo"] * sig["geo"]
         + kw["fit"] * sig["fit"]
     )
-    if plan.kind == "industry" and plan.own_link is not None and plan.direction is not None:
-        # same chain but on the order's own link or on the other side: competitors, not partners
-        off_side = (sub.chain_id == plan.chain_idx) & (sig["relation"] <= w["rel.same_link"])
-        score = score * np.where(off_side, 1.0 - w["penalty.off_direction"], 1.0)
+    demote = np.zeros(len(sub), dtype=bool)
+    if plan.kind == "capital" and w["penalty.under_amount"]:
+        # a ceiling below the amount needed ranks below the products that cover it
+        score = score * (1.0 - w["penalty.under_amount"] * sig["under_amount"])
+        demote = sig["under_amount"] > 0
+    if plan.kind == "industry" and plan.own_link is not None:
+        # same chain, on the order's own link: competitors, not partners (listed after all partners)
+        same = (sub.chain_id == plan.chain_idx) & (sub.link_order == plan.own_link)
+        score = score * np.where(same, 1.0 - w["penalty.same_link"], 1.0)
+        demote = same
+        if plan.direction is not None:
+            # same chain but on the other side of the order's link
+            off_side = (sub.chain_id == plan.chain_idx) & ~same & (sig["relation"] <= w["rel.same_link"])
+            score = score * np.where(off_side, 1.0 - w["penalty.off_direction"], 1.0)
     if plan.kind in OFF_CHAIN_KINDS and plan.chain_idx >= 0 and w["penalty.off_chain"]:
         # an institution or talent team specialised in another chain type (and not in this one) is rarely
         # what the order needs; money (products, funds) and firms are judged by their own fit signals
         gap = np.clip(sub.chain_max.astype(np.float64) - sig["chain"], 0.0, 1.0)
-        score = score * (1.0 - w["penalty.off_chain"] * gap)
+        share = w["penalty.off_chain_capital"] if plan.kind == "capital" else w["penalty.off_chain"]
+        score = score * (1.0 - share * gap)
     if len(plan.declined_pos):
         declined = np.isin(sub.pos, plan.declined_pos)
         score = score * np.where(declined, 1.0 - w["penalty.declined"], 1.0)
     else:
         declined = np.zeros(len(sub), dtype=bool)
     sig["declined"] = declined
+    if sig["outcome"].any() or sig["irrelevant"].any():
+        score = score * _outcome_factor(sig, w)
     if w["penalty.sample"] and sub.base.any_sample:
         score = score * np.where(sub.is_sample, 1.0 - w["penalty.sample"], 1.0)
-    score = np.clip(score if ok is None else np.where(ok, score, 0.0), 0.0, 1.0)
+    listed = specific & (score >= w["list.min_score"])
+    if ok is not None:
+        listed = listed & ok
+    score = np.clip(np.where(listed, score, 0.0), 0.0, 1.0)
+    sig["demoted"] = demote.astype(np.float64)
     return score, sig
 
 
-def _top(view: View, score: np.ndarray, keys: list[str], top: int) -> list[int]:
-    """Pool-local indices of the best ``top`` positive scores; ties broken by key (deterministic)."""
+def _outcome_factor(sig: Mapping[str, np.ndarray], w: Mapping[str, float]) -> np.ndarray:
+    """score × (1 + boost × success) × (1 − penalty × irrelevant), success and irrelevant in [0, 1)."""
+    return (1.0 + w["outcome.boost"] * sig["outcome"]) * (1.0 - w["outcome.penalty"] * sig["irrelevant"])
+
+
+def _top(
+    view: View, score: np.ndarray, keys: list[str], top: int, demoted: np.ndarray | None = None
+) -> list[int]:
+    """Pool-local indices of the best ``top`` positive scores, demoted candidates (competitors, products
+    below the amount) after all others; ties broken by key (deterministic)."""
     positive = np.flatnonzero(score > 0)
     if len(positive) == 0 or top <= 0:
         return []
-    if len(positive) > top:
-        kth = np.partition(score[positive], len(positive) - top)[len(positive) - top]
-        positive = positive[score[positive] >= kth]
+    low = np.zeros(len(score), dtype=bool) if demoted is None else demoted > 0
+    first = positive[~low[positive]]
+    if len(first) > top:
+        kth = np.partition(score[first], len(first) - top)[len(first) - top]
+        first = first[score[first] >= kth]
     pos = view.pos
-    return sorted(positive.tolist(), key=lambda i: (-round(float(score[i]), 12), keys[pos[i]]))[:top]
+    out = sorted(first.tolist(), key=lambda i: (-round(float(score[i]), 12), keys[pos[i]]))[:top]
+    if len(out) < top:
+        rest = positive[low[positive]]
+        out += sorted(rest.tolist(), key=lambda i: (-round(float(score[i]), 12), keys[pos[i]]))[
+            : top - len(out)
+        ]
+    return out
 
 
 def rank(
-    query: OrderQuery, index: Index, top: int = 10, weights: Mapping[str, float] | None = None
+    query: OrderQuery,
+    index: Index,
+    top: int = 10,
+    weights: Mapping[str, float] | None = None,
+    min_score: float | None = None,
 ) -> list[Candidate]:
-    """Ranked candidates (best first, at most ``top``) with scores in [0, 1] and Chinese reasons."""
+    """Ranked candidates (best first, at most ``top``) with scores in [0, 1] and reasons.
+
+    The list ends early (fewer than ``top``) when no other candidate has a specific reason and a score of
+    at least ``min_score`` (default: the ``list.min_score`` weight).
+    """
     if query.kind not in ORDER_KINDS:
         raise ValueError(f"unknown order kind: {query.kind!r}")
     w = index.weights if weights is None else merge_weights({**_overrides(index.weights), **weights})
+    if min_score is not None and min_score != w["list.min_score"]:
+        w = {**w, "list.min_score": float(min_score)}
     plan = plan_query(index, query, w)
     view, score, sig = score_pool(index, plan, w, top=top)
-    chosen = _top(view, score, index.keys, top)
+    chosen = _top(view, score, index.keys, top, sig.get("demoted"))
     if not chosen:
         return []
     sel = np.asarray(chosen, dtype=np.int64)
     positions = view.pos[sel].tolist()
-    names = list(sig)
+    names = [name for name in sig if name not in ("specific_text", "demoted")]
     rows = round6(np.column_stack([score[sel], *(sig[name][sel] for name in names)]))
     terms = matched_terms_many(index, plan, positions)
     resources = index.resources
@@ -157,15 +228,17 @@ def rank(
     for k, pos in enumerate(positions):
         res = resources[pos]
         signals = dict(zip(names, rows[k][1:], strict=True))
+        codes = reasons_for(index, plan, pos, signals, w, terms[k])
         out.append(
             Candidate(
                 key=res.key,
                 name=res.name,
                 resource_type=res.resource_type,
                 score=rows[k][0],
-                reasons=reasons_for(index, plan, pos, signals, w, terms[k]),
+                reasons=render_reasons(codes),
                 signals=signals,
                 is_sample=res.is_sample,
+                reason_codes=codes,
             )
         )
     return out

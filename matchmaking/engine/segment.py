@@ -119,6 +119,7 @@ class Segmenter:
                 self._jieba.add_word(word, None, None)
         self._has_word = self._jieba.has_word
         self._cached = lru_cache(maxsize=cache_size)(self._tokens)
+        self._query_cached = lru_cache(maxsize=cache_size)(self._query_tokens)
         # cut tokens repeat across texts far more than texts do: expand each distinct one once
         self._expand = lru_cache(maxsize=4 * cache_size)(self._expand_token)
 
@@ -129,6 +130,21 @@ class Segmenter:
     def tokens(self, text: str) -> tuple[str, ...]:
         """Search tokens of ``text`` in order (duplicates kept: they are term frequencies)."""
         return self._cached(text or "")
+
+    def query_tokens(self, text: str) -> tuple[tuple[str, bool], ...]:
+        """:meth:`tokens` of ``text`` with, for each, whether it is a whole cut word (True) or a word found
+        inside a longer one (False: ``磷酸`` inside ``磷酸铁锂``)."""
+        return self._query_cached(text or "")
+
+    def _query_tokens(self, text: str) -> tuple[tuple[str, bool], ...]:
+        out: list[tuple[str, bool]] = []
+        expand = self._expand
+        for tok in self._jieba.cut(normalize(text), True):
+            whole = tok.strip()
+            for i, part in enumerate(expand(tok)):
+                # a single-character domain word (茶, 竹: a chain's name) counts wherever it is found
+                out.append((part, (i == 0 and part == whole) or len(part) == 1))
+        return tuple(out)
 
     def _known(self, word: str) -> bool:
         return word in self._domain or self._has_word(word)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -27,7 +28,23 @@ View = PoolView | PoolSubset
 UPSTREAM_CUES = ("上游", "供应商", "供货", "原料供应", "原材料", "配套企业", "配套商", "供应")
 DOWNSTREAM_CUES = ("下游", "客户", "买家", "采购商", "采购方", "经销商", "销售渠道", "应用方", "用户")
 EQUITY_CUES = ("股权", "入股", "参股", "基金", "创投", "风投", "天使", "投资机构", "股权投资")
-LOAN_CUES = ("贷款", "贷", "授信", "信贷", "质押", "抵押", "融资租赁", "租赁", "保理", "流动资金", "担保")
+LOAN_CUES = (
+    "贷款",
+    "贷",
+    "授信",
+    "信贷",
+    "质押",
+    "抵押",
+    "融资租赁",
+    "租赁",
+    "保理",
+    "流动资金",
+    "担保",
+    "保单融资",
+    "仓单",
+    "订单融资",
+    "应收账款",
+)
 # Words naming the kind of partner an order wants rather than what it is about.
 PARTNER_WORDS = (
     "高校",
@@ -43,6 +60,13 @@ PARTNER_WORDS = (
     "研究机构",
     "科研单位",
     "研发机构",
+    # talent: the kind of provider wanted (a training base, a college, a panel), not the skill
+    "实训基地",
+    "培训基地",
+    "产业学院",
+    "专家团",
+    "服务团",
+    "特派团",
 )
 STAGE_CUES = {
     "venture": ("初创", "种子", "天使", "早期", "孵化", "创业"),
@@ -67,8 +91,26 @@ def infer_direction(text: str) -> str | None:
     return None
 
 
+# Where the party placing a need is named: the start of the text, up to the first verb of seeking.
+SUBJECT_END = re.compile(
+    r"[，,。；;：:！!？?\n]|寻找|需要|希望|拟|计划|急需|牵头|联合|要求|准备|正在|想要|寻求|布局"
+)
+SUBJECT_MAX = 40
+SUBJECT_NAME_START = 6  # a placing party's name starts within the subject's first characters
+INSURANCE_CUES = ("保险", "保单", "信保")
+
+
+def subject_of(text: str) -> str:
+    """The first clause of ``text`` up to its first verb of seeking (寻找, 需要, 希望 …): who asks."""
+    text = normalize(text).strip()
+    match = SUBJECT_END.search(text)
+    return (text[: match.start()] if match else text)[:SUBJECT_MAX]
+
+
 def infer_financing_type(text: str) -> str | None:
     text = normalize(text)
+    if "投贷联动" in text or "投贷结合" in text:
+        return "either"
     equity = any(c in text for c in EQUITY_CUES)
     loan = any(c in text for c in LOAN_CUES)
     if equity and not loan:
@@ -108,6 +150,13 @@ class QueryPlan:
     declined_pos: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     term_set: frozenset[int] = frozenset()
     region_col: int = -1  # column of Index.region_ok for the order's county (last one when unknown)
+    financing_source: str | None = None  # "stated" (the order's field) or "inferred" (from its text)
+    wants_insurance: bool = False
+    # which of term_ids are specific (a non-generic whole word, a keyword, or a thesaurus expansion)
+    specific: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    literal_set: frozenset[int] = frozenset()  # literal query words (shown as 关键词)
+    expanded: dict[int, tuple[str, str, str]] = field(default_factory=dict)  # tid → (relation, field, term)
+    requester_pos: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
 
 def mentioned_links(index: Index, chain_idx: int, text: str) -> list[int]:
@@ -123,17 +172,62 @@ def mentioned_links(index: Index, chain_idx: int, text: str) -> list[int]:
     return out
 
 
-def _own_link(index: Index, query: OrderQuery, chain_idx: int, direction: str | None, text: str):
-    """(own link order or None, links mentioned in the text) for an industry order."""
+def _subject_link(index: Index, chain_idx: int, subject: str) -> int | None:
+    """The link the text's subject names (``钢材深加工企业寻找…`` → 钢材深加工): the one whose longest
+    keyword appears in the subject."""
+    best, best_len = None, 0
+    for link in index.chain_types[chain_idx].links:
+        for word in index.link_keywords.get((chain_idx, link.order), ()):
+            if len(word) >= 2 and word in subject and len(word) > best_len:
+                best, best_len = link.order, len(word)
+    return best
+
+
+def _own_link(
+    index: Index,
+    query: OrderQuery,
+    chain_idx: int,
+    direction: str | None,
+    text: str,
+    subject: str = "",
+    requester_pos: np.ndarray | None = None,
+):
+    """(own link order or None, links mentioned in the text) for an industry order.
+
+    The own link is the order's link when given; else the link of the firm placing the need (named as the
+    text's subject), or the link the subject names; else, with a direction and two links named, the one
+    on the far side.
+    """
     if query.kind != "industry" or chain_idx < 0:
         return None, []
     mentioned = mentioned_links(index, chain_idx, text)
     link = index.chain_types[chain_idx].link(query.link_name)
     if link is not None:
         return link.order, mentioned
+    for pos in requester_pos if requester_pos is not None else ():
+        if index.chain_id[pos] == chain_idx and index.link_order[pos] >= 0:
+            return int(index.link_order[pos]), mentioned
+    named = _subject_link(index, chain_idx, subject) if subject else None
+    if named is not None:
+        return named, mentioned
     if len(mentioned) < 2 or direction is None:
         return None, mentioned  # one named link may be the wanted one as well as the own one
     return (max(mentioned) if direction == "upstream" else min(mentioned)), mentioned
+
+
+def named_requesters(index: Index, subject: str) -> list[int]:
+    """Positions of catalog entries named in the subject of the order text (the party placing the need);
+    a name nested in a longer found name (宁德时代 in 宁德时代21C创新实验室) is left out."""
+    spans: list[tuple[int, int, tuple[int, ...]]] = []
+    names = index.name_pos
+    n = len(subject)
+    for size in range(min(index.max_name_len, n), 1, -1):
+        # the party placing the need opens the sentence (after at most a few words such as 我县、县内)
+        for start in range(min(n - size, SUBJECT_NAME_START) + 1):
+            found = names.get(subject[start : start + size])
+            if found and not any(s <= start and start + size <= e for s, e, _ in spans):
+                spans.append((start, start + size, found))
+    return sorted({pos for _, _, found in spans for pos in found})
 
 
 def plan_query(index: Index, query: OrderQuery, weights: Mapping[str, float]) -> QueryPlan:
@@ -141,36 +235,91 @@ def plan_query(index: Index, query: OrderQuery, weights: Mapping[str, float]) ->
     text = " ".join(p for p in (query.title, query.text, " ".join(query.keywords)) if p)
     chain_idx = index.chain_pos.get(query.chain_type or "", -1)
     direction = query.wanted_direction or (infer_direction(text) if query.kind == "industry" else None)
-    own_link, mentioned = _own_link(index, query, chain_idx, direction, text)
+    subject = subject_of(query.text)
+    requesters = set(named_requesters(index, subject)) if subject else set()
+    requesters.update(index.key_pos[k] for k in query.requester_keys if k in index.key_pos)
+    requester_pos = np.asarray(sorted(requesters), dtype=np.int64)
+    own_link, mentioned = _own_link(index, query, chain_idx, direction, text, subject, requester_pos)
     seg = index.segmenter
+    vocab = index.vocab
     counts: dict[int, float] = {}
+    whole: set[int] = set()
     for part in (query.title, query.text):
-        for tok in seg.tokens(part):
-            tid = index.vocab.get(tok)
+        for tok, is_whole in seg.query_tokens(part):
+            tid = vocab.get(tok)
             if tid is not None:
                 counts[tid] = counts.get(tid, 0.0) + 1.0
-    weights_by_id = {tid: (weights["query.repeat_boost"] if c > 1 else 1.0) for tid, c in counts.items()}
+                if is_whole:
+                    whole.add(tid)
+    weights_by_id = {
+        tid: (weights["query.repeat_boost"] if c > 1 else 1.0)
+        * (1.0 if tid in whole else weights["query.subword"])
+        for tid, c in counts.items()
+    }
     for kw in query.keywords:
-        for tok in seg.tokens(kw):
-            tid = index.vocab.get(tok)
+        for tok, _is_whole in seg.query_tokens(kw):
+            tid = vocab.get(tok)
             if tid is not None:
                 weights_by_id[tid] = max(weights_by_id.get(tid, 0.0), weights["query.keyword_boost"])
-    for word in PARTNER_WORDS:
+                whole.add(tid)
+    partner = {vocab[word] for word in PARTNER_WORDS if word in vocab}
+    for tid in partner & set(weights_by_id):
         # words naming the kind of partner wanted (高校院所 …) say who, not what: the kind fit covers them
-        tid = index.vocab.get(word)
-        if tid in weights_by_id:
-            weights_by_id[tid] *= weights["query.partner_term"]
-    ids = sorted(weights_by_id)
-    intended = np.asarray([weights_by_id[i] for i in ids])
+        weights_by_id[tid] *= weights["query.partner_term"]
+    generic = index.views[query.kind].generic if query.kind in index.views else index.generic_fixed
+    for tid in weights_by_id:
+        if generic[tid]:
+            weights_by_id[tid] *= weights["query.generic_term"]
+    literal = frozenset(weights_by_id)
+    own_words: set[int] = set()
     if own_link is not None and direction is not None:
         # words naming the order's own link describe the orderer, not what it looks for
         for word in index.link_keywords.get((chain_idx, own_link), ()):
-            tid = index.vocab.get(word)
+            tid = vocab.get(word)
             if tid in weights_by_id:
-                weights_by_id[tid] *= weights["query.own_link_term"]
+                own_words.add(tid)
+    intended_by_id = dict(weights_by_id)
+    for tid in own_words:
+        weights_by_id[tid] *= weights["query.own_link_term"]
+    # thesaurus: synonyms, covering disciplines and a named discipline's terms, below the literal words
+    expanded: dict[int, tuple[str, str, str]] = {}
+    relation_w = {
+        "synonym": weights["thesaurus.synonym"],
+        "thesaurus": weights["thesaurus.field"],
+        "thesaurus_narrower": weights["thesaurus.narrower"],
+    }
+    for tid in sorted(literal):
+        base = weights_by_id[tid]
+        for target, relation, field_name, term in index.expansions.get(index.terms[tid], ()):
+            if tid in own_words and target in own_words:
+                continue
+            if target in literal:
+                continue
+            value = base * relation_w[relation] * (weights["query.generic_term"] if generic[target] else 1.0)
+            if value > weights_by_id.get(target, 0.0):
+                weights_by_id[target] = value
+                intended_by_id[target] = max(intended_by_id.get(target, 0.0), value)
+                expanded[target] = (relation, field_name, term)
+                if tid in own_words:
+                    own_words.add(target)  # what the orderer's own words lead to describes it too
+    ids = sorted(weights_by_id)
+    intended = np.asarray([intended_by_id[i] for i in ids])
+    specific = np.asarray(
+        [
+            (i in expanded or (i in whole and i not in partner)) and i not in own_words and not generic[i]
+            for i in ids
+        ],
+        dtype=bool,
+    )
     county = query.county or ""
     prefecture = query.prefecture or index.prefecture_of(county) or ""
-    financing = query.financing_type or (infer_financing_type(text) if query.kind == "capital" else None)
+    financing, source = None, None
+    if query.kind == "capital":
+        if query.financing_type in ("loan", "equity", "either"):
+            financing, source = query.financing_type, "stated"
+        else:
+            financing = infer_financing_type(text)
+            source = "inferred" if financing else None
     today = query.today.toordinal() if query.today else _today_ord()
     declined = np.array(
         sorted(index.key_pos[k] for k in query.declined_keys if k in index.key_pos), dtype=np.int64
@@ -194,6 +343,12 @@ def plan_query(index: Index, query: OrderQuery, weights: Mapping[str, float]) ->
         declined_pos=declined,
         term_set=frozenset(ids),
         region_col=index.county_ids.get(county, len(index.county_ids)),
+        financing_source=source,
+        wants_insurance=any(c in text for c in INSURANCE_CUES),
+        specific=specific,
+        literal_set=frozenset(i for i in literal if not generic[i]),
+        expanded={i: expanded[i] for i in expanded if i in weights_by_id},
+        requester_pos=requester_pos,
     )
 
 
@@ -204,18 +359,21 @@ def _today_ord() -> int:
 
 
 # ---- signals (over one order kind's PoolView; arrays aligned with view.pos) ---------------------------
-def bm25_scores(view: PoolView, plan: QueryPlan) -> np.ndarray:
-    """Raw BM25 score of every resource in the pool for the plan's terms."""
+def bm25_scores(view: PoolView, plan: QueryPlan, mask: np.ndarray | None = None) -> np.ndarray:
+    """Raw BM25 score of every resource in the pool for the plan's terms (those of ``mask`` only)."""
     n = len(view)
-    if len(plan.term_ids) == 0:
+    term_ids, term_w = plan.term_ids, plan.term_w
+    if mask is not None:
+        term_ids, term_w = term_ids[mask], term_w[mask]
+    if len(term_ids) == 0:
         return np.zeros(n)
     indptr = view.post_indptr
     spans = [
         (start, end, tw)
         for start, end, tw in zip(
-            indptr[plan.term_ids].tolist(),
-            indptr[plan.term_ids + 1].tolist(),
-            plan.term_w.tolist(),
+            indptr[term_ids].tolist(),
+            indptr[term_ids + 1].tolist(),
+            term_w.tolist(),
             strict=True,
         )
         if end > start
@@ -271,6 +429,8 @@ def capital_fit(view: View, plan: QueryPlan, w: Mapping[str, float]) -> dict[str
         type_fit = np.where(fin == FIN_LOAN, match, np.where(is_fund, mismatch, partial))
     elif plan.financing_type == "equity":
         type_fit = np.where(fin == FIN_EQUITY, match, np.where(fin == FIN_LOAN, mismatch, partial))
+    elif plan.financing_type == "either":
+        type_fit = np.where(fin == FIN_OTHER, partial * 0.8, match)  # 投贷联动: loans and funds alike
     else:
         type_fit = np.where(fin == FIN_OTHER, partial * 0.8, partial)
     amount = plan.query.amount_yuan
@@ -296,7 +456,56 @@ def capital_fit(view: View, plan: QueryPlan, w: Mapping[str, float]) -> dict[str
         )
         stage_fit = np.where(is_fund, stage_fit, 1.0)
     fit = np.where(is_fund, (type_fit + amount_fit + stage_fit) / 3.0, (type_fit + amount_fit) / 2.0)
-    return {"fit": fit, "type_fit": type_fit, "amount_fit": amount_fit, "stage_fit": stage_fit}
+    if amount and amount > 0:
+        with np.errstate(invalid="ignore"):
+            under = ~is_fund & (view.max_amount < amount)
+    else:
+        under = np.zeros(len(view), dtype=bool)
+    return {
+        "fit": fit,
+        "type_fit": type_fit,
+        "amount_fit": amount_fit,
+        "stage_fit": stage_fit,
+        "under_amount": under.astype(np.float64),
+    }
+
+
+def outcome_signal(
+    view: View, plan: QueryPlan, w: Mapping[str, float], index: Index
+) -> tuple[np.ndarray, np.ndarray]:
+    """(success, irrelevant) in [0, 1) per resource from earlier orders of the same chain type and kind.
+
+    Each outcome weighs proximity × decay: proximity 1 (same county), 0.6 (same prefecture) or 0.3
+    (elsewhere), decay 0.5 ** (age in days / half-life); a resource's signal is 1 - exp(-Σ weights / tau)
+    (saturating, so no single outcome dominates).
+    """
+    n = len(view)
+    group = index.outcome_groups.get((plan.chain_idx, plan.kind)) if plan.chain_idx >= 0 else None
+    if group is None or n == 0:
+        return np.zeros(n), np.zeros(n)
+    pos = view.pos
+    at = np.searchsorted(pos, group.pos)
+    at = np.minimum(at, n - 1)
+    hit = pos[at] == group.pos
+    if not hit.any():
+        return np.zeros(n), np.zeros(n)
+    prox = np.where(
+        (group.county == plan.county_id) & (group.county >= 0),
+        w["outcome.same_county"],
+        np.where(
+            (group.prefecture == plan.prefecture_id) & (group.prefecture >= 0),
+            w["outcome.same_prefecture"],
+            w["outcome.in_province"],
+        ),
+    )
+    age = np.maximum(plan.today_ord - group.day, 0)
+    weight = prox * np.power(0.5, age / max(w["outcome.half_life_days"], 1e-9)) * hit
+    if plan.query.order_id is not None:
+        weight = weight * (group.order != plan.query.order_id)  # an order's own outcomes are not "similar"
+    tau = max(w["outcome.tau"], 1e-9)
+    good = np.bincount(at, weights=weight * (group.polarity > 0), minlength=n)
+    bad = np.bincount(at, weights=weight * (group.polarity < 0), minlength=n)
+    return 1.0 - np.exp(-good / tau), 1.0 - np.exp(-bad / tau)
 
 
 def kind_fit(view: View, plan: QueryPlan) -> np.ndarray:

@@ -40,10 +40,17 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "penalty.declined": 0.5,  # a resource that declined this county's similar order keeps 50% of its score
     "penalty.off_direction": 0.5,  # industry: same-chain firm on the own link / wrong side loses 50%
     "penalty.off_chain": 0.3,  # innovation/talent: share off a resource specialised in another chain (× gap)
+    "penalty.off_chain_capital": 0.7,  # capital: a product or fund aimed at another chain (× gap)
     "penalty.sample": 0.0,  # share taken off sample (示例) entries; 0 = rank them like real ones
+    "penalty.same_link": 0.7,  # industry: a firm on the order's own link (a competitor) loses 70%
+    "penalty.under_amount": 0.5,  # capital: a product whose ceiling is below the amount needed loses 50%
     # --- filters -------------------------------------------------------------------------------------
     "filter.amount_min_coverage": 0.2,  # drop a product whose max amount < 20% of the amount needed
     "filter.restrict_talent_programs": 1.0,  # 1 = a county/city talent programme only serves its region
+    "filter.restrict_funds": 1.0,  # 1 = a county/city fund only serves its region (unless it says 全省)
+    "filter.financing_pool": 1.0,  # 1 = the financing type decides the pool (loan → loans, equity → funds)
+    # --- the end of the list -------------------------------------------------------------------------
+    "list.min_score": 0.15,  # candidates below this score are not listed (the list ends early)
     # --- capital fit ---------------------------------------------------------------------------------
     "fit.amount_unknown": 0.6,  # product max amount / fund size not stated, or no amount in the order
     "fit.type_match": 1.0,  # product/fund class matches the financing type (loan vs equity)
@@ -64,6 +71,7 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "chain.explicit": 1.0,  # resource explicitly on the order's chain type (enterprises)
     "chain.tau": 1.0,  # keyword-overlap affinity = 1 - exp(-weighted matches / tau)
     "chain.reason_min": 0.5,  # affinity above which "同属…产业链" is given as a reason
+    "chain.specialised_share": 0.6,  # "面向…产业链" only where the affinity is ≥ 60% of the resource's best
     # --- text / index (index-time) -------------------------------------------------------------------
     "text.norm_floor": 0.4,  # text score = BM25 / max(best match, 40% of the best reachable score)
     "bm25.k1": 1.2,
@@ -75,6 +83,20 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "query.keyword_boost": 1.5,  # term from the order's explicit keywords
     "query.own_link_term": 0.2,  # industry: words naming the order's own link (they describe the orderer)
     "query.partner_term": 0.3,  # words naming the kind of partner wanted (高校院所, 科研机构 …)
+    "query.generic_term": 0.1,  # generic words (curated, or in > 20% of a pool's resources or of orders)
+    "query.subword": 0.5,  # a word found inside a longer query word (磷酸 in 磷酸铁锂)
+    # --- thesaurus expansion (weights relative to the literal query word) ------------------------------
+    "thesaurus.synonym": 0.8,  # 锂电池 → 锂离子电池
+    "thesaurus.field": 0.45,  # 合金 → 材料科学与工程 (a discipline covering the word)
+    "thesaurus.narrower": 0.3,  # 冶金工程 → 冶炼 (the query names a discipline)
+    # --- outcomes of earlier orders (same chain type and kind; nearby counties count more) -------------
+    "outcome.boost": 0.15,  # at most +15% for providers that succeeded on similar orders
+    "outcome.penalty": 0.5,  # at most -50% for providers marked irrelevant on similar orders
+    "outcome.tau": 1.0,  # signal = 1 - exp(-sum of outcome weights / tau)
+    "outcome.half_life_days": 365.0,  # an outcome's weight halves every year
+    "outcome.same_county": 1.0,
+    "outcome.same_prefecture": 0.6,
+    "outcome.in_province": 0.3,
 }
 
 
@@ -97,9 +119,18 @@ def kind_weights(weights: Mapping[str, float], kind: str) -> dict[str, float]:
 
 def score_ceilings(weights: Mapping[str, float]) -> tuple[float, float]:
     """(largest value a fit signal can take, largest factor the multiplicative penalties can apply) with
-    these weights: fit parts are capped at 1 or at a weight; a penalty only raises a score if negative."""
+    these weights: fit parts are capped at 1 or at a weight; a penalty only raises a score if negative.
+    The outcome factor is not among them: the shortlist bound uses each candidate's own."""
     fit = max(1.0, *(v for k, v in weights.items() if k.startswith(("fit.", "rel."))))
     penalty = 1.0
-    for name in ("penalty.off_direction", "penalty.off_chain", "penalty.declined", "penalty.sample"):
+    for name in (
+        "penalty.off_direction",
+        "penalty.off_chain",
+        "penalty.off_chain_capital",
+        "penalty.declined",
+        "penalty.sample",
+        "penalty.same_link",
+        "penalty.under_amount",
+    ):
         penalty *= max(1.0, 1.0 - weights[name])
-    return fit, penalty
+    return fit, penalty  # the outcome factor is known per candidate before the shortlist (not a ceiling)

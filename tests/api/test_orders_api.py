@@ -519,6 +519,7 @@ def test_matches_ranked_with_scores_and_reasons(
         matches = api(user).get(url("order-matches", published.pk)).json()
         assert [m["rank"] for m in matches] == [1, 2, 3]
         assert matches[0]["score"] == pytest.approx(0.9) and matches[0]["reasons"] == ["理由1", "同一产业链"]
+        assert matches[0]["reason_codes"][0] == {"code": "text", "params": {"text": "理由1"}}
         assert matches[0]["resource_name"] == institutions[0].name
     assert_error(api(inst_dhu).get(url("order-matches", published.pk)), 403, "permission_denied")
 

@@ -85,26 +85,71 @@ def test_query_for_order_maps_the_order(order_factory):
     assert "再生涤纶长丝" in query.text and "再生涤纶长丝" in query.keywords
     assert {"功能性面料", "抗菌", "凉感"} <= set(query.keywords)
     assert query.amount_yuan is None and query.declined_keys == frozenset()
+    assert query.requester_keys == frozenset()
     capital = matching.query_for_order(order_factory(kind=OrderKind.CAPITAL))
     assert (capital.amount_yuan, capital.financing_type) == (5_000_000, "loan")
 
 
-def test_declined_providers_of_similar_orders_become_declined_keys(order_factory, inst_dhu, bank_cib):
-    from matchmaking.models import Response
+def test_outcomes_of_earlier_orders_feed_the_index_without_a_rebuild(order_factory, inst_dhu, bank_cib):
+    """Accepted responses (+1), responses declined as irrelevant (-1) and outcome partners (+1) are loaded
+    once per change into the index; other declines teach nothing; the index is not rebuilt for them."""
+    from django.utils import timezone
 
-    earlier = order_factory()
+    from matchmaking.choices import DeclineReason, OutcomeType
+    from matchmaking.models import Outcome, Response
+
+    matching.clear_index_cache()
+    first = matching.get_index()
+    builds = matching.BUILDS["count"]
+    earlier = order_factory(title="抗菌面料联合攻关需求")
     Response.objects.create(
         order=earlier,
         provider_org=inst_dhu.organization,
         proposal="联合攻关方案",
-        state=ResponseState.DECLINED,
+        state=ResponseState.ACCEPTED,
+        decided_at=timezone.now(),
     )
-    Response.objects.create(order=earlier, provider_org=bank_cib.organization, proposal="贷款方案")
-    order = order_factory()
-    keys = matching.query_for_order(order).declined_keys
-    assert keys == {f"institution:{inst_dhu.organization.institution_id}"}
-    other_county = order_factory(county="罗源县")
-    assert matching.query_for_order(other_county).declined_keys == frozenset()
+    Response.objects.create(
+        order=earlier,
+        provider_org=bank_cib.organization,
+        proposal="贷款方案",
+        state=ResponseState.DECLINED,
+        reason_category=DeclineReason.IRRELEVANT,
+        decided_at=timezone.now(),
+    )
+    other = order_factory(title="另一需求")
+    Response.objects.create(
+        order=other,
+        provider_org=inst_dhu.organization,
+        proposal="方案二",
+        state=ResponseState.DECLINED,
+        reason_category=DeclineReason.TERMS,
+    )
+    Outcome.objects.create(
+        order=other,
+        outcome_type=OutcomeType.AGREEMENT,
+        partner="江南大学",
+        date=timezone.localdate(),
+        summary="签约",
+    )
+    records = matching.outcome_records()
+    dhu = f"institution:{inst_dhu.organization.institution_id}"
+    plus = {(r.key, r.name, r.order_title) for r in records if r.polarity > 0}
+    assert (dhu, None, "抗菌面料联合攻关需求") in plus
+    assert (None, "江南大学", "另一需求") in plus
+    minus = {r.key for r in records if r.polarity < 0}
+    assert minus and all(k.startswith("financial_product:") for k in minus)
+    assert all(r.chain_type == earlier.chain.chain_type.code and r.kind == "innovation" for r in records)
+    # swapped into the cached index: same catalog version, no rebuild
+    second = matching.get_index()
+    assert second is not first and second.version == first.version
+    assert matching.BUILDS["count"] == builds
+    group = second.outcome_groups[(second.chain_pos[earlier.chain.chain_type.code], "innovation")]
+    names = {second.resources[p].name for p in group.pos.tolist()}
+    assert {"东华大学", "江南大学"} <= names
+    assert matching.get_index() is second
+    ranked = {c.name: c for c in matching.rank_order(order_factory())}
+    assert any("曾为同类需求成功对接：抗菌面料联合攻关需求" in r for r in ranked["东华大学"].reasons)
 
 
 def test_provider_orgs_for_institutions_and_bank_products(reference, inst_dhu, bank_cib):

@@ -14,6 +14,7 @@ from matchmaking.engine.bench import (
     _clear_caches,
     synthetic_catalog,
     synthetic_orders,
+    synthetic_outcomes,
     time_baseline,
     time_index_build,
     time_rematch,
@@ -68,13 +69,16 @@ class Command(BaseCommand):
             raise CommandError("数据库中没有产业链类型或县域：请先运行 load_reference_data")
         catalog = synthetic_catalog(opts["resources"], opts["seed"], base)
         orders = synthetic_orders(opts["orders"], opts["seed"] + 1, base)
+        # the thesaurus is on (the default), and as many earlier outcomes as orders feed the outcome signal
+        outcomes = synthetic_outcomes(catalog, opts["orders"], opts["seed"] + 2)
+        background = [f"{q.title} {q.text}" for q in orders]
 
         builds = []
         index = None
         for _ in range(opts["repeat"]):
             index = None  # drop the previous index before timing the next build
             gc.collect()
-            seconds, index = time_index_build(catalog)
+            seconds, index = time_index_build(catalog, outcomes, background)
             builds.append(seconds)
         single = time_single(index, orders[: opts["single_samples"]])
         cpu_ms = _cpu_times(index, orders[: opts["single_samples"]])
@@ -83,6 +87,9 @@ class Command(BaseCommand):
         result = {
             "n_resources": len(catalog.resources),
             "n_orders": len(orders),
+            "n_outcomes": len(outcomes),
+            "thesaurus_expansions": len(index.expansions),
+            "outcome_groups": len(index.outcome_groups),
             "repeat": opts["repeat"],
             "index_build_s": round(statistics.median(builds), 3),
             "index_build_p95_s": round(_p95(builds), 3),
@@ -104,7 +111,9 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2))
             return
         self.stdout.write(
-            f"合成目录 {result['n_resources']} 条资源，{result['n_orders']} 条需求，重复 {opts['repeat']} 次"
+            f"合成目录 {result['n_resources']} 条资源，{result['n_orders']} 条需求，重复 {opts['repeat']} 次；"
+            f"领域词表 {result['thesaurus_expansions']} 个扩展词，{result['n_outcomes']} 条历史对接结果"
+            f"（{result['outcome_groups']} 组）"
         )
         self.stdout.write(f"{'':<28}{'median':>12}{'p95':>12}")
         self.stdout.write(

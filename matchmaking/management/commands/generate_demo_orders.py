@@ -34,6 +34,7 @@ from matchmaking.choices import (
     Visibility,
     WantedLink,
 )
+from matchmaking.engine.reasons import legacy_reason
 from matchmaking.models import Match, Order, OrderEvent, OrderRoute, Outcome, Response
 
 S = OrderState
@@ -361,7 +362,7 @@ class Command(BaseCommand):
                 resource_name=firm.name,
                 rank=rank,
                 score=round(max(0.05, 0.9 - rank * 0.1 - rng.random() * 0.1), 3),
-                reasons=["同一产业链类型", "示例匹配"],
+                reasons=[legacy_reason("同一产业链类型"), legacy_reason("示例匹配")],
                 created_at=order.published_at,
             )
             for rank, firm in enumerate(picked, 1)
