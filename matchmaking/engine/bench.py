@@ -340,7 +340,7 @@ def time_rematch(index: Index, orders: Sequence[OrderQuery], top: int = 10) -> f
 def time_baseline(
     index: Index, orders: Sequence[OrderQuery], top: int = 10, per_kind: bool = False
 ) -> dict[str, float]:
-    """rank_bm25.BM25Okapi over the same texts and tokens (text relevance only, no other signal).
+    """rank_bm25.BM25Okapi over the same texts and tokens (text relevance only, no other feature).
 
     By default one BM25Okapi over the whole catalog (the straightforward use of rank_bm25); with
     ``per_kind`` one model per order kind's pool, like the engine's own per-kind postings.

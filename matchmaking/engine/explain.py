@@ -6,9 +6,9 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from .features import QueryPlan
 from .index import STAGE_RANK, Index
 from .reasons import money, reason
-from .signals import QueryPlan
 
 __all__ = ["matched_terms", "matched_terms_many", "money", "reasons_for"]
 
@@ -119,7 +119,7 @@ def reasons_for(
     index: Index,
     plan: QueryPlan,
     pos: int,
-    signals: Mapping[str, float],
+    features: Mapping[str, float],
     w: Mapping[str, float],
     terms: list[str] | None = None,
 ) -> list[dict]:
@@ -133,7 +133,7 @@ def reasons_for(
     if chain is not None:
         if facts[0] == plan.chain_idx:
             out.append(reason("same_chain", chain=chain.name))
-        elif signals.get("chain", 0.0) >= w["chain.reason_min"] and signals.get("chain", 0.0) >= w[
+        elif features.get("chain", 0.0) >= w["chain.reason_min"] and features.get("chain", 0.0) >= w[
             "chain.specialised_share"
         ] * float(index.chain_max[pos]):
             evidence = chain_evidence(index, pos, plan.chain_idx)
@@ -190,12 +190,12 @@ def reasons_for(
         where = res.extra.get("location") if res.extra else None
         out.append(reason("geo_outside_at", location=where) if where else reason("geo_outside"))
     # outcomes of similar orders
-    if signals.get("outcome", 0.0) > 0:
+    if features.get("outcome", 0.0) > 0:
         found = best_outcome(index, plan, pos, w)
         if found:
             out.append(reason("outcome_success", order=found[0], county=found[1]))
-    if signals.get("irrelevant", 0.0) > 0:
+    if features.get("irrelevant", 0.0) > 0:
         out.append(reason("outcome_irrelevant"))
-    if signals.get("declined", 0.0) > 0:
+    if features.get("declined", 0.0) > 0:
         out.append(reason("declined"))
     return out

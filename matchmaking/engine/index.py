@@ -90,14 +90,14 @@ class PoolView:
     post_docs: np.ndarray
     post_w: np.ndarray
     term_max: np.ndarray  # best BM25 weight of each term in this pool (for the text-score floor)
-    chain_aff64: np.ndarray  # chain_aff as float64 (what the chain signal reads), Fortran order
+    chain_aff64: np.ndarray  # chain_aff as float64 (what the chain feature reads), Fortran order
     # pool-wide facts that let filters and penalties skip work that cannot change anything
     any_product_bound: bool = True
     any_talent_bound: bool = True
     any_max_amount: bool = True
     min_valid_until: int = 0
     any_sample: bool = True
-    # each resource's place class (distinct county, prefecture, in-Fujian triple) for one-gather geo signals
+    # each resource's place class (distinct county, prefecture, in-Fujian triple) for one-gather geo features
     geo_class: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
     class_county: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
     class_prefecture: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
@@ -400,7 +400,7 @@ def build_index(
     """Build the index once per catalog version (``version`` is stored as ``Index.version``).
 
     ``thesaurus`` defaults to the project's curated one (``data/thesaurus.yaml``); ``background_texts``
-    (earlier orders' texts) teach generic words; ``outcomes`` feed the outcome signal (see
+    (earlier orders' texts) teach generic words; ``outcomes`` feed the outcome feature (see
     :func:`with_outcomes`, which replaces them without rebuilding).
     """
     w = merge_weights(weights)
@@ -472,7 +472,7 @@ def build_index(
     # ---- generic words: curated (thesaurus) and learnt from earlier orders ------------------------
     generic_fixed = np.zeros(tf.shape[1], dtype=bool)
     generic_words = thes.generic | seg.stopwords
-    places = _place_words(c2p)  # where a resource is, the geography signal says; not what it does
+    places = _place_words(c2p)  # where a resource is, the geography feature says; not what it does
     for word, tid in vocab.items():
         if word in thes.generic or word in places or _composed_of(word, generic_words):
             generic_fixed[tid] = True

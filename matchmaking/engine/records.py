@@ -143,13 +143,13 @@ class OutcomeRec:
 @dataclass
 class Candidate:
     """One ranked result: score in [0, 1], reasons (structured in ``reason_codes``, rendered in Chinese in
-    ``reasons``), and the raw signals behind the score."""
+    ``reasons``), and the raw features behind the score."""
 
     key: str
     name: str
     resource_type: str
     score: float
     reasons: list[str] = field(default_factory=list)
-    signals: dict[str, float] = field(default_factory=dict)
+    features: dict[str, float] = field(default_factory=dict)
     is_sample: bool = False
     reason_codes: list[dict] = field(default_factory=list)

@@ -7,23 +7,23 @@ from collections.abc import Mapping
 import numpy as np
 
 from .explain import matched_terms_many, reasons_for
-from .filters import eligible
-from .index import Index
-from .reasons import render_reasons
-from .records import ORDER_KINDS, Candidate, OrderQuery
-from .signals import (
+from .features import (
     QueryPlan,
     View,
     bm25_scores,
     capital_fit,
-    chain_signal,
-    geo_signal,
+    chain_feature,
+    geo_feature,
     kind_fit,
-    outcome_signal,
+    outcome_feature,
     plan_query,
-    relation_signal,
-    text_signal,
+    relation_feature,
+    text_feature,
 )
+from .filters import eligible
+from .index import Index
+from .reasons import render_reasons
+from .records import ORDER_KINDS, Candidate, OrderQuery
 from .weights import DEFAULT_WEIGHTS, kind_weights, merge_weights, score_ceilings
 
 # Order kinds whose resources are judged against the order's chain: institutions and talent teams are
@@ -38,27 +38,27 @@ SHORTLIST_MIN = 64
 def score_pool(
     index: Index, plan: QueryPlan, w: Mapping[str, float], top: int | None = None
 ) -> tuple[View, np.ndarray, dict]:
-    """(candidate subset of the pool, scores in [0, 1] (0 = filtered), signal arrays) for one order.
+    """(candidate subset of the pool, scores in [0, 1] (0 = filtered), feature arrays) for one order.
 
     Candidates are the pool's resources that share a term with the order or fit its chain type.  Text,
     chain and geography are computed for all of them (the text score is normalised over every eligible
-    candidate); with ``top``, the fit signal and the penalties are then computed only for a shortlist: the
+    candidate); with ``top``, the fit feature and the penalties are then computed only for a shortlist: the
     candidates whose score could still reach the ``top``-th best (an exact bound, so the result is the
     same as scoring them all).
     """
     view = index.views[plan.kind]
     spec_all = bm25_scores(view, plan, plan.specific)
     raw_all = spec_all + bm25_scores(view, plan, ~plan.specific)
-    chain_all = chain_signal(view, plan)
+    chain_all = chain_feature(view, plan)
     sel = np.flatnonzero((raw_all > 0) | (chain_all > 0))
     sub = view.subset(sel)
     ok = eligible(sub, plan, w)
     raw = raw_all[sel] if ok is None else np.where(ok, raw_all[sel], 0.0)
-    base = {"bm25": raw, "text": text_signal(raw, view, plan, w), "chain": chain_all[sel]}
+    base = {"bm25": raw, "text": text_feature(raw, view, plan, w), "chain": chain_all[sel]}
     base["specific_text"] = (spec_all[sel] > 0).astype(np.float64)
-    base["geo"] = geo_signal(sub, plan, w)
+    base["geo"] = geo_feature(sub, plan, w)
     # outcomes of similar orders: cheap for every candidate, and exact in the shortlist bound below
-    base["outcome"], base["irrelevant"] = outcome_signal(sub, plan, w, index)
+    base["outcome"], base["irrelevant"] = outcome_feature(sub, plan, w, index)
     kw = kind_weights(w, plan.kind)
     size = max(4 * top, SHORTLIST_MIN) if top is not None and top > 0 else len(sel)
     if len(sel) > size:
@@ -100,7 +100,7 @@ def _score_shortlist(index, view, plan, w, kw, sel, ok, base, top, size):
 
 
 def _finish(index, sub, plan, w, kw, ok, sig):
-    """Fit, penalties and the combined score of some candidates, from their text, chain and geo signals.
+    """Fit, penalties and the combined score of some candidates, from their text, chain and geo features.
 
     A candidate is listed only with a specific reason (a non-generic word or thesaurus match, the wanted
     link, a financing fit, or its specialisation in the order's chain) and a score of at least
@@ -116,7 +116,7 @@ def _finish(index, sub, plan, w, kw, ok, sig):
         general = sub.chain_max < w["chain.reason_min"]  # a product or fund for any chain
         specific = (sig["type_fit"] >= w["fit.type_match"]) & (specialised | general)
     elif plan.kind == "industry":
-        sig["fit"] = sig["relation"] = relation_signal(sub, plan, w, index)
+        sig["fit"] = sig["relation"] = relation_feature(sub, plan, w, index)
         # the wanted link: one the order names, else any link on the wanted side
         wanted = w["rel.wanted_mentioned"] if plan.mentioned_links else w["rel.wanted_same_stage"]
         specific = sig["relation"] >= wanted
@@ -146,7 +146,7 @@ def _finish(index, sub, plan, w, kw, ok, sig):
             score = score * np.where(off_side, 1.0 - w["penalty.off_direction"], 1.0)
     if plan.kind in OFF_CHAIN_KINDS and plan.chain_idx >= 0 and w["penalty.off_chain"]:
         # an institution or talent team specialised in another chain type (and not in this one) is rarely
-        # what the order needs; money (products, funds) and firms are judged by their own fit signals
+        # what the order needs; money (products, funds) and firms are judged by their own fit features
         gap = np.clip(sub.chain_max.astype(np.float64) - sig["chain"], 0.0, 1.0)
         share = w["penalty.off_chain_capital"] if plan.kind == "capital" else w["penalty.off_chain"]
         score = score * (1.0 - share * gap)
@@ -227,8 +227,8 @@ def rank(
     out = []
     for k, pos in enumerate(positions):
         res = resources[pos]
-        signals = dict(zip(names, rows[k][1:], strict=True))
-        codes = reasons_for(index, plan, pos, signals, w, terms[k])
+        features = dict(zip(names, rows[k][1:], strict=True))
+        codes = reasons_for(index, plan, pos, features, w, terms[k])
         out.append(
             Candidate(
                 key=res.key,
@@ -236,7 +236,7 @@ def rank(
                 resource_type=res.resource_type,
                 score=rows[k][0],
                 reasons=render_reasons(codes),
-                signals=signals,
+                features=features,
                 is_sample=res.is_sample,
                 reason_codes=codes,
             )

@@ -20,7 +20,7 @@ import rjieba
 
 from .records import ChainTypeRec, ResourceRec
 
-# Function words and words every order or catalog entry uses; they carry no matching signal. The last
+# Function words and words every order or catalog entry uses; they carry no matching feature. The last
 # lines name the relation an order asks for (合作, 对接 …) and praise (高端, 先进 …), not what it is about.
 _STOPWORD_TEXT = """
 的 了 和 与 及 或 等 在 为 对 向 从 以 把 被 将 并 且 而 也 又 就 都 由 其

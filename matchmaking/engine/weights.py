@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 DEFAULT_WEIGHTS: dict[str, float] = {
-    # --- how the signals combine, per order kind (each group is normalised to sum 1) -----------------
+    # --- how the features combine, per order kind (each group is normalised to sum 1) -----------------
     # innovation (创新需求): text relevance dominates; chain fit next; a good lab far away is still good.
     "innovation.text": 0.60,
     "innovation.chain": 0.25,
@@ -31,7 +31,7 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "industry.chain": 0.10,
     "industry.geo": 0.15,
     "industry.fit": 0.35,
-    # --- geography signal values -------------------------------------------------------------------
+    # --- geography feature values -------------------------------------------------------------------
     "geo.same_county": 1.0,  # resource in the order's county (or usable only there)
     "geo.same_prefecture": 0.7,  # same 设区市
     "geo.in_fujian": 0.4,  # elsewhere in Fujian, or province-wide
@@ -92,7 +92,7 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     # --- outcomes of earlier orders (same chain type and kind; nearby counties count more) -------------
     "outcome.boost": 0.15,  # at most +15% for providers that succeeded on similar orders
     "outcome.penalty": 0.5,  # at most -50% for providers marked irrelevant on similar orders
-    "outcome.tau": 1.0,  # signal = 1 - exp(-sum of outcome weights / tau)
+    "outcome.tau": 1.0,  # feature = 1 - exp(-sum of outcome weights / tau)
     "outcome.half_life_days": 365.0,  # an outcome's weight halves every year
     "outcome.same_county": 1.0,
     "outcome.same_prefecture": 0.6,
@@ -118,7 +118,7 @@ def kind_weights(weights: Mapping[str, float], kind: str) -> dict[str, float]:
 
 
 def score_ceilings(weights: Mapping[str, float]) -> tuple[float, float]:
-    """(largest value a fit signal can take, largest factor the multiplicative penalties can apply) with
+    """(largest value a fit feature can take, largest factor the multiplicative penalties can apply) with
     these weights: fit parts are capped at 1 or at a weight; a penalty only raises a score if negative.
     The outcome factor is not among them: the shortlist bound uses each candidate's own."""
     fit = max(1.0, *(v for k, v in weights.items() if k.startswith(("fit.", "rel."))))

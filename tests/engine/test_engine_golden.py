@@ -1,7 +1,7 @@
-"""Ranking outputs (keys, scores, signals, reasons) are pinned to a stored snapshot.
+"""Ranking outputs (keys, scores, features, reasons) are pinned to a stored snapshot.
 
 The snapshot in ``data/golden_rank.json`` was computed before the latency work on the engine; any change
-to the ranking, a score, a signal or a reason shows up here.  Regenerate it only for an intended change
+to the ranking, a score, a feature or a reason shows up here.  Regenerate it only for an intended change
 of behaviour: ``python -m tests.engine.test_engine_golden``.
 """
 
@@ -34,7 +34,7 @@ def _candidates(query, index, top=10):
             "resource_type": c.resource_type,
             "score": c.score,
             "reasons": c.reasons,
-            "signals": c.signals,
+            "features": c.features,
             "is_sample": c.is_sample,
         }
         for c in rank(query, index, top=top)

@@ -5,13 +5,13 @@ import numpy as np
 import pytest
 
 from matchmaking.engine import DEFAULT_WEIGHTS, OrderQuery, build_index, merge_weights, rank
-from matchmaking.engine.filters import exclusion_reasons
-from matchmaking.engine.signals import (
+from matchmaking.engine.features import (
     infer_direction,
     infer_financing_type,
     infer_stage,
     plan_query,
 )
+from matchmaking.engine.filters import exclusion_reasons
 
 from .conftest import CHAIN, COUNTIES, OTHER, TINY_RESOURCES, TODAY
 
@@ -43,10 +43,10 @@ def test_geography_ordering(tiny_index):
     order = [n for n in names(res) if n.endswith("电池研究院")]
     assert order == ["甲县电池研究院", "乙县电池研究院", "丙县电池研究院", "省外电池研究院"]
     geo = by_name(res)
-    assert geo["甲县电池研究院"].signals["geo"] == DEFAULT_WEIGHTS["geo.same_county"]
-    assert geo["乙县电池研究院"].signals["geo"] == DEFAULT_WEIGHTS["geo.same_prefecture"]
-    assert geo["丙县电池研究院"].signals["geo"] == DEFAULT_WEIGHTS["geo.in_fujian"]
-    assert geo["省外电池研究院"].signals["geo"] == DEFAULT_WEIGHTS["geo.elsewhere"]
+    assert geo["甲县电池研究院"].features["geo"] == DEFAULT_WEIGHTS["geo.same_county"]
+    assert geo["乙县电池研究院"].features["geo"] == DEFAULT_WEIGHTS["geo.same_prefecture"]
+    assert geo["丙县电池研究院"].features["geo"] == DEFAULT_WEIGHTS["geo.in_fujian"]
+    assert geo["省外电池研究院"].features["geo"] == DEFAULT_WEIGHTS["geo.elsewhere"]
     assert "位于本县" in geo["甲县电池研究院"].reasons
     assert "位于同一设区市" in geo["乙县电池研究院"].reasons
 
@@ -54,7 +54,7 @@ def test_geography_ordering(tiny_index):
 def test_geography_weights_are_configurable(tiny_index):
     flat = {"geo.same_county": 0.5, "geo.same_prefecture": 0.5, "geo.in_fujian": 0.5, "geo.elsewhere": 0.5}
     res = rank(q(title="动力电池材料研究", text="动力电池材料"), tiny_index, weights=flat)
-    geo = {c.name: c.signals["geo"] for c in res if c.name.endswith("电池研究院")}
+    geo = {c.name: c.features["geo"] for c in res if c.name.endswith("电池研究院")}
     assert len(geo) == 4 and set(geo.values()) == {0.5}
 
 
@@ -84,8 +84,8 @@ def test_amount_far_below_need_is_filtered(tiny_index):
     res = by_name(rank(capital(amount_yuan=10_000_000), tiny_index))
     assert "小额电池贷" not in res  # 1,000,000 < 20% of 10,000,000
     assert "东市电池贷" in res  # 5,000,000 = 50%: kept, scored lower on amount
-    assert res["全省电池贷"].signals["amount_fit"] == 1.0
-    assert res["东市电池贷"].signals["amount_fit"] == pytest.approx(0.5)
+    assert res["全省电池贷"].features["amount_fit"] == 1.0
+    assert res["东市电池贷"].features["amount_fit"] == pytest.approx(0.5)
     assert "额度覆盖需求金额" in res["全省电池贷"].reasons
     assert "小额电池贷" in names(rank(capital(amount_yuan=2_000_000), tiny_index))
     tolerant = rank(capital(amount_yuan=10_000_000), tiny_index, weights={"filter.amount_min_coverage": 0.05})
@@ -106,22 +106,22 @@ def test_financing_type_and_fund_fit(tiny_index):
     )
     loan = by_name(rank(capital(), tiny_index))
     assert (
-        equity["东市电池创投基金"].signals["type_fit"]
-        > loan.get("东市电池创投基金", equity["东市电池创投基金"]).signals["type_fit"]
+        equity["东市电池创投基金"].features["type_fit"]
+        > loan.get("东市电池创投基金", equity["东市电池创投基金"]).features["type_fit"]
         or True
     )
-    assert equity["东市电池创投基金"].signals["type_fit"] == DEFAULT_WEIGHTS["fit.type_match"]
-    assert equity["东市电池创投基金"].signals["stage_fit"] == DEFAULT_WEIGHTS["fit.stage_match"]
+    assert equity["东市电池创投基金"].features["type_fit"] == DEFAULT_WEIGHTS["fit.type_match"]
+    assert equity["东市电池创投基金"].features["stage_fit"] == DEFAULT_WEIGHTS["fit.stage_match"]
     # the financing type decides the pool: no loan for an equity need, no fund for a loan need
     assert "全省电池贷" not in equity and "东市电池创投基金" not in loan
-    assert loan["全省电池贷"].signals["type_fit"] == DEFAULT_WEIGHTS["fit.type_match"]
+    assert loan["全省电池贷"].features["type_fit"] == DEFAULT_WEIGHTS["fit.type_match"]
     assert (
         "融资方式：股权投资（据需求文本推断），仅匹配基金与投贷联动产品" in equity["东市电池创投基金"].reasons
     )
     plan = plan_query(tiny_index, capital(), tiny_index.weights)
     assert exclusion_reasons(tiny_index, plan, "fund:1", tiny_index.weights) == ["融资方式不符"]
     pooled = by_name(rank(capital(), tiny_index, weights={"filter.financing_pool": 0.0}))
-    assert pooled["东市电池创投基金"].signals["type_fit"] == DEFAULT_WEIGHTS["fit.type_mismatch"]
+    assert pooled["东市电池创投基金"].features["type_fit"] == DEFAULT_WEIGHTS["fit.type_mismatch"]
     big = by_name(
         rank(
             q(kind="capital", title="电池股权投资", text="动力电池企业股权投资", amount_yuan=400_000_000),
@@ -135,7 +135,9 @@ def test_financing_type_and_fund_fit(tiny_index):
         )
     )
     assert (
-        big["东市电池创投基金"].signals["amount_fit"] < small["东市电池创投基金"].signals["amount_fit"] == 1.0
+        big["东市电池创投基金"].features["amount_fit"]
+        < small["东市电池创投基金"].features["amount_fit"]
+        == 1.0
     )
 
 
@@ -201,11 +203,11 @@ def test_industry_link_and_direction_inferred_from_text(tiny_index):
 
 
 # ---- chain fit ---------------------------------------------------------------------------------------------
-def test_chain_signal(tiny_index, real_index):
+def test_chain_feature(tiny_index, real_index):
     got = by_name(rank(industry("upstream"), tiny_index))
-    assert got["甲正极公司"].signals["chain"] == 1.0
+    assert got["甲正极公司"].features["chain"] == 1.0
     inst = by_name(rank(q(title="动力电池材料", text="动力电池材料研究"), tiny_index))
-    assert 0.0 < inst["甲县电池研究院"].signals["chain"] < 1.0  # keyword overlap, not explicit
+    assert 0.0 < inst["甲县电池研究院"].features["chain"] < 1.0  # keyword overlap, not explicit
     ceramics = by_name(
         rank(
             OrderQuery(
@@ -219,12 +221,12 @@ def test_chain_signal(tiny_index, real_index):
             real_index,
         )
     )
-    assert ceramics["景德镇陶瓷大学"].signals["chain"] > 0.5
+    assert ceramics["景德镇陶瓷大学"].features["chain"] > 0.5
     assert any(r.startswith("面向陶瓷产业链（") for r in ceramics["景德镇陶瓷大学"].reasons)
 
 
 # ---- scores, reasons, determinism --------------------------------------------------------------------------
-def test_scores_and_signals_in_unit_interval(tiny_index):
+def test_scores_and_features_in_unit_interval(tiny_index):
     for query in (
         capital(),
         capital(amount_yuan=3_000_000),
@@ -235,7 +237,7 @@ def test_scores_and_signals_in_unit_interval(tiny_index):
     ):
         for cand in rank(query, tiny_index, top=50):
             assert 0.0 <= cand.score <= 1.0
-            for name, value in cand.signals.items():
+            for name, value in cand.features.items():
                 if name != "bm25":
                     assert 0.0 <= value <= 1.0, (name, value)
 
@@ -302,7 +304,7 @@ def test_shortlist_gives_the_same_ranking_as_scoring_every_candidate(catalog, mo
         return found
 
     def flat(results):
-        return [(c.key, c.score, c.reasons, c.signals) for c in results]
+        return [(c.key, c.score, c.reasons, c.features) for c in results]
 
     monkeypatch.setattr(scoring, "_score_shortlist", counting)
     fast = [flat(rank(o, index, top=top, weights=overrides)) for o in orders for top in (1, 10)]

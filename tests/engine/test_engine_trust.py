@@ -9,11 +9,11 @@ import pytest
 
 from matchmaking.engine import build_index, rank
 from matchmaking.engine.evaluate import load_cases, query_from_case
+from matchmaking.engine.features import plan_query
 from matchmaking.engine.index import with_outcomes
 from matchmaking.engine.reasons import render_reason
 from matchmaking.engine.records import OrderQuery, OutcomeRec
 from matchmaking.engine.segment import normalize
-from matchmaking.engine.signals import plan_query
 from matchmaking.engine.thesaurus import load_thesaurus, parse_thesaurus
 from matchmaking.engine.weights import DEFAULT_WEIGHTS
 
@@ -168,9 +168,9 @@ def test_the_financing_type_decides_the_pool(real_index):
     assert all("融资方式：贷款（据需求文本推断）" in "；".join(c.reasons) for c in loan)
     equity = rank(capital(title="茶企股权融资", text="茶企引入股权投资扩产。"), real_index, top=20)
     assert equity and all(
-        c.resource_type == "fund" or "投贷联动" in c.reasons[0] or c.signals["type_fit"] == 1 for c in equity
+        c.resource_type == "fund" or "投贷联动" in c.reasons[0] or c.features["type_fit"] == 1 for c in equity
     )
-    assert not any(c.resource_type == "financial_product" and c.signals["type_fit"] < 1 for c in equity)
+    assert not any(c.resource_type == "financial_product" and c.features["type_fit"] < 1 for c in equity)
     both = rank(
         capital(title="投贷联动", text="项目希望以投贷联动方式获得股权投资和贷款。"), real_index, top=20
     )
@@ -202,8 +202,8 @@ def test_a_ceiling_below_the_need_ranks_after_the_products_that_cover_it(real_in
         financing_type="loan",
     )
     got = rank(q, real_index, top=20)
-    below = [i for i, c in enumerate(got) if c.signals.get("under_amount")]
-    covering = [i for i, c in enumerate(got) if not c.signals.get("under_amount")]
+    below = [i for i, c in enumerate(got) if c.features.get("under_amount")]
+    covering = [i for i, c in enumerate(got) if not c.features.get("under_amount")]
     assert below and covering and max(covering) < min(below)
     assert all("低于需求金额" in "；".join(got[i].reasons) for i in below)
 

@@ -5,9 +5,9 @@ from datetime import date
 import pytest
 
 from matchmaking.engine import OrderQuery, build_index, rank
+from matchmaking.engine.features import plan_query
 from matchmaking.engine.records import ChainTypeRec, LinkRec, ResourceRec
 from matchmaking.engine.segment import STOPWORDS
-from matchmaking.engine.signals import plan_query
 from matchmaking.engine.weights import DEFAULT_WEIGHTS
 
 STEEL = ChainTypeRec(
@@ -66,7 +66,7 @@ def test_specialist_of_another_chain_is_scored_down(index):
     results = rank(q("需要复合材料方面的研发"), index)
     by_name = {c.name: c for c in results}
     steel, textile = by_name["冶金材料研究院"], by_name["纺织面料研究院"]
-    assert steel.signals["text"] == pytest.approx(textile.signals["text"], abs=0.35)
+    assert steel.features["text"] == pytest.approx(textile.features["text"], abs=0.35)
     assert steel.score > textile.score
     no_penalty = {
         c.name: c for c in rank(q("需要复合材料方面的研发"), index, weights={"penalty.off_chain": 0.0})

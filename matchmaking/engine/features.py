@@ -1,4 +1,4 @@
-"""Signals: each maps an order and a pool of resource positions to values in [0, 1] (vectorised)."""
+"""Features: each maps an order and a pool of resource positions to values in [0, 1] (vectorised)."""
 
 from __future__ import annotations
 
@@ -358,7 +358,7 @@ def _today_ord() -> int:
     return date.today().toordinal()
 
 
-# ---- signals (over one order kind's PoolView; arrays aligned with view.pos) ---------------------------
+# ---- features (over one order kind's PoolView; arrays aligned with view.pos) ---------------------------
 def bm25_scores(view: PoolView, plan: QueryPlan, mask: np.ndarray | None = None) -> np.ndarray:
     """Raw BM25 score of every resource in the pool for the plan's terms (those of ``mask`` only)."""
     n = len(view)
@@ -386,7 +386,7 @@ def bm25_scores(view: PoolView, plan: QueryPlan, mask: np.ndarray | None = None)
     return np.bincount(docs, weights=vals, minlength=n)
 
 
-def text_signal(raw: np.ndarray, view: PoolView, plan: QueryPlan, w: Mapping[str, float]) -> np.ndarray:
+def text_feature(raw: np.ndarray, view: PoolView, plan: QueryPlan, w: Mapping[str, float]) -> np.ndarray:
     """BM25 relative to the best candidate, in [0, 1].
 
     The divisor is at least ``text.norm_floor`` × the best score any single resource could reach (each
@@ -399,7 +399,7 @@ def text_signal(raw: np.ndarray, view: PoolView, plan: QueryPlan, w: Mapping[str
     return np.clip(raw / top, 0.0, 1.0) if top > 0 else np.zeros_like(raw)
 
 
-def chain_signal(view: View, plan: QueryPlan) -> np.ndarray:
+def chain_feature(view: View, plan: QueryPlan) -> np.ndarray:
     """Affinity of each resource with the order's chain type (explicit, or keyword overlap)."""
     if plan.chain_idx < 0:
         return np.zeros(len(view))
@@ -408,7 +408,7 @@ def chain_signal(view: View, plan: QueryPlan) -> np.ndarray:
     return view.chain_col(plan.chain_idx).astype(np.float64)
 
 
-def geo_signal(view: View, plan: QueryPlan, w: Mapping[str, float]) -> np.ndarray:
+def geo_feature(view: View, plan: QueryPlan, w: Mapping[str, float]) -> np.ndarray:
     """Same county > same prefecture > in Fujian > elsewhere (values from the weights)."""
     base = view.base if isinstance(view, PoolSubset) else view
     # the value of each place class, then one gather
@@ -470,13 +470,13 @@ def capital_fit(view: View, plan: QueryPlan, w: Mapping[str, float]) -> dict[str
     }
 
 
-def outcome_signal(
+def outcome_feature(
     view: View, plan: QueryPlan, w: Mapping[str, float], index: Index
 ) -> tuple[np.ndarray, np.ndarray]:
     """(success, irrelevant) in [0, 1) per resource from earlier orders of the same chain type and kind.
 
     Each outcome weighs proximity × decay: proximity 1 (same county), 0.6 (same prefecture) or 0.3
-    (elsewhere), decay 0.5 ** (age in days / half-life); a resource's signal is 1 - exp(-Σ weights / tau)
+    (elsewhere), decay 0.5 ** (age in days / half-life); a resource's feature is 1 - exp(-Σ weights / tau)
     (saturating, so no single outcome dominates).
     """
     n = len(view)
@@ -517,7 +517,7 @@ def kind_fit(view: View, plan: QueryPlan) -> np.ndarray:
     return np.ones(len(view))
 
 
-def relation_signal(view: View, plan: QueryPlan, w: Mapping[str, float], index: Index) -> np.ndarray:
+def relation_feature(view: View, plan: QueryPlan, w: Mapping[str, float], index: Index) -> np.ndarray:
     """Industry orders: is the enterprise's link on the wanted side of the order's own link?"""
     if plan.chain_idx < 0:
         return np.zeros(len(view))
