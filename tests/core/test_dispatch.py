@@ -27,7 +27,10 @@ def test_task_is_found_by_its_dotted_name():
     found = dispatch.task("tests.core.test_dispatch.record_call")
     assert found.name == record_call.name
     assert found.run is record_call.run
-    assert dispatch.task("matchmaking.tasks.matching.match_order").name == "matchmaking.tasks.matching.match_order"
+    assert (
+        dispatch.task("matchmaking.tasks.matching.match_order").name
+        == "matchmaking.tasks.matching.match_order"
+    )
 
 
 def test_unknown_task_name_is_an_error():
