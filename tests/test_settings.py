@@ -115,7 +115,13 @@ def test_development_tools_are_not_installed_in_production(monkeypatch):
     assert listed.returncode == 0, listed.stderr
     commands = set(listed.stdout.split())
     assert {"migrate", "load_reference_data", "compile_locale", "match"} <= commands
-    assert not commands & {"seed_demo", "seed_demo_orders", "generate_demo_orders", "loadtest", "bench_matching"}
+    assert not commands & {
+        "seed_demo",
+        "seed_demo_orders",
+        "generate_demo_orders",
+        "loadtest",
+        "bench_matching",
+    }
 
 
 def test_development_tools_come_with_debug_or_devtools(monkeypatch):
