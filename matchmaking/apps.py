@@ -12,4 +12,5 @@ class MatchmakingConfig(AppConfig):
 
     def ready(self):
         """Connect the catalog-change signals and the matching configuration check."""
-        from matchmaking import matching, signals  # noqa: F401
+        # Imported once the models are ready (Django's way of registering receivers and checks).
+        from matchmaking import match_index, signals  # noqa: F401
