@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "chains",
     "accounts",
     "matchmaking",
+    "devindex",
 ]
 
 MIDDLEWARE = [
@@ -367,6 +368,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "matchmaking.tasks.orders.expire_orders",
         "schedule": crontab(hour=0, minute=30),
     },
+    "sweep-development-index": {"task": "devindex.tasks.sweep_index", "schedule": 900.0},
     "purge-expired-api-tokens": {
         "task": "accounts.tasks.purge_expired_api_tokens",
         "schedule": crontab(hour=3, minute=10),

@@ -15,6 +15,8 @@ urlpatterns = [
     path("dashboards/", include("matchmaking.dashboard_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("index/", include("devindex.urls")),
+    path("api/v1/development-index/", include("devindex.api.urls")),
     path("api/v1/", include("matchmaking.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's init script as a separate file, so no inline script is needed (CSP).
