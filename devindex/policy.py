@@ -77,6 +77,21 @@ def may_place_order(user, county) -> bool:
     return scope.is_county and scope.county_id == county.pk
 
 
+def may_see_dashboard(user, kind: str, prefecture=None, county=None) -> bool:
+    """The dashboards' own rule: province — bodies and administrators; a city — those and the city itself;
+    a county — those, its city and the county itself."""
+    scope = _scope(user)
+    if scope.is_admin or scope.is_body:
+        return True
+    if kind == "city":
+        return scope.is_city and prefecture is not None and scope.prefecture_id == prefecture.pk
+    if kind == "county":
+        if scope.is_city:
+            return county is not None and scope.prefecture_id == county.prefecture_id
+        return scope.is_county and county is not None and scope.county_id == county.pk
+    return False
+
+
 def own_county_id(user) -> int | None:
     """The county a county user acts for (None for everyone else)."""
     scope = _scope(user)

@@ -18,4 +18,5 @@ urlpatterns = [
     path("reports/<int:pk>/", views.report_detail, name="report"),
     path("reports/<int:pk>/<slug:action>/", views.report_action, name="report_action"),
     path("import/", views.import_page, name="import"),
+    path("panel/<slug:kind>/", views.dashboard_panel, name="panel"),
 ]

@@ -2,6 +2,7 @@
 
 import tempfile
 from pathlib import Path
+from types import SimpleNamespace
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,9 +15,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.scoping import Scope
-from chains.models import County
+from chains.models import County, Prefecture
 from chains.services import SpreadsheetError, read_dataset
-from devindex import exports, policy, profile, ranking, resources, services, workflow
+from devindex import exports, panels, policy, profile, ranking, resources, services, workflow
 from devindex.choices import ReportState, Tier
 from devindex.filtersets import ReportFilter
 from devindex.forms import ImportForm, MethodForm, RankingFilterForm, ReasonForm, ValuesForm
@@ -176,6 +177,36 @@ def county_page(request, pk):
             "own_county": policy.own_county_id(request.user) == county.pk,
         },
     )
+
+
+# --- dashboard panel ----------------------------------------------------------------------------------
+
+
+@login_required
+def dashboard_panel(request, kind):
+    """The index section of a dashboard (fetched by static/devindex/panel.js); 404 where the dashboard is."""
+    county = prefecture = None
+    if kind == panels.COUNTY:
+        county = get_object_or_404(
+            County.objects.select_related("prefecture"), pk=_int(request.GET.get("id"))
+        )
+        prefecture = county.prefecture
+    elif kind == panels.CITY:
+        prefecture = get_object_or_404(Prefecture, pk=_int(request.GET.get("id")))
+    elif kind != panels.PROVINCE:
+        raise Http404
+    _require(policy.may_see_dashboard(request.user, kind, prefecture, county))
+    context = panels.dashboard_panel(
+        request.user, SimpleNamespace(kind=kind, prefecture=prefecture, county=county)
+    )
+    return render(request, "devindex/_dashboard_panel.html", context)
+
+
+def _int(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise Http404 from None
 
 
 # --- method -----------------------------------------------------------------------------------------
