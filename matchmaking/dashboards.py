@@ -35,6 +35,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization
 from accounts.scoping import Scope
+from chains import groups
 from chains.models import ChainLink, ChainType, County, CountyChain, Enterprise, Prefecture
 from matchmaking.choices import OrderKind, OrderState, OutcomeType, ResourceType, ResponseState
 from matchmaking.models import RESPONDABLE, Match, Order, Response
@@ -107,9 +108,14 @@ class DashboardFilterForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("需求类型"), required=False, choices=[("", _("全部需求类型")), *OrderKind.choices]
     )
+    county_group = forms.ChoiceField(label=_("县域层级"), required=False)
 
     def __init__(self, *args, level: str = PROVINCE, **kwargs):
         super().__init__(*args, **kwargs)
+        # Named county groups other apps register (e.g. the development index's tiers), see chains.groups.
+        self.fields["county_group"].choices = [("", _("全部县域")), *groups.choices()]
+        if level == COUNTY or not groups.choices():
+            del self.fields["county_group"]
         if level != PROVINCE:
             del self.fields["prefecture"]
         for item in self.fields.values():
@@ -137,6 +143,7 @@ class Filters:
     prefecture_id: int | None = None
     chain_type_id: int | None = None
     kind: str = ""
+    county_group: str = ""
 
     @classmethod
     def from_form(cls, form: DashboardFilterForm) -> "Filters":
@@ -152,6 +159,7 @@ class Filters:
             prefecture_id=prefecture.pk if prefecture else None,
             chain_type_id=chain_type.pk if chain_type else None,
             kind=data.get("kind") or "",
+            county_group=data.get("county_group") or "",
         )
 
     def apply(self, orders):
@@ -169,6 +177,8 @@ class Filters:
             orders = orders.filter(chain__chain_type_id=self.chain_type_id)
         if self.kind:
             orders = orders.filter(kind=self.kind)
+        if self.county_group:
+            orders = orders.filter(county_id__in=groups.county_ids(self.county_group) or ())
         return orders
 
 

@@ -5,6 +5,7 @@ import tablib
 
 from devindex import services
 from devindex.reference import load_reference
+from tests.matchmaking.conftest import make_order, order_data  # noqa: F401 (fixtures re-used here)
 
 INNOVATION = ("rd_intensity", "new_patents", "high_tech_firms", "new_rd_platforms")
 # 2024: three counties with every indicator; 罗源县 leads in 创新能力 only. Min-max per indicator gives
