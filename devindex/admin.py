@@ -13,7 +13,7 @@ from devindex.models import (
     IndicatorReport,
     MethodVersion,
 )
-from matchmaking.workflow import WorkflowError
+from devindex.workflow import DevIndexError
 
 
 @admin.register(Dimension)
@@ -106,7 +106,7 @@ class CountyTierAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         try:
             saved = services.set_tier(obj.county, obj.year, obj.tier, by=request.user, note=obj.note)
-        except WorkflowError as exc:
+        except DevIndexError as exc:
             messages.error(request, exc.message)
             return
         obj.pk = saved.pk
@@ -114,7 +114,7 @@ class CountyTierAdmin(admin.ModelAdmin):
     def delete_model(self, request, obj):
         try:
             services.remove_tier(obj, by=request.user)
-        except WorkflowError as exc:
+        except DevIndexError as exc:
             messages.error(request, exc.message)
 
     def delete_queryset(self, request, queryset):

@@ -1,6 +1,6 @@
 """The only functions that change the index: yearly values and their review, imports, method versions, tiers
 and the computation. Each validates, writes its IndexEvent in the same transaction and enqueues the
-recomputation on commit. They raise only `WorkflowError` (pages show its message, the API its error shape).
+recomputation on commit. They raise only `DevIndexError` (pages show its message, the API its error shape).
 """
 
 import hashlib
@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from accounts.scoping import Scope
 from chains.models import County
 from chains.resources import RowProblem
+from core import dispatch
 from devindex import compute, workflow
 from devindex.choices import (
     EventAction,
@@ -41,8 +42,7 @@ from devindex.models import (
     IndicatorValue,
     MethodVersion,
 )
-from matchmaking.services import enqueue_on_commit
-from matchmaking.workflow import WorkflowError
+from devindex.workflow import DevIndexError
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
 INDUSTRIAL_STRONG_SIZE = 10
@@ -68,21 +68,19 @@ def log(action: str, *, by=None, report=None, county=None, year=None, note="", f
 
 def request_recompute(years: Iterable[int]) -> None:
     """Recompute these years once the current transaction commits (Celery; in-process without a broker)."""
-    from devindex.tasks import recompute_index
-
     for year in sorted(set(years)):
-        enqueue_on_commit(recompute_index, year)
+        dispatch.enqueue_on_commit("devindex.tasks.recompute_index", year)
 
 
 def check_year(year) -> int:
-    """A year the index can hold, or WorkflowError."""
+    """A year the index can hold, or DevIndexError."""
     try:
         year = int(year)
     except (TypeError, ValueError):
         year = 0
     if not MIN_YEAR <= year <= MAX_YEAR:
         message = _("年度应在 %(a)s–%(b)s 之间。") % {"a": MIN_YEAR, "b": MAX_YEAR}
-        raise WorkflowError(message, errors={"year": message})
+        raise DevIndexError(message, errors={"year": message})
     return year
 
 
@@ -123,7 +121,7 @@ def save_method(
 ) -> MethodVersion:
     """A new method version (administrators only); every year with data is recomputed with it."""
     if not _scope(by).is_admin:
-        raise WorkflowError(_("只有平台管理员可以修改计算方法和权重。"), code="forbidden")
+        raise DevIndexError(_("只有平台管理员可以修改计算方法和权重。"), code="forbidden")
     indicators = list(Indicator.objects.select_related("dimension"))
     dims = {i.dimension.code for i in indicators}
     errors = {}
@@ -140,7 +138,7 @@ def save_method(
     if any(directions.get(i.code) not in ("positive", "negative") for i in indicators):
         errors["directions"] = _("每个指标的方向须为正向或逆向。")
     if errors:
-        raise WorkflowError(_("计算方法有误：") + "；".join(str(e) for e in errors.values()), errors=errors)
+        raise DevIndexError(_("计算方法有误：") + "；".join(str(e) for e in errors.values()), errors=errors)
     method = compute.Method(
         indicators={d: [i.code for i in indicators if i.dimension.code == d] for d in dims},
         dimension_weights={k: float(v) for k, v in dimension_weights.items()},
@@ -153,7 +151,7 @@ def save_method(
         method.check()
     except compute.MethodError:
         message = _("每个维度至少一个指标的权重须大于 0，且至少一个维度的权重须大于 0。")
-        raise WorkflowError(message, errors={"__all__": message}) from None
+        raise DevIndexError(message, errors={"__all__": message}) from None
     with transaction.atomic():
         number = (MethodVersion.objects.aggregate(n=Max("number"))["n"] or 0) + 1
         version = MethodVersion.objects.create(
@@ -211,7 +209,7 @@ def save_values(county: County, year, values: Mapping[str, object], *, by) -> In
     scope = _scope(by)
     year = check_year(year)
     if not (scope.is_admin or (scope.is_county and scope.county_id == county.pk)):
-        raise WorkflowError(_("只能填报本县域的指标。"), code="forbidden")
+        raise DevIndexError(_("只能填报本县域的指标。"), code="forbidden")
     indicators = {i.code: i for i in Indicator.objects.all()}
     parsed, errors = {}, {}
     for code, raw in values.items():
@@ -224,7 +222,7 @@ def save_values(county: County, year, values: Mapping[str, object], *, by) -> In
         except ValueError as exc:
             errors[code] = str(exc)
     if errors:
-        raise WorkflowError(_("填写内容有误：") + "；".join(errors.values()), errors=errors)
+        raise DevIndexError(_("填写内容有误：") + "；".join(errors.values()), errors=errors)
     with transaction.atomic():
         report, created = IndicatorReport.objects.get_or_create(
             county=county,
@@ -233,7 +231,7 @@ def save_values(county: County, year, values: Mapping[str, object], *, by) -> In
         )
         report = _locked_report(report.pk)
         if not workflow.may_edit_values(report, scope):
-            raise WorkflowError(
+            raise DevIndexError(
                 _("填报当前状态为“%(state)s”，不能修改。") % {"state": report.get_state_display()},
                 code="illegal_transition",
             )
@@ -277,7 +275,7 @@ def _transition(report: IndicatorReport, action: str, *, by, reason: str = "") -
         report = _locked_report(report.pk)
         step = workflow.check(report, action, scope, reason)
         if action == "submit" and not report.values.filter(value__isnull=False).exists():
-            raise WorkflowError(_("尚未填写任何指标，不能提交。"), code="invalid")
+            raise DevIndexError(_("尚未填写任何指标，不能提交。"), code="invalid")
         before = report.state
         report.state = step.target
         now = timezone.now()
@@ -376,7 +374,7 @@ def import_values(
     (the header is line 1). Imported reports are approved; the years are recomputed. Administrators only
     (`by=None` is the command line)."""
     if by is not None and not _scope(by).is_admin:
-        raise WorkflowError(_("只有平台管理员可以批量导入指标数据。"), code="forbidden")
+        raise DevIndexError(_("只有平台管理员可以批量导入指标数据。"), code="forbidden")
     indicators = {i.code: i for i in Indicator.objects.all()}
     outcome = ImportOutcome(total=len(dataset), dry_run=dry_run)
     mapping, outcome.problems = _column_map(list(dataset.headers or []), indicators)
@@ -394,7 +392,7 @@ def import_values(
             reasons.append(_("未知的县域：%(value)s") % {"value": name} if name else _("县域不能为空"))
         try:
             year = check_year(cells.get("year"))
-        except WorkflowError as exc:
+        except DevIndexError as exc:
             reasons.append(exc.message)
             year = None
         values = {}
@@ -648,10 +646,10 @@ def set_tier(
 ) -> CountyTier:
     """Tag a county 产业特色县 or 试点县 for a year (administrators; 工业强县 follow the index)."""
     if by is not None and not _scope(by).is_admin:
-        raise WorkflowError(_("只有平台管理员可以设定县域层级。"), code="forbidden")
+        raise DevIndexError(_("只有平台管理员可以设定县域层级。"), code="forbidden")
     year = check_year(year)
     if tier not in (Tier.DISTINCTIVE, Tier.PILOT):
-        raise WorkflowError(_("工业强县由指数前十确定，不能手工指定。"), errors={"tier": _("不能手工指定")})
+        raise DevIndexError(_("工业强县由指数前十确定，不能手工指定。"), errors={"tier": _("不能手工指定")})
     with transaction.atomic():
         tag, _created = CountyTier.objects.update_or_create(
             county=county, year=year, tier=tier, defaults={"source": source, "note": note.strip()[:200]}
@@ -663,9 +661,9 @@ def set_tier(
 def remove_tier(tag: CountyTier, *, by) -> None:
     """Remove a county's 产业特色县 or 试点县 tag (administrators)."""
     if by is not None and not _scope(by).is_admin:
-        raise WorkflowError(_("只有平台管理员可以设定县域层级。"), code="forbidden")
+        raise DevIndexError(_("只有平台管理员可以设定县域层级。"), code="forbidden")
     if tag.tier == Tier.INDUSTRIAL_STRONG:
-        raise WorkflowError(_("工业强县由指数前十确定，不能手工取消。"), code="invalid")
+        raise DevIndexError(_("工业强县由指数前十确定，不能手工取消。"), code="invalid")
     with transaction.atomic():
         log(EventAction.TIER_REMOVED, by=by, county=tag.county, year=tag.year, note=tag.get_tier_display())
         tag.delete()

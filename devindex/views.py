@@ -29,7 +29,7 @@ from devindex.models import (
     IndicatorValue,
     MethodVersion,
 )
-from matchmaking.workflow import WorkflowError
+from devindex.workflow import DevIndexError
 
 REPORTS_PER_PAGE = 30
 
@@ -270,7 +270,7 @@ def method_edit(request):
     if request.method == "POST" and form.is_valid():
         try:
             version = services.save_method(by=request.user, **form.method_data())
-        except WorkflowError as exc:
+        except DevIndexError as exc:
             messages.error(request, exc.message)
         else:
             messages.success(request, _("已生效：%(v)s。各年度指数将按新方法重新计算。") % {"v": version})
@@ -316,7 +316,7 @@ def report_edit(request, year):
     county = get_object_or_404(County, pk=scope.county_id)
     try:
         year = services.check_year(year)
-    except WorkflowError as exc:
+    except DevIndexError as exc:
         raise Http404 from exc
     report = IndicatorReport.objects.filter(county=county, year=year).first()
     if report and not workflow.may_edit_values(report, scope):
@@ -336,7 +336,7 @@ def report_edit(request, year):
             else:
                 messages.success(request, _("已保存。"))
             return redirect("devindex:report", pk=report.pk)
-        except WorkflowError as exc:
+        except DevIndexError as exc:
             messages.error(request, exc.message)
             for code, text in exc.errors.items():
                 if code in form.fields:
@@ -396,7 +396,7 @@ def report_action(request, pk, action):
         kwargs["reason"] = form.cleaned_data["reason"]
     try:
         ACTIONS[action](report, by=request.user, **kwargs)
-    except WorkflowError as exc:
+    except DevIndexError as exc:
         if exc.code == "forbidden":
             raise Http404 from exc
         messages.error(request, exc.message)
@@ -417,7 +417,7 @@ def import_page(request):
         try:
             dataset = _dataset(upload, suffix)
             outcome = services.import_values(dataset, by=request.user, dry_run=form.cleaned_data["dry_run"])
-        except (SpreadsheetError, WorkflowError) as exc:
+        except (SpreadsheetError, DevIndexError) as exc:
             messages.error(request, str(exc))
         else:
             if outcome.ok and not outcome.dry_run:

@@ -9,7 +9,7 @@ goes through.
 
 Values are edited by the county while its report is a draft or returned, and by administrators in any state
 (a bulk import writes approved reports directly). Only approved values enter the computation.
-Anything else is refused with `WorkflowError(code="illegal_transition")` or `code="forbidden"`.
+Anything else is refused with `DevIndexError(code="illegal_transition")` or `code="forbidden"`.
 """
 
 from dataclasses import dataclass
@@ -18,9 +18,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.scoping import Scope
+from core.errors import ServiceError
 from devindex.choices import EventAction
 from devindex.choices import ReportState as S
-from matchmaking.workflow import WorkflowError
+
+
+class DevIndexError(ServiceError):
+    """A refused index action (see `core.errors.ServiceError` for the codes)."""
+
 
 COUNTY = "county"
 CITY = "city"
@@ -74,22 +79,22 @@ def actor_may(role: str, scope: Scope, report) -> bool:
 
 
 def check(report, action: str, scope: Scope, reason: str = "") -> Transition:
-    """Validate a transition for a report and actor; return the table row or raise WorkflowError."""
+    """Validate a transition for a report and actor; return the table row or raise DevIndexError."""
     transition = TRANSITIONS.get(action)
     if transition is None:
-        raise WorkflowError(_("未知的操作：%(a)s") % {"a": action}, code="illegal_transition")
+        raise DevIndexError(_("未知的操作：%(a)s") % {"a": action}, code="illegal_transition")
     if report.state not in transition.sources:
-        raise WorkflowError(
+        raise DevIndexError(
             _("填报当前状态为“%(state)s”，不能执行“%(action)s”。")
             % {"state": report.get_state_display(), "action": ACTION_LABELS[action]},
             code="illegal_transition",
         )
     if not any(actor_may(role, scope, report) for role in transition.actors):
-        raise WorkflowError(
+        raise DevIndexError(
             _("您无权对该填报执行“%(action)s”。") % {"action": ACTION_LABELS[action]}, code="forbidden"
         )
     if transition.needs_reason and not (reason or "").strip():
-        raise WorkflowError(_("请填写原因。"), code="invalid", errors={"reason": _("请填写原因。")})
+        raise DevIndexError(_("请填写原因。"), code="invalid", errors={"reason": _("请填写原因。")})
     return transition
 
 

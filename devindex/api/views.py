@@ -10,11 +10,11 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.scoping import Scope
+from core.errors import error_responses
 from devindex import ranking, services, tiers, workflow
 from devindex.api import serializers as s
 from devindex.filtersets import ReportFilter, ResultFilter, ValueFilter
 from devindex.models import Indicator, IndicatorReport, IndicatorValue, MethodVersion
-from matchmaking.api.errors import error_responses
 
 
 @extend_schema_view(

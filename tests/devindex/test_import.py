@@ -89,9 +89,9 @@ def test_a_dry_run_writes_nothing(index_system):
 
 
 def test_only_administrators_import(index_system, county_jinjiang, platform_admin):
-    from matchmaking.workflow import WorkflowError
+    from devindex.workflow import DevIndexError
 
-    with pytest.raises(WorkflowError):
+    with pytest.raises(DevIndexError):
         services.import_values(sheet(small_rows(index_system), 2024), by=county_jinjiang)
     assert services.import_values(sheet(small_rows(index_system), 2024), by=platform_admin).ok
 

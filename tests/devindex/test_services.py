@@ -16,7 +16,7 @@ from devindex.models import (
     IndexResult,
     MethodVersion,
 )
-from matchmaking.workflow import WorkflowError
+from devindex.workflow import DevIndexError
 
 from .conftest import INNOVATION, sheet, small_rows
 
@@ -130,7 +130,7 @@ def test_invalid_methods_are_refused(index_system, platform_admin, change, field
         "indicator_weights": current.indicator_weights, "directions": current.directions, "note": "x",
     }  # fmt: skip
     params.update(change)
-    with pytest.raises(WorkflowError) as caught:
+    with pytest.raises(DevIndexError) as caught:
         services.save_method(by=platform_admin, **params)
     assert field in caught.value.errors
     assert MethodVersion.objects.count() == 1
@@ -138,7 +138,7 @@ def test_invalid_methods_are_refused(index_system, platform_admin, change, field
 
 def test_all_zero_weights_are_refused(index_system, platform_admin):
     current = MethodVersion.current()
-    with pytest.raises(WorkflowError):
+    with pytest.raises(DevIndexError):
         services.save_method(
             by=platform_admin, normalisation="minmax", min_coverage=8,
             dimension_weights=dict.fromkeys(current.dimension_weights, 0),
@@ -149,7 +149,7 @@ def test_all_zero_weights_are_refused(index_system, platform_admin):
 @pytest.mark.parametrize("persona", ["county_jinjiang", "city_quanzhou", "body_kjt", "inst_dhu"])
 def test_only_administrators_change_the_method(index_system, personas, persona):
     current = MethodVersion.current()
-    with pytest.raises(WorkflowError) as caught:
+    with pytest.raises(DevIndexError) as caught:
         services.save_method(
             by=personas[persona], normalisation="efficacy", min_coverage=8,
             dimension_weights=current.dimension_weights, indicator_weights=current.indicator_weights,
@@ -208,11 +208,11 @@ def test_tiers_are_set_by_administrators_only(index_system, platform_admin, coun
     tag = services.set_tier(county, 2025, Tier.PILOT, by=platform_admin, note="试点")
     assert tag.source == TierSource.ADMIN
     assert IndexEvent.objects.filter(action=EventAction.TIER_SET, county=county).exists()
-    with pytest.raises(WorkflowError):
+    with pytest.raises(DevIndexError):
         services.set_tier(county, 2025, Tier.INDUSTRIAL_STRONG, by=platform_admin)
-    with pytest.raises(WorkflowError):
+    with pytest.raises(DevIndexError):
         services.set_tier(county, 2025, Tier.PILOT, by=county_jinjiang)
-    with pytest.raises(WorkflowError):
+    with pytest.raises(DevIndexError):
         services.remove_tier(
             CountyTier.objects.filter(tier=Tier.INDUSTRIAL_STRONG).first(), by=platform_admin
         )

@@ -9,7 +9,7 @@ from chains.models import County
 from devindex import services, workflow
 from devindex.choices import EventAction, ReportState, ResultSource
 from devindex.models import IndexEvent, IndexResult, IndicatorReport
-from matchmaking.workflow import WorkflowError
+from devindex.workflow import DevIndexError
 
 pytestmark = pytest.mark.django_db
 S = ReportState
@@ -66,7 +66,7 @@ def test_transition_table(luoyuan_report, personas, city_fuzhou, action, state):
             assert done.state == workflow.TRANSITIONS[action].target
             at(report, state)  # back for the next actor
         else:
-            with pytest.raises(WorkflowError) as caught:
+            with pytest.raises(DevIndexError) as caught:
                 fire(users[name])
             expected = "illegal_transition" if state not in sources else "forbidden"
             assert caught.value.code == expected, (name, state, action)
@@ -74,18 +74,18 @@ def test_transition_table(luoyuan_report, personas, city_fuzhou, action, state):
 
 def test_reasons_are_required(luoyuan_report, city_fuzhou, platform_admin):
     report = at(luoyuan_report, S.SUBMITTED)
-    with pytest.raises(WorkflowError) as caught:
+    with pytest.raises(DevIndexError) as caught:
         services.return_report(report, by=city_fuzhou, reason="  ")
     assert "reason" in caught.value.errors
     report = at(luoyuan_report, S.APPROVED)
-    with pytest.raises(WorkflowError):
+    with pytest.raises(DevIndexError):
         services.reopen_report(report, by=platform_admin, reason="")
 
 
 def test_a_report_without_values_cannot_be_submitted(index_system, county_luoyuan):
     county = County.objects.get(name="罗源县")
     report = services.save_values(county, 2026, {"new_patents": None}, by=county_luoyuan)
-    with pytest.raises(WorkflowError):
+    with pytest.raises(DevIndexError):
         services.submit_report(report, by=county_luoyuan)
 
 
@@ -94,7 +94,7 @@ def test_the_loop_fill_submit_return_fix_approve(
 ):
     report = services.submit_report(luoyuan_report, by=county_luoyuan)
     assert report.state == S.SUBMITTED and report.submitted_at
-    with pytest.raises(WorkflowError) as caught:  # no edits while the city reviews
+    with pytest.raises(DevIndexError) as caught:  # no edits while the city reviews
         services.save_values(report.county, 2026, {"new_patents": "301"}, by=county_luoyuan)
     assert caught.value.code == "illegal_transition"
     report = services.return_report(report, by=city_fuzhou, reason="专利数与统计公报不符")
@@ -126,7 +126,7 @@ def test_the_loop_fill_submit_return_fix_approve(
 def test_a_county_fills_in_only_its_own_values(index_system, county_jinjiang, city_quanzhou, body_kjt):
     luoyuan = County.objects.get(name="罗源县")
     for user in (county_jinjiang, city_quanzhou, body_kjt):
-        with pytest.raises(WorkflowError) as caught:
+        with pytest.raises(DevIndexError) as caught:
             services.save_values(luoyuan, 2026, {"new_patents": "1"}, by=user)
         assert caught.value.code == "forbidden"
     assert not IndicatorReport.objects.filter(county=luoyuan).exists()
@@ -144,7 +144,7 @@ def test_a_county_fills_in_only_its_own_values(index_system, county_jinjiang, ci
     ],
 )
 def test_values_are_validated(index_system, county_luoyuan, code, raw):
-    with pytest.raises(WorkflowError) as caught:
+    with pytest.raises(DevIndexError) as caught:
         services.save_values(County.objects.get(name="罗源县"), 2026, {code: raw}, by=county_luoyuan)
     assert code in caught.value.errors
 
