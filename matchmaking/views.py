@@ -28,6 +28,7 @@ from matchmaking.workflow import WorkflowError
 
 S = OrderState
 PAGE_SIZE = 20
+PREFILL = ("kind", "chain", "title", "description", "keywords")  # new-order fields a link may prefill
 MATCHES_SHOWN = 10  # matches on an order page
 
 
@@ -250,7 +251,11 @@ def order_create(request):
     """新建需求 (县域官员)."""
     scope = _scope(request)
     _require(scope.is_county)
-    form = forms.OrderForm(request.POST or None, request.FILES or None, county_id=scope.county_id)
+    # A link may prefill the new order (e.g. from a weak dimension of the development index).
+    initial = {k: request.GET[k] for k in PREFILL if k in request.GET} if request.method == "GET" else None
+    form = forms.OrderForm(
+        request.POST or None, request.FILES or None, county_id=scope.county_id, initial=initial
+    )
     if request.method == "POST" and form.is_valid():
         wait = order_creation_wait(request)
         if wait is not None:
