@@ -72,13 +72,17 @@ class CountyChainSerializer(serializers.ModelSerializer):
     prefecture = serializers.IntegerField(source="county.prefecture_id", read_only=True)
     chain_type_code = serializers.CharField(source="chain_type.code", read_only=True)
     chain_type_name = serializers.CharField(source="chain_type.name", read_only=True)
+    active = serializers.SerializerMethodField(help_text="已认定（status 为 confirmed）")
 
     class Meta:
         model = CountyChain
         fields = [
             "id", "name", "county", "county_name", "prefecture", "chain_type", "chain_type_code", "chain_type_name",
-            "active", "evidence", "source",
+            "status", "active", "evidence", "source",
         ]  # fmt: skip
+
+    def get_active(self, obj) -> bool:
+        return obj.status == "confirmed"
 
 
 class SampleFlagMixin(serializers.Serializer):
@@ -181,14 +185,19 @@ class CountyFilter(django_filters.FilterSet):
 
 
 class CountyChainFilter(django_filters.FilterSet):
-    """County chains by prefecture, county, chain type code, active flag and source."""
+    """County chains by prefecture, county, chain type code, status, confirmed flag and source."""
 
     prefecture = django_filters.NumberFilter(field_name="county__prefecture")
     chain_type = django_filters.CharFilter(field_name="chain_type__code", help_text="产业链类型代码")
+    active = django_filters.BooleanFilter(method="filter_active", help_text="true：只列出已认定的产业链")
 
     class Meta:
         model = CountyChain
-        fields = ["prefecture", "county", "chain_type", "active", "source"]
+        fields = ["prefecture", "county", "chain_type", "status", "active", "source"]
+
+    def filter_active(self, queryset, name, value):
+        confirmed = Q(status="confirmed")
+        return queryset.filter(confirmed) if value else queryset.exclude(confirmed)
 
 
 class InstitutionFilter(django_filters.FilterSet):

@@ -26,7 +26,7 @@ def test_directory_lists_every_prefecture_county_and_chain(client, django_assert
     body = response.content.decode()
     assert body.count('data-testid="prefecture"') == 9
     assert body.count('data-testid="county"') == 83
-    assert body.count('data-testid="chain"') == 59
+    assert body.count('data-testid="chain"') == 60
     assert "晋江市" in body and "纺织鞋服" in body
 
 
