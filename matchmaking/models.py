@@ -298,7 +298,9 @@ class Order(models.Model):
         if self.county_id and self.chain_id and self.chain.county_id != self.county_id:
             errors["chain"] = _("只能选择本县域的重点产业链。")
         elif self.chain_id and self.state in COUNTY_EDITABLE and not self.chain.is_orderable:
-            errors["chain"] = _("该产业链已被退回修改或撤销，不能在其上开单：%(chain)s") % {"chain": self.chain.name}
+            errors["chain"] = _("该产业链已被退回修改或撤销，不能在其上开单：%(chain)s") % {
+                "chain": self.chain.name
+            }
         if self.link_id and self.chain_id and self.link.chain_type_id != self.chain.chain_type_id:
             errors["link"] = _("所选环节不属于该产业链。")
         for name in self.KIND_FIELDS.get(self.kind, ()):

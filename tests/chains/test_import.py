@@ -63,7 +63,11 @@ def test_xlsx_good_file_imports_and_reimport_is_idempotent(tmp_path):
     outcome = import_catalog_file("chains", path)
     assert outcome.ok and (outcome.new, outcome.updated) == (2, 0)
     chain = CountyChain.objects.get(name="长汀县纺织产业链")
-    assert chain.status == "confirmed" and chain.source == "whitepaper" and chain.county.prefecture.name == "龙岩市"
+    assert (
+        chain.status == "confirmed"
+        and chain.source == "whitepaper"
+        and chain.county.prefecture.name == "龙岩市"
+    )
     assert [e.kind for e in chain.events.all()] == ["imported"]  # the official list confirms what it lists
 
     again = import_catalog_file("chains", path)
@@ -81,7 +85,9 @@ def test_a_second_chain_of_one_type_in_a_county_is_its_own_chain(tmp_path):
     outcome = import_catalog_file("chains", path)
     assert outcome.ok and (outcome.new, outcome.updated) == (1, 0)
     names = set(
-        CountyChain.objects.filter(county__name="罗源县", chain_type__code="metallurgy").values_list("name", flat=True)
+        CountyChain.objects.filter(county__name="罗源县", chain_type__code="metallurgy").values_list(
+            "name", flat=True
+        )
     )
     assert names == {"罗源县绿色冶金产业链", "罗源县绿色冶金与新材料产业链"}
 
