@@ -12,4 +12,4 @@ class MatchmakingConfig(AppConfig):
 
     def ready(self):
         """Connect the catalog-change signals, the chain-registry notifications and the matching check."""
-        from matchmaking import chain_notifications, matching, signals  # noqa: F401
+        from matchmaking import chain_notifications, chain_page, matching, signals  # noqa: F401

@@ -216,7 +216,7 @@ class FirmOutcomeSerializer(serializers.Serializer):
 class FirmOutcomesSerializer(serializers.Serializer):
     """The outcome split per firm (taking body or administrator; docking or resolved orders)."""
 
-    splits = FirmOutcomeSerializer(many=True)
+    splits = FirmOutcomeSerializer(many=True, required=False, help_text="各企业成果；未列出的企业不变")
 
 
 class OrderDetailSerializer(OrderSerializer):
@@ -710,7 +710,7 @@ class OrderViewSet(
     def firm_outcomes(self, request, pk=None):
         order = self.get_object()
         data = self._parse(FirmOutcomesSerializer)
-        call(beneficiaries.record_firm_outcomes, order, by=request.user, splits=data["splits"])
+        call(beneficiaries.record_firm_outcomes, order, by=request.user, splits=data.get("splits", []))
         return self._fresh(order)
 
     @_action_schema("未解决关闭（接单部门或管理员）", ReasonSerializer)
