@@ -13,8 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
-from chains.audit import AuditedResourceMixin
-from chains.choices import ChainEventKind, ChainStatus, NeedKind, Source
+from chains.choices import ChainEventKind, ChainStatus, NeedKind
 from chains.models import (
     ChainEvent,
     ChainLink,
@@ -32,6 +31,8 @@ from chains.models import (
     split_keywords,
 )
 from chains.uscc import normalize_uscc, validate_uscc
+from core.audit import AuditedResourceMixin
+from core.choices import Source
 
 
 class NamedForeignKeyWidget(widgets.ForeignKeyWidget):

@@ -16,8 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chains import workflow
-from chains.audit import fresh_snapshot, record_change, snapshot
-from chains.choices import ChainEventKind, ChainStatus, Source
+from chains.choices import ChainEventKind, ChainStatus
 from chains.models import (
     ChainEvent,
     ChainType,
@@ -30,6 +29,8 @@ from chains.resources import IMPORT_KINDS, RowProblem, row_problems
 from chains.scoping import scope_of
 from chains.signals import chain_event_logged
 from chains.workflow import ChainWorkflowError
+from core.audit import fresh_snapshot, record_change, snapshot
+from core.choices import Source
 
 AUDIT_CHANNEL = "门户（县申报、市审核、省认定）"
 # What a declaration holds (pages, API and services share this list).

@@ -25,23 +25,13 @@ from django.utils.translation import gettext_lazy
 
 from chains.choices import ChainStatus as C
 from chains.models import ProvincialBody
+from core.errors import ServiceError
 
 
-class ChainWorkflowError(Exception):
-    """The one error chain services raise: a message for people, a code for the API and field errors.
-
-    Codes: `illegal_transition`, `forbidden` (views answer 404), `invalid` (`errors` maps fields to messages),
-    `conflict` (someone changed the chain meanwhile).
+class ChainWorkflowError(ServiceError):
+    """A refused chain action (see `core.errors.ServiceError`); codes: `illegal_transition`, `forbidden` (views
+    answer 404), `invalid` (`errors` maps fields to messages), `conflict` (someone changed the chain meanwhile).
     """
-
-    def __init__(self, message: str, code: str = "invalid", errors: dict | None = None):
-        super().__init__(message)
-        self.message = str(message)
-        self.code = code
-        self.errors = errors or {}
-
-    def __str__(self):
-        return self.message
 
 
 COUNTY = "county"

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('chains', '0003_county_chain_registry'),
+        ('chains', '0004_county_chain_registry'),
         ('matchmaking', '0006_notification_chain'),
     ]
 

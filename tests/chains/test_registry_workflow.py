@@ -5,8 +5,9 @@ import pytest
 
 from chains import services, workflow
 from chains.choices import ChainStatus
-from chains.models import AuditEntry, ChainEvent, CountyChain
+from chains.models import ChainEvent, CountyChain
 from chains.workflow import ChainWorkflowError
+from core.models import AuditEntry
 
 ALL = [s.value for s in ChainStatus]
 # action → the statuses it may start from (the transition table, written out again on purpose)

@@ -37,7 +37,7 @@ def active_from_status(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('chains', '0002_auditentry'),
+        ('chains', '0003_auditentry_moved_to_core'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
