@@ -340,6 +340,7 @@ SPECTACULAR_SETTINGS = {
         "ResponseStateEnum": "matchmaking.choices.ResponseState",
         "EventKindEnum": "matchmaking.choices.EventKind",
         "NotificationKindEnum": "matchmaking.choices.NotificationKind",
+        "ChainStatusEnum": "chains.choices.ChainStatus",
     },
 }
 

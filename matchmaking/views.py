@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.scoping import Scope, get_visible_or_404
+from chains.models import CountyChain
 from matchmaking import forms, policy, services, sla, workflow
 from matchmaking.choices import MatchState, OrderState
 from matchmaking.filters import OrderFilter
@@ -546,6 +547,8 @@ def notification_open(request, pk):
     services.mark_notifications_read(request.user, [note.pk])
     if note.order_id and Order.objects.visible_to(request.user).filter(pk=note.order_id).exists():
         return redirect("orders:detail", pk=note.order_id)
+    if note.chain_id and CountyChain.objects.visible_to(request.user).filter(pk=note.chain_id).exists():
+        return redirect("chains:chain", pk=note.chain_id)
     return redirect("orders:inbox")
 
 
