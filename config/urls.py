@@ -21,6 +21,8 @@ urlpatterns = [
         RedirectView.as_view(url="/admin/core/auditentry/%(rest)s", permanent=True, query_string=True),
     ),
     path("admin/", admin.site.urls),
+    path("index/", include("devindex.urls")),
+    path("api/v1/development-index/", include("devindex.api.urls")),
     path("api/v1/", include("config.api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's init script as a separate file, so no inline script is needed (CSP).

@@ -94,7 +94,7 @@ def pytest_runtest_teardown(item, nextitem):
 
 @pytest.fixture
 def reference(db):
-    """Access to the loaded reference data (83 counties, 33 chain types, 59 chains, the catalog)."""
+    """Access to the loaded reference data (83 counties, 34 chain types, 60 chains, the catalog)."""
     from chains import models
 
     return models

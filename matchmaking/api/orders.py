@@ -15,12 +15,13 @@ from rest_framework.response import Response as HttpResponse
 
 from accounts.scoping import Scope
 from core.errors import Conflict, error_responses, from_service_error
-from matchmaking import policy, services, workflow
+from matchmaking import beneficiaries, policy, services, workflow
 from matchmaking.api.serializers import (
     MAX_AMOUNT,
     ClaimSerializer,
     DeclineSerializer,
     EventSerializer,
+    FirmOutcomesSerializer,
     MatchSerializer,
     NoteSerializer,
     OptionalReasonSerializer,
@@ -204,7 +205,8 @@ class OrderViewSet(
         if not self._scope().is_county:
             raise exceptions.PermissionDenied(_("只有县域官员可以开单。"), code="permission_denied")
         data = self._parse(OrderWriteSerializer)
-        order = call(services.create_order, by=request.user, data=data)
+        firms = data.pop("beneficiaries", None)
+        order = call(services.create_order, by=request.user, data=data, beneficiaries=firms)
         return self._fresh(order, status.HTTP_201_CREATED)
 
     def partial_update(self, request, *args, **kwargs):
@@ -219,7 +221,8 @@ class OrderViewSet(
                 )
             raise exceptions.PermissionDenied(_("您无权修改该需求。"), code="permission_denied")
         data = self._parse(OrderWriteSerializer, partial=True)
-        order = call(services.update_order, order, by=request.user, data=data)
+        firms = data.pop("beneficiaries", None)
+        order = call(services.update_order, order, by=request.user, data=data, beneficiaries=firms)
         return self._fresh(order)
 
     # state actions
@@ -306,6 +309,14 @@ class OrderViewSet(
                 date=data.get("date"),
             )
         )
+
+    @_action_schema("登记各受益企业的对接成果（接单部门或管理员；对接中或已解决）", FirmOutcomesSerializer)
+    @action(detail=True, methods=["post"], url_path="firm-outcomes")
+    def firm_outcomes(self, request, pk=None):
+        order = self.get_object()
+        data = self._parse(FirmOutcomesSerializer)
+        call(beneficiaries.record_firm_outcomes, order, by=request.user, splits=data.get("splits", []))
+        return self._fresh(order)
 
     @_action_schema("未解决关闭（接单部门或管理员）", ReasonSerializer)
     @action(detail=True, methods=["post"])

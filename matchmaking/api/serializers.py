@@ -4,6 +4,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.scoping import Scope
+from chains.choices import ChainStatus
 from engine.reasons import legacy_reason
 from matchmaking import policy, workflow
 from matchmaking.choices import (
@@ -16,7 +17,7 @@ from matchmaking.choices import (
     Visibility,
     WantedLink,
 )
-from matchmaking.models import Attachment, Invitation, Match, Order, Outcome, Response
+from matchmaking.models import Attachment, Invitation, Match, Order, OrderBeneficiary, Outcome, Response
 
 # The largest amount (yuan) the API accepts: far above any real need, well inside a 64-bit column.
 MAX_AMOUNT = 10**15
@@ -46,6 +47,15 @@ class OrderSerializer(serializers.ModelSerializer):
     chain_name = serializers.CharField(source="chain.name", read_only=True)
     chain_type = serializers.CharField(
         source="chain.chain_type.code", read_only=True, help_text="产业链类型代码"
+    )
+    chain_status = serializers.ChoiceField(
+        source="chain.status",
+        choices=ChainStatus.choices,
+        read_only=True,
+        help_text="产业链认定状态：declared、reviewed 为待认定；revoked 为已撤销（进行中的需求照常办理）",
+    )
+    chain_pending = serializers.BooleanField(
+        source="chain.is_pending", read_only=True, help_text="产业链待认定"
     )
     link_name = serializers.CharField(source="link.name", read_only=True, default=None, allow_null=True)
     keyword_list = serializers.ListField(child=serializers.CharField(), read_only=True)
@@ -77,7 +87,7 @@ class OrderSerializer(serializers.ModelSerializer):
         model = Order
         fields = [
             "id", "kind", "kind_label", "state", "state_label", "county", "county_name", "prefecture", "chain",
-            "chain_name", "chain_type", "link", "link_name", "title", "description", "keywords", "keyword_list",
+            "chain_name", "chain_type", "chain_status", "chain_pending", "link", "link_name", "title", "description", "keywords", "keyword_list",
             "amount_yuan", "financing_type", "headcount", "talent_profile", "tech_field", "expected_outcome",
             "wanted_link", "products", "due_date", "visibility", "contact_name", "contact_phone",
             "claimed_by_body", "claimed_by_body_name", "handler_name", "state_note", "is_sample",
@@ -134,6 +144,49 @@ class InvitationSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class BeneficiarySerializer(serializers.ModelSerializer):
+    """A firm the order serves; its code and the per-firm outcome only for government viewers and admins."""
+
+    uscc = serializers.CharField(required=False, help_text="统一社会信用代码：仅政府用户和管理员可见")
+    amount_financed_yuan = serializers.IntegerField(
+        required=False, allow_null=True, help_text="该企业获得的融资（元）：仅政府用户和管理员可见"
+    )
+    agreement_signed = serializers.BooleanField(
+        required=False, help_text="是否已签约：仅政府用户和管理员可见"
+    )
+
+    class Meta:
+        model = OrderBeneficiary
+        fields = ["id", "enterprise", "name", "uscc", "amount_financed_yuan", "agreement_signed"]
+        read_only_fields = ["id", "enterprise", "name"]
+
+
+class BeneficiaryInputSerializer(serializers.Serializer):
+    """One firm an order serves: `{"enterprise": id}` from the catalog, or `{"name", "uscc"}` (统一社会信用代码,
+    check digit verified per GB 32100-2015)."""
+
+    enterprise = serializers.IntegerField(required=False, min_value=1, help_text="资源库企业 id")
+    name = serializers.CharField(required=False, max_length=100, help_text="资源库外企业的名称")
+    uscc = serializers.CharField(required=False, max_length=30, help_text="资源库外企业的统一社会信用代码")
+
+
+class FirmOutcomeSerializer(serializers.Serializer):
+    """One firm's share of the outcome."""
+
+    beneficiary = serializers.IntegerField(help_text="受益企业 id（beneficiaries[].id）")
+    amount_financed_yuan = serializers.IntegerField(
+        required=False, allow_null=True, min_value=0, max_value=MAX_AMOUNT
+    )
+    agreement_signed = serializers.BooleanField(required=False, default=False)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=300, default="")
+
+
+class FirmOutcomesSerializer(serializers.Serializer):
+    """The outcome split per firm (taking body or administrator; docking or resolved orders)."""
+
+    splits = FirmOutcomeSerializer(many=True, required=False, help_text="各企业成果；未列出的企业不变")
+
+
 class OrderDetailSerializer(OrderSerializer):
     """An order plus the state actions the current user may perform on it now, and its attachments,
     invitations and outcome as the read policy allows."""
@@ -147,15 +200,36 @@ class OrderDetailSerializer(OrderSerializer):
         help_text="闭环成果：政府用户、管理员及响应已被接受的资源方可见，其他人为 null"
     )
 
+    beneficiaries = serializers.SerializerMethodField(
+        help_text="受益企业（看得到需求的人都可见名称；统一社会信用代码与各企业成果仅政府用户和管理员可见）"
+    )
+
     class Meta(OrderSerializer.Meta):
-        fields = [*OrderSerializer.Meta.fields, "actions", "attachments", "invitations", "outcome"]
+        fields = [
+            *OrderSerializer.Meta.fields,
+            "actions",
+            "attachments",
+            "invitations",
+            "outcome",
+            "beneficiaries",
+        ]
         read_only_fields = [
             *OrderSerializer.Meta.read_only_fields,
             "actions",
             "attachments",
             "invitations",
             "outcome",
+            "beneficiaries",
         ]
+
+    @extend_schema_field(BeneficiarySerializer(many=True))
+    def get_beneficiaries(self, obj):
+        rows = BeneficiarySerializer(obj.beneficiaries.all(), many=True).data
+        if not read_policy(self, obj).internal:
+            for row in rows:
+                for name in ("uscc", "amount_financed_yuan", "agreement_signed"):
+                    row.pop(name, None)
+        return rows
 
     def get_actions(self, obj) -> list[str]:
         request = self.context.get("request")
@@ -193,16 +267,23 @@ class OrderWriteSerializer(serializers.ModelSerializer):
     keywords = serializers.CharField(
         max_length=200, required=False, allow_blank=True, help_text="以“；”“;”“，”或空格分隔的关键词"
     )
+    beneficiaries = BeneficiaryInputSerializer(
+        many=True,
+        required=False,
+        help_text="受益企业：给出时整体替换；统一社会信用代码校验位无效的企业被拒绝",
+    )
 
     class Meta:
         model = Order
         fields = [
             "kind", "chain", "link", "title", "description", "keywords", "amount_yuan", "financing_type",
             "headcount", "talent_profile", "tech_field", "expected_outcome", "wanted_link", "products",
-            "due_date", "visibility", "contact_name", "contact_phone",
+            "due_date", "visibility", "contact_name", "contact_phone", "beneficiaries",
         ]  # fmt: skip
         extra_kwargs = {
-            "chain": {"help_text": "本县域重点产业链的 id"},
+            "chain": {
+                "help_text": "本县域重点产业链的 id（已申报、市审核通过或已认定；退回修改与已撤销的不可）"
+            },
             "link": {"help_text": "该产业链类型的环节 id，可为空"},
         }
 

@@ -30,6 +30,14 @@ class Notification(models.Model):
         related_name="notifications",
         verbose_name=_("需求"),
     )
+    chain = models.ForeignKey(
+        "chains.CountyChain",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+        verbose_name=_("县域重点产业链"),
+    )
     title = models.CharField(_("标题"), max_length=200)
     body = models.TextField(_("内容"), blank=True)
     created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
