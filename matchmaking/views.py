@@ -13,7 +13,7 @@ from accounts.scoping import Scope, get_visible_or_404
 from chains.models import CountyChain
 from matchmaking import forms, policy, services, sla, workflow
 from matchmaking.choices import MatchState, OrderState
-from matchmaking.filters import OrderFilter
+from matchmaking.filtersets import page_filterset
 from matchmaking.models import (
     RESPONDABLE,
     Attachment,
@@ -52,7 +52,7 @@ def _page(request, queryset):
 
 def _list(request, queryset, *, title: str, subtitle: str = "", show_clock: bool = False, empty: str = ""):
     """Filter, paginate and render an order list."""
-    filterset = OrderFilter(request.GET or None, queryset=queryset.with_list_relations())
+    filterset = page_filterset(request.GET or None, queryset.with_list_relations())
     page = _page(request, filterset.qs.order_by("-created_at", "-pk"))
     if show_clock:
         for order in page:

@@ -38,3 +38,14 @@ class PlainSelect(forms.Select):
                 parts.append("\n  </optgroup>")
         parts.append("\n</select>")
         return mark_safe("".join(parts))  # noqa: S308 - every value and label above is escaped
+
+
+class SingleOfManySelect(PlainSelect):
+    """A single <select> for a filter that takes several values (the API's `?kind=a&kind=b`): a page picks one."""
+
+    def value_from_datadict(self, data, files, name):
+        values = data.getlist(name) if hasattr(data, "getlist") else [data.get(name)]
+        return [value for value in values if value not in (None, "")]
+
+    def value_omitted_from_data(self, data, files, name):
+        return False  # an absent list is an empty choice, as with SelectMultiple

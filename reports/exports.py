@@ -24,7 +24,7 @@ from openpyxl import Workbook
 from core import dispatch
 from matchmaking import policy
 from matchmaking.choices import OrderKind, OrderState, OutcomeType
-from matchmaking.filters import OrderFilter
+from matchmaking.filtersets import page_filterset
 from matchmaking.models import Order
 from reports.xlsx import XLSX_TYPE, header, safe
 
@@ -68,9 +68,9 @@ CHOICE_LABELS = {
 
 
 def filtered_orders_for(user, params: QueryDict):
-    """The user's visible orders narrowed by the order lists' own FilterSet (same query parameters)."""
+    """The user's visible orders narrowed by the order lists' filterset (the page's query parameters)."""
     orders = Order.objects.visible_to(user)
-    filterset = OrderFilter(params, queryset=orders, request=None)
+    filterset = page_filterset(params, orders)
     return filterset.qs if filterset.is_valid() else orders.none()
 
 

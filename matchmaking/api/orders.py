@@ -8,7 +8,7 @@ goes through a function of `matchmaking.services`, and a `WorkflowError` becomes
 import django_filters
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, filters, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response as HttpResponse
@@ -17,7 +17,6 @@ from accounts.scoping import Scope
 from core.errors import Conflict, error_responses, from_service_error
 from matchmaking import beneficiaries, policy, services, workflow
 from matchmaking.api.serializers import (
-    MAX_AMOUNT,
     ClaimSerializer,
     DeclineSerializer,
     EventSerializer,
@@ -33,10 +32,7 @@ from matchmaking.api.serializers import (
     RespondSerializer,
     ResponseSerializer,
 )
-from matchmaking.choices import (
-    OrderKind,
-    OrderState,
-)
+from matchmaking.filtersets import PAGE_ONLY, SEARCH_FIELDS, OrderFilterSet
 from matchmaking.models import COUNTY_EDITABLE, Order, Response
 from matchmaking.throttling import OrderCreationThrottle
 from matchmaking.workflow import WorkflowError
@@ -48,49 +44,6 @@ def call(service, *args, **kwargs):
         return service(*args, **kwargs)
     except WorkflowError as exc:
         raise from_service_error(exc) from exc
-
-
-# --- filters -------------------------------------------------------------------------------------
-
-
-class OrderFilter(django_filters.FilterSet):
-    """Orders by kind, state, region, chain type, creation date and amount."""
-
-    # Columns of the order itself: no join can repeat a row, so no DISTINCT (django-filter's default for
-    # multiple choices), which made PostgreSQL sort and plan over every selected column (~35 ms a page).
-    kind = django_filters.MultipleChoiceFilter(choices=OrderKind.choices, distinct=False)
-    state = django_filters.MultipleChoiceFilter(choices=OrderState.choices, distinct=False)
-    prefecture = django_filters.NumberFilter(
-        field_name="county__prefecture_id", min_value=1, max_value=2**31 - 1, help_text="设区市 id"
-    )
-    county = django_filters.NumberFilter(
-        field_name="county_id", min_value=1, max_value=2**31 - 1, help_text="县域 id"
-    )
-    chain_type = django_filters.CharFilter(field_name="chain__chain_type__code", help_text="产业链类型代码")
-    created_after = django_filters.DateFilter(
-        field_name="created_at", lookup_expr="date__gte", help_text="创建日期不早于（YYYY-MM-DD）"
-    )
-    created_before = django_filters.DateFilter(
-        field_name="created_at", lookup_expr="date__lte", help_text="创建日期不晚于（YYYY-MM-DD）"
-    )
-    amount_min = django_filters.NumberFilter(
-        field_name="amount_yuan",
-        lookup_expr="gte",
-        min_value=0,
-        max_value=MAX_AMOUNT,
-        help_text="金额下限（元）",
-    )
-    amount_max = django_filters.NumberFilter(
-        field_name="amount_yuan",
-        lookup_expr="lte",
-        min_value=0,
-        max_value=MAX_AMOUNT,
-        help_text="金额上限（元）",
-    )
-
-    class Meta:
-        model = Order
-        fields = ["kind", "state", "prefecture", "county", "chain_type"]
 
 
 # --- viewsets ------------------------------------------------------------------------------------
@@ -108,6 +61,8 @@ def _action_schema(summary, request=None, description=""):
     list=extend_schema(
         summary="需求列表（本人可见范围内）",
         responses={200: OrderSerializer(many=True), **error_responses(400, 401, 404)},
+        # The list pages' own aliases of the same filterset (q, 万元 amounts, ...) are not part of the API.
+        parameters=[OpenApiParameter(name, exclude=True) for name in PAGE_ONLY],
     ),
     retrieve=extend_schema(
         summary="需求详情", responses={200: OrderDetailSerializer, **error_responses(401, 404)}
@@ -132,13 +87,13 @@ class OrderViewSet(
     """需求：列表、详情、开单、修改与状态操作。"""
 
     serializer_class = OrderSerializer
-    filterset_class = OrderFilter
+    filterset_class = OrderFilterSet
     filter_backends = [
         django_filters.rest_framework.DjangoFilterBackend,
         filters.SearchFilter,
         filters.OrderingFilter,
     ]
-    search_fields = ["title", "description", "keywords", "county__name", "chain__name"]
+    search_fields = list(SEARCH_FIELDS)
     ordering_fields = ["created_at", "updated_at", "due_date", "amount_yuan", "id"]
     ordering = ["-created_at", "-id"]
     http_method_names = ["get", "post", "patch", "head", "options"]

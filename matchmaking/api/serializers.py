@@ -17,10 +17,9 @@ from matchmaking.choices import (
     Visibility,
     WantedLink,
 )
+from matchmaking.filtersets import MAX_AMOUNT
 from matchmaking.models import Attachment, Invitation, Match, Order, OrderBeneficiary, Outcome, Response
 
-# The largest amount (yuan) the API accepts: far above any real need, well inside a 64-bit column.
-MAX_AMOUNT = 10**15
 # State actions exposed as POST /orders/{id}/{action}/.
 ORDER_ACTIONS = ("submit", "approve", "return", "reject", "claim", "withdraw", "resolve", "close")
 

@@ -89,9 +89,11 @@ def test_filters_and_search(some_orders, personas, login):
     assert html.count('data-testid="order-row"') == 1
     html = client.get(reverse("orders:list"), {"q": "功能性面料"}).content.decode()
     assert html.count('data-testid="order-row"') == 5
-    html = client.get(reverse("orders:list"), {"amount_min": "400", "amount_max": "600"}).content.decode()
+    html = client.get(
+        reverse("orders:list"), {"amount_min_wan": "400", "amount_max_wan": "600"}
+    ).content.decode()
     assert html.count('data-testid="order-row"') == 1
-    html = client.get(reverse("orders:list"), {"amount_min": "600"}).content.decode()
+    html = client.get(reverse("orders:list"), {"amount_min_wan": "600"}).content.decode()
     assert html.count('data-testid="order-row"') == 0
 
 

@@ -4,8 +4,9 @@ import re
 
 import pytest
 from django import forms
+from django.http import QueryDict
 
-from matchmaking.filters import OrderFilter
+from matchmaking.filtersets import page_filterset
 from matchmaking.models import Order
 from matchmaking.widgets import PlainSelect
 
@@ -38,12 +39,31 @@ def test_same_markup_as_django_select_with_groups_selection_and_escaping():
 @pytest.mark.django_db
 def test_order_filter_selects_match_django(reference):
     county = reference.County.objects.get(name="晋江市")
-    filterset = OrderFilter({"county": str(county.pk), "kind": "capital"}, queryset=Order.objects.all())
-    for name in ("kind", "state", "prefecture", "county", "chain_type"):
+    filterset = page_filterset(
+        QueryDict(f"county={county.pk}&kind=capital&chain_type=textile-apparel"), Order.objects.all()
+    )
+    for name in ("kind", "state", "prefecture", "county", "chain_type", "county_group"):
         bound = filterset.form[name]
         assert isinstance(bound.field.widget, PlainSelect)
-        # Django's select over the field's own choices (model instances and their __str__ for the model fields)
-        django_select = forms.Select(attrs=bound.field.widget.attrs, choices=bound.field.choices)
+        # Django's template-based select over the same options
+        django_select = forms.Select(attrs=bound.field.widget.attrs, choices=bound.field.widget.choices)
         slow = django_select.render(bound.html_name, bound.value(), {"id": bound.auto_id})
         assert normalized(bound.as_widget()) == normalized(slow), name
     assert f'<option value="{county.pk}" selected>晋江市</option>' in filterset.form["county"].as_widget()
+    assert '<option value="capital" selected>' in filterset.form["kind"].as_widget()
+    assert '<option value="textile-apparel" selected>' in filterset.form["chain_type"].as_widget()
+
+
+@pytest.mark.django_db
+def test_pages_and_api_filter_with_the_same_filterset(reference):
+    """The page's 万元 amounts and `q` are aliases of the API's 元 amounts and `search` on one filterset."""
+    from matchmaking.filtersets import OrderFilterSet
+
+    page = page_filterset(QueryDict("amount_min_wan=400&q=面料"), Order.objects.all())
+    api = OrderFilterSet(QueryDict("amount_min=4000000&q=面料"), queryset=Order.objects.all())
+    assert type(page) is OrderFilterSet
+    for filtered in (page, api):
+        sql = str(filtered.qs.query)
+        assert '"amount_yuan" >= 4000000' in sql  # 400 万元 on the page, 4,000,000 元 in the API
+        assert sql.count("LIKE %面料%") == 5  # title, description, keywords, county and chain names
+    assert "amount_min" not in page.form.fields  # the page shows the 万元 inputs only
