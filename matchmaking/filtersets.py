@@ -89,7 +89,7 @@ class OrderFilterSet(django_filters.FilterSet):
             condition |= Q(**{f"{field}__icontains": value})
         return queryset.filter(condition)
 
-    def in_group(self, queryset, name, value):
+    def in_group(self, queryset, name, value: str):
         """Orders of the counties in a registered county group."""
         return queryset.filter(county_id__in=groups.county_ids(value) or ())
 
