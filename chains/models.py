@@ -34,6 +34,23 @@ from core.models import SourcedModel
 KEYWORD_SPLIT = re.compile(r"[；;，,、\s]+")
 
 
+# How a catalog row names the rows it points at, in its columns: a county by name, a chain type by code, ...
+NATURAL_KEYS = {"county": "name", "prefecture": "name", "chain_type": "code", "link": "name"}
+
+
+def catalog_rows(model, *extra: str):
+    """Every row of a catalog model as {"pk", column: value, ...} over its COLUMNS (and `extra` fields), the
+    rows it points at by their natural key (`NATURAL_KEYS`), in one query."""
+    related = {
+        f"{column}__{NATURAL_KEYS[column]}": column for column in model.COLUMNS if column in NATURAL_KEYS
+    }
+    plain = [column for column in model.COLUMNS if column not in NATURAL_KEYS]
+    for row in model.objects.values("pk", *plain, *extra, *related):
+        for path, column in related.items():
+            row[column] = row.pop(path)
+        yield row
+
+
 def split_keywords(text: str) -> list[str]:
     """Split a keyword string on Chinese/ASCII separators and whitespace, dropping blanks and repeats."""
     seen: dict[str, None] = {}
@@ -302,6 +319,9 @@ class ChainEvent(models.Model):
 class Institution(SourcedModel):
     """科研机构: a university, institute, lab, engineering centre or design firm."""
 
+    # Its columns in spreadsheets and CSV files (import, export, reference data) and the engine's records.
+    COLUMNS = ("name", "kind", "location", "in_fujian", "fields", "description", "source")
+
     name = models.CharField(_("名称"), max_length=100, unique=True)
     kind = models.CharField(_("类型"), max_length=32, choices=InstitutionKind.choices)
     location = models.CharField(_("所在地"), max_length=64, blank=True)
@@ -325,6 +345,9 @@ class Institution(SourcedModel):
 
 class Enterprise(SourcedModel):
     """企业: a firm placed on a chain type and link, in a county (none when outside Fujian)."""
+
+    # Its columns in spreadsheets and CSV files (import, export, reference data) and the engine's records.
+    COLUMNS = ("name", "county", "chain_type", "link", "role", "uscc", "products", "description", "source")
 
     name = models.CharField(_("名称"), max_length=100, unique=True)
     county = models.ForeignKey(
@@ -367,6 +390,20 @@ class Enterprise(SourcedModel):
 class Fund(SourcedModel):
     """基金: a government guidance fund or an industry/venture fund."""
 
+    # Its columns in spreadsheets and CSV files (import, export, reference data) and the engine's records.
+    COLUMNS = (
+        "name",
+        "sponsor",
+        "level",
+        "prefecture",
+        "county",
+        "size_yuan",
+        "stage",
+        "focus",
+        "description",
+        "source",
+    )
+
     name = models.CharField(_("名称"), max_length=100, unique=True)
     sponsor = models.CharField(_("发起方"), max_length=100, blank=True)
     level = models.CharField(_("层级"), max_length=16, choices=FundLevel.choices)
@@ -404,6 +441,20 @@ def region_covers(region: str, county: County) -> bool:
 class FinancialProduct(SourcedModel):
     """金融产品: a loan, pledge, leasing, insurance, equity or guarantee product; its region limits users."""
 
+    # Its columns in spreadsheets and CSV files (import, export, reference data) and the engine's records.
+    COLUMNS = (
+        "name",
+        "provider",
+        "product_type",
+        "region",
+        "max_amount_yuan",
+        "term_months",
+        "collateral",
+        "target",
+        "description",
+        "source",
+    )
+
     name = models.CharField(_("名称"), max_length=100, unique=True)
     provider = models.CharField(_("提供机构"), max_length=200, blank=True)
     product_type = models.CharField(_("产品类型"), max_length=16, choices=ProductType.choices)
@@ -436,6 +487,9 @@ class FinancialProduct(SourcedModel):
 class TalentResource(SourcedModel):
     """人才资源: an expert panel, commissioner team, training base, industry college or talent programme."""
 
+    # Its columns in spreadsheets and CSV files (import, export, reference data) and the engine's records.
+    COLUMNS = ("name", "organizer", "kind", "region", "fields", "description", "source")
+
     name = models.CharField(_("名称"), max_length=100, unique=True)
     organizer = models.CharField(_("组织单位"), max_length=100, blank=True)
     kind = models.CharField(_("类型"), max_length=32, choices=TalentKind.choices)
@@ -462,6 +516,17 @@ class ProvincialBodyQuerySet(models.QuerySet):
 
 class ProvincialBody(SourcedModel):
     """省级部门: a provincial department or financial body, and the kinds of need it takes."""
+
+    # Its columns in spreadsheets and CSV files (import, export, reference data) and the engine's records.
+    COLUMNS = (
+        "name",
+        "short_name",
+        "handles",
+        "confirms_chains",
+        "keeps_white_list",
+        "description",
+        "source",
+    )
 
     name = models.CharField(_("名称"), max_length=100, unique=True)
     short_name = models.CharField(_("简称"), max_length=32, unique=True)

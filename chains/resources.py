@@ -173,6 +173,11 @@ def source_field(default=Source.GENERAL):
     )
 
 
+def resource_fields(model) -> tuple[str, ...]:
+    """A catalog model's COLUMNS as this module's field names (`fields` is declared as `fields_`)."""
+    return tuple("fields_" if column == "fields" else column for column in model.COLUMNS)
+
+
 class CatalogResource(AuditedResourceMixin, resources.ModelResource):
     """Common behaviour: rows keyed by name, validated with the model's rules, unchanged rows skipped."""
 
@@ -304,7 +309,7 @@ class InstitutionResource(CatalogResource):
 
     class Meta(CatalogResource.Meta):
         model = Institution
-        fields = ("name", "kind", "location", "in_fujian", "fields_", "description", "source")
+        fields = resource_fields(Institution)
 
 
 class EnterpriseResource(CatalogResource):
@@ -327,7 +332,7 @@ class EnterpriseResource(CatalogResource):
 
     class Meta(CatalogResource.Meta):
         model = Enterprise
-        fields = ("name", "county", "chain_type", "link", "role", "uscc", "products", "description", "source")
+        fields = resource_fields(Enterprise)
 
     def before_import_row(self, row, **kwargs):
         super().before_import_row(row, **kwargs)
@@ -358,18 +363,7 @@ class FundResource(CatalogResource):
 
     class Meta(CatalogResource.Meta):
         model = Fund
-        fields = (
-            "name",
-            "sponsor",
-            "level",
-            "prefecture",
-            "county",
-            "size_yuan",
-            "stage",
-            "focus",
-            "description",
-            "source",
-        )
+        fields = resource_fields(Fund)
 
 
 class FinancialProductResource(CatalogResource):
@@ -390,18 +384,7 @@ class FinancialProductResource(CatalogResource):
 
     class Meta(CatalogResource.Meta):
         model = FinancialProduct
-        fields = (
-            "name",
-            "provider",
-            "product_type",
-            "region",
-            "max_amount_yuan",
-            "term_months",
-            "collateral",
-            "target",
-            "description",
-            "source",
-        )
+        fields = resource_fields(FinancialProduct)
 
     def before_import_row(self, row, **kwargs):
         super().before_import_row(row, **kwargs)
@@ -429,7 +412,7 @@ class TalentResourceResource(CatalogResource):
 
     class Meta(CatalogResource.Meta):
         model = TalentResource
-        fields = ("name", "organizer", "kind", "region", "fields_", "description", "source")
+        fields = resource_fields(TalentResource)
 
 
 class ProvincialBodyResource(CatalogResource):
@@ -448,15 +431,7 @@ class ProvincialBodyResource(CatalogResource):
 
     class Meta(CatalogResource.Meta):
         model = ProvincialBody
-        fields = (
-            "name",
-            "short_name",
-            "handles",
-            "confirms_chains",
-            "keeps_white_list",
-            "description",
-            "source",
-        )
+        fields = resource_fields(ProvincialBody)
 
 
 class EnterpriseWidget(widgets.ForeignKeyWidget):

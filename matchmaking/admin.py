@@ -158,7 +158,7 @@ class OrderAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         """Content changes go through `update_order` (timeline entry, re-matching of live orders)."""
-        data = {name: form.cleaned_data[name] for name in services.ORDER_INPUTS if name in form.cleaned_data}
+        data = {name: form.cleaned_data[name] for name in Order.INPUTS if name in form.cleaned_data}
         try:
             services.update_order(Order.objects.get(pk=obj.pk), by=request.user, data=data)
         except WorkflowError as exc:

@@ -9,7 +9,6 @@ from accounts.models import Organization, User
 from chains.models import ChainLink, ChainType, CountyChain, Prefecture
 from matchmaking.choices import DeclineReason, OrderKind, OutcomeType
 from matchmaking.models import NotificationPreference, Order, Outcome, Response
-from matchmaking.services import ORDER_INPUTS
 from matchmaking.uploads import ACCEPT, UploadRejected, check_upload
 
 KIND_FIELD_NAMES = {name for names in Order.KIND_FIELDS.values() for name in names}
@@ -85,7 +84,7 @@ class OrderForm(Bootstrap, forms.ModelForm):
 
     class Meta:
         model = Order
-        fields = ORDER_INPUTS
+        fields = Order.INPUTS
         widgets = {
             "kind": forms.RadioSelect,
             "due_date": DateInput(),
@@ -136,7 +135,7 @@ class OrderForm(Bootstrap, forms.ModelForm):
 
     def order_data(self) -> dict:
         """The cleaned values the services take."""
-        return {name: self.cleaned_data.get(name) for name in ORDER_INPUTS if name in self.cleaned_data}
+        return {name: self.cleaned_data.get(name) for name in Order.INPUTS if name in self.cleaned_data}
 
 
 class ResponseForm(Bootstrap, forms.ModelForm):

@@ -36,6 +36,7 @@ from chains.models import (
     Fund,
     Institution,
     TalentResource,
+    catalog_rows,
     split_keywords,
 )
 from engine import Catalog, Index, build_index, merge_weights
@@ -228,56 +229,15 @@ def catalog_records() -> Catalog:
     chain_types = _chain_types()
     chains = {c.code: c for c in chain_types}
     out = []
-    for row in Institution.objects.values(
-        "pk", "name", "kind", "location", "in_fujian", "fields", "description", "source"
-    ):
+    for row in catalog_rows(Institution):
         out.append(institution_record(f"institution:{row['pk']}", row, c2p))
-    for row in Fund.objects.values(
-        "pk",
-        "name",
-        "sponsor",
-        "level",
-        "size_yuan",
-        "stage",
-        "focus",
-        "description",
-        "source",
-        prefecture_name=models.F("prefecture__name"),
-        county_name=models.F("county__name"),
-    ):
-        row = {**row, "prefecture": row["prefecture_name"], "county": row["county_name"]}
+    for row in catalog_rows(Fund):
         out.append(fund_record(f"fund:{row['pk']}", row, c2p))
-    for row in FinancialProduct.objects.values(
-        "pk",
-        "name",
-        "provider",
-        "product_type",
-        "region",
-        "max_amount_yuan",
-        "term_months",
-        "collateral",
-        "target",
-        "description",
-        "valid_until",
-        "source",
-    ):
+    for row in catalog_rows(FinancialProduct, "valid_until"):
         out.append(financial_product_record(f"financial_product:{row['pk']}", row, c2p))
-    for row in TalentResource.objects.values(
-        "pk", "name", "organizer", "kind", "region", "fields", "description", "source"
-    ):
+    for row in catalog_rows(TalentResource):
         out.append(talent_record(f"talent_resource:{row['pk']}", row, c2p))
-    for row in Enterprise.objects.values(
-        "pk",
-        "name",
-        "role",
-        "products",
-        "description",
-        "source",
-        county_name=models.F("county__name"),
-        chain_code=models.F("chain_type__code"),
-        link_name=models.F("link__name"),
-    ):
-        row = {**row, "county": row["county_name"], "chain_type": row["chain_code"], "link": row["link_name"]}
+    for row in catalog_rows(Enterprise):
         out.append(enterprise_record(f"enterprise:{row['pk']}", row, c2p, chains))
     return Catalog(resources=tuple(out), chain_types=chain_types, counties_to_prefecture=c2p)
 

@@ -45,7 +45,7 @@ logger = logging.getLogger(__name__)
 def order_text(order) -> str:
     """The order's free text for matching: description plus its kind's descriptive fields."""
     parts = [order.description]
-    for name in ("tech_field", "expected_outcome", "talent_profile", "products"):
+    for name in Order.MATCH_TEXTS:
         value = getattr(order, name, "") or ""
         if value:
             parts.append(value)
@@ -55,7 +55,7 @@ def order_text(order) -> str:
 def order_keywords(order) -> tuple[str, ...]:
     """Explicit keywords: the keyword field plus the short technical field / wanted products."""
     items = list(order.keyword_list)
-    for name in ("tech_field", "products"):
+    for name in Order.MATCH_KEYWORD_TEXTS:
         items.extend(split_keywords(getattr(order, name, "") or ""))
     return tuple(dict.fromkeys(items))
 

@@ -35,27 +35,6 @@ from matchmaking.workflow import WorkflowError
 
 # Events that are not progress on the order (they must not restart the service-level clock).
 NOT_PROGRESS = {EventKind.REMINDED, EventKind.ESCALATED, EventKind.COMMENTED}
-# Order fields a county (or an administrator) may set through create/update.
-ORDER_INPUTS = (
-    "kind",
-    "chain",
-    "link",
-    "title",
-    "description",
-    "keywords",
-    "amount_yuan",
-    "financing_type",
-    "headcount",
-    "talent_profile",
-    "tech_field",
-    "expected_outcome",
-    "wanted_link",
-    "products",
-    "due_date",
-    "contact_name",
-    "contact_phone",
-    "visibility",
-)
 
 
 def _scope(user) -> Scope | None:
@@ -178,7 +157,7 @@ def _store_files(order, files, by, response=None) -> list[Attachment]:
 
 def _apply_inputs(order: Order, data: dict) -> list[str]:
     changed = []
-    for name in ORDER_INPUTS:
+    for name in Order.INPUTS:
         if name in data:
             attname = order._meta.get_field(name).attname
             before = getattr(order, attname)
@@ -233,9 +212,7 @@ def update_order(order: Order, *, by, data: dict, files=(), beneficiaries=None) 
     with transaction.atomic():
         if beneficiaries is not None:
             set_beneficiaries(order, by=by, items=beneficiaries)
-        match_changed = any(
-            order._meta.get_field(n).attname in Order.MATCH_INPUTS or n in Order.MATCH_INPUTS for n in changed
-        )
+        match_changed = any(name in Order.MATCH_INPUTS for name in changed)
         if match_changed:
             order.match_inputs_at = timezone.now()
         order.save()

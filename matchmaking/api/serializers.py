@@ -274,11 +274,7 @@ class OrderWriteSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Order
-        fields = [
-            "kind", "chain", "link", "title", "description", "keywords", "amount_yuan", "financing_type",
-            "headcount", "talent_profile", "tech_field", "expected_outcome", "wanted_link", "products",
-            "due_date", "visibility", "contact_name", "contact_phone", "beneficiaries",
-        ]  # fmt: skip
+        fields = [*Order.INPUTS, "beneficiaries"]
         extra_kwargs = {
             "chain": {
                 "help_text": "本县域重点产业链的 id（已申报、市审核通过或已认定；退回修改与已撤销的不可）"

@@ -286,11 +286,11 @@ class Order(models.Model):
         OrderKind.TALENT: ("headcount", "talent_profile"),
         OrderKind.INDUSTRY: ("wanted_link", "products"),
     }
-    # Fields whose change means the order must be matched again.
+    # Fields whose change means the order must be matched again: what `matching.query_for_order` reads.
     MATCH_INPUTS = (
         "kind",
-        "chain_id",
-        "link_id",
+        "chain",
+        "link",
         "title",
         "description",
         "keywords",
@@ -303,6 +303,11 @@ class Order(models.Model):
         "wanted_link",
         "products",
     )
+    # Everything a county (or an administrator) sets on an order, through the form, the API and the admin alike.
+    INPUTS = (*MATCH_INPUTS, "due_date", "visibility", "contact_name", "contact_phone")
+    # The kind-specific texts the engine reads with the description, and those it also takes as keywords.
+    MATCH_TEXTS = ("tech_field", "expected_outcome", "talent_profile", "products")
+    MATCH_KEYWORD_TEXTS = ("tech_field", "products")
 
     def clean(self):
         """Chain belongs to the county, link to the chain, and the kind's own fields are filled in."""
