@@ -11,11 +11,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from accounts.scoping import Scope
 from chains.models import Enterprise
 from chains.uscc import normalize_uscc, validate_uscc
 from matchmaking import workflow
 from matchmaking.choices import EventKind, OrderState
 from matchmaking.models import Order, OrderBeneficiary
+from matchmaking.timeline import log_event
 from matchmaking.workflow import WorkflowError
 
 MAX_BENEFICIARIES = 50
@@ -87,8 +89,6 @@ def parse_beneficiaries(items) -> list[OrderBeneficiary]:
 def set_beneficiaries(order: Order, *, by, items) -> list[OrderBeneficiary]:
     """Replace the firms an order serves (the county while it may edit the order, or an administrator);
     call inside the caller's transaction, after the order is saved."""
-    from matchmaking.services import log_event
-
     if not Order.objects.editable_by(by).filter(pk=order.pk).exists():
         raise WorkflowError(_("该需求当前不能修改受益企业。"), code="forbidden")
     rows = parse_beneficiaries(items)
@@ -112,9 +112,7 @@ def set_beneficiaries(order: Order, *, by, items) -> list[OrderBeneficiary]:
 def record_firm_outcomes(order: Order, *, by, splits) -> list[OrderBeneficiary]:
     """The taking body (or an administrator) splits the outcome per firm: `splits` is a list of
     `{"beneficiary": id, "amount_financed_yuan": int|None, "agreement_signed": bool, "note": str}`."""
-    from matchmaking.services import _scope, log_event
-
-    scope = _scope(by)
+    scope = Scope.for_user(by) if by is not None else None
     if not (
         workflow.actor_may(workflow.TAKING_BODY, scope, order)
         or workflow.actor_may(workflow.ADMIN, scope, order)

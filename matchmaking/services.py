@@ -30,11 +30,9 @@ from matchmaking.models import (
     Outcome,
     Response,
 )
+from matchmaking.timeline import log_event
 from matchmaking.uploads import UploadRejected, check_upload
 from matchmaking.workflow import WorkflowError
-
-# Events that are not progress on the order (they must not restart the service-level clock).
-NOT_PROGRESS = {EventKind.REMINDED, EventKind.ESCALATED, EventKind.COMMENTED}
 
 
 def _scope(user) -> Scope | None:
@@ -48,25 +46,6 @@ def _invalid(exc: ValidationError) -> WorkflowError:
         else {"__all__": " ".join(exc.messages)}
     )
     return WorkflowError(_("填写内容有误：") + "；".join(errors.values()), code="invalid", errors=errors)
-
-
-def log_event(order, kind, by=None, *, from_state="", to_state="", note="", at=None) -> OrderEvent:
-    """Append one timeline entry (and keep the order's progress clock); call inside the caller's transaction."""
-    now = at or timezone.now()
-    event = OrderEvent.objects.create(
-        order=order,
-        kind=kind,
-        actor=by,
-        organization=getattr(by, "organization", None) if by is not None else None,
-        from_state=from_state,
-        to_state=to_state,
-        note=note,
-        created_at=now,
-    )
-    if kind not in NOT_PROGRESS:
-        Order.objects.filter(pk=order.pk).update(last_progress_at=now)
-        order.last_progress_at = now
-    return event
 
 
 def _enqueue_matching(order) -> None:

@@ -1,0 +1,28 @@
+"""An order's timeline: the append-only OrderEvent rows every service writes with its change."""
+
+from django.utils import timezone
+
+from matchmaking.choices import EventKind
+from matchmaking.models import Order, OrderEvent
+
+# Events that are not progress on the order (they must not restart the service-level clock).
+NOT_PROGRESS = {EventKind.REMINDED, EventKind.ESCALATED, EventKind.COMMENTED}
+
+
+def log_event(order, kind, by=None, *, from_state="", to_state="", note="", at=None) -> OrderEvent:
+    """Append one timeline entry (and keep the order's progress clock); call inside the caller's transaction."""
+    now = at or timezone.now()
+    event = OrderEvent.objects.create(
+        order=order,
+        kind=kind,
+        actor=by,
+        organization=getattr(by, "organization", None) if by is not None else None,
+        from_state=from_state,
+        to_state=to_state,
+        note=note,
+        created_at=now,
+    )
+    if kind not in NOT_PROGRESS:
+        Order.objects.filter(pk=order.pk).update(last_progress_at=now)
+        order.last_progress_at = now
+    return event
