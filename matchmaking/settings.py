@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "chains",
     "accounts",
     "matchmaking",
+    "events",
 ]
 
 MIDDLEWARE = [
