@@ -64,3 +64,13 @@ def for_event(user, event) -> EventReadPolicy:
         scope.is_admin or (scope.org_id is not None and scope.org_id == event.organizer_id)
     )
     return EventReadPolicy(manage=bool(manage), org_id=scope.org_id, is_admin=scope.is_admin)
+
+
+def readable_orders(user, meetings) -> set[int]:
+    """Of the orders these meetings are about, those the viewer may see (their titles are shown; one query)."""
+    from matchmaking.models import Order
+
+    ids = {m.order_id for m in meetings if m.order_id}
+    if not ids:
+        return set()
+    return set(Order.objects.visible_to(user).filter(pk__in=ids).values_list("pk", flat=True))

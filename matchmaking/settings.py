@@ -334,6 +334,8 @@ SPECTACULAR_SETTINGS = {
         "ResponseStateEnum": "matchmaking.choices.ResponseState",
         "EventKindEnum": "matchmaking.choices.EventKind",
         "NotificationKindEnum": "matchmaking.choices.NotificationKind",
+        "DockingEventKindEnum": "events.choices.EventKind",
+        "DockingEventStateEnum": "events.choices.EventState",
     },
 }
 

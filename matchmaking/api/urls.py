@@ -3,6 +3,7 @@
 from django.urls import path, re_path
 from rest_framework.routers import DefaultRouter
 
+from events.api import register_routes as register_event_routes
 from matchmaking.api import auth, catalog, notifications, orders
 from matchmaking.api.errors import NotFoundView
 
@@ -22,11 +23,13 @@ router.register("provincial-bodies", catalog.ProvincialBodyViewSet, basename="pr
 router.register("orders", orders.OrderViewSet, basename="order")
 router.register("responses", orders.ResponseViewSet, basename="response")
 router.register("notifications", notifications.NotificationViewSet, basename="notification")
+event_urls = register_event_routes(router)  # 对接活动: events, registrations, meetings
 
 urlpatterns = [
     path("auth/token/", auth.ObtainTokenView.as_view(), name="token"),
     path("auth/logout/", auth.LogoutView.as_view(), name="logout"),
     path("auth/logout-all/", auth.LogoutAllView.as_view(), name="logout-all"),
+    *event_urls,
     *router.urls,
     # Last: anything else under /api/v1/ is a JSON 404 in the error shape.
     re_path(r"^(?P<rest>.+)$", NotFoundView.as_view(), name="not-found"),

@@ -60,3 +60,42 @@ def registered(event, county_jinjiang, inst_dhu, firm_demo):
     from events import services
 
     return {u.username: services.register(event, by=u) for u in (county_jinjiang, inst_dhu, firm_demo)}
+
+
+@pytest.fixture
+def api():
+    """`api(user)` → an APIClient authenticated as the user; `api(None)` → anonymous."""
+    from rest_framework.test import APIClient
+
+    def make(user=None):
+        client = APIClient()
+        if user is not None:
+            client.force_authenticate(user)
+        return client
+
+    return make
+
+
+@pytest.fixture
+def scheduled(event, registered, county_jinjiang, inst_dhu, firm_demo, bank_cib):
+    """The event with two accepted, scheduled meetings (county ↔ 东华大学, firm ↔ 东华大学) and one request."""
+    from events import services
+
+    dhu = registered["inst_dhu"]
+    first = services.request_meeting(event, by=county_jinjiang, invitee=dhu, message="面料攻关")
+    services.accept_meeting(first, by=inst_dhu)
+    second = services.request_meeting(event, by=firm_demo, invitee=dhu)
+    services.accept_meeting(second, by=inst_dhu)
+    pending = services.request_meeting(event, by=firm_demo, invitee=registered["county_jinjiang"])
+    services.schedule_event(event, by=bank_cib)
+    for m in (first, second, pending):
+        m.refresh_from_db()
+    return {"first": first, "second": second, "pending": pending}
+
+
+@pytest.fixture
+def no_org_user(db):
+    """An authenticated user with no organization: sees nothing, may do nothing."""
+    from accounts.models import User
+
+    return User.objects.create_user("drifter_ev", email="drifter_ev@example.com", password="x")
