@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -653,3 +653,30 @@ def event_report(request, pk):
         outcomes = list(MeetingOutcome.objects.filter(meeting__event=event))
         return xlsx_response(report.workbook(event, figures, meetings, outcomes), f"event-{event.pk}-report")
     return render(request, "events/report.html", {"event": event, "figures": figures})
+
+
+@login_required
+def dashboard_section(request):
+    """The docking-events tables of a dashboard (loaded by the dashboard page; the same gate as the dashboard)."""
+    from chains.models import County, Prefecture
+    from events import stats
+    from matchmaking import dashboards
+
+    level, pk = request.GET.get("level", ""), request.GET.get("id", "")
+    kwargs = {}
+    if level == "province" and dashboards.may_see_province(request.user):
+        pass
+    elif level == "city" and pk.isdigit() and dashboards.may_see_prefecture(request.user, int(pk)):
+        kwargs["prefecture_id"] = get_object_or_404(Prefecture, pk=int(pk)).pk
+    elif level == "county" and pk.isdigit():
+        county = get_object_or_404(County.objects.select_related("prefecture"), pk=int(pk))
+        if not dashboards.may_see_county(request.user, county):
+            raise Http404
+        kwargs["county_id"] = county.pk
+    else:
+        raise Http404
+    return render(
+        request,
+        "events/_dashboard_section.html",
+        {"stats": stats.collect(request.user, **kwargs), "labels": stats.EventStats.labels()},
+    )

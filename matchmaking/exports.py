@@ -425,6 +425,11 @@ def monthly_workbook(user, month: date) -> Workbook:
     ws.append(_header(ws, [label for _key, label in MONTHLY_COLUMNS]))
     for row in monthly_rows(user, month):
         ws.append([safe(row[key]) for key, _label in MONTHLY_COLUMNS])
+    from events.stats import (
+        add_monthly_sheet,  # 对接活动: events, meetings and outcomes per county, chain, organizer
+    )
+
+    add_monthly_sheet(wb, user, *_month_bounds(month))
     return wb
 
 
