@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "matchmaking",
     "reports",
     "devindex",
+    "events",
 ]
 # Development tools (demo data, load test, benchmarks, matching evaluation): never in production unless asked for.
 DEVTOOLS = DEBUG or env_bool("DEVTOOLS", False)
@@ -341,6 +342,8 @@ SPECTACULAR_SETTINGS = {
         "EventKindEnum": "matchmaking.choices.EventKind",
         "NotificationKindEnum": "matchmaking.choices.NotificationKind",
         "ChainStatusEnum": "chains.choices.ChainStatus",
+        "DockingEventKindEnum": "events.choices.EventKind",
+        "DockingEventStateEnum": "events.choices.EventState",
     },
 }
 
@@ -380,6 +383,9 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.tasks.purge_expired_api_tokens",
         "schedule": crontab(hour=3, minute=10),
     },
+    # 对接活动: reminders a day and an hour before (every 5 minutes, each reminder once), finishing past events
+    "send-event-reminders": {"task": "events.tasks.send_event_reminders", "schedule": 300.0},
+    "finish-past-events": {"task": "events.tasks.finish_past_events", "schedule": crontab(minute=15)},
 }
 
 # --- Security (production) -----------------------------------------------------------------------

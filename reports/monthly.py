@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 
+from events.stats import add_monthly_sheet
 from matchmaking.choices import OrderKind, OrderState, OutcomeType
 from matchmaking.models import Order
 from reports.access import report_prefectures
@@ -100,6 +101,7 @@ def monthly_workbook(user, month: date) -> Workbook:
     ws.append(header(ws, [label for _key, label in MONTHLY_COLUMNS]))
     for row in monthly_rows(user, month):
         ws.append([safe(row[key]) for key, _label in MONTHLY_COLUMNS])
+    add_monthly_sheet(wb, user, *_month_bounds(month))  # 对接活动: events, meetings and outcomes
     return wb
 
 

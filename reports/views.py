@@ -17,6 +17,7 @@ from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET
 
 from chains.models import ChainType, County, CountyChain, Prefecture
+from events import stats as event_stats
 from reports import access, exports, xlsx
 from reports.access import CITY, COUNTY, PROVINCE, Level
 from reports.chain_map import build_chain_map
@@ -332,3 +333,26 @@ def export_download(request, job_id: uuid.UUID):
         content_type=xlsx.XLSX_TYPE,
     )
     return response
+
+
+@login_required
+def events_section(request):
+    """The docking-events tables of a dashboard (loaded by the dashboard page; the same gate as the dashboard)."""
+    level, pk = request.GET.get("level", ""), request.GET.get("id", "")
+    kwargs = {}
+    if level == "province" and access.may_see_province(request.user):
+        pass
+    elif level == "city" and pk.isdigit() and access.may_see_prefecture(request.user, int(pk)):
+        kwargs["prefecture_id"] = get_object_or_404(Prefecture, pk=int(pk)).pk
+    elif level == "county" and pk.isdigit():
+        county = get_object_or_404(County.objects.select_related("prefecture"), pk=int(pk))
+        if not access.may_see_county(request.user, county):
+            raise Http404
+        kwargs["county_id"] = county.pk
+    else:
+        raise Http404
+    return render(
+        request,
+        "events/_dashboard_section.html",
+        {"stats": event_stats.collect(request.user, **kwargs), "labels": event_stats.EventStats.labels()},
+    )
