@@ -335,6 +335,9 @@ SPECTACULAR_SETTINGS = {
         "ResponseStateEnum": "matchmaking.choices.ResponseState",
         "EventKindEnum": "matchmaking.choices.EventKind",
         "NotificationKindEnum": "matchmaking.choices.NotificationKind",
+        "SourceEnum": "core.choices.Source",
+        "IndexSourceEnum": "devindex.choices.ResultSource",
+        "IndexReportStateEnum": "devindex.choices.ReportState",
     },
 }
 
