@@ -344,6 +344,9 @@ SPECTACULAR_SETTINGS = {
         "ChainStatusEnum": "chains.choices.ChainStatus",
         "DockingEventKindEnum": "events.choices.EventKind",
         "DockingEventStateEnum": "events.choices.EventState",
+        "SourceEnum": "core.choices.Source",
+        "IndexSourceEnum": "devindex.choices.ResultSource",
+        "IndexReportStateEnum": "devindex.choices.ReportState",
     },
 }
 

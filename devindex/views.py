@@ -1,6 +1,7 @@
 """Pages of the development index: thin views over ranking, profile, policy and services."""
 
 import tempfile
+from itertools import zip_longest
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -32,6 +33,7 @@ from devindex.models import (
 from devindex.workflow import DevIndexError
 
 REPORTS_PER_PAGE = 30
+TOP = 10  # the top-10 comparison beside the map
 
 
 def _require(condition: bool) -> None:
@@ -102,6 +104,10 @@ def ranking_page(request):
         Computation.objects.filter(year=year).select_related("method_version").first() if year else None
     )
     query = request.GET.urlencode()
+    computed_top = [r for r in rows if r.computed and r.computed["rank"] and r.computed["rank"] <= TOP][:TOP]
+    published_top = sorted(
+        (r for r in rows if r.published and r.published["rank"]), key=lambda r: r.published["rank"]
+    )
     return render(
         request,
         "devindex/ranking.html",
@@ -119,6 +125,7 @@ def ranking_page(request):
             "show_computed": any(r.computed for r in rows),
             "may_see_county": policy.may_see_county(request.user),
             "map_data": {"metric": metric, "rows": map_rows},
+            "top": list(zip_longest(computed_top, published_top[:TOP])),
             "labels": _labels(),
             "export_url": reverse("devindex:export") + (f"?{query}" if query else ""),
         },
