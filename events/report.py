@@ -2,13 +2,36 @@
 and as XLSX (openpyxl). Read-only; the organizer's (see `events.policy`)."""
 
 from dataclasses import dataclass
+from io import BytesIO
 
 from django.db.models import Count, Max, Q
+from django.http import FileResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from events.choices import MeetingState, OutcomeResult, RegistrationState
 from events.models import Meeting, MeetingOutcome
+
+# Text a spreadsheet would read as a formula gets a leading quote (as in every export of the platform).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def safe(value):
+    """A cell value no spreadsheet evaluates."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def download(book, name: str) -> FileResponse:
+    """The workbook as a download named `name-YYYYMMDD.xlsx`."""
+    out = BytesIO()
+    book.save(out)
+    out.seek(0)
+    return FileResponse(
+        out, as_attachment=True, filename=f"{name}-{timezone.localdate():%Y%m%d}.xlsx", content_type=XLSX_TYPE
+    )
 
 
 @dataclass
@@ -82,8 +105,6 @@ def build(event) -> EventReport:
 def workbook(event, report: EventReport, meetings, outcomes):
     """The report as a workbook: the figures, then one row per meeting with both sides' outcomes."""
     from openpyxl import Workbook
-
-    from matchmaking.exports import safe
 
     book = Workbook()
     sheet = book.active

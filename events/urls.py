@@ -8,7 +8,6 @@ app_name = "events"
 
 urlpatterns = [
     path("", views.event_list, name="list"),
-    path("dashboard-section/", views.dashboard_section, name="dashboard-section"),
     path("new/", views.event_create, name="create"),
     path("<int:pk>/", views.event_detail, name="detail"),
     path("<int:pk>/edit/", views.event_edit, name="edit"),

@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,10 +16,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.scoping import Scope, get_visible_or_404
+from core.errors import ServiceError
 from events import calendar, filtersets, forms, policy, proposals, report, services, workflow
 from events.choices import EventState, MeetingState, RegistrationState
 from events.models import Event, Meeting, MeetingOutcome, Registration
-from events.workflow import WorkflowError
 from matchmaking.models import RESPONDABLE, Order
 
 PAGE_SIZE = 20
@@ -54,7 +54,7 @@ def _run(request, func, success: str, *args, **kwargs) -> bool:
     """Call a service; its message becomes a page message; forbidden actions are 404."""
     try:
         func(*args, by=request.user, **kwargs)
-    except WorkflowError as exc:
+    except ServiceError as exc:
         if exc.code == "forbidden":
             raise Http404 from exc
         messages.error(request, exc.message)
@@ -106,7 +106,7 @@ def event_create(request):
     if request.method == "POST" and form.is_valid():
         try:
             event = services.create_event(by=request.user, data=form.data_for_service())
-        except WorkflowError as exc:
+        except ServiceError as exc:
             _form_errors(form, exc)
         else:
             messages.success(request, _("活动草稿已保存。"))
@@ -124,7 +124,7 @@ def event_edit(request, pk):
             services.update_event(
                 Event.objects.get(pk=event.pk), by=request.user, data=form.data_for_service()
             )
-        except WorkflowError as exc:
+        except ServiceError as exc:
             _form_errors(form, exc)
         else:
             messages.success(request, _("活动已保存。"))
@@ -134,7 +134,7 @@ def event_edit(request, pk):
     )
 
 
-def _form_errors(form, exc: WorkflowError) -> None:
+def _form_errors(form, exc: ServiceError) -> None:
     for field, message in (exc.errors or {"__all__": exc.message}).items():
         form.add_error(field if field in form.fields else None, message)
 
@@ -393,7 +393,7 @@ def schedule(request, pk):
     event, _read = _managed(request, pk)
     try:
         result = services.schedule_event(event, by=request.user)
-    except WorkflowError as exc:
+    except ServiceError as exc:
         messages.error(request, exc.message)
     else:
         messages.success(
@@ -645,38 +645,9 @@ def event_report(request, pk):
     event, _read = _managed(request, pk)
     figures = report.build(event)
     if request.GET.get("format") == "xlsx":
-        from matchmaking.exports import xlsx_response
-
         meetings = list(
             Meeting.objects.filter(event=event).with_list_relations().order_by("slot", "table", "pk")
         )
         outcomes = list(MeetingOutcome.objects.filter(meeting__event=event))
-        return xlsx_response(report.workbook(event, figures, meetings, outcomes), f"event-{event.pk}-report")
+        return report.download(report.workbook(event, figures, meetings, outcomes), f"event-{event.pk}-report")
     return render(request, "events/report.html", {"event": event, "figures": figures})
-
-
-@login_required
-def dashboard_section(request):
-    """The docking-events tables of a dashboard (loaded by the dashboard page; the same gate as the dashboard)."""
-    from chains.models import County, Prefecture
-    from events import stats
-    from matchmaking import dashboards
-
-    level, pk = request.GET.get("level", ""), request.GET.get("id", "")
-    kwargs = {}
-    if level == "province" and dashboards.may_see_province(request.user):
-        pass
-    elif level == "city" and pk.isdigit() and dashboards.may_see_prefecture(request.user, int(pk)):
-        kwargs["prefecture_id"] = get_object_or_404(Prefecture, pk=int(pk)).pk
-    elif level == "county" and pk.isdigit():
-        county = get_object_or_404(County.objects.select_related("prefecture"), pk=int(pk))
-        if not dashboards.may_see_county(request.user, county):
-            raise Http404
-        kwargs["county_id"] = county.pk
-    else:
-        raise Http404
-    return render(
-        request,
-        "events/_dashboard_section.html",
-        {"stats": stats.collect(request.user, **kwargs), "labels": stats.EventStats.labels()},
-    )

@@ -62,7 +62,7 @@ def test_counts_by_area_and_period(held, platform_admin, county_luoyuan):
 
 def test_dashboard_section_and_its_gate(held, login, platform_admin, county_luoyuan, bank_cib):
     jinjiang = held["order"].county
-    url = reverse("events:dashboard-section")
+    url = reverse("dashboards:events_section")
     page = login(platform_admin).get(url, {"level": "province"}).content.decode()
     assert "晋江市" in page and "2000000" in page.replace(",", "")
     assert login(county_luoyuan).get(url, {"level": "county", "id": jinjiang.pk}).status_code == 404
