@@ -649,5 +649,7 @@ def event_report(request, pk):
             Meeting.objects.filter(event=event).with_list_relations().order_by("slot", "table", "pk")
         )
         outcomes = list(MeetingOutcome.objects.filter(meeting__event=event))
-        return report.download(report.workbook(event, figures, meetings, outcomes), f"event-{event.pk}-report")
+        return report.download(
+            report.workbook(event, figures, meetings, outcomes), f"event-{event.pk}-report"
+        )
     return render(request, "events/report.html", {"event": event, "figures": figures})
