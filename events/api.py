@@ -16,15 +16,13 @@ from rest_framework.response import Response
 from accounts.models import Organization
 from accounts.scoping import Scope
 from chains.models import ChainType, County, CountyChain
-from core.errors import error_responses
-from core.errors import from_service_error as from_workflow_error
+from core.errors import ServiceError, error_responses, from_service_error
 from events import calendar, policy, proposals, services, workflow
 from events.choices import EventKind, OutcomeResult
 from events.filtersets import EventFilter, MeetingFilter
 from events.models import Event, Meeting, MeetingOutcome, Registration
 from matchmaking.choices import OrderKind
 from matchmaking.models import Order
-from matchmaking.workflow import WorkflowError
 
 MAX_AMOUNT = 10**15
 EVENT_ACTIONS = ("submit", "approve", "publish", "cancel", "return", "finish")
@@ -34,8 +32,8 @@ def call(service, *args, **kwargs):
     """Run a service, turning its WorkflowError into the API's error for it."""
     try:
         return service(*args, **kwargs)
-    except WorkflowError as exc:
-        raise from_workflow_error(exc) from exc
+    except ServiceError as exc:  # the events' own and the order services' (an outcome moving an order)
+        raise from_service_error(exc) from exc
 
 
 def _read(serializer, event) -> policy.EventReadPolicy:

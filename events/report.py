@@ -4,11 +4,18 @@ and as XLSX (openpyxl). Read-only; the organizer's (see `events.policy`)."""
 from dataclasses import dataclass
 
 from django.db.models import Count, Max, Q
+from django.http import FileResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.xlsx import safe, xlsx_response
 from events.choices import MeetingState, OutcomeResult, RegistrationState
 from events.models import Meeting, MeetingOutcome
+
+
+def download(book, name: str) -> FileResponse:
+    """The workbook as a download named `name-YYYYMMDD.xlsx` (the platform's one XLSX download helper)."""
+    return xlsx_response(book, name)
 
 
 @dataclass
@@ -82,8 +89,6 @@ def build(event) -> EventReport:
 def workbook(event, report: EventReport, meetings, outcomes):
     """The report as a workbook: the figures, then one row per meeting with both sides' outcomes."""
     from openpyxl import Workbook
-
-    from core.xlsx import safe
 
     book = Workbook()
     sheet = book.active

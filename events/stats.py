@@ -180,19 +180,3 @@ def _add_meeting(table, name, event_id, signed: bool, value: int) -> None:
     row.meetings += 1
     row.agreements += signed
     row.amount_yuan += value
-
-
-def add_monthly_sheet(workbook, user, start: datetime, end: datetime) -> None:
-    """The monthly report's sheet of docking events (per county, chain and organizer), in the user's scope."""
-    from core.xlsx import safe
-
-    stats = collect(user, start=start, end=end)
-    sheet = workbook.create_sheet(_("对接活动"))
-    sheet.append([safe(_("对接活动：%(e)s 场活动，%(m)s 场已举行洽谈，%(a)s 场签约") % {
-        "e": stats.events, "m": stats.meetings, "a": stats.agreements})])  # fmt: skip
-    for title, rows in stats.tables():
-        sheet.append([])
-        sheet.append([safe(title)])
-        sheet.append(EventStats.labels())
-        for row in rows:
-            sheet.append([safe(row.name), row.events, row.meetings, row.agreements, row.amount_yuan])

@@ -16,10 +16,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.scoping import Scope, get_visible_or_404
+from core.errors import ServiceError
 from events import calendar, filtersets, forms, policy, proposals, report, services, workflow
 from events.choices import EventState, MeetingState, RegistrationState
 from events.models import Event, Meeting, MeetingOutcome, Registration
-from events.workflow import WorkflowError
 from matchmaking.models import RESPONDABLE, Order
 
 PAGE_SIZE = 20
@@ -54,7 +54,7 @@ def _run(request, func, success: str, *args, **kwargs) -> bool:
     """Call a service; its message becomes a page message; forbidden actions are 404."""
     try:
         func(*args, by=request.user, **kwargs)
-    except WorkflowError as exc:
+    except ServiceError as exc:
         if exc.code == "forbidden":
             raise Http404 from exc
         messages.error(request, exc.message)
@@ -106,7 +106,7 @@ def event_create(request):
     if request.method == "POST" and form.is_valid():
         try:
             event = services.create_event(by=request.user, data=form.data_for_service())
-        except WorkflowError as exc:
+        except ServiceError as exc:
             _form_errors(form, exc)
         else:
             messages.success(request, _("活动草稿已保存。"))
@@ -124,7 +124,7 @@ def event_edit(request, pk):
             services.update_event(
                 Event.objects.get(pk=event.pk), by=request.user, data=form.data_for_service()
             )
-        except WorkflowError as exc:
+        except ServiceError as exc:
             _form_errors(form, exc)
         else:
             messages.success(request, _("活动已保存。"))
@@ -134,7 +134,7 @@ def event_edit(request, pk):
     )
 
 
-def _form_errors(form, exc: WorkflowError) -> None:
+def _form_errors(form, exc: ServiceError) -> None:
     for field, message in (exc.errors or {"__all__": exc.message}).items():
         form.add_error(field if field in form.fields else None, message)
 
@@ -393,7 +393,7 @@ def schedule(request, pk):
     event, _read = _managed(request, pk)
     try:
         result = services.schedule_event(event, by=request.user)
-    except WorkflowError as exc:
+    except ServiceError as exc:
         messages.error(request, exc.message)
     else:
         messages.success(
@@ -645,11 +645,11 @@ def event_report(request, pk):
     event, _read = _managed(request, pk)
     figures = report.build(event)
     if request.GET.get("format") == "xlsx":
-        from core.xlsx import xlsx_response
-
         meetings = list(
             Meeting.objects.filter(event=event).with_list_relations().order_by("slot", "table", "pk")
         )
         outcomes = list(MeetingOutcome.objects.filter(meeting__event=event))
-        return xlsx_response(report.workbook(event, figures, meetings, outcomes), f"event-{event.pk}-report")
+        return report.download(
+            report.workbook(event, figures, meetings, outcomes), f"event-{event.pk}-report"
+        )
     return render(request, "events/report.html", {"event": event, "figures": figures})

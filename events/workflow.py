@@ -31,12 +31,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.scoping import Scope
+from core.errors import ServiceError
 from events.choices import EventState as E
 from events.choices import MeetingState as M
 from events.choices import RegistrationState as R
-from matchmaking.workflow import WorkflowError
 
-__all__ = ["WorkflowError", "can", "check"]
+
+class WorkflowError(ServiceError):
+    """What event services raise (codes as in `core.errors.ServiceError`)."""
+
 
 ORGANIZER = "organizer"
 ADMIN = "admin"

@@ -17,7 +17,6 @@ from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET
 
 from chains.models import ChainType, County, CountyChain, Prefecture
-from events import stats as event_stats
 from reports import access, exports, xlsx
 from reports.access import CITY, COUNTY, PROVINCE, Level
 from reports.chain_map import build_chain_map
@@ -284,6 +283,27 @@ def export_chain_map(request, code):
 
 @login_required
 @require_GET
+def events_section(request):
+    """The docking-events tables of a dashboard (`events.stats`), loaded by the dashboard page; the same gate."""
+    from events.stats import EventStats, collect
+
+    level, pk = request.GET.get("level", ""), request.GET.get("id", "")
+    kwargs = {}
+    if level == CITY and pk.isdigit() and access.may_see_prefecture(request.user, int(pk)):
+        kwargs["prefecture_id"] = get_object_or_404(Prefecture, pk=int(pk)).pk
+    elif level == COUNTY and pk.isdigit():
+        county = get_object_or_404(County.objects.select_related("prefecture"), pk=int(pk))
+        if not access.may_see_county(request.user, county):
+            raise Http404
+        kwargs["county_id"] = county.pk
+    elif not (level == PROVINCE and access.may_see_province(request.user)):
+        raise Http404
+    context = {"stats": collect(request.user, **kwargs), "labels": EventStats.labels()}
+    return render(request, "events/_dashboard_section.html", context)
+
+
+@login_required
+@require_GET
 def monthly(request):
     """月度对接情况报表: choose a month and download it (per prefecture and kind, within the user's scope)."""
     if access.home_dashboard(request.user) is None:
@@ -333,26 +353,3 @@ def export_download(request, job_id: uuid.UUID):
         content_type=xlsx.XLSX_TYPE,
     )
     return response
-
-
-@login_required
-def events_section(request):
-    """The docking-events tables of a dashboard (loaded by the dashboard page; the same gate as the dashboard)."""
-    level, pk = request.GET.get("level", ""), request.GET.get("id", "")
-    kwargs = {}
-    if level == "province" and access.may_see_province(request.user):
-        pass
-    elif level == "city" and pk.isdigit() and access.may_see_prefecture(request.user, int(pk)):
-        kwargs["prefecture_id"] = get_object_or_404(Prefecture, pk=int(pk)).pk
-    elif level == "county" and pk.isdigit():
-        county = get_object_or_404(County.objects.select_related("prefecture"), pk=int(pk))
-        if not access.may_see_county(request.user, county):
-            raise Http404
-        kwargs["county_id"] = county.pk
-    else:
-        raise Http404
-    return render(
-        request,
-        "events/_dashboard_section.html",
-        {"stats": event_stats.collect(request.user, **kwargs), "labels": event_stats.EventStats.labels()},
-    )
