@@ -24,7 +24,11 @@ def ensure_challenge_personas(password_factory: Callable[[], str]) -> list[tuple
         org, _new = Organization.objects.get_or_create(
             name=org_name,
             is_active=True,
-            defaults={"kind": OrgKind.PROVIDER, "provider_kind": ProviderKind.INSTITUTION, "institution": institution},
+            defaults={
+                "kind": OrgKind.PROVIDER,
+                "provider_kind": ProviderKind.INSTITUTION,
+                "institution": institution,
+            },
         )
         if User.objects.filter(username=username).exists():
             continue

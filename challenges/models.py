@@ -1,7 +1,8 @@
 """Tables of 揭榜挂帅, each with its `visible_to(user)` queryset (the one access-control mechanism).
 
 Sealed bids are enforced here: before a challenge's bid deadline a bid is visible only to the bidder (its own
-organization and its named consortium partners) — not to the publisher, the panel or an administrator.
+organization and its named consortium partners) — not to the publisher, the panel or an administrator; a member
+of a bidding organization who sits on the challenge's panel sees its bids only as an expert.
 After the deadline the publisher's organization and administrators see submitted bids; panel experts see the
 bids they have not declared a conflict of interest on (what they may read of each is `policy.py`'s decision).
 """
@@ -312,12 +313,17 @@ class BidQuerySet(models.QuerySet):
         unsealed = Q(challenge__bid_deadline__lte=now) & ~Q(state=BidState.WITHDRAWN)
         if scope.is_admin:
             return self.filter(unsealed)
-        own = bidder_q(scope)
+        # A member of a bidding organization who sits on the challenge's panel reads it only as an expert.
+        own = bidder_q(scope) & ~Q(challenge__panel__expert_id=scope.user_id)
         publisher = unsealed & Q(challenge__list__publisher_org_id=scope.org_id)
         expert = (
             unsealed
             & Q(challenge__panel__expert_id=scope.user_id)
-            & ~Q(conflicts__expert_id=scope.user_id, conflicts__has_conflict=True)
+            & ~Q(
+                pk__in=ConflictDeclaration.objects.filter(expert_id=scope.user_id, has_conflict=True).values(
+                    "bid_id"
+                )
+            )
         )
         ids = self.filter(own | publisher | expert).values("pk")
         return self.filter(pk__in=ids)

@@ -23,7 +23,8 @@ def bidder_users(bid):
         bid.bidder_org_id,
         *bid.partners.exclude(organization=None).values_list("organization_id", flat=True),
     ]
-    return org_users(org_ids)
+    # a member who sits on the challenge's panel hears of the bid only as an expert
+    return org_users(org_ids).exclude(panels__challenge_id=bid.challenge_id)
 
 
 def publisher_users(challenge_list):
@@ -80,12 +81,12 @@ def challenges_published(challenges) -> int:
 
 def bid_received(bid, by) -> None:
     """Confirm a bid to its own organization (only: the bid is sealed)."""
-    notify(bidder_users(bid), K.RESPONDED, None, _title(bid.challenge, _("揭榜方案已提交")), "", by)
+    notify(bidder_users(bid), K.RESPONDED, None, _title(bid.challenge, _("揭榜方案已提交")), "")
 
 
 def bid_withdrawn(bid, by) -> None:
     """Confirm a withdrawal to the bidder's own organization (only)."""
-    notify(bidder_users(bid), K.WITHDRAWN, None, _title(bid.challenge, _("揭榜方案已撤回")), "", by)
+    notify(bidder_users(bid), K.WITHDRAWN, None, _title(bid.challenge, _("揭榜方案已撤回")), "")
 
 
 def deadline_passed(challenge, bid_count: int) -> None:

@@ -102,7 +102,11 @@ class BidReadPolicy:
         role, declared = "", None
         if not scope.active:
             return cls(scope, bid, role, declared)
-        if scope.org_id and (
+        if PanelMember.objects.filter(challenge_id=bid.challenge_id, expert_id=scope.user_id).exists():
+            role = "expert"  # a panelist reads the challenge's bids as an expert, whatever their organization
+            row = ConflictDeclaration.objects.filter(bid=bid, expert_id=scope.user_id).first()
+            declared = None if row is None else row.has_conflict
+        elif scope.org_id and (
             bid.bidder_org_id == scope.org_id or bid.partners.filter(organization_id=scope.org_id).exists()
         ):
             role = "bidder"
@@ -110,11 +114,47 @@ class BidReadPolicy:
             scope.is_admin or scope.org_id == bid.challenge.list.publisher_org_id
         ) and bid.challenge.deadline_passed():
             role = "publisher"
-        elif PanelMember.objects.filter(challenge_id=bid.challenge_id, expert_id=scope.user_id).exists():
-            role = "expert"
-            row = ConflictDeclaration.objects.filter(bid=bid, expert_id=scope.user_id).first()
-            declared = None if row is None else row.has_conflict
         return cls(scope, bid, role, declared)
+
+    @classmethod
+    def for_bids(cls, user, bids) -> dict[int, "BidReadPolicy"]:
+        """Policies for many bids at once (three queries whatever their number): bid id → policy."""
+        bids = list(bids)
+        scope = Scope.for_user(user)
+        if not bids or not scope.active:
+            return {b.pk: cls(scope, b, "", None) for b in bids}
+        ids = [b.pk for b in bids]
+        partner_of = set()
+        if scope.org_id:
+            partner_of = set(
+                Bid.objects.filter(pk__in=ids, partners__organization_id=scope.org_id).values_list(
+                    "pk", flat=True
+                )
+            )
+        panels = set(
+            PanelMember.objects.filter(
+                challenge_id__in={b.challenge_id for b in bids}, expert_id=scope.user_id
+            ).values_list("challenge_id", flat=True)
+        )
+        declared = dict(
+            ConflictDeclaration.objects.filter(bid_id__in=ids, expert_id=scope.user_id).values_list(
+                "bid_id", "has_conflict"
+            )
+        )
+        now = timezone.now()
+        out = {}
+        for bid in bids:
+            role, decl = "", None
+            if bid.challenge_id in panels:
+                role, decl = "expert", declared.get(bid.pk)
+            elif scope.org_id and (bid.bidder_org_id == scope.org_id or bid.pk in partner_of):
+                role = "bidder"
+            elif (
+                scope.is_admin or scope.org_id == bid.challenge.list.publisher_org_id
+            ) and bid.challenge.deadline_passed(now):
+                role = "publisher"
+            out[bid.pk] = cls(scope, bid, role, decl)
+        return out
 
     @property
     def reads_content(self) -> bool:

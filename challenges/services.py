@@ -627,7 +627,8 @@ def _expert_bid(bid: Bid, by) -> Scope:
         or not PanelMember.objects.filter(challenge_id=bid.challenge_id, expert_id=scope.user_id).exists()
     ):
         raise WorkflowError(_("您不是该榜的评审专家。"), code="forbidden")
-    if bid.challenge.state != ChallengeState.REVIEWING or bid.state == BidState.WITHDRAWN:
+    state = Challenge.objects.filter(pk=bid.challenge_id).values_list("state", flat=True).first()
+    if state != ChallengeState.REVIEWING or bid.state == BidState.WITHDRAWN:
         raise WorkflowError(_("该榜当前不在评审阶段。"), code="illegal_transition")
     return scope
 

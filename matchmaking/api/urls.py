@@ -3,6 +3,7 @@
 from django.urls import path, re_path
 from rest_framework.routers import DefaultRouter
 
+from challenges import api as challenges_api
 from matchmaking.api import auth, catalog, notifications, orders
 from matchmaking.api.errors import NotFoundView
 
@@ -22,6 +23,7 @@ router.register("provincial-bodies", catalog.ProvincialBodyViewSet, basename="pr
 router.register("orders", orders.OrderViewSet, basename="order")
 router.register("responses", orders.ResponseViewSet, basename="response")
 router.register("notifications", notifications.NotificationViewSet, basename="notification")
+challenges_api.register(router)
 
 urlpatterns = [
     path("auth/token/", auth.ObtainTokenView.as_view(), name="token"),
