@@ -959,6 +959,7 @@ def _resolve_orders(project: Project, by, note: str) -> None:
 
 def accept_project(project: Project, *, by, note: str = "") -> Project:
     """Final acceptance (最终验收) once every milestone is accepted; resolves the challenge's linked orders."""
+    workflow.check("project", project, "accept", _scope(by))
     if project.milestones.exclude(state=MilestoneState.ACCEPTED).exists():
         raise WorkflowError(_("还有里程碑未通过验收。"), code="illegal_transition")
     with transaction.atomic():

@@ -13,6 +13,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("orders/", include("matchmaking.order_urls")),
     path("dashboards/", include("matchmaking.dashboard_urls")),
+    path("challenges/", include("challenges.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("matchmaking.api.urls")),
