@@ -32,6 +32,16 @@ from matchmaking.workflow import WorkflowError
 MAX_AMOUNT = 10**15
 ERRORS = error_responses(400, 401, 403, 404, 409)
 READ_ERRORS = error_responses(401, 404)
+LIST_ERRORS = error_responses(400, 401, 404)
+
+
+class ListFiltersOnly:
+    """Filters, search and ordering apply to the list only (not to detail lookups or detail actions)."""
+
+    def filter_queryset(self, queryset):
+        if getattr(self, "action", None) != "list":
+            return queryset
+        return super().filter_queryset(queryset)
 
 
 def call(service, *args, **kwargs):
@@ -438,13 +448,15 @@ def _bid_queryset(user):
 
 
 @extend_schema_view(
-    list=extend_schema(responses={200: ChallengeListSerializer(many=True), **READ_ERRORS}),
+    list=extend_schema(responses={200: ChallengeListSerializer(many=True), **LIST_ERRORS}),
     retrieve=extend_schema(responses={200: ChallengeListSerializer, **READ_ERRORS}),
     create=extend_schema(
         request=ChallengeListWriteSerializer, responses={201: ChallengeListSerializer, **ERRORS}
     ),
 )
-class ChallengeListViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ChallengeListViewSet(
+    ListFiltersOnly, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """榜单：列表、详情、新建与状态操作（submit、approve、return、publish、close）。"""
 
     serializer_class = ChallengeListSerializer
@@ -515,11 +527,13 @@ class ChallengeListViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
 
 
 @extend_schema_view(
-    list=extend_schema(responses={200: ChallengeSerializer(many=True), **READ_ERRORS}),
+    list=extend_schema(responses={200: ChallengeSerializer(many=True), **LIST_ERRORS}),
     retrieve=extend_schema(responses={200: ChallengeSerializer, **READ_ERRORS}),
     create=extend_schema(request=ChallengeWriteSerializer, responses={201: ChallengeSerializer, **ERRORS}),
 )
-class ChallengeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ChallengeViewSet(
+    ListFiltersOnly, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """榜：列表、详情、新建；挂帅（award）与撤榜（close）；揭榜方案（bids）；评审专家（panel）；推荐揭榜方（proposals）。"""
 
     serializer_class = ChallengeSerializer
@@ -586,7 +600,7 @@ class ChallengeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         description="揭榜单位只看到本单位的方案；发榜单位在揭榜截止后看到全部（已撤回的除外）。",
     )  # fmt: skip
     @extend_schema(methods=["POST"], request=BidWriteSerializer, responses={201: BidSerializer, **ERRORS})
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], filter_backends=[], pagination_class=None)
     def bids(self, request, pk=None):
         """揭榜方案：列表（密封规则）与提交。"""
         challenge = self.get_object()
@@ -623,7 +637,7 @@ class ChallengeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         request=None,
         responses={200: OpenApiResponse(description="推荐揭榜方（名称、匹配度、理由）"), **ERRORS},
     )
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
     def proposals(self, request, pk=None):
         """推荐揭榜方：匹配引擎按榜的内容从资源库和科技成果中推荐（仅发榜单位和管理员）。"""
         from challenges import matching
@@ -635,10 +649,10 @@ class ChallengeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
 
 
 @extend_schema_view(
-    list=extend_schema(responses={200: BidSerializer(many=True), **READ_ERRORS}),
+    list=extend_schema(responses={200: BidSerializer(many=True), **LIST_ERRORS}),
     retrieve=extend_schema(responses={200: BidSerializer, **READ_ERRORS}),
 )
-class BidViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class BidViewSet(ListFiltersOnly, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """揭榜方案：本单位的方案，揭榜截止后发榜单位与（无利益冲突的）评审专家可见的方案；撤回、附件、利益冲突声明。"""
 
     serializer_class = BidSerializer
@@ -698,11 +712,13 @@ class BidViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
 
 
 @extend_schema_view(
-    list=extend_schema(responses={200: ReviewSerializer(many=True), **READ_ERRORS}),
+    list=extend_schema(responses={200: ReviewSerializer(many=True), **LIST_ERRORS}),
     retrieve=extend_schema(responses={200: ReviewSerializer, **READ_ERRORS}),
     create=extend_schema(request=ReviewWriteSerializer, responses={201: ReviewSerializer, **ERRORS}),
 )
-class ReviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ReviewViewSet(
+    ListFiltersOnly, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """评审意见：专家看到本人的，发榜单位看到本榜全部；专家提交评分。"""
 
     serializer_class = ReviewSerializer
@@ -739,10 +755,12 @@ class ReviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
 
 @extend_schema_view(
-    list=extend_schema(responses={200: ProjectSerializer(many=True), **READ_ERRORS}),
+    list=extend_schema(responses={200: ProjectSerializer(many=True), **LIST_ERRORS}),
     retrieve=extend_schema(responses={200: ProjectSerializer, **READ_ERRORS}),
 )
-class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ProjectViewSet(
+    ListFiltersOnly, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """攻关项目：中榜单位与发榜单位可见；里程碑；最终验收。"""
 
     serializer_class = ProjectSerializer
@@ -758,7 +776,7 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         )
 
     @extend_schema(request=None, responses={200: MilestoneSerializer(many=True), **READ_ERRORS})
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
     def milestones(self, request, pk=None):
         """项目里程碑及进展报告。"""
         project = self.get_object()
@@ -776,7 +794,7 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
 
 @extend_schema_view(retrieve=extend_schema(responses={200: MilestoneSerializer, **READ_ERRORS}))
-class MilestoneViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class MilestoneViewSet(ListFiltersOnly, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """项目里程碑：中榜单位报告进展（report，可附证明材料），发榜单位验收（accept）或要求整改（rework）。"""
 
     serializer_class = MilestoneSerializer
@@ -835,14 +853,14 @@ class MilestoneViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(responses={200: AchievementSerializer(many=True), **READ_ERRORS}),
+    list=extend_schema(responses={200: AchievementSerializer(many=True), **LIST_ERRORS}),
     retrieve=extend_schema(responses={200: AchievementSerializer, **READ_ERRORS}),
     create=extend_schema(request=AchievementSerializer, responses={201: AchievementSerializer, **ERRORS}),
     partial_update=extend_schema(
         request=AchievementSerializer, responses={200: AchievementSerializer, **ERRORS}
     ),
 )
-class AchievementViewSet(
+class AchievementViewSet(ListFiltersOnly,
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):  # fmt: skip
