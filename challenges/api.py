@@ -26,8 +26,8 @@ from challenges.models import (
     Project,
     Review,
 )
-from matchmaking.api.errors import Conflict, error_responses, from_workflow_error
-from matchmaking.workflow import WorkflowError
+from core.errors import Conflict, error_responses, from_service_error
+from core.errors import ServiceError as WorkflowError
 
 MAX_AMOUNT = 10**15
 ERRORS = error_responses(400, 401, 403, 404, 409)
@@ -51,7 +51,7 @@ def call(service, *args, **kwargs):
     except WorkflowError as exc:
         if exc.code == "deadline_passed":
             raise Conflict(exc.message, code="deadline_passed") from exc
-        raise from_workflow_error(exc) from exc
+        raise from_service_error(exc) from exc
 
 
 def _files(request) -> list:

@@ -46,8 +46,9 @@ from challenges.models import (
     ReviewScore,
 )
 from challenges.review import weighted_total
+from core import dispatch
+from core.errors import ServiceError as WorkflowError
 from matchmaking.uploads import UploadRejected, check_upload
-from matchmaking.workflow import WorkflowError
 
 LIST_INPUTS = ("title", "description")
 CHALLENGE_INPUTS = (
@@ -357,10 +358,7 @@ def publish_list(lst: ChallengeList, *, by) -> ChallengeList:
                 to_state=locked.state,
             )
             opened.append(challenge)
-        ids = [c.pk for c in opened]
-        from challenges.tasks import notify_new_challenges
-
-        transaction.on_commit(lambda: notify_new_challenges.delay(ids), robust=True)
+        dispatch.enqueue_on_commit("challenges.tasks.notify_new_challenges", [c.pk for c in opened])
     return lst
 
 

@@ -29,7 +29,7 @@ from challenges.models import (
     Review,
 )
 from challenges.review import aggregate
-from matchmaking.workflow import WorkflowError
+from core.errors import ServiceError as WorkflowError
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

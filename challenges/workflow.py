@@ -45,7 +45,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.scoping import Scope
 from challenges.choices import BidState, ChallengeState, ListState, MilestoneState, ProjectState
-from matchmaking.workflow import WorkflowError
+from core.errors import ServiceError as WorkflowError
 
 __all__ = ["TABLES", "WorkflowError", "can", "check"]
 

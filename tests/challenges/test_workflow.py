@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from challenges import services, workflow
 from challenges.choices import BidState, ChallengeState, ListState, MilestoneState, ProjectState
 from challenges.models import Bid, ChallengeEvent, Milestone
-from matchmaking.workflow import WorkflowError
+from core.errors import ServiceError as WorkflowError
 from tests.challenges.conftest import CRITERIA, challenge_data, make_bid, make_challenge, review_all
 
 pytestmark = pytest.mark.django_db
