@@ -211,6 +211,7 @@ class Challenge(models.Model):
     )
     state_note = models.TextField(_("授榜/撤榜说明"), blank=True)
     decided_at = models.DateTimeField(_("决定时间"), null=True, blank=True)
+    subscribers_told_at = models.DateTimeField(_("已通知关注者"), null=True, blank=True)
     is_sample = models.BooleanField(_("示例数据"), default=False)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)

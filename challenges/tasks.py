@@ -7,20 +7,19 @@ from celery import shared_task
 def notify_new_challenges(self, challenge_ids: list[int]) -> int:
     """Tell the subscribers of each newly opened challenge's chain type (once per challenge)."""
     from django.db import transaction
+    from django.utils import timezone
 
     from challenges import notifications
-    from challenges.models import Challenge, ChallengeEvent
+    from challenges.models import Challenge
 
     told = 0
     for challenge in Challenge.objects.filter(pk__in=challenge_ids, state="open").select_related("list"):
         with transaction.atomic():
-            marker = ChallengeEvent.objects.filter(challenge=challenge, kind="published", note="subscribers")
-            if marker.exists():
-                continue  # already told (a retried or repeated task)
-            told += notifications.challenges_published([challenge])
-            ChallengeEvent.objects.create(
-                list=challenge.list, challenge=challenge, kind="published", note="subscribers"
+            claimed = Challenge.objects.filter(pk=challenge.pk, subscribers_told_at__isnull=True).update(
+                subscribers_told_at=timezone.now()
             )
+            if claimed:  # a retried or repeated task tells nobody twice
+                told += notifications.challenges_published([challenge])
     return told
 
 

@@ -285,10 +285,13 @@ def bid_create(request, pk):
     elif request.method == "GET" and not workflow.bidding_open(challenge):
         messages.error(request, _("揭榜已于 %(d)s 截止，不再接受揭榜方案。") % {"d": timezone.localtime(challenge.bid_deadline).strftime("%Y-%m-%d %H:%M")})  # fmt: skip
         return redirect("challenges:detail", pk=challenge.pk)
+    note = _("方案密封提交：截止前只有贵单位可见，发榜单位和评审专家都看不到。揭榜截止：%(d)s") % {
+        "d": timezone.localtime(challenge.bid_deadline).strftime("%Y-%m-%d %H:%M")
+    }
     return render(
         request,
         "challenges/form.html",
-        {"form": form, "title": _("揭榜"), "subtitle": challenge.title, "multipart": True},
+        {"form": form, "title": _("揭榜"), "subtitle": challenge.title, "note": note, "multipart": True},
     )
 
 
