@@ -81,13 +81,17 @@ class CountyChainSerializer(serializers.ModelSerializer):
     prefecture = serializers.IntegerField(source="county.prefecture_id", read_only=True)
     chain_type_code = serializers.CharField(source="chain_type.code", read_only=True)
     chain_type_name = serializers.CharField(source="chain_type.name", read_only=True)
+    active = serializers.SerializerMethodField(help_text="已认定（status 为 confirmed）")
 
     class Meta:
         model = CountyChain
         fields = [
             "id", "name", "county", "county_name", "prefecture", "chain_type", "chain_type_code", "chain_type_name",
-            "active", "evidence", "source",
+            "status", "active", "evidence", "source",
         ]  # fmt: skip
+
+    def get_active(self, obj) -> bool:
+        return obj.status == "confirmed"
 
 
 class SampleFlagMixin(serializers.Serializer):

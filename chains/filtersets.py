@@ -24,14 +24,19 @@ class CountyFilter(django_filters.FilterSet):
 
 
 class CountyChainFilter(django_filters.FilterSet):
-    """County chains by prefecture, county, chain type code, active flag and source."""
+    """County chains by prefecture, county, chain type code, status, confirmed flag and source."""
 
     prefecture = django_filters.NumberFilter(field_name="county__prefecture")
     chain_type = django_filters.CharFilter(field_name="chain_type__code", help_text="产业链类型代码")
+    active = django_filters.BooleanFilter(method="filter_active", help_text="true：只列出已认定的产业链")
 
     class Meta:
         model = CountyChain
-        fields = ["prefecture", "county", "chain_type", "active", "source"]
+        fields = ["prefecture", "county", "chain_type", "status", "active", "source"]
+
+    def filter_active(self, queryset, name, value):
+        confirmed = Q(status="confirmed")
+        return queryset.filter(confirmed) if value else queryset.exclude(confirmed)
 
 
 class InstitutionFilter(django_filters.FilterSet):

@@ -56,8 +56,14 @@ INSTALLED_APPS = [
     "chains",
     "accounts",
     "matchmaking",
+    "reports",
+    "devindex",
     "challenges",
 ]
+# Development tools (demo data, load test, benchmarks, matching evaluation): never in production unless asked for.
+DEVTOOLS = DEBUG or env_bool("DEVTOOLS", False)
+if DEVTOOLS:
+    INSTALLED_APPS.append("devtools")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -335,6 +341,7 @@ SPECTACULAR_SETTINGS = {
         "ResponseStateEnum": "matchmaking.choices.ResponseState",
         "EventKindEnum": "matchmaking.choices.EventKind",
         "NotificationKindEnum": "matchmaking.choices.NotificationKind",
+        "ChainStatusEnum": "chains.choices.ChainStatus",
     },
 }
 
@@ -384,6 +391,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "matchmaking.tasks.orders.expire_orders",
         "schedule": crontab(hour=0, minute=30),
     },
+    "sweep-development-index": {"task": "devindex.tasks.sweep_index", "schedule": 900.0},
     "purge-expired-api-tokens": {
         "task": "accounts.tasks.purge_expired_api_tokens",
         "schedule": crontab(hour=3, minute=10),

@@ -11,5 +11,5 @@ class MatchmakingConfig(AppConfig):
     verbose_name = _("供需对接")
 
     def ready(self):
-        """Connect the catalog-change signals and the matching configuration check."""
-        from matchmaking import matching, signals  # noqa: F401
+        """Connect the catalog-change signals, the chain-registry notifications and the matching check."""
+        from matchmaking import chain_notifications, chain_page, matching, signals  # noqa: F401

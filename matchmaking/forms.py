@@ -73,6 +73,11 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
+def chain_choice_label(chain) -> str:
+    """A chain in the order form: declared and reviewed ones say they are awaiting confirmation (待认定)."""
+    return f"{chain.name}（{_('待认定')}）" if chain.is_pending else chain.name
+
+
 class OrderForm(Bootstrap, forms.ModelForm):
     """开单: the county picks one of its chains; the kind decides which extra fields are required."""
 
@@ -96,12 +101,15 @@ class OrderForm(Bootstrap, forms.ModelForm):
 
     def __init__(self, *args, county_id: int, **kwargs):
         super().__init__(*args, **kwargs)
-        chains = CountyChain.objects.active().filter(county_id=county_id).select_related("chain_type")
+        chains = CountyChain.objects.orderable().filter(county_id=county_id).select_related("chain_type")
         self.fields["chain"].queryset = chains
+        self.fields["chain"].label_from_instance = chain_choice_label
         self.fields["chain"].empty_label = _("请选择本县域的重点产业链")
-        self.fields["link"].queryset = ChainLink.objects.filter(
-            chain_type__county_chains__county_id=county_id
-        ).order_by("chain_type__position", "position")
+        self.fields["link"].queryset = (
+            ChainLink.objects.filter(chain_type__county_chains__in=chains)
+            .distinct()
+            .order_by("chain_type__position", "position")
+        )
         self.fields["link"].empty_label = _("不限环节")
         self.fields["kind"].choices = OrderKind.choices
         for name in ("financing_type", "wanted_link"):

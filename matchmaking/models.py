@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.scoping import NOTHING, Scope, ScopedQuerySet
 from chains.models import split_keywords
+from chains.uscc import validate_uscc
 from matchmaking import sla
 from matchmaking.choices import (
     RESOURCE_MODELS,
@@ -297,6 +298,10 @@ class Order(models.Model):
         errors = {}
         if self.county_id and self.chain_id and self.chain.county_id != self.county_id:
             errors["chain"] = _("只能选择本县域的重点产业链。")
+        elif self.chain_id and self.state in COUNTY_EDITABLE and not self.chain.is_orderable:
+            errors["chain"] = _("该产业链已被退回修改或撤销，不能在其上开单：%(chain)s") % {
+                "chain": self.chain.name
+            }
         if self.link_id and self.chain_id and self.link.chain_type_id != self.chain.chain_type_id:
             errors["link"] = _("所选环节不属于该产业链。")
         for name in self.KIND_FIELDS.get(self.kind, ()):
@@ -710,6 +715,14 @@ class Notification(models.Model):
         related_name="notifications",
         verbose_name=_("需求"),
     )
+    chain = models.ForeignKey(
+        "chains.CountyChain",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+        verbose_name=_("县域重点产业链"),
+    )
     title = models.CharField(_("标题"), max_length=200)
     body = models.TextField(_("内容"), blank=True)
     created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
@@ -786,3 +799,59 @@ class Subscription(models.Model):
         if chain_type_ids and order.chain.chain_type_id not in chain_type_ids:
             return False
         return not (prefecture_ids and order.county.prefecture_id not in prefecture_ids)
+
+
+class OrderBeneficiary(models.Model):
+    """受益企业: a firm an order serves, from the catalog or named with its 统一社会信用代码; the outcome may be
+    split per firm (amount financed, agreement signed)."""
+
+    order = models.ForeignKey(
+        Order, on_delete=models.CASCADE, related_name="beneficiaries", verbose_name=_("需求")
+    )
+    enterprise = models.ForeignKey(
+        "chains.Enterprise",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="served_by_orders",
+        verbose_name=_("资源库企业"),
+    )
+    name = models.CharField(_("企业名称"), max_length=100)
+    uscc = models.CharField(_("统一社会信用代码"), max_length=18, blank=True, validators=[validate_uscc])
+    amount_financed_yuan = models.BigIntegerField(
+        _("获得融资（元）"), null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    agreement_signed = models.BooleanField(_("已签约"), default=False)
+    outcome_note = models.CharField(_("成果说明"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("添加时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("受益企业")
+        verbose_name_plural = _("受益企业")
+        ordering = ["order", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["order", "enterprise"],
+                condition=Q(enterprise__isnull=False),
+                name="beneficiary_one_row_per_catalog_firm",
+            ),
+            models.UniqueConstraint(
+                fields=["order", "uscc"], condition=~Q(uscc=""), name="beneficiary_one_row_per_code"
+            ),
+            models.CheckConstraint(
+                condition=Q(enterprise__isnull=False) | ~Q(uscc=""), name="beneficiary_catalog_or_code"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.order_id} · {self.name}"
+
+    @property
+    def firm_key(self) -> str:
+        """What identifies the firm across orders: its code, else its catalog id."""
+        return self.uscc or f"enterprise:{self.enterprise_id}"
+
+    @property
+    def financed(self) -> bool:
+        """Whether the firm got money from this order."""
+        return bool(self.amount_financed_yuan)

@@ -15,6 +15,7 @@ from accounts.choices import OrgKind
 from accounts.models import Organization
 from accounts.scoping import Scope
 from matchmaking import notifications, sla, workflow
+from matchmaking.beneficiaries import parse_beneficiaries, set_beneficiaries
 from matchmaking.choices import DeclineReason, EventKind, OrderState, OutcomeType, ResponseState
 from matchmaking.models import (
     RESPONDABLE,
@@ -204,31 +205,41 @@ def _full_clean(order: Order) -> None:
         raise _invalid(exc) from exc
 
 
-def create_order(*, by, data: dict, files=()) -> Order:
-    """Create a draft order for the official's county (the county comes from the organization, never input)."""
+def create_order(*, by, data: dict, files=(), beneficiaries=None) -> Order:
+    """Create a draft order for the official's county (the county comes from the organization, never input);
+    `beneficiaries` names the firms it serves (see matchmaking.beneficiaries)."""
     scope = _scope(by)
     if scope is None or not scope.is_county:
         raise WorkflowError(_("只有县域官员可以开单。"), code="forbidden")
     order = Order(county_id=scope.county_id, created_by=by, state=S.DRAFT)
     _apply_inputs(order, data)
     _full_clean(order)
+    if beneficiaries:
+        parse_beneficiaries(beneficiaries)  # refuse before anything is written
     with transaction.atomic():
         order.match_inputs_at = timezone.now()
         order.save()
         log_event(order, EventKind.CREATED, by, to_state=S.DRAFT)
         _store_files(order, files, by)
+        if beneficiaries:
+            set_beneficiaries(order, by=by, items=beneficiaries)
     return order
 
 
-def update_order(order: Order, *, by, data: dict, files=()) -> Order:
-    """Change an editable order's content (county: drafts and returned ones; administrators: any)."""
+def update_order(order: Order, *, by, data: dict, files=(), beneficiaries=None) -> Order:
+    """Change an editable order's content (county: drafts and returned ones; administrators: any);
+    `beneficiaries`, when given (a list, possibly empty), replaces the firms it serves."""
     if not Order.objects.editable_by(by).filter(pk=order.pk).exists():
         raise WorkflowError(_("该需求当前不能修改。"), code="forbidden")
     if order.is_final:
         raise WorkflowError(_("已办结的需求不能修改。"), code="illegal_transition")
     changed = _apply_inputs(order, data)
     _full_clean(order)
+    if beneficiaries is not None:
+        parse_beneficiaries(beneficiaries)
     with transaction.atomic():
+        if beneficiaries is not None:
+            set_beneficiaries(order, by=by, items=beneficiaries)
         match_changed = any(
             order._meta.get_field(n).attname in Order.MATCH_INPUTS or n in Order.MATCH_INPUTS for n in changed
         )

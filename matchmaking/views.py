@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.scoping import Scope, get_visible_or_404
+from chains.models import CountyChain
 from matchmaking import forms, policy, services, sla, workflow
 from matchmaking.choices import MatchState, OrderState
 from matchmaking.filters import OrderFilter
@@ -28,6 +29,7 @@ from matchmaking.workflow import WorkflowError
 
 S = OrderState
 PAGE_SIZE = 20
+PREFILL = ("kind", "chain", "title", "description", "keywords")  # new-order fields a link may prefill
 MATCHES_SHOWN = 10  # matches on an order page
 
 
@@ -250,7 +252,11 @@ def order_create(request):
     """新建需求 (县域官员)."""
     scope = _scope(request)
     _require(scope.is_county)
-    form = forms.OrderForm(request.POST or None, request.FILES or None, county_id=scope.county_id)
+    # A link may prefill the new order (e.g. from a weak dimension of the development index).
+    initial = {k: request.GET[k] for k in PREFILL if k in request.GET} if request.method == "GET" else None
+    form = forms.OrderForm(
+        request.POST or None, request.FILES or None, county_id=scope.county_id, initial=initial
+    )
     if request.method == "POST" and form.is_valid():
         wait = order_creation_wait(request)
         if wait is not None:
@@ -541,6 +547,8 @@ def notification_open(request, pk):
     services.mark_notifications_read(request.user, [note.pk])
     if note.order_id and Order.objects.visible_to(request.user).filter(pk=note.order_id).exists():
         return redirect("orders:detail", pk=note.order_id)
+    if note.chain_id and CountyChain.objects.visible_to(request.user).filter(pk=note.chain_id).exists():
+        return redirect("chains:chain", pk=note.chain_id)
     return redirect("orders:inbox")
 
 

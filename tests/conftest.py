@@ -24,7 +24,7 @@ PASSWORD = "Demo-Password-2026!"
 
 def load_baseline():
     """Reference data and the personas: what every test may rely on being in the database."""
-    from accounts.demo import ensure_personas
+    from devtools.personas import ensure_personas
 
     load_reference_data()
     ensure_personas(password_factory=lambda: PASSWORD)
@@ -94,7 +94,7 @@ def pytest_runtest_teardown(item, nextitem):
 
 @pytest.fixture
 def reference(db):
-    """Access to the loaded reference data (83 counties, 33 chain types, 59 chains, the catalog)."""
+    """Access to the loaded reference data (83 counties, 34 chain types, 60 chains, the catalog)."""
     from chains import models
 
     return models
@@ -103,8 +103,8 @@ def reference(db):
 @pytest.fixture(scope="session")
 def personas(django_db_setup, django_db_blocker):
     """The fixed demo personas (same as `seed_demo`), created once per session: username → User."""
-    from accounts.demo import ensure_personas
     from accounts.models import User
+    from devtools.personas import ensure_personas
 
     with django_db_blocker.unblock():
         ensure_personas(password_factory=lambda: PASSWORD)

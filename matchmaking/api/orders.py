@@ -14,8 +14,9 @@ from rest_framework.decorators import action
 from rest_framework.response import Response as HttpResponse
 
 from accounts.scoping import Scope
+from chains.choices import ChainStatus
 from core.errors import Conflict, error_responses, from_service_error
-from matchmaking import policy, services, workflow
+from matchmaking import beneficiaries, policy, services, workflow
 from matchmaking.choices import (
     DeclineReason,
     EventKind,
@@ -26,7 +27,16 @@ from matchmaking.choices import (
     Visibility,
     WantedLink,
 )
-from matchmaking.models import COUNTY_EDITABLE, Attachment, Invitation, Match, Order, Outcome, Response
+from matchmaking.models import (
+    COUNTY_EDITABLE,
+    Attachment,
+    Invitation,
+    Match,
+    Order,
+    OrderBeneficiary,
+    Outcome,
+    Response,
+)
 from matchmaking.throttling import OrderCreationThrottle
 from matchmaking.workflow import WorkflowError
 
@@ -70,6 +80,15 @@ class OrderSerializer(serializers.ModelSerializer):
     chain_type = serializers.CharField(
         source="chain.chain_type.code", read_only=True, help_text="产业链类型代码"
     )
+    chain_status = serializers.ChoiceField(
+        source="chain.status",
+        choices=ChainStatus.choices,
+        read_only=True,
+        help_text="产业链认定状态：declared、reviewed 为待认定；revoked 为已撤销（进行中的需求照常办理）",
+    )
+    chain_pending = serializers.BooleanField(
+        source="chain.is_pending", read_only=True, help_text="产业链待认定"
+    )
     link_name = serializers.CharField(source="link.name", read_only=True, default=None, allow_null=True)
     keyword_list = serializers.ListField(child=serializers.CharField(), read_only=True)
     claimed_by_body_name = serializers.CharField(
@@ -100,7 +119,7 @@ class OrderSerializer(serializers.ModelSerializer):
         model = Order
         fields = [
             "id", "kind", "kind_label", "state", "state_label", "county", "county_name", "prefecture", "chain",
-            "chain_name", "chain_type", "link", "link_name", "title", "description", "keywords", "keyword_list",
+            "chain_name", "chain_type", "chain_status", "chain_pending", "link", "link_name", "title", "description", "keywords", "keyword_list",
             "amount_yuan", "financing_type", "headcount", "talent_profile", "tech_field", "expected_outcome",
             "wanted_link", "products", "due_date", "visibility", "contact_name", "contact_phone",
             "claimed_by_body", "claimed_by_body_name", "handler_name", "state_note", "is_sample",
@@ -157,6 +176,49 @@ class InvitationSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class BeneficiarySerializer(serializers.ModelSerializer):
+    """A firm the order serves; its code and the per-firm outcome only for government viewers and admins."""
+
+    uscc = serializers.CharField(required=False, help_text="统一社会信用代码：仅政府用户和管理员可见")
+    amount_financed_yuan = serializers.IntegerField(
+        required=False, allow_null=True, help_text="该企业获得的融资（元）：仅政府用户和管理员可见"
+    )
+    agreement_signed = serializers.BooleanField(
+        required=False, help_text="是否已签约：仅政府用户和管理员可见"
+    )
+
+    class Meta:
+        model = OrderBeneficiary
+        fields = ["id", "enterprise", "name", "uscc", "amount_financed_yuan", "agreement_signed"]
+        read_only_fields = ["id", "enterprise", "name"]
+
+
+class BeneficiaryInputSerializer(serializers.Serializer):
+    """One firm an order serves: `{"enterprise": id}` from the catalog, or `{"name", "uscc"}` (统一社会信用代码,
+    check digit verified per GB 32100-2015)."""
+
+    enterprise = serializers.IntegerField(required=False, min_value=1, help_text="资源库企业 id")
+    name = serializers.CharField(required=False, max_length=100, help_text="资源库外企业的名称")
+    uscc = serializers.CharField(required=False, max_length=30, help_text="资源库外企业的统一社会信用代码")
+
+
+class FirmOutcomeSerializer(serializers.Serializer):
+    """One firm's share of the outcome."""
+
+    beneficiary = serializers.IntegerField(help_text="受益企业 id（beneficiaries[].id）")
+    amount_financed_yuan = serializers.IntegerField(
+        required=False, allow_null=True, min_value=0, max_value=MAX_AMOUNT
+    )
+    agreement_signed = serializers.BooleanField(required=False, default=False)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=300, default="")
+
+
+class FirmOutcomesSerializer(serializers.Serializer):
+    """The outcome split per firm (taking body or administrator; docking or resolved orders)."""
+
+    splits = FirmOutcomeSerializer(many=True, required=False, help_text="各企业成果；未列出的企业不变")
+
+
 class OrderDetailSerializer(OrderSerializer):
     """An order plus the state actions the current user may perform on it now, and its attachments,
     invitations and outcome as the read policy allows."""
@@ -169,16 +231,36 @@ class OrderDetailSerializer(OrderSerializer):
     outcome = serializers.SerializerMethodField(
         help_text="闭环成果：政府用户、管理员及响应已被接受的资源方可见，其他人为 null"
     )
+    beneficiaries = serializers.SerializerMethodField(
+        help_text="受益企业（看得到需求的人都可见名称；统一社会信用代码与各企业成果仅政府用户和管理员可见）"
+    )
 
     class Meta(OrderSerializer.Meta):
-        fields = [*OrderSerializer.Meta.fields, "actions", "attachments", "invitations", "outcome"]
+        fields = [
+            *OrderSerializer.Meta.fields,
+            "actions",
+            "attachments",
+            "invitations",
+            "outcome",
+            "beneficiaries",
+        ]
         read_only_fields = [
             *OrderSerializer.Meta.read_only_fields,
             "actions",
             "attachments",
             "invitations",
             "outcome",
+            "beneficiaries",
         ]
+
+    @extend_schema_field(BeneficiarySerializer(many=True))
+    def get_beneficiaries(self, obj):
+        rows = BeneficiarySerializer(obj.beneficiaries.all(), many=True).data
+        if not read_policy(self, obj).internal:
+            for row in rows:
+                for name in ("uscc", "amount_financed_yuan", "agreement_signed"):
+                    row.pop(name, None)
+        return rows
 
     def get_actions(self, obj) -> list[str]:
         request = self.context.get("request")
@@ -216,16 +298,23 @@ class OrderWriteSerializer(serializers.ModelSerializer):
     keywords = serializers.CharField(
         max_length=200, required=False, allow_blank=True, help_text="以“；”“;”“，”或空格分隔的关键词"
     )
+    beneficiaries = BeneficiaryInputSerializer(
+        many=True,
+        required=False,
+        help_text="受益企业：给出时整体替换；统一社会信用代码校验位无效的企业被拒绝",
+    )
 
     class Meta:
         model = Order
         fields = [
             "kind", "chain", "link", "title", "description", "keywords", "amount_yuan", "financing_type",
             "headcount", "talent_profile", "tech_field", "expected_outcome", "wanted_link", "products",
-            "due_date", "visibility", "contact_name", "contact_phone",
+            "due_date", "visibility", "contact_name", "contact_phone", "beneficiaries",
         ]  # fmt: skip
         extra_kwargs = {
-            "chain": {"help_text": "本县域重点产业链的 id"},
+            "chain": {
+                "help_text": "本县域重点产业链的 id（已申报、市审核通过或已认定；退回修改与已撤销的不可）"
+            },
             "link": {"help_text": "该产业链类型的环节 id，可为空"},
         }
 
@@ -511,7 +600,8 @@ class OrderViewSet(
         if not self._scope().is_county:
             raise exceptions.PermissionDenied(_("只有县域官员可以开单。"), code="permission_denied")
         data = self._parse(OrderWriteSerializer)
-        order = call(services.create_order, by=request.user, data=data)
+        firms = data.pop("beneficiaries", None)
+        order = call(services.create_order, by=request.user, data=data, beneficiaries=firms)
         return self._fresh(order, status.HTTP_201_CREATED)
 
     def partial_update(self, request, *args, **kwargs):
@@ -526,7 +616,8 @@ class OrderViewSet(
                 )
             raise exceptions.PermissionDenied(_("您无权修改该需求。"), code="permission_denied")
         data = self._parse(OrderWriteSerializer, partial=True)
-        order = call(services.update_order, order, by=request.user, data=data)
+        firms = data.pop("beneficiaries", None)
+        order = call(services.update_order, order, by=request.user, data=data, beneficiaries=firms)
         return self._fresh(order)
 
     # state actions
@@ -613,6 +704,14 @@ class OrderViewSet(
                 date=data.get("date"),
             )
         )
+
+    @_action_schema("登记各受益企业的对接成果（接单部门或管理员；对接中或已解决）", FirmOutcomesSerializer)
+    @action(detail=True, methods=["post"], url_path="firm-outcomes")
+    def firm_outcomes(self, request, pk=None):
+        order = self.get_object()
+        data = self._parse(FirmOutcomesSerializer)
+        call(beneficiaries.record_firm_outcomes, order, by=request.user, splits=data.get("splits", []))
+        return self._fresh(order)
 
     @_action_schema("未解决关闭（接单部门或管理员）", ReasonSerializer)
     @action(detail=True, methods=["post"])

@@ -30,6 +30,9 @@ def _site_line(notification) -> str:
     if notification.order_id:
         link = settings.SITE_URL + reverse("orders:detail", args=[notification.order_id])
         return _("请登录四链对接平台查看：%(link)s") % {"link": link}
+    if notification.chain_id:
+        link = settings.SITE_URL + reverse("chains:chain", args=[notification.chain_id])
+        return _("请登录四链对接平台查看：%(link)s") % {"link": link}
     return _("请登录四链对接平台查看：%(link)s") % {"link": settings.SITE_URL + "/"}
 
 

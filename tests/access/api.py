@@ -176,6 +176,9 @@ ACCESS = {
         method="post",
         data={"outcome_type": "agreement", "summary": "签订产学研合作协议", "partner": "东华大学"},
     ),
+    "api:order-firm-outcomes": Access(
+        body_action(), kwargs=order_in("docking"), method="post", data={"splits": []}
+    ),
     "api:order-close": Access(
         body_action(), kwargs=order_in("claimed"), method="post", data={"reason": "企业需求已变化"}
     ),
