@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 
 from accounts import api as accounts_api
 from chains import api as chains_api
+from challenges import api as challenges_api
 from core.errors import NotFoundView
 from events.api import register_routes as register_event_routes
 from matchmaking.api import notifications, orders
@@ -27,6 +28,7 @@ router.register("orders", orders.OrderViewSet, basename="order")
 router.register("responses", orders.ResponseViewSet, basename="response")
 router.register("notifications", notifications.NotificationViewSet, basename="notification")
 event_urls = register_event_routes(router)  # 对接活动: events, registrations, meetings
+challenges_api.register(router)
 
 urlpatterns = [
     path("auth/token/", accounts_api.ObtainTokenView.as_view(), name="token"),

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "reports",
     "devindex",
     "events",
+    "challenges",
 ]
 # Development tools (demo data, load test, benchmarks, matching evaluation): never in production unless asked for.
 DEVTOOLS = DEBUG or env_bool("DEVTOOLS", False)
@@ -370,7 +371,22 @@ MATCH_SWEEP_GRACE = env_int("MATCH_SWEEP_GRACE", 60, minimum=0)  # s a pending o
 MATCH_SWEEP_BATCH = env_int("MATCH_SWEEP_BATCH", 1000, minimum=1)  # orders per reason per sweep
 MATCH_SWEEP_RETRIES = env_int("MATCH_SWEEP_RETRIES", 3, minimum=0)  # sweeps re-trying a failed order
 MATCH_SWEEP_SECONDS = env_int("MATCH_SWEEP_SECONDS", 300, minimum=1)  # beat interval of the sweeper
+# 揭榜挂帅: bidding closes by a sweeper; overdue milestones remind the winner, then escalate after N days.
+CHALLENGE_ESCALATE_DAYS = env_int("CHALLENGE_ESCALATE_DAYS", 7, minimum=1)
+CHALLENGE_OUTLIER_POINTS = env_float(
+    "CHALLENGE_OUTLIER_POINTS", 20.0
+)  # points from the median that flag a score
+CHALLENGE_SWEEP_SECONDS = env_int("CHALLENGE_SWEEP_SECONDS", 600, minimum=60)  # deadline sweeper interval
+CHALLENGE_PROPOSED_TOP = env_int("CHALLENGE_PROPOSED_TOP", 10, minimum=1)  # proposed bidders per challenge
 CELERY_BEAT_SCHEDULE = {
+    "close-challenge-bidding": {
+        "task": "challenges.tasks.close_due_bidding",
+        "schedule": CHALLENGE_SWEEP_SECONDS,
+    },
+    "remind-overdue-milestones": {
+        "task": "challenges.tasks.remind_overdue_milestones",
+        "schedule": crontab(hour=8, minute=30),
+    },
     "sweep-matches": {"task": "matchmaking.tasks.matching.sweep_matches", "schedule": MATCH_SWEEP_SECONDS},
     "check-service-levels": {"task": "matchmaking.tasks.orders.check_service_levels", "schedule": 3600.0},
     "send-daily-digests": {

@@ -16,7 +16,15 @@ from datetime import date
 import numpy as np
 from scipy import sparse
 
-from .records import ORDER_KINDS, RESOURCE_TYPES, STAGES, ChainTypeRec, OutcomeRec, ResourceRec
+from .records import (
+    ORDER_KINDS,
+    RESOURCE_TYPE_POOLS,
+    RESOURCE_TYPES,
+    STAGES,
+    ChainTypeRec,
+    OutcomeRec,
+    ResourceRec,
+)
 from .segment import Segmenter, domain_words, get_segmenter, normalize, split_items
 from .thesaurus import Thesaurus, load_thesaurus
 from .weights import merge_weights, score_ceilings
@@ -592,6 +600,9 @@ def build_index(
         "talent": np.flatnonzero(is_type["talent_resource"] | trains),
         "industry": np.flatnonzero(is_type["enterprise"]),
     }
+    for extra_type, kinds in RESOURCE_TYPE_POOLS.items():  # registered types join their kinds' pools
+        for kind in kinds:
+            pools[kind] = np.union1d(pools[kind], np.flatnonzero(is_type[extra_type]))
     link_keywords = {
         (ci, link.order): tuple(sorted({normalize(k) for k in link.keywords} | set(split_items(link.name))))
         for ci, chain in enumerate(chain_types)
