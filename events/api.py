@@ -17,7 +17,7 @@ from accounts.models import Organization
 from accounts.scoping import Scope
 from chains.models import ChainType, County, CountyChain
 from core.errors import ServiceError, error_responses, from_service_error
-from events import calendar, policy, proposals, services, workflow
+from events import ical, policy, proposals, services, workflow
 from events.choices import EventKind, OutcomeResult
 from events.filtersets import EventFilter, MeetingFilter
 from events.models import Event, Meeting, MeetingOutcome, Registration
@@ -571,8 +571,8 @@ class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     def calendar_ics(self, request, pk=None):
         event = self.get_object()
         read = policy.for_event(request.user, event)
-        meetings = list(calendar.agenda_meetings(event, request.user, read))
-        body = calendar.build(event, meetings, policy.readable_orders(request.user, meetings))
+        meetings = list(ical.agenda_meetings(event, request.user, read))
+        body = ical.build(event, meetings, policy.readable_orders(request.user, meetings))
         response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="event-{event.pk}.ics"'
         return response

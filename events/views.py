@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.scoping import Scope, get_visible_or_404
 from core.errors import ServiceError
-from events import calendar, filtersets, forms, policy, proposals, report, services, workflow
+from events import filtersets, forms, ical, policy, proposals, report, services, workflow
 from events.choices import EventState, MeetingState, RegistrationState
 from events.models import Event, Meeting, MeetingOutcome, Registration
 from matchmaking.models import RESPONDABLE, Order
@@ -499,7 +499,7 @@ def agenda(request, pk):
     """个人日程: the viewer's scheduled meetings in slot order, with a calendar file."""
     event = _event(request, pk)
     read = policy.for_event(request.user, event)
-    meetings = list(calendar.agenda_meetings(event, request.user, read))
+    meetings = list(ical.agenda_meetings(event, request.user, read))
     readable = policy.readable_orders(request.user, meetings)
     for m in meetings:
         m.order_readable = m.order_id in readable
@@ -512,8 +512,8 @@ def agenda_ics(request, pk):
     """个人日程 as an .ics file."""
     event = _event(request, pk)
     read = policy.for_event(request.user, event)
-    meetings = list(calendar.agenda_meetings(event, request.user, read))
-    body = calendar.build(event, meetings, policy.readable_orders(request.user, meetings))
+    meetings = list(ical.agenda_meetings(event, request.user, read))
+    body = ical.build(event, meetings, policy.readable_orders(request.user, meetings))
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="event-{event.pk}.ics"'
     return response
