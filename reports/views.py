@@ -22,6 +22,7 @@ from reports.access import CITY, COUNTY, PROVINCE, Level
 from reports.chain_map import build_chain_map
 from reports.forms import DashboardFilterForm, Filters, MonthlyReportForm
 from reports.monthly import monthly_report_response
+from reports.registry import registry_board
 from reports.rollups import build_dashboard, cached_dashboard
 
 
@@ -129,6 +130,7 @@ def _render_dashboard(request, level: Level, export_url: str):
             if level.kind == COUNTY and access.may_see_prefecture(request.user, level.prefecture.pk)
             else "",
             "now": timezone.localtime(board.computed_at),
+            "registry": registry_board(request.user, level),
         },
     )
 

@@ -212,7 +212,17 @@ NOT_IN_MATRIX = {
     **dict.fromkeys(
         [
             f"api:order-{a}"
-            for a in ("submit", "approve", "return", "reject", "claim", "withdraw", "resolve", "close")
+            for a in (
+                "submit",
+                "approve",
+                "return",
+                "reject",
+                "claim",
+                "withdraw",
+                "resolve",
+                "close",
+                "firm-outcomes",
+            )
         ],
         "answers with the order detail serializer (read as api:order-detail)",
     ),
