@@ -39,8 +39,10 @@ def test_thesaurus_file_covers_every_chain_type_and_aquaculture(catalog):
     assert thes.version
     codes = {c.code for c in catalog.chain_types}
     assert codes <= set(thes.chains), codes - set(thes.chains)
-    assert thes.chains["aquatic"].name == "水产"
-    assert {"大黄鱼", "鲍鱼", "水产品"} <= thes.chain_words("aquatic") | set(thes.discipline("水产").terms)
+    assert thes.chains["aquaculture"].name == "水产"
+    assert {"大黄鱼", "鲍鱼", "水产品"} <= thes.chain_words("aquaculture") | set(
+        thes.discipline("水产").terms
+    )
     for chain in catalog.chain_types:
         assert thes.chain_words(chain.code), f"{chain.code} has no chain vocabulary"
 

@@ -20,7 +20,7 @@ def test_the_county_tile_counts_chains_in_force_and_confirmed(county_luoyuan, lo
     n = before["confirmed"]
     assert n >= 1 and before["in_force"] == n and before["uncovered_counties"] == 0
     chain_services.declare_chain(
-        by=county_luoyuan, data={"name": "罗源县海洋渔业产业链", "chain_type": "aquatic"}
+        by=county_luoyuan, data={"name": "罗源县海洋渔业产业链", "chain_type": "aquaculture"}
     )
     after = chain_tally(county_id=county.pk)
     assert (after["in_force"], after["confirmed"], after["pending"]) == (n + 1, n, 1)
