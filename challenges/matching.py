@@ -18,9 +18,9 @@ from django.utils.translation import gettext as _
 
 from challenges.choices import Maturity
 from challenges.models import Achievement
+from engine import OrderQuery, build_index, rank
+from engine.loaders import achievement_record
 from matchmaking import matching as adapter
-from matchmaking.engine import OrderQuery, build_index, rank
-from matchmaking.engine.loaders import achievement_record
 
 _lock = threading.Lock()
 _cache: dict[str, object] = {}

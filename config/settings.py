@@ -362,7 +362,7 @@ MATCH_TOP_N = env_int("MATCH_TOP_N", 20, minimum=1)
 MATCH_MIN_SCORE = env_float("MATCH_MIN_SCORE", 0.15)
 # How many earlier orders teach the engine which words are generic (words in > 20 % of them).
 MATCH_GENERIC_ORDERS = env_int("MATCH_GENERIC_ORDERS", 5000, minimum=0)
-# Engine weights overriding `matchmaking/engine/weights.py` DEFAULT_WEIGHTS (unknown keys fail `check`),
+# Engine weights overriding `engine/weights.py` DEFAULT_WEIGHTS (unknown keys fail `check`),
 # e.g. {"geo.same_prefecture": 0.8, "capital.fit": 0.3}. Empty: the engine's defaults. A change rebuilds
 # the index (its version includes the weights).
 MATCHING_WEIGHTS: dict[str, float] = {}

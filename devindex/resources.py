@@ -19,8 +19,8 @@ from django.utils.translation import gettext_lazy as _
 
 from chains.models import CountyChain
 from devindex import policy
-from matchmaking.engine import OrderQuery, rank
-from matchmaking.matching import get_index
+from engine import OrderQuery, rank
+from matchmaking.match_index import get_index
 
 SUGGESTIONS_PER_CHAIN = 3
 CHAINS_SHOWN = 2
@@ -106,7 +106,7 @@ def orders_url(county, dimension_code: str) -> str:
 def suggestions(user, county, dimension_code: str) -> list[Suggestion]:
     """For each of the county's (first two) chains: the top catalog resources for the dimension's kind of need,
     and (for the county itself) a prefilled order."""
-    from matchmaking.engine.records import RESOURCE_TYPE_LABELS
+    from engine.records import RESOURCE_TYPE_LABELS
 
     help_ = HELP[dimension_code]
     index = get_index()

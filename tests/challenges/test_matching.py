@@ -4,9 +4,9 @@ fits, with the achievement named in the reasons; the engine without achievements
 import pytest
 
 from challenges import matching, services
-from matchmaking.engine import OrderQuery, build_index, rank
-from matchmaking.engine.loaders import achievement_record, records_from_csv_dir
-from matchmaking.engine.records import RESOURCE_TYPE_POOLS
+from engine import OrderQuery, build_index, rank
+from engine.loaders import achievement_record, records_from_csv_dir
+from engine.records import RESOURCE_TYPE_POOLS
 from tests.challenges.conftest import make_challenge
 
 pytestmark = pytest.mark.django_db

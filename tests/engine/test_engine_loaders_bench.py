@@ -8,8 +8,8 @@ from devtools.matching.bench import (
     time_rematch,
     time_single,
 )
-from matchmaking.engine import rank
-from matchmaking.engine.loaders import locate
+from engine import rank
+from engine.loaders import locate
 
 from .conftest import DATA_DIR
 

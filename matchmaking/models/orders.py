@@ -1,8 +1,6 @@
-"""The orders domain: orders and their timeline, routing, responses, attachments, matches, notifications."""
+"""Orders: the need itself, its routing to bodies, its timeline and its outcome."""
 
-import uuid
-from pathlib import Path
-
+from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinLengthValidator, MinValueValidator
@@ -18,32 +16,40 @@ from chains.models import split_keywords
 from chains.uscc import validate_uscc
 from matchmaking import sla
 from matchmaking.choices import (
-    RESOURCE_MODELS,
-    DeclineReason,
     EventKind,
     FinancingType,
     MatchState,
-    NotificationKind,
     OrderKind,
     OrderState,
     OutcomeType,
-    ResourceType,
-    ResponseState,
     Visibility,
     WantedLink,
 )
 
-S = OrderState
 # States a provider never sees (and a city never sees drafts).
-HIDDEN_FROM_PROVIDERS = (S.DRAFT, S.SUBMITTED, S.RETURNED, S.REJECTED)
+HIDDEN_FROM_PROVIDERS = (OrderState.DRAFT, OrderState.SUBMITTED, OrderState.RETURNED, OrderState.REJECTED)
 # States in which an "open" order is listed to every approved provider and may be responded to.
-RESPONDABLE = (S.PUBLISHED, S.CLAIMED, S.DOCKING)
+RESPONDABLE = (OrderState.PUBLISHED, OrderState.CLAIMED, OrderState.DOCKING)
 # States after publication: what routed bodies see.
-AFTER_PUBLICATION = (S.PUBLISHED, S.CLAIMED, S.DOCKING, S.RESOLVED, S.CLOSED, S.EXPIRED, S.WITHDRAWN)
+AFTER_PUBLICATION = (
+    OrderState.PUBLISHED,
+    OrderState.CLAIMED,
+    OrderState.DOCKING,
+    OrderState.RESOLVED,
+    OrderState.CLOSED,
+    OrderState.EXPIRED,
+    OrderState.WITHDRAWN,
+)
 # States the county may edit.
-COUNTY_EDITABLE = (S.DRAFT, S.RETURNED)
+COUNTY_EDITABLE = (OrderState.DRAFT, OrderState.RETURNED)
 # Finished states.
-FINAL = (S.RESOLVED, S.CLOSED, S.REJECTED, S.WITHDRAWN, S.EXPIRED)
+FINAL = (
+    OrderState.RESOLVED,
+    OrderState.CLOSED,
+    OrderState.REJECTED,
+    OrderState.WITHDRAWN,
+    OrderState.EXPIRED,
+)
 
 TITLE_MAX = 100
 DESCRIPTION_MIN = 20
@@ -69,15 +75,20 @@ class OrderQuerySet(ScopedQuerySet):
         if scope.is_county:
             return Q(county_id=scope.county_id)
         if scope.is_city:
-            return Q(county__prefecture_id=scope.prefecture_id) & ~Q(state=S.DRAFT)
+            return Q(county__prefecture_id=scope.prefecture_id) & ~Q(state=OrderState.DRAFT)
         if scope.is_body:
             routed = OrderRoute.objects.filter(body_id=scope.body_id).values("order_id")
             return Q(claimed_by_body_id=scope.body_id) | (
                 Q(pk__in=routed) & Q(state__in=AFTER_PUBLICATION) & Q(kind__in=sorted(scope.handles))
             )
         if scope.is_provider and scope.org_id:
-            invited = Invitation.objects.filter(provider_org_id=scope.org_id).values("order_id")
-            responded = Response.objects.filter(provider_org_id=scope.org_id).values("order_id")
+            # Invitations and responses are defined beside orders (models.proposals), which import this module.
+            invitations, responses = (
+                apps.get_model("matchmaking", "Invitation"),
+                apps.get_model("matchmaking", "Response"),
+            )
+            invited = invitations.objects.filter(provider_org_id=scope.org_id).values("order_id")
+            responded = responses.objects.filter(provider_org_id=scope.org_id).values("order_id")
             return (Q(visibility=Visibility.OPEN) & Q(state__in=RESPONDABLE)) | (
                 (Q(pk__in=invited) | Q(pk__in=responded)) & ~Q(state__in=HIDDEN_FROM_PROVIDERS)
             )
@@ -99,7 +110,7 @@ class Order(models.Model):
 
     kind = models.CharField(_("需求类型"), max_length=16, choices=OrderKind.choices)
     state = models.CharField(
-        _("状态"), max_length=16, choices=OrderState.choices, default=S.DRAFT, db_index=True
+        _("状态"), max_length=16, choices=OrderState.choices, default=OrderState.DRAFT, db_index=True
     )
     county = models.ForeignKey(
         "chains.County", on_delete=models.PROTECT, related_name="orders", verbose_name=_("开单县域")
@@ -454,351 +465,6 @@ class Outcome(models.Model):
 
     def __str__(self):
         return f"{self.order} · {self.get_outcome_type_display()}"
-
-
-class Invitation(models.Model):
-    """邀请: the taking body (or an administrator) invites a provider organization to respond."""
-
-    order = models.ForeignKey(
-        Order, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("需求")
-    )
-    provider_org = models.ForeignKey(
-        "accounts.Organization",
-        on_delete=models.CASCADE,
-        related_name="invitations",
-        verbose_name=_("资源方"),
-    )
-    invited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("邀请人"),
-    )
-    note = models.CharField(_("邀请说明"), max_length=500, blank=True)
-    created_at = models.DateTimeField(_("邀请时间"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("响应邀请")
-        verbose_name_plural = _("响应邀请")
-        ordering = ["-created_at"]
-        constraints = [models.UniqueConstraint(fields=["order", "provider_org"], name="invitation_unique")]
-
-    def __str__(self):
-        return f"{self.order} → {self.provider_org}"
-
-
-class ResponseQuerySet(ScopedQuerySet):
-    """Responses: the provider sees its own; county, city and bodies see those on orders they see."""
-
-    def visibility_q(self, scope: Scope) -> Q:
-        """Providers: their organization's responses; others: responses on orders they may see."""
-        if scope.is_provider and scope.org_id:
-            return Q(provider_org_id=scope.org_id)
-        if scope.is_county or scope.is_city or scope.is_body:
-            return Q(order__in=Order.objects.filter(Order.objects.all().visibility_q(scope)))
-        return NOTHING
-
-    def editability_q(self, scope: Scope) -> Q:
-        """The placing county decides on responses."""
-        if scope.is_county:
-            return Q(order__county_id=scope.county_id)
-        return NOTHING
-
-
-class Response(models.Model):
-    """响应/揭榜: a provider's proposal for an order, which the county accepts or declines."""
-
-    order = models.ForeignKey(
-        Order, on_delete=models.CASCADE, related_name="responses", verbose_name=_("需求")
-    )
-    provider_org = models.ForeignKey(
-        "accounts.Organization", on_delete=models.PROTECT, related_name="responses", verbose_name=_("资源方")
-    )
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="responses",
-        verbose_name=_("填报人"),
-    )
-    proposal = models.TextField(_("方案"), max_length=4000, validators=[MinLengthValidator(10)])
-    amount_yuan = models.BigIntegerField(
-        _("可提供金额（元）"), null=True, blank=True, validators=[MinValueValidator(1)]
-    )
-    rate_percent = models.DecimalField(
-        _("年利率/费率（%）"),
-        max_digits=5,
-        decimal_places=2,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(0), MaxValueValidator(100)],
-    )
-    term_months = models.PositiveIntegerField(
-        _("期限（月）"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(600)]
-    )
-    experts = models.TextField(_("拟派专家"), max_length=2000, blank=True)
-    terms = models.TextField(_("其他条件"), max_length=2000, blank=True)
-    state = models.CharField(
-        _("状态"), max_length=16, choices=ResponseState.choices, default=ResponseState.PENDING
-    )
-    reason_category = models.CharField(
-        _("未采纳原因"), max_length=16, choices=DeclineReason.choices, blank=True
-    )
-    decision_note = models.CharField(_("处理说明"), max_length=1000, blank=True)
-    decided_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
-    created_at = models.DateTimeField(_("响应时间"), auto_now_add=True)
-
-    objects = ResponseQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("响应")
-        verbose_name_plural = _("响应")
-        ordering = ["-created_at", "-pk"]
-        constraints = [models.UniqueConstraint(fields=["order", "provider_org"], name="response_one_per_org")]
-        indexes = [
-            models.Index(fields=["provider_org", "state"]),
-            # Dashboards: "docked" probes the accepted responses of closed orders.
-            models.Index(
-                fields=["order"], condition=Q(state=ResponseState.ACCEPTED), name="response_accepted_order"
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.provider_org} → {self.order}"
-
-    def get_state_display(self) -> str:
-        return choice_label(ResponseState, self.state)
-
-
-def attachment_path(instance, filename):
-    """Stored under a generated name (never the uploader's), keeping only a vetted extension."""
-    return f"private/orders/{instance.pk}{Path(filename).suffix.lower()}"
-
-
-class AttachmentQuerySet(ScopedQuerySet):
-    """Attachments follow their order; a response's attachments also follow the response."""
-
-    def visibility_q(self, scope: Scope) -> Q:
-        """Visible with the order, and (for response files) with the response."""
-        orders = Order.objects.filter(Order.objects.all().visibility_q(scope))
-        responses = Response.objects.filter(Response.objects.all().visibility_q(scope))
-        return Q(order__in=orders) & (Q(response__isnull=True) | Q(response__in=responses))
-
-
-class Attachment(models.Model):
-    """附件: a PDF, Office document or image of an order or a response, served only through a checked view."""
-
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    order = models.ForeignKey(
-        Order, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("需求")
-    )
-    response = models.ForeignKey(
-        Response,
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="attachments",
-        verbose_name=_("响应"),
-    )
-    file = models.FileField(_("文件"), upload_to=attachment_path, max_length=200)
-    original_name = models.CharField(_("原文件名"), max_length=200)
-    content_type = models.CharField(_("文件类型"), max_length=100)
-    size = models.PositiveIntegerField(_("大小（字节）"))
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("上传人"),
-    )
-    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
-
-    objects = AttachmentQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("附件")
-        verbose_name_plural = _("附件")
-        ordering = ["created_at"]
-
-    def __str__(self):
-        return self.original_name
-
-    def get_absolute_url(self):
-        return reverse("orders:attachment", args=[self.pk])
-
-
-class Match(models.Model):
-    """匹配结果: one catalog resource ranked for an order, with its score and Chinese reasons.
-
-    The resource is stored as a (resource_type, resource_id) pair — `resource_type` names the catalog
-    model (see `choices.RESOURCE_MODELS`), `resource_id` its primary key — plus `resource_name`, the
-    resource's name when matched, so lists render without one lookup per type. `provider_org` is set when
-    the resource stands for a registered provider organization (who can then be invited to respond).
-    """
-
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="matches", verbose_name=_("需求"))
-    resource_type = models.CharField(_("资源类型"), max_length=24, choices=ResourceType.choices)
-    resource_id = models.PositiveBigIntegerField(_("资源编号"))
-    resource_name = models.CharField(_("资源名称"), max_length=200, blank=True)
-    provider_org = models.ForeignKey(
-        "accounts.Organization",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="matches",
-        verbose_name=_("资源方组织"),
-    )
-    rank = models.PositiveIntegerField(_("排名"))
-    score = models.FloatField(_("匹配度"), validators=[MinValueValidator(0.0), MaxValueValidator(1.0)])
-    # structured: [{"code": ..., "params": {...}}] (see matchmaking.engine.reasons); rendered per language
-    reasons = models.JSONField(_("匹配理由"), default=list, blank=True)
-    created_at = models.DateTimeField(_("匹配时间"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("匹配结果")
-        verbose_name_plural = _("匹配结果")
-        ordering = ["order", "rank"]
-        constraints = [
-            models.UniqueConstraint(fields=["order", "resource_type", "resource_id"], name="match_unique"),
-            models.CheckConstraint(condition=Q(score__gte=0.0) & Q(score__lte=1.0), name="match_score_0_1"),
-        ]
-        indexes = [
-            models.Index(fields=["resource_type", "resource_id"]),
-            models.Index(fields=["provider_org", "-score"]),
-        ]
-
-    def __str__(self):
-        return f"{self.order_id} #{self.rank} {self.resource_name or self.resource_id}"
-
-    @property
-    def resource(self):
-        """The catalog row this match points at (one query), or None when it was deleted."""
-        from django.apps import apps
-
-        model = apps.get_model(RESOURCE_MODELS[self.resource_type])
-        return model.objects.filter(pk=self.resource_id).first()
-
-    @property
-    def score_percent(self) -> int:
-        """The score as a whole percentage for display."""
-        return round(self.score * 100)
-
-    @property
-    def reason_texts(self) -> list[str]:
-        """The reasons rendered in the active language (stored reasons of older versions are text)."""
-        from django.utils.translation import gettext
-
-        from matchmaking.engine.reasons import render_reasons
-
-        return render_reasons(self.reasons or [], gettext)
-
-
-class Notification(models.Model):
-    """站内消息: one thing a user is told about an order; e-mailed unless they opted out or chose a digest."""
-
-    recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        related_name="notifications",
-        verbose_name=_("收件人"),
-    )
-    kind = models.CharField(_("类型"), max_length=16, choices=NotificationKind.choices)
-    order = models.ForeignKey(
-        Order,
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="notifications",
-        verbose_name=_("需求"),
-    )
-    chain = models.ForeignKey(
-        "chains.CountyChain",
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="notifications",
-        verbose_name=_("县域重点产业链"),
-    )
-    title = models.CharField(_("标题"), max_length=200)
-    body = models.TextField(_("内容"), blank=True)
-    created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
-    read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
-    emailed_at = models.DateTimeField(_("邮件发送时间"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("站内消息")
-        verbose_name_plural = _("站内消息")
-        ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["recipient", "read_at"])]
-
-    def __str__(self):
-        return self.title
-
-    def get_kind_display(self) -> str:
-        return choice_label(NotificationKind, self.kind)
-
-
-class NotificationPreference(models.Model):
-    """A user's e-mail choices: e-mail on/off and a daily digest instead of one mail per notification."""
-
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        related_name="notification_preference",
-        verbose_name=_("用户"),
-    )
-    email_enabled = models.BooleanField(_("接收邮件通知"), default=True)
-    daily_digest = models.BooleanField(_("每日汇总一封邮件"), default=False)
-    last_digest_at = models.DateTimeField(_("上次汇总时间"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("通知设置")
-        verbose_name_plural = _("通知设置")
-
-    def __str__(self):
-        return str(self.user)
-
-
-class Subscription(models.Model):
-    """关注: a provider or body user follows kinds, chain types and prefectures (empty = any)."""
-
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        related_name="order_subscription",
-        verbose_name=_("用户"),
-    )
-    kinds = models.JSONField(_("需求类型"), default=list, blank=True)
-    chain_types = models.ManyToManyField("chains.ChainType", blank=True, verbose_name=_("产业链类型"))
-    prefectures = models.ManyToManyField("chains.Prefecture", blank=True, verbose_name=_("设区市"))
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("需求关注")
-        verbose_name_plural = _("需求关注")
-
-    def __str__(self):
-        return str(self.user)
-
-    def clean(self):
-        """Only order kinds may be followed."""
-        unknown = set(self.kinds or []) - set(OrderKind.values)
-        if unknown:
-            raise ValidationError({"kinds": _("未知的需求类型：%(v)s") % {"v": "、".join(sorted(unknown))}})
-
-    def fits(self, order: Order, chain_type_ids: set[int], prefecture_ids: set[int]) -> bool:
-        """Whether an order fits: every non-empty dimension must contain the order's value."""
-        if not (self.kinds or chain_type_ids or prefecture_ids):
-            return False
-        if self.kinds and order.kind not in self.kinds:
-            return False
-        if chain_type_ids and order.chain.chain_type_id not in chain_type_ids:
-            return False
-        return not (prefecture_ids and order.county.prefecture_id not in prefecture_ids)
 
 
 class OrderBeneficiary(models.Model):

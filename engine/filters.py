@@ -7,7 +7,8 @@ from collections.abc import Mapping
 import numpy as np
 
 from .features import QueryPlan, View
-from .index import FIN_EQUITY, FIN_LOAN, FIN_OTHER, Index, PoolSubset, fund_region
+from .index import FIN_EQUITY, FIN_LOAN, FIN_OTHER, Index, PoolSubset
+from .regions import fund_region
 
 
 def region_ok(view: View, plan: QueryPlan, w: Mapping[str, float]) -> np.ndarray:

@@ -6,18 +6,16 @@ many threads.  Everything per resource is a numpy array aligned with ``Index.res
 
 from __future__ import annotations
 
-import copy
-import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
 import numpy as np
 from scipy import sparse
 
+from .outcomes import OutcomeGroup, outcome_groups
 from .records import (
-    ORDER_KINDS,
     RESOURCE_TYPE_POOLS,
     RESOURCE_TYPES,
     STAGES,
@@ -25,8 +23,10 @@ from .records import (
     OutcomeRec,
     ResourceRec,
 )
+from .regions import fund_region, region_allowed
 from .segment import Segmenter, domain_words, get_segmenter, normalize, split_items
 from .thesaurus import Thesaurus, load_thesaurus
+from .vocabulary import chain_keyword_sets, composed_of, name_variants, place_words, ranks, shown_term_order
 from .weights import merge_weights, score_ceilings
 
 # Talent resources that carry research and so also answer innovation orders.
@@ -39,12 +39,10 @@ REGION_BOUND_TALENT_KINDS = frozenset({"talent_program"})
 EQUITY_PRODUCT_KINDS = frozenset({"equity"})
 NON_FINANCING_PRODUCT_KINDS = frozenset({"insurance"})
 FUND_STAGES = ("guidance", "venture", "growth", "transformation")
-PROVINCE_WIDE = ("全省", "福建省", "省级", "全国", "省内")
 
 TYPE_CODE = {t: i for i, t in enumerate(RESOURCE_TYPES)}
 STAGE_RANK = {s: i for i, s in enumerate(STAGES)}
 FIN_LOAN, FIN_EQUITY, FIN_OTHER = 0, 1, 2
-_REGION_SPLIT = re.compile(r"[；;、，,/／\s]+")
 NO_DATE = date.max.toordinal()
 # Terms in more than this share of a kind's resources are not shown as "关键词" reasons.
 GENERIC_TERM_SHARE = 0.2
@@ -52,23 +50,6 @@ GENERIC_TERM_MIN_DOCS = 10
 # Earlier orders teach generic words too (words in more than GENERIC_TERM_SHARE of them), once there are
 # enough of them to tell.
 GENERIC_ORDER_MIN_DOCS = 50
-# A county or city fund serves its own region unless its profile says it invests wider.
-FUND_WIDE_CUES = ("全省", "全国", "跨区域", "不限地域", "省内各地")
-_NAME_SUFFIX = re.compile(r"[（(][^（）()]*[）)]$")
-
-
-@dataclass
-class OutcomeGroup:
-    """Past outcomes of one (chain type, order kind), as arrays (see :func:`with_outcomes`)."""
-
-    pos: np.ndarray  # resource positions
-    county: np.ndarray  # county id of the order (-1 unknown)
-    prefecture: np.ndarray  # prefecture id of the order (-1 unknown)
-    day: np.ndarray  # date ordinal
-    polarity: np.ndarray  # +1 success, -1 irrelevant
-    order: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # order id (-1 unknown)
-    title: list[str] = field(default_factory=list)
-    county_name: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -291,109 +272,6 @@ class Index:
         return self.chain_types[pos] if pos is not None else None
 
 
-def _ranks(terms: Sequence[str]) -> np.ndarray:
-    """Each term's position in ``sorted(terms)``."""
-    out = np.zeros(len(terms), dtype=np.int64)
-    out[sorted(range(len(terms)), key=terms.__getitem__)] = np.arange(len(terms))
-    return out
-
-
-def _shown_term_order(
-    doc_terms: sparse.csr_matrix,
-    rtype: np.ndarray,
-    generic_terms: np.ndarray,
-    term_rank: np.ndarray,
-    term_len: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Each resource's terms that may be shown as keywords (not generic for its kind), strongest BM25
-    weight first; ties: the longer term, then the term itself.  Returns (indptr, term ids)."""
-    n = doc_terms.shape[0]
-    owner = np.repeat(np.arange(n), np.diff(doc_terms.indptr))
-    ids = doc_terms.indices
-    keep = ~generic_terms[rtype[owner], ids] if len(ids) else np.zeros(0, dtype=bool)
-    owner, ids, vals = owner[keep], ids[keep], doc_terms.data[keep]
-    order = np.lexsort((term_rank[ids], -term_len[ids], -vals, owner))
-    indptr = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.bincount(owner, minlength=n), out=indptr[1:])
-    return indptr, ids[order].astype(np.int64)
-
-
-def _chain_keyword_sets(chain_types: Sequence[ChainTypeRec], thesaurus: Thesaurus) -> list[set[str]]:
-    """Each chain type's words: its name, link names and keywords, and the thesaurus's chain vocabulary
-    (disciplines specialising in it); generic words (thesaurus) are left out."""
-    out = []
-    for chain in chain_types:
-        words = {normalize(chain.name), *split_items(chain.name)}
-        for link in chain.links:
-            words.update(split_items(link.name))
-            words.update(normalize(k) for k in link.keywords)
-        words.update(thesaurus.chain_words(chain.code, normalize(chain.name)))
-        out.append({w for w in words if w and w not in thesaurus.generic})
-    return out
-
-
-def _place_words(c2p: Mapping[str, str]) -> set[str]:
-    """County and prefecture names with and without their 市/县/区 (晋江市, 晋江; 泉州市, 泉州) and 福建."""
-    out = {"福建", "福建省", "闽"}
-    for name in {*c2p, *c2p.values()}:
-        out.add(normalize(name))
-        if len(name) >= 3 and name[-1] in "市县区":
-            out.add(normalize(name[:-1]))
-    return out
-
-
-def _composed_of(word: str, parts: frozenset[str] | set[str], longest: int = 12) -> bool:
-    """Whether ``word`` is two or more generic words run together (产品研发 = 产品 + 研发)."""
-    n = len(word)
-    if n < 3 or n > longest:
-        return False
-    # reach[i]: the fewest parts that make word[:i] (0 = the empty start; n + 1 = unreachable)
-    reach = [0] + [n + 1] * n
-    for i in range(1, n + 1):
-        for j in range(max(0, i - 6), i):
-            if reach[j] <= n and word[j:i] in parts and reach[j] + 1 < reach[i]:
-                reach[i] = reach[j] + 1
-    return 2 <= reach[n] <= n
-
-
-def name_variants(name: str) -> set[str]:
-    """A catalog name as order texts may write it: whole, and without a trailing （…） (（示例）, （ATL）)."""
-    full = normalize(name).strip()
-    out = {full}
-    short = full
-    while short.endswith((")", "）")) and _NAME_SUFFIX.search(short):
-        short = _NAME_SUFFIX.sub("", short).strip()
-        out.add(short)
-    return {n for n in out if len(n) >= 2}
-
-
-def _region_allowed(
-    region: str | None, c2p: Mapping[str, str], county_ids: Mapping[str, int], n_counties: int
-) -> np.ndarray | None:
-    """Allowed-county mask of a region string, or None when it restricts nothing we can tell."""
-    if not region:
-        return None
-    allowed = np.zeros(n_counties + 1, dtype=bool)
-    known = False
-    for part in _REGION_SPLIT.split(region.strip()):
-        if not part:
-            continue
-        if any(part.startswith(p) for p in PROVINCE_WIDE):
-            allowed[:n_counties] = True
-            allowed[n_counties] = part.startswith("全国")
-            known = True
-            continue
-        if part in county_ids:
-            allowed[county_ids[part]] = True
-            known = True
-            continue
-        for county, prefecture in c2p.items():
-            if prefecture == part or (len(part) >= 2 and prefecture.startswith(part)):
-                allowed[county_ids[county]] = True
-                known = True
-    return allowed if known else None
-
-
 def build_index(
     resources: Iterable[ResourceRec],
     chain_types: Iterable[ChainTypeRec],
@@ -480,9 +358,9 @@ def build_index(
     # ---- generic words: curated (thesaurus) and learnt from earlier orders ------------------------
     generic_fixed = np.zeros(tf.shape[1], dtype=bool)
     generic_words = thes.generic | seg.stopwords
-    places = _place_words(c2p)  # where a resource is, the geography feature says; not what it does
+    places = place_words(c2p)  # where a resource is, the geography feature says; not what it does
     for word, tid in vocab.items():
-        if word in thes.generic or word in places or _composed_of(word, generic_words):
+        if word in thes.generic or word in places or composed_of(word, generic_words):
             generic_fixed[tid] = True
     background = [t for t in background_texts if t]
     if len(background) >= GENERIC_ORDER_MIN_DOCS:
@@ -496,7 +374,7 @@ def build_index(
     generic_any = generic_fixed | generic_terms.any(axis=0)
 
     # ---- chain affinity: weighted overlap with each chain type's (non-generic) words --------------
-    kw_sets = _chain_keyword_sets(chain_types, thes)
+    kw_sets = chain_keyword_sets(chain_types, thes)
     term_chains: dict[int, list[int]] = {}
     chain_kw_tids = []
     for ci, words in enumerate(kw_sets):
@@ -547,7 +425,7 @@ def build_index(
             region = fund_region(res)
         if res.resource_type not in ("financial_product", "talent_resource", "fund") or not region:
             continue
-        allowed = _region_allowed(region, c2p, county_ids, n_counties)
+        allowed = region_allowed(region, c2p, county_ids, n_counties)
         if allowed is None:
             continue
         if res.resource_type in ("financial_product", "fund"):
@@ -630,7 +508,7 @@ def build_index(
         ceilings=score_ceilings(w),
         vocab=vocab,
         terms=terms,
-        term_rank=_ranks(terms),
+        term_rank=ranks(terms),
         term_len=np.fromiter((len(t) for t in terms), dtype=np.int64, count=len(terms)),
         keys=[r.key for r in resources],
         key_pos={r.key: i for i, r in enumerate(resources)},
@@ -681,73 +559,8 @@ def build_index(
             strict=True,
         )
     )
-    index.shown_indptr, index.shown_terms = _shown_term_order(
+    index.shown_indptr, index.shown_terms = shown_term_order(
         doc_terms, rtype, generic_terms | generic_fixed, index.term_rank, index.term_len
     )
-    index.outcome_groups = _outcome_groups(index, outcomes)
+    index.outcome_groups = outcome_groups(index, outcomes)
     return index
-
-
-def fund_region(res: ResourceRec) -> str | None:
-    """The region a county or city fund serves (its county or prefecture), or None when it serves the
-    province (a provincial fund, or a profile that says it invests province-wide)."""
-    if res.kind not in ("county", "city"):
-        return None
-    if any(cue in f"{res.text} {res.fields_text}" for cue in FUND_WIDE_CUES):
-        return None
-    if res.kind == "county" and res.county:
-        return res.county
-    return res.prefecture or res.county
-
-
-def _outcome_groups(index: Index, outcomes: Iterable[OutcomeRec]) -> dict[tuple[int, str], OutcomeGroup]:
-    """Outcomes grouped per (chain index, order kind), resources resolved by key or else by name."""
-    rows: dict[tuple[int, str], list[tuple]] = defaultdict(list)
-    for rec in outcomes:
-        ci = index.chain_pos.get(rec.chain_type)
-        if ci is None or rec.kind not in ORDER_KINDS or rec.polarity == 0:
-            continue
-        if rec.key is not None:
-            found: Sequence[int] = (index.key_pos[rec.key],) if rec.key in index.key_pos else ()
-        else:
-            found = next(
-                (index.name_pos[v] for v in name_variants(rec.name or "") if v in index.name_pos), ()
-            )
-        county = index.county_ids.get(rec.county or "", -1)
-        prefecture = index.prefecture_ids.get(index.prefecture_of(rec.county) or "", -1)
-        for pos in found:
-            rows[(ci, rec.kind)].append(
-                (
-                    pos,
-                    county,
-                    prefecture,
-                    rec.day.toordinal(),
-                    1 if rec.polarity > 0 else -1,
-                    rec.order_title,
-                    rec.county or "",
-                    -1 if rec.order_id is None else rec.order_id,
-                )
-            )
-    out = {}
-    for key, items in rows.items():
-        items.sort(key=lambda r: (r[0], -r[3]))
-        out[key] = OutcomeGroup(
-            pos=np.asarray([r[0] for r in items], dtype=np.int64),
-            county=np.asarray([r[1] for r in items], dtype=np.int32),
-            prefecture=np.asarray([r[2] for r in items], dtype=np.int32),
-            day=np.asarray([r[3] for r in items], dtype=np.int64),
-            polarity=np.asarray([r[4] for r in items], dtype=np.int8),
-            order=np.asarray([r[7] for r in items], dtype=np.int64),
-            title=[r[5] for r in items],
-            county_name=[r[6] for r in items],
-        )
-    return out
-
-
-def with_outcomes(index: Index, outcomes: Iterable[OutcomeRec], version: str = "") -> Index:
-    """A copy of ``index`` (sharing all its arrays) with these outcomes instead of its own: outcomes
-    change far more often than the catalog, so they are swapped in without rebuilding."""
-    out = copy.copy(index)
-    out.outcome_groups = _outcome_groups(index, outcomes)
-    out.outcome_version = version
-    return out
