@@ -20,6 +20,7 @@ from challenges.choices import Maturity
 from challenges.models import Achievement
 from engine import OrderQuery, build_index, rank
 from engine.loaders import achievement_record
+from matchmaking import match_index
 from matchmaking import matching as adapter
 
 _lock = threading.Lock()
@@ -75,7 +76,7 @@ def supply_version() -> str:
 def get_index():
     """The catalog plus the supply list as one engine index, rebuilt only when either changes."""
     version = hashlib.sha1(
-        f"{adapter.catalog_version()}|{supply_version()}".encode(), usedforsecurity=False
+        f"{match_index.catalog_version()}|{supply_version()}".encode(), usedforsecurity=False
     ).hexdigest()[:16]
     current = _cache.get("index")
     if current is not None and current.version == version:
@@ -84,7 +85,7 @@ def get_index():
         current = _cache.get("index")
         if current is not None and current.version == version:
             return current
-        catalog = adapter.catalog_records()
+        catalog = match_index.catalog_records()
         resources = tuple(catalog.resources) + tuple(achievement_records(catalog.counties_to_prefecture))
         built = build_index(
             resources,
@@ -92,7 +93,7 @@ def get_index():
             catalog.counties_to_prefecture,
             version=version,
             weights=getattr(settings, "MATCHING_WEIGHTS", None) or {},
-            background_texts=adapter.background_texts(),
+            background_texts=match_index.background_texts(),
         )
         _cache["index"] = built
         return built
