@@ -12,6 +12,7 @@ from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -124,6 +125,7 @@ def ranking_page(request):
             "has_published": any(r.published for r in rows),
             "show_computed": any(r.computed for r in rows),
             "may_see_county": policy.may_see_county(request.user),
+            "may_report": policy.may_fill(request.user) or policy.may_review(request.user),
             "map_data": {"metric": metric, "rows": map_rows},
             "top": list(zip_longest(computed_top, published_top[:TOP])),
             "labels": _labels(),
@@ -310,7 +312,8 @@ def report_list(request):
             "filter": filterset,
             "is_county": scope.is_county,
             "may_manage": policy.may_manage(request.user),
-            "next_year": (ranking.pick_year(request.user, None) or 2025),
+            # the year after the latest with results (statistics are reported for the past year)
+            "next_year": (ranking.pick_year(request.user, None) or timezone.localdate().year - 2) + 1,
         },
     )
 
