@@ -1,16 +1,28 @@
 """XLSX exports of 揭榜挂帅: a list's challenges, a challenge's bids (publisher, after the deadline) and its reviews
 with the aggregates. Rows come through `visible_to` and what a bid shows through `policy`, as on the pages."""
 
+from datetime import datetime
 from io import BytesIO
 
 from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from challenges import policy
 from challenges.models import Bid, Review
 from challenges.review import aggregate
-from matchmaking.exports import safe
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe(value):
+    """A cell no spreadsheet evaluates (text starting like a formula gets a leading quote); local datetimes."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    if isinstance(value, datetime):
+        return timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
+    return value
 
 
 def _book(sheets: list[tuple[str, list[str], list[list]]]) -> bytes:

@@ -56,8 +56,13 @@ INSTALLED_APPS = [
     "chains",
     "accounts",
     "matchmaking",
+    "reports",
     "challenges",
 ]
+# Development tools (demo data, load test, benchmarks, matching evaluation): never in production unless asked for.
+DEVTOOLS = DEBUG or env_bool("DEVTOOLS", False)
+if DEVTOOLS:
+    INSTALLED_APPS.append("devtools")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -6,7 +6,7 @@ import secrets
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from accounts.demo import ensure_personas
+from devtools.personas import ensure_personas
 
 
 class Command(BaseCommand):
