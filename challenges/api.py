@@ -108,7 +108,7 @@ class ChallengeListWriteSerializer(serializers.Serializer):
     description = serializers.CharField(required=False, allow_blank=True, max_length=5000)
 
 
-class ReasonSerializer(serializers.Serializer):
+class ChallengeReasonSerializer(serializers.Serializer):
     """A reason (return, close, cancel, rework)."""
 
     reason = serializers.CharField(max_length=1000)
@@ -358,13 +358,13 @@ class ReviewWriteSerializer(serializers.Serializer):
     comment = serializers.CharField(max_length=5000, required=False, allow_blank=True)
 
 
-class ReportSerializer(serializers.Serializer):
+class MilestoneReportInSerializer(serializers.Serializer):
     """A milestone progress report (evidence files: multipart `files`)."""
 
     text = serializers.CharField(max_length=5000)
 
 
-class NoteSerializer(serializers.Serializer):
+class ChallengeNoteSerializer(serializers.Serializer):
     """An optional note (milestone or final acceptance)."""
 
     note = serializers.CharField(max_length=1000, required=False, allow_blank=True)
@@ -507,11 +507,11 @@ class ChallengeListViewSet(
         """管理员审核通过。"""
         return self._act(services.approve_list)
 
-    @extend_schema(request=ReasonSerializer, responses={200: ChallengeListSerializer, **ERRORS})
+    @extend_schema(request=ChallengeReasonSerializer, responses={200: ChallengeListSerializer, **ERRORS})
     @action(detail=True, methods=["post"], url_path="return", url_name="return")
     def return_(self, request, pk=None):
         """管理员退回修改（须填写原因）。"""
-        return self._act(services.return_list, ReasonSerializer)
+        return self._act(services.return_list, ChallengeReasonSerializer)
 
     @extend_schema(request=None, responses={200: ChallengeListSerializer, **ERRORS})
     @action(detail=True, methods=["post"])
@@ -519,11 +519,11 @@ class ChallengeListViewSet(
         """发榜单位发布（榜单中各榜开放揭榜）。"""
         return self._act(services.publish_list)
 
-    @extend_schema(request=ReasonSerializer, responses={200: ChallengeListSerializer, **ERRORS})
+    @extend_schema(request=ChallengeReasonSerializer, responses={200: ChallengeListSerializer, **ERRORS})
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
         """发榜单位关闭榜单（未决的榜撤榜；须填写原因）。"""
-        return self._act(services.close_list, ReasonSerializer)
+        return self._act(services.close_list, ChallengeReasonSerializer)
 
 
 @extend_schema_view(
@@ -585,12 +585,12 @@ class ChallengeViewSet(
                  reason=data["reason"], reasons=reasons)  # fmt: skip
         return self._out(challenge)
 
-    @extend_schema(request=ReasonSerializer, responses={200: ChallengeSerializer, **ERRORS})
+    @extend_schema(request=ChallengeReasonSerializer, responses={200: ChallengeSerializer, **ERRORS})
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
         """撤榜（揭榜中或评审中；须填写原因）。"""
         challenge = self.get_object()
-        parsed = ReasonSerializer(data=request.data)
+        parsed = ChallengeReasonSerializer(data=request.data)
         parsed.is_valid(raise_exception=True)
         call(services.cancel_challenge, challenge, by=request.user, reason=parsed.validated_data["reason"])
         return self._out(challenge)
@@ -782,12 +782,12 @@ class ProjectViewSet(
         project = self.get_object()
         return Response(MilestoneSerializer(project.milestones.all(), many=True).data)
 
-    @extend_schema(request=NoteSerializer, responses={200: ProjectSerializer, **ERRORS})
+    @extend_schema(request=ChallengeNoteSerializer, responses={200: ProjectSerializer, **ERRORS})
     @action(detail=True, methods=["post"])
     def accept(self, request, pk=None):
         """最终验收（全部里程碑通过后；关联需求随之办结）。"""
         project = self.get_object()
-        parsed = NoteSerializer(data=request.data)
+        parsed = ChallengeNoteSerializer(data=request.data)
         parsed.is_valid(raise_exception=True)
         call(services.accept_project, project, by=request.user, note=parsed.validated_data.get("note", ""))
         return Response(ProjectSerializer(self.get_queryset().get(pk=project.pk)).data)
@@ -809,7 +809,7 @@ class MilestoneViewSet(ListFiltersOnly, mixins.RetrieveModelMixin, viewsets.Gene
     def _out(self, milestone):
         return Response(MilestoneSerializer(self.get_queryset().get(pk=milestone.pk)).data)
 
-    @extend_schema(request=ReportSerializer, responses={200: MilestoneSerializer, **ERRORS})
+    @extend_schema(request=MilestoneReportInSerializer, responses={200: MilestoneSerializer, **ERRORS})
     @action(
         detail=True,
         methods=["post"],
@@ -818,7 +818,7 @@ class MilestoneViewSet(ListFiltersOnly, mixins.RetrieveModelMixin, viewsets.Gene
     def report(self, request, pk=None):
         """中榜单位报告进展与证明材料（multipart 时文件字段 files）。"""
         milestone = self.get_object()
-        parsed = ReportSerializer(data=request.data)
+        parsed = MilestoneReportInSerializer(data=request.data)
         parsed.is_valid(raise_exception=True)
         call(
             services.report_milestone,
@@ -829,24 +829,24 @@ class MilestoneViewSet(ListFiltersOnly, mixins.RetrieveModelMixin, viewsets.Gene
         )
         return self._out(milestone)
 
-    @extend_schema(request=NoteSerializer, responses={200: MilestoneSerializer, **ERRORS})
+    @extend_schema(request=ChallengeNoteSerializer, responses={200: MilestoneSerializer, **ERRORS})
     @action(detail=True, methods=["post"])
     def accept(self, request, pk=None):
         """发榜单位验收通过。"""
         milestone = self.get_object()
-        parsed = NoteSerializer(data=request.data)
+        parsed = ChallengeNoteSerializer(data=request.data)
         parsed.is_valid(raise_exception=True)
         call(
             services.accept_milestone, milestone, by=request.user, note=parsed.validated_data.get("note", "")
         )
         return self._out(milestone)
 
-    @extend_schema(request=ReasonSerializer, responses={200: MilestoneSerializer, **ERRORS})
+    @extend_schema(request=ChallengeReasonSerializer, responses={200: MilestoneSerializer, **ERRORS})
     @action(detail=True, methods=["post"])
     def rework(self, request, pk=None):
         """发榜单位要求整改（须填写原因）。"""
         milestone = self.get_object()
-        parsed = ReasonSerializer(data=request.data)
+        parsed = ChallengeReasonSerializer(data=request.data)
         parsed.is_valid(raise_exception=True)
         call(services.rework_milestone, milestone, by=request.user, reason=parsed.validated_data["reason"])
         return self._out(milestone)

@@ -340,6 +340,11 @@ SPECTACULAR_SETTINGS = {
         "ResponseStateEnum": "matchmaking.choices.ResponseState",
         "EventKindEnum": "matchmaking.choices.EventKind",
         "NotificationKindEnum": "matchmaking.choices.NotificationKind",
+        "ChallengeListStateEnum": "challenges.choices.ListState",
+        "ChallengeStateEnum": "challenges.choices.ChallengeState",
+        "BidStateEnum": "challenges.choices.BidState",
+        "ProjectStateEnum": "challenges.choices.ProjectState",
+        "MilestoneStateEnum": "challenges.choices.MilestoneState",
     },
 }
 
