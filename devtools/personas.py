@@ -73,6 +73,15 @@ PERSONAS: tuple[Persona, ...] = (
         {"provincial_body": ("chains.ProvincialBody", {"short_name": "省委金融办"})},
     ),
     Persona(
+        "body_gxt",
+        "省工信厅（认定县域重点产业链）",
+        "福建省工业和信息化厅",
+        OrgKind.BODY,
+        "许",
+        "工",
+        {"provincial_body": ("chains.ProvincialBody", {"short_name": "省工信厅"})},
+    ),
+    Persona(
         "bank_cib",
         "兴业银行客户经理",
         "兴业银行福建省分行",
