@@ -12,6 +12,7 @@ from chains.models import (
     Institution,
     ProvincialBody,
     TalentResource,
+    WhiteListEntry,
 )
 
 
@@ -105,3 +106,15 @@ class ProvincialBodyFilter(django_filters.FilterSet):
 
     def filter_handles(self, queryset, name, value):
         return queryset.handling(value)
+
+
+class WhiteListFilter(django_filters.FilterSet):
+    """White-list entries by year, chain, firm, county, prefecture and listing body."""
+
+    county = django_filters.NumberFilter(field_name="chain__county")
+    prefecture = django_filters.NumberFilter(field_name="chain__county__prefecture")
+    chain_type = django_filters.CharFilter(field_name="chain__chain_type__code", help_text="产业链类型代码")
+
+    class Meta:
+        model = WhiteListEntry
+        fields = ["year", "chain", "enterprise", "county", "prefecture", "chain_type", "listed_by", "source"]

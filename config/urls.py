@@ -14,6 +14,8 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("orders/", include("matchmaking.order_urls")),
     path("dashboards/", include("reports.urls")),
+    path("events/", include("events.urls")),
+    path("challenges/", include("challenges.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     # The audit log moved from the chains app to core; old admin bookmarks keep working.
     re_path(

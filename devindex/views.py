@@ -1,6 +1,7 @@
 """Pages of the development index: thin views over ranking, profile, policy and services."""
 
 import tempfile
+from itertools import zip_longest
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -11,6 +12,7 @@ from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -32,6 +34,7 @@ from devindex.models import (
 from devindex.workflow import DevIndexError
 
 REPORTS_PER_PAGE = 30
+TOP = 10  # the top-10 comparison beside the map
 
 
 def _require(condition: bool) -> None:
@@ -102,6 +105,10 @@ def ranking_page(request):
         Computation.objects.filter(year=year).select_related("method_version").first() if year else None
     )
     query = request.GET.urlencode()
+    computed_top = [r for r in rows if r.computed and r.computed["rank"] and r.computed["rank"] <= TOP][:TOP]
+    published_top = sorted(
+        (r for r in rows if r.published and r.published["rank"]), key=lambda r: r.published["rank"]
+    )
     return render(
         request,
         "devindex/ranking.html",
@@ -118,7 +125,9 @@ def ranking_page(request):
             "has_published": any(r.published for r in rows),
             "show_computed": any(r.computed for r in rows),
             "may_see_county": policy.may_see_county(request.user),
+            "may_report": policy.may_fill(request.user) or policy.may_review(request.user),
             "map_data": {"metric": metric, "rows": map_rows},
+            "top": list(zip_longest(computed_top, published_top[:TOP])),
             "labels": _labels(),
             "export_url": reverse("devindex:export") + (f"?{query}" if query else ""),
         },
@@ -303,7 +312,8 @@ def report_list(request):
             "filter": filterset,
             "is_county": scope.is_county,
             "may_manage": policy.may_manage(request.user),
-            "next_year": (ranking.pick_year(request.user, None) or 2025),
+            # the year after the latest with results (statistics are reported for the past year)
+            "next_year": (ranking.pick_year(request.user, None) or timezone.localdate().year - 2) + 1,
         },
     )
 

@@ -15,7 +15,14 @@ import numpy as np
 from scipy import sparse
 
 from .outcomes import OutcomeGroup, outcome_groups
-from .records import RESOURCE_TYPES, STAGES, ChainTypeRec, OutcomeRec, ResourceRec
+from .records import (
+    RESOURCE_TYPE_POOLS,
+    RESOURCE_TYPES,
+    STAGES,
+    ChainTypeRec,
+    OutcomeRec,
+    ResourceRec,
+)
 from .regions import fund_region, region_allowed
 from .segment import Segmenter, domain_words, get_segmenter, normalize, split_items
 from .thesaurus import Thesaurus, load_thesaurus
@@ -471,6 +478,9 @@ def build_index(
         "talent": np.flatnonzero(is_type["talent_resource"] | trains),
         "industry": np.flatnonzero(is_type["enterprise"]),
     }
+    for extra_type, kinds in RESOURCE_TYPE_POOLS.items():  # registered types join their kinds' pools
+        for kind in kinds:
+            pools[kind] = np.union1d(pools[kind], np.flatnonzero(is_type[extra_type]))
     link_keywords = {
         (ci, link.order): tuple(sorted({normalize(k) for k in link.keywords} | set(split_items(link.name))))
         for ci, chain in enumerate(chain_types)

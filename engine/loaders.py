@@ -140,6 +140,32 @@ def institution_record(key: str, row: Mapping[str, object], c2p: Mapping[str, st
     )
 
 
+def achievement_record(key: str, row: Mapping[str, object], c2p: Mapping[str, str]) -> ResourceRec:
+    """A 科技成果 of the supply list: title, field and keywords as dense descriptors, the summary as text; placed
+    where its organization is (``location``); ``extra`` keeps its owner and maturity for the caller."""
+    location = _s(row, "location")
+    county, prefecture = locate(location, c2p)
+    title = _s(row, "title")
+    return ResourceRec(
+        key=key,
+        resource_type="achievement",
+        name=title,
+        fields_text=_join(_s(row, "field"), _s(row, "keywords")),
+        text=_join(_s(row, "summary"), _s(row, "licensing_terms")),
+        chain_type=_s(row, "chain_type") or None,
+        county=county,
+        prefecture=prefecture,
+        in_fujian=_bool(row.get("in_fujian"), "福建" in location),
+        kind=_s(row, "maturity") or None,
+        is_sample=_bool(row.get("is_sample"), False) or "示例" in title,
+        extra={
+            "organization": _s(row, "organization"),
+            "maturity": _s(row, "maturity"),
+            "location": location,
+        },
+    )
+
+
 def fund_record(key: str, row: Mapping[str, object], c2p: Mapping[str, str]) -> ResourceRec:
     county = _s(row, "county") or None
     prefecture = _s(row, "prefecture") or (c2p.get(county) if county else None)

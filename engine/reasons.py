@@ -53,6 +53,8 @@ TEMPLATES: dict[str, str] = {
     "outcome_success": gettext_noop("曾为同类需求成功对接：%(order)s（%(county)s）"),
     "outcome_irrelevant": gettext_noop("曾被同类需求标为不相关（已降权）"),
     "declined": gettext_noop("曾婉拒本县类似需求（已降权）"),
+    # added by the Django adapter (matchmaking.matching), not by a scoring feature: it does not change scores
+    "white_list": gettext_noop("列入重点企业白名单（%(year)s 年，%(chain)s）"),
     "text": "%(text)s",  # a stored reason of an older version, kept as its text
 }
 # Labels used inside the params (translated like the templates).

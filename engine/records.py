@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
-RESOURCE_TYPES = ("institution", "fund", "financial_product", "talent_resource", "enterprise")
+RESOURCE_TYPES = ("institution", "fund", "financial_product", "talent_resource", "enterprise", "achievement")
 ORDER_KINDS = ("innovation", "capital", "talent", "industry")
 STAGES = ("upstream", "midstream", "downstream")
 DIRECTIONS = ("upstream", "downstream")
@@ -23,6 +23,13 @@ RESOURCE_TYPE_LABELS = {
     "financial_product": "金融产品",
     "talent_resource": "人才资源",
     "enterprise": "企业",
+    "achievement": "科技成果",
+}
+# The resource-type registry for types beyond the five catalog ones: the order kinds whose candidate pool each
+# joins (the built-in pools have their own rules in ``index.build_index``). Registering a type here is all the
+# engine needs to rank it; a catalog without rows of the type ranks exactly as before.
+RESOURCE_TYPE_POOLS: Mapping[str, tuple[str, ...]] = {
+    "achievement": ("innovation",),  # 科技成果 (supply list): answers research and technology needs
 }
 ORDER_KIND_LABELS = {
     "innovation": "创新需求",

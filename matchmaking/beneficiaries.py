@@ -151,3 +151,42 @@ def record_firm_outcomes(order: Order, *, by, splits) -> list[OrderBeneficiary]:
             )
             log_event(order, EventKind.COMMENTED, by, note=_("各企业对接成果：%(s)s") % {"s": summary})
     return list(order.beneficiaries.all())
+
+
+def firms_served(orders) -> dict:
+    """Firms the given orders served and financed: in total, per county and per chain. A firm is counted once
+    per group (by its 统一社会信用代码, else its catalog id); financed = it got an amount on a resolved order."""
+    rows = OrderBeneficiary.objects.filter(order__in=orders).values_list(
+        "order__county_id", "order__county__name", "order__chain_id", "order__chain__name", "uscc", "enterprise_id",
+        "amount_financed_yuan", "order__state",
+    )  # fmt: skip
+    total_served, total_financed = set(), set()
+    counties: dict[int, dict] = {}
+    chains: dict[int, dict] = {}
+    for county_id, county_name, chain_id, chain_name, uscc, enterprise_id, amount, state in rows:
+        firm = uscc or f"enterprise:{enterprise_id}"
+        financed = bool(amount) and state == OrderState.RESOLVED
+        for bucket, key, name in ((counties, county_id, county_name), (chains, chain_id, chain_name)):
+            group = bucket.setdefault(key, {"name": name, "served": set(), "financed": set()})
+            group["served"].add(firm)
+            if financed:
+                group["financed"].add(firm)
+        total_served.add(firm)
+        if financed:
+            total_financed.add(firm)
+
+    def table(bucket):
+        return sorted(
+            (
+                {"id": k, "name": v["name"], "served": len(v["served"]), "financed": len(v["financed"])}
+                for k, v in bucket.items()
+            ),
+            key=lambda r: (-r["served"], r["name"]),
+        )
+
+    return {
+        "served": len(total_served),
+        "financed": len(total_financed),
+        "by_county": table(counties),
+        "by_chain": table(chains),
+    }

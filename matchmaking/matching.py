@@ -27,12 +27,10 @@ from django.utils.translation import gettext
 
 from accounts.choices import OrgKind
 from accounts.models import Organization
-from chains.models import (
-    split_keywords,
-)
+from chains.models import WhiteListEntry, split_keywords
 from core import dispatch
 from engine import Candidate, Index, OrderQuery, rank
-from engine.reasons import render_reasons
+from engine.reasons import reason, render_reasons
 from matchmaking import notifications
 from matchmaking.choices import MatchState, NotificationKind, OrderState
 from matchmaking.match_index import KINDS_AFFECTED, ORDER_KINDS, ORG_RESOURCE_FIELDS, catalog_stats, get_index
@@ -140,6 +138,25 @@ def provider_orgs_for(keys: Sequence[str]) -> dict[str, int]:
     return out
 
 
+def white_list_reasons(order, keys: Sequence[str]) -> dict[str, list[dict]]:
+    """列入重点企业白名单: for matched catalog firms on the key-firm white list, one reason naming the latest
+    year and the chain (the order's own chain first). A reason only; scores and ranks are the engine's."""
+    firm_ids = [pk for rtype, pk in map(split_key, keys) if rtype == "enterprise"]
+    if not firm_ids:
+        return {}
+    best: dict[int, tuple] = {}
+    for firm_id, year, chain_id, chain_name in WhiteListEntry.objects.filter(
+        enterprise_id__in=firm_ids
+    ).values_list("enterprise_id", "year", "chain_id", "chain__name"):
+        rank_key = (chain_id == order.chain_id, year)
+        if firm_id not in best or rank_key > best[firm_id][0]:
+            best[firm_id] = (rank_key, year, chain_name)
+    return {
+        f"enterprise:{firm_id}": [reason("white_list", year=year, chain=chain_name)]
+        for firm_id, (_rank, year, chain_name) in best.items()
+    }
+
+
 @dataclass
 class StoreResult:
     """What `store_matches` did: rows written, and the provider organizations matched strongly."""
@@ -156,6 +173,7 @@ def store_matches(order, candidates: Sequence[Candidate]) -> StoreResult:
     """
     threshold = settings.MATCH_NOTIFY_THRESHOLD
     orgs = provider_orgs_for([c.key for c in candidates])
+    listed = white_list_reasons(order, [c.key for c in candidates])
     rows = []
     for position, cand in enumerate(candidates, 1):
         rtype, pk = split_key(cand.key)
@@ -168,7 +186,7 @@ def store_matches(order, candidates: Sequence[Candidate]) -> StoreResult:
                 provider_org_id=orgs.get(cand.key),
                 rank=position,
                 score=min(max(float(cand.score), 0.0), 1.0),
-                reasons=list(cand.reason_codes),
+                reasons=[*cand.reason_codes, *listed.get(cand.key, [])],
             )
         )
     Match.objects.filter(order=order).delete()

@@ -214,6 +214,8 @@ def order_detail(request, pk):
         "state_note": read.state_note_of(order),
         "outcome": read.outcome_of(order),
         "attachments": read.attachments().filter(response__isnull=True).order_by("created_at"),
+        "beneficiaries": order.beneficiaries.all(),
+        "show_firm_codes": read.internal,
         "responses": responses,
         "events": read.timeline(),
         "routes": order.routes.select_related("body") if read.internal else [],
@@ -263,7 +265,10 @@ def order_create(request):
             return render(request, "matchmaking/order_form.html", {"form": form, "order": None}, status=429)
         try:
             order = services.create_order(
-                by=request.user, data=form.order_data(), files=form.cleaned_data["attachments"]
+                by=request.user,
+                data=form.order_data(),
+                files=form.cleaned_data["attachments"],
+                beneficiaries=form.beneficiary_items(),
             )
             if "submit" in request.POST:
                 services.submit_order(order, by=request.user)
@@ -291,7 +296,11 @@ def order_edit(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             services.update_order(
-                order, by=request.user, data=form.order_data(), files=form.cleaned_data["attachments"]
+                order,
+                by=request.user,
+                data=form.order_data(),
+                files=form.cleaned_data["attachments"],
+                beneficiaries=form.beneficiary_items(),
             )
             if "submit" in request.POST:
                 services.submit_order(order, by=request.user)

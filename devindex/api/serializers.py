@@ -151,7 +151,7 @@ class ReportSerializer(serializers.ModelSerializer):
         return {v.indicator.code: None if v.value is None else float(v.value) for v in obj.values.all()}
 
 
-class ReasonSerializer(serializers.Serializer):
+class IndexReasonSerializer(serializers.Serializer):
     """A reason (required for return and reopen)."""
 
     reason = serializers.CharField(max_length=300, help_text="原因")

@@ -196,7 +196,7 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
                 code="permission_denied",
             )
         if transition.needs_reason:
-            parsed = s.ReasonSerializer(data=self.request.data)
+            parsed = s.IndexReasonSerializer(data=self.request.data)
             parsed.is_valid(raise_exception=True)
             kwargs["reason"] = parsed.validated_data["reason"]
         func(report, by=self.request.user, **kwargs)
@@ -213,12 +213,12 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     def approve(self, request, pk=None):
         return self._run("approve", services.approve_report)
 
-    @_action_schema("退回修改（所属设区市、管理员）", s.ReasonSerializer)
+    @_action_schema("退回修改（所属设区市、管理员）", s.IndexReasonSerializer)
     @action(detail=True, methods=["post"], url_path="return", url_name="return")
     def return_(self, request, pk=None):
         return self._run("return", services.return_report)
 
-    @_action_schema("重新打开已审核的填报（管理员）", s.ReasonSerializer)
+    @_action_schema("重新打开已审核的填报（管理员）", s.IndexReasonSerializer)
     @action(detail=True, methods=["post"])
     def reopen(self, request, pk=None):
         return self._run("reopen", services.reopen_report)

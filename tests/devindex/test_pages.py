@@ -41,9 +41,12 @@ def test_ranking_for_government_users(small_year, login, personas, persona):
     assert len(data["rows"]) == County.objects.count()
 
 
-def test_ranking_shows_published_figures_beside_computed_ones(small_year, login, body_kjt):
+def test_ranking_shows_published_figures_beside_computed_ones(small_year, login, body_kjt, county_luoyuan):
     html = page(login(body_kjt), reverse("devindex:ranking"), {"year": 2025})
     assert "71.65" in html and "白皮书" in html and "各维度前十名未纳入本平台数据" in html
+    assert 'data-testid="top-table"' in html
+    assert reverse("devindex:reports") not in html  # bodies neither fill in nor review
+    assert reverse("devindex:reports") in page(login(county_luoyuan), reverse("devindex:ranking"))
 
 
 def test_providers_see_published_figures_only_and_anonymous_users_log_in(small_year, login, inst_dhu, client):
@@ -176,7 +179,8 @@ def test_fill_in_submit_and_review_through_the_pages(
     index_system, login, county_luoyuan, city_fuzhou, city_quanzhou
 ):
     client = login(county_luoyuan)
-    assert "填报 " in page(client, reverse("devindex:reports"))
+    # the year after the latest with results (the published 2025)
+    assert reverse("devindex:report_edit", args=[2026]) in page(client, reverse("devindex:reports"))
     form = {"new_patents": "12", "rd_intensity": "2.4", "submit": "1"}
     response = client.post(reverse("devindex:report_edit", args=[2026]), form)
     report = IndicatorReport.objects.get(county__name="罗源县", year=2026)

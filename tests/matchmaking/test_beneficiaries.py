@@ -130,3 +130,39 @@ def test_a_revoked_chains_open_order_stays_open(county_jinjiang, drive, body_gxt
     chain_services.revoke_chain(chain, by=platform_admin, reason="未列入全省清单")
     order.refresh_from_db()
     assert order.state == "published" and order.chain.is_revoked
+
+
+@pytest.mark.django_db
+def test_the_order_form_takes_catalog_and_named_firms_and_refuses_a_bad_code(county_jinjiang, login):
+    from django.urls import reverse
+
+    from matchmaking.models import Order
+
+    client = login(county_jinjiang)
+    chain = CountyChain.objects.filter(county__name="晋江市").order_by("pk").first()
+    firm = Enterprise.objects.filter(county__name="晋江市").order_by("pk").first()
+    data = {
+        "kind": "capital",
+        "chain": chain.pk,
+        "title": "纺织企业技改设备融资需求",
+        "description": "辖区规上纺织企业计划更新智能织造设备，需要中长期技改贷款支持，希望银行给出方案。",
+        "amount_yuan": 8_000_000,
+        "financing_type": "loan",
+        "due_date": "2099-01-01",
+        "contact_name": "陈主任",
+        "contact_phone": "13905950000",
+        "visibility": "open",
+        "beneficiary_firms": [firm.pk],
+        "other_beneficiaries": f"晋江某鞋服企业 {BAD_CHECK_DIGIT}",
+    }
+    response = client.post(reverse("orders:create"), data)
+    assert response.status_code == 200 and not Order.objects.filter(created_by=county_jinjiang).exists()
+    assert "校验位不正确" in response.content.decode()
+    response = client.post(
+        reverse("orders:create"), {**data, "other_beneficiaries": f"晋江某鞋服企业 {GOOD}"}
+    )
+    assert response.status_code == 302
+    order = Order.objects.get(created_by=county_jinjiang)
+    assert sorted(order.beneficiaries.values_list("name", flat=True)) == sorted([firm.name, "晋江某鞋服企业"])
+    page = client.get(order.get_absolute_url()).content.decode()
+    assert 'data-testid="beneficiaries"' in page and GOOD in page  # the placing county reads the codes

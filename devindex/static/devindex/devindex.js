@@ -106,10 +106,11 @@
   }
 
   function drawRadar(el, data) {
+    var colors = { county: "#0d6efd", median: "#6c757d", top10: "#fd7e14" };
     var styles = {
-      county: { color: "#0d6efd", areaStyle: { opacity: 0.25 }, lineStyle: { width: 2.5 } },
-      median: { color: "#6c757d", lineStyle: { type: "dashed" } },
-      top10: { color: "#fd7e14", lineStyle: { type: "dotted", width: 2 } },
+      county: { areaStyle: { color: "rgba(13,110,253,0.22)" }, lineStyle: { width: 2.5, color: colors.county } },
+      median: { lineStyle: { type: "dashed", color: colors.median } },
+      top10: { lineStyle: { type: "dotted", width: 2, color: colors.top10 } },
     };
     var series = data.series
       .filter(function (s) {
@@ -125,6 +126,7 @@
               return v === null ? 0 : v;
             }),
             symbolSize: 5,
+            itemStyle: { color: colors[s.key] },
           },
           styles[s.key] || {},
         );

@@ -6,10 +6,11 @@ from django.db import transaction
 
 from accounts.models import User
 from chains.models import County
-from devindex import demo, services
+from devindex import services
 from devindex.choices import Tier, TierSource, ValueOrigin
 from devindex.models import CountyTier, Indicator, IndicatorReport
 from devindex.reference import load_reference
+from devtools import devindex_demo as demo
 
 REVIEW_YEAR = 2026
 
