@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from kombu import Queue
 
 from matchmaking.env import env_bool, env_float, env_int, env_list, env_str
+from ops.logconfig import build_logging
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -21,7 +22,10 @@ DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
     if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY is required when DEBUG is off.")
+        raise ImproperlyConfigured(
+            "SECRET_KEY is required when DEBUG is off (production). For development run `make run` once "
+            "(it writes .env.local with DEBUG=1) or set DEBUG=1."
+        )
     SECRET_KEY = "django-insecure-development-only-key-do-not-use-in-production"  # noqa: S105
 if not DEBUG and (len(SECRET_KEY) < 50 or SECRET_KEY.startswith("django-insecure")):
     raise ImproperlyConfigured("SECRET_KEY must be a random string of at least 50 characters in production.")
@@ -55,6 +59,7 @@ INSTALLED_APPS = [
     "chains",
     "accounts",
     "matchmaking",
+    "ops",
 ]
 
 MIDDLEWARE = [
@@ -250,7 +255,7 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 100_000},
         },
     }
-    CELERY_BROKER_URL = "memory://"
+    CELERY_BROKER_URL = "memory://localhost/"  # never connected to; a host name keeps kombu from warning
     # No broker configured: tasks run in-process (after the transaction commits).
     CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = DEBUG
@@ -403,11 +408,7 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
-}
+# Development without a broker runs tasks in-process: Celery, kombu and axes then log warnings only.
+LOGGING = build_logging(
+    level=env_str("LOG_LEVEL", "INFO"), quiet_in_process=DEBUG and CELERY_TASK_ALWAYS_EAGER
+)

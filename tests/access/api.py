@@ -168,7 +168,9 @@ ACCESS = {
         method="post",
     ),
     "api:order-claim": Access(
-        api_rule(403, body_kjt=200, **OUTSIDE_PUBLISHED), kwargs=order_in("published"), method="post"
+        api_rule(403, body_kjt=200, body_gxt=200, **OUTSIDE_PUBLISHED),
+        kwargs=order_in("published"),
+        method="post",
     ),
     "api:order-resolve": Access(
         body_action(),

@@ -52,14 +52,6 @@ def no_scope_user(db):
 
 
 @pytest.fixture
-def gxt_user(db):
-    """A member of 省工信厅 (also takes innovation needs): the second body in claim races."""
-    from accounts.choices import MemberRole, OrgKind
-    from accounts.models import Organization, User
-    from chains.models import ProvincialBody
-
-    body = ProvincialBody.objects.get(short_name="省工信厅")
-    org = Organization.objects.create(name="福建省工业和信息化厅", kind=OrgKind.BODY, provincial_body=body)
-    return User.objects.create_user(
-        "body_gxt", email="gxt@example.com", password="x", organization=org, role=MemberRole.MANAGER
-    )
+def gxt_user(body_gxt):
+    """A member of 省工信厅 (also takes innovation needs): the second body in claim races (the demo persona)."""
+    return body_gxt

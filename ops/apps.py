@@ -1,0 +1,11 @@
+"""App config for the operations area."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class OpsConfig(AppConfig):
+    """Health checks, metrics, request ids in logs, progress of background jobs, the development server."""
+
+    name = "ops"
+    verbose_name = _("运行维护")
