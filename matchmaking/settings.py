@@ -63,6 +63,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",  # request counts and latency for /metrics
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -77,6 +78,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
     "csp.middleware.CSPMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "matchmaking.urls"
@@ -109,6 +111,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and not env
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20})
+# The same backend wrapped by django-prometheus: query counts, errors and latency per database in /metrics.
+DATABASES["default"]["ENGINE"] = DATABASES["default"]["ENGINE"].replace(
+    "django.db.backends.", "django_prometheus.db.backends."
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Users and login security --------------------------------------------------------------------
@@ -407,6 +413,20 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     }
 }
+
+# --- Operations (ops/): health, readiness, metrics -------------------------------------------------
+# /readyz details and /metrics answer these client addresses (after NUM_PROXIES; networks allowed) or a client
+# sending `Authorization: Bearer <OPS_TOKEN>`; everyone else gets the readiness status alone and a 404 for metrics.
+OPS_ALLOWED_IPS = env_list("OPS_ALLOWED_IPS", ["127.0.0.1", "::1"])
+OPS_TOKEN = env_str("OPS_TOKEN", "")
+HEALTH_CELERY_MAX_AGE = env_int(
+    "HEALTH_CELERY_MAX_AGE", 60, minimum=5
+)  # s: a worker heartbeat older is stale
+HEALTH_HEARTBEAT_SECONDS = env_int("HEALTH_HEARTBEAT_SECONDS", 15, minimum=1)
+CELERY_METRICS_PORT = env_int("CELERY_METRICS_PORT", 0, minimum=0)  # a worker's own /metrics port (0: none)
+CELERY_METRICS_ADDR = env_str("CELERY_METRICS_ADDR", "127.0.0.1")
+# Load balancers probe over plain HTTP on the private network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 
 # Development without a broker runs tasks in-process: Celery, kombu and axes then log warnings only.
 LOGGING = build_logging(

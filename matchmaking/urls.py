@@ -14,6 +14,7 @@ urlpatterns = [
     path("orders/", include("matchmaking.order_urls")),
     path("dashboards/", include("matchmaking.dashboard_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("ops.urls")),  # /healthz, /readyz, /metrics
     path("admin/", admin.site.urls),
     path("api/v1/", include("matchmaking.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

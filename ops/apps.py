@@ -9,3 +9,10 @@ class OpsConfig(AppConfig):
 
     name = "ops"
     verbose_name = _("运行维护")
+
+    def ready(self):
+        """Count Celery tasks (every process) and start the worker heartbeat (worker processes)."""
+        from ops import metrics, worker
+
+        metrics.connect_signals()
+        worker.connect_signals()
