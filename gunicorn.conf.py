@@ -1,7 +1,7 @@
 """gunicorn settings (read automatically when gunicorn starts in the project folder; flags override them).
 
 The application is loaded once in the master (`preload_app`), which also does the work a fresh process would do
-on its first requests (`matchmaking.warmup`: views, translations, compiled templates) before forking: workers,
+on its first requests (`config.warmup`: views, translations, compiled templates) before forking: workers,
 also those recycled after `max_requests`, start warm and share that memory.
 Threaded workers keep connections alive between requests; every value can be set from the environment:
 GUNICORN_BIND (127.0.0.1:8000), GUNICORN_WORKERS (8), GUNICORN_THREADS (2), GUNICORN_TIMEOUT (60 s),
@@ -19,7 +19,7 @@ from ops.localenv import load_local_env
 
 load_local_env()  # .env.local of a development checkout (see ops/localenv.py); absent on production hosts
 
-wsgi_app = "matchmaking.wsgi:application"
+wsgi_app = "config.wsgi:application"
 preload_app = True
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 # 8 processes x 2 threads: the same 16 requests at once (and database connections) as 4 x 4, but fewer threads
@@ -41,6 +41,6 @@ errorlog = "-"
 
 def when_ready(server):
     """Warm the loaded application in the master, before the workers are forked."""
-    from matchmaking.warmup import warm_up
+    from config.warmup import warm_up
 
     server.log.info("warmed up before forking: %s", warm_up())

@@ -10,7 +10,7 @@ from accounts import services
 from accounts.choices import ApprovalState
 from accounts.forms import RejectForm
 from accounts.models import AccountEvent, LoginEvent, Organization, User
-from chains.audit import AuditedAdminMixin
+from core.audit import AuditedAdminMixin
 
 
 @admin.register(Organization)

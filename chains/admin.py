@@ -5,9 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 
 from chains import resources
-from chains.audit import AuditedAdminMixin
 from chains.models import (
-    AuditEntry,
     ChainLink,
     ChainType,
     County,
@@ -20,6 +18,7 @@ from chains.models import (
     ProvincialBody,
     TalentResource,
 )
+from core.audit import AuditedAdminMixin
 
 
 class CatalogAdmin(AuditedAdminMixin, ImportExportModelAdmin):
@@ -164,23 +163,3 @@ class ProvincialBodyAdmin(CatalogAdmin):
     @admin.display(description=_("承接需求类型"))
     def handles_display(self, obj):
         return obj.get_handles_display()
-
-
-@admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
-    """操作审计: read-only record of staff changes (who, what, before and after, when)."""
-
-    list_display = ("created_at", "actor_name", "channel", "action", "content_type", "object_repr")
-    list_filter = ("action", "channel", "content_type")
-    search_fields = ("object_repr", "actor_name", "object_id")
-    readonly_fields = [f.name for f in AuditEntry._meta.fields]
-    date_hierarchy = "created_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -4,14 +4,6 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
-class Source(models.TextChoices):
-    """Where a reference row comes from; `sample` rows are illustrative and shown as 示例."""
-
-    WHITEPAPER = "whitepaper", _("白皮书")
-    GENERAL = "general", _("公开资料")
-    SAMPLE = "sample", _("示例")
-
-
 class CountyKind(models.TextChoices):
     """Kind of county-level unit."""
 

@@ -11,8 +11,7 @@ from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
-from chains.audit import AuditedResourceMixin
-from chains.choices import NeedKind, Source
+from chains.choices import NeedKind
 from chains.models import (
     ChainLink,
     ChainType,
@@ -27,6 +26,8 @@ from chains.models import (
     TalentResource,
     split_keywords,
 )
+from core.audit import AuditedResourceMixin
+from core.choices import Source
 
 
 class NamedForeignKeyWidget(widgets.ForeignKeyWidget):

@@ -1,5 +1,1 @@
-"""四链对接平台: the Django project package and the orders/matching domain."""
-
-from matchmaking.celery import app as celery_app
-
-__all__ = ["celery_app"]
+"""Orders and their matching: what happens to a county's need, from submission to a stored Match and its outcome."""

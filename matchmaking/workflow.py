@@ -21,25 +21,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.scoping import Scope
+from core.errors import ServiceError
 from matchmaking.choices import OrderState as S
 
 
-class WorkflowError(Exception):
-    """The one error services raise: a Chinese message for people and a code for the API.
-
-    Codes: `illegal_transition` (state does not allow it), `claim_conflict` (someone else was faster),
-    `forbidden` (this actor may not do it; views answer 404), `invalid` (input fails validation;
-    `errors` maps field names to messages).
-    """
-
-    def __init__(self, message: str, code: str = "invalid", errors: dict | None = None):
-        super().__init__(message)
-        self.message = str(message)
-        self.code = code
-        self.errors = errors or {}
-
-    def __str__(self):
-        return self.message
+class WorkflowError(ServiceError):
+    """A refused order action (see `core.errors.ServiceError` for the codes)."""
 
 
 # Who may fire a transition: role names checked by `actor_may`.

@@ -71,7 +71,7 @@ class Broker(HealthCheck):
     def check_status(self):
         if settings.CELERY_TASK_ALWAYS_EAGER:
             return
-        from matchmaking.celery import app
+        from config.celery import app
 
         try:
             with app.connection_for_write() as connection:

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils.translation import trans_real
 
-from matchmaking.management.commands.compile_locale import catalogs
+from core.management.commands.compile_locale import catalogs
 
 PO_PATH = Path(settings.BASE_DIR) / "locale" / "en" / "LC_MESSAGES" / "django.po"
 MO_PATH = PO_PATH.with_suffix(".mo")

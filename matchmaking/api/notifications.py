@@ -6,8 +6,8 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from core.errors import error_responses
 from matchmaking import services
-from matchmaking.api.errors import error_responses
 from matchmaking.choices import NotificationKind
 from matchmaking.models import Notification
 

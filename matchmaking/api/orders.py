@@ -2,7 +2,7 @@
 
 Thin by design: every object comes through `visible_to` / `editable_by` (outside scope ⇒ 404), every change
 goes through a function of `matchmaking.services`, and a `WorkflowError` becomes 400/403/409 via
-`errors.from_workflow_error`. Serializers only parse input and shape output.
+`errors.from_service_error`. Serializers only parse input and shape output.
 """
 
 import django_filters
@@ -14,8 +14,8 @@ from rest_framework.decorators import action
 from rest_framework.response import Response as HttpResponse
 
 from accounts.scoping import Scope
+from core.errors import Conflict, error_responses, from_service_error
 from matchmaking import policy, services, workflow
-from matchmaking.api.errors import Conflict, error_responses, from_workflow_error
 from matchmaking.choices import (
     DeclineReason,
     EventKind,
@@ -41,7 +41,7 @@ def call(service, *args, **kwargs):
     try:
         return service(*args, **kwargs)
     except WorkflowError as exc:
-        raise from_workflow_error(exc) from exc
+        raise from_service_error(exc) from exc
 
 
 def read_policy(serializer, order) -> policy.OrderReadPolicy:

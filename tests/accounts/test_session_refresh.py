@@ -4,7 +4,7 @@ import pytest
 from django.contrib.sessions.models import Session
 from django.urls import reverse
 
-from matchmaking.middleware import SessionRefreshMiddleware
+from config.middleware import SessionRefreshMiddleware
 
 pytestmark = pytest.mark.django_db
 
@@ -16,7 +16,7 @@ def expiry(client):
 def test_requests_within_the_window_do_not_rewrite_the_session(login, county_jinjiang, monkeypatch):
     client = login(county_jinjiang)
     clock = [1_000_000.0]
-    monkeypatch.setattr("matchmaking.middleware.time.time", lambda: clock[0])
+    monkeypatch.setattr("config.middleware.time.time", lambda: clock[0])
     assert client.get(reverse("home")).status_code == 200
     first = client.session[SessionRefreshMiddleware.KEY]
     written = expiry(client)

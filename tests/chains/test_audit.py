@@ -3,8 +3,9 @@
 import pytest
 from django.urls import reverse
 
-from chains.models import AuditEntry, Institution
+from chains.models import Institution
 from chains.services import import_catalog_file
+from core.models import AuditEntry
 
 
 @pytest.mark.django_db
@@ -61,8 +62,8 @@ def test_dry_run_and_reference_loading_leave_no_audit_rows(tmp_path):
 
 @pytest.mark.django_db
 def test_audit_log_is_read_only_in_admin(admin_client):
-    assert admin_client.get(reverse("admin:chains_auditentry_changelist")).status_code == 200
-    assert admin_client.get(reverse("admin:chains_auditentry_add")).status_code == 403
+    assert admin_client.get(reverse("admin:core_auditentry_changelist")).status_code == 200
+    assert admin_client.get(reverse("admin:core_auditentry_add")).status_code == 403
 
 
 @pytest.mark.django_db
@@ -91,3 +92,9 @@ def test_admin_changes_to_organizations_and_accounts_are_recorded(admin_client, 
     entry = AuditEntry.objects.get(content_type__model="user", object_id=str(county_luoyuan.pk))
     assert entry.changes["first_name"] == ["源", "新"]
     assert "password" not in entry.changes
+
+
+def test_old_audit_log_address_redirects_to_its_new_app(admin_client):
+    response = admin_client.get("/admin/chains/auditentry/?action=create")
+    assert response.status_code == 301
+    assert response["Location"] == "/admin/core/auditentry/?action=create"

@@ -131,7 +131,7 @@ class RedisServer:
 
 
 class CeleryProcess:
-    """A `celery -A matchmaking worker|beat` subprocess on the test database and the private Redis."""
+    """A `celery -A config worker|beat` subprocess on the test database and the private Redis."""
 
     def __init__(self, role: str, redis_url: str, extra_env: dict | None = None, args: tuple = ()):
         env = {
@@ -150,7 +150,7 @@ class CeleryProcess:
                 "-m",
                 "tests.faults.worker",
                 "-A",
-                "matchmaking",
+                "config",
                 role,
                 "--loglevel=INFO",
                 *args,
@@ -242,7 +242,7 @@ def _reset_pools(app) -> None:
 @contextmanager
 def real_broker(redis_url: str):
     """The test process's Celery app publishes to `redis_url` (not eagerly) inside the block."""
-    from matchmaking.celery import app
+    from config.celery import app
 
     saved = (app.conf.broker_url, app.conf.task_always_eager)
     app.conf.broker_url = redis_url

@@ -12,7 +12,7 @@
 
 from django.conf import settings
 
-from matchmaking.celery import app
+from config.celery import app
 
 
 def project_tasks():

@@ -1,6 +1,6 @@
 """Entry point of the Celery processes the fault tests start: the real `celery` command, plus injected faults.
 
-`python -m tests.faults.worker -A matchmaking worker …` behaves exactly like `celery -A matchmaking worker …`
+`python -m tests.faults.worker -A config worker …` behaves exactly like `celery -A config worker …`
 unless one of these environment variables is set (they only exist for the tests):
 
 - `FAULT_RANK_DELAY=<seconds>`: ranking an order takes this long (a window to kill the worker mid-task);

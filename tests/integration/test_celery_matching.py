@@ -35,7 +35,7 @@ def _redis():
 
 
 class Worker:
-    """A `celery -A matchmaking worker` subprocess on the test database and the test Redis."""
+    """A `celery -A config worker` subprocess on the test database and the test Redis."""
 
     def __init__(self, database_url: str):
         env = {
@@ -53,7 +53,7 @@ class Worker:
                 "-m",
                 "celery",
                 "-A",
-                "matchmaking",
+                "config",
                 "worker",
                 "--pool=solo",
                 "--loglevel=INFO",

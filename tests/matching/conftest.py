@@ -72,7 +72,7 @@ def match_rows(order):
 @pytest.fixture
 def quiet_eager():
     """Eager tasks record failures instead of raising them (as a worker would), retries included."""
-    from matchmaking.celery import app
+    from config.celery import app
 
     before = app.conf.task_eager_propagates
     app.conf.task_eager_propagates = False

@@ -82,7 +82,7 @@ def test_celery_reads_the_local_file(tmp_path):
     path = tmp_path / ".env.local"
     ensure_local_env(path, site_url="http://127.0.0.1:8124")
     report = subprocess.run(
-        [sys.executable, "-m", "celery", "-A", "matchmaking", "report"],
+        [sys.executable, "-m", "celery", "-A", "config", "report"],
         cwd=ROOT,
         env=_clean_env(LOCAL_ENV_FILE=str(path)),
         capture_output=True,

@@ -13,7 +13,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 from kombu import Queue
 
-from matchmaking.env import env_bool, env_float, env_int, env_list, env_str
+from config.env import env_bool, env_float, env_int, env_list, env_str
 from ops.logconfig import build_logging
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "import_export",
     "axes",
     "csp",
+    "core",
     "chains",
     "accounts",
     "matchmaking",
@@ -67,12 +68,12 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "matchmaking.middleware.ChosenLanguageMiddleware",
+    "config.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
-    "matchmaking.middleware.SessionRefreshMiddleware",
+    "config.middleware.SessionRefreshMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.TwoFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -81,9 +82,9 @@ MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
-ROOT_URLCONF = "matchmaking.urls"
-WSGI_APPLICATION = "matchmaking.wsgi.application"
-ASGI_APPLICATION = "matchmaking.asgi.application"
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+ASGI_APPLICATION = "config.asgi.application"
 
 TEMPLATES = [
     {
@@ -135,7 +136,7 @@ LOGOUT_REDIRECT_URL = "home"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600, minimum=300)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # Idle timeout: a signed-in session's expiry slides with activity, renewed at most every SESSION_REFRESH_SECONDS
-# (matchmaking.middleware.SessionRefreshMiddleware) rather than written on every request.
+# (config.middleware.SessionRefreshMiddleware) rather than written on every request.
 SESSION_REFRESH_SECONDS = env_int("SESSION_REFRESH_SECONDS", 300, minimum=0)
 
 # The client's address: REMOTE_ADDR, or behind NUM_PROXIES trusted reverse proxies (each appending to
@@ -307,9 +308,9 @@ REST_FRAMEWORK = {
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "matchmaking.api.pagination.StandardPagination",
+    "DEFAULT_PAGINATION_CLASS": "core.pagination.StandardPagination",
     "PAGE_SIZE": 20,
-    "EXCEPTION_HANDLER": "matchmaking.api.errors.api_exception_handler",
+    "EXCEPTION_HANDLER": "core.errors.api_exception_handler",
     # Per-address throttles (login, sign-up, password reset) key on accounts.throttling.client_ip; DRF's own
     # address lookup follows the same NUM_PROXIES.
     "NUM_PROXIES": NUM_PROXIES,
@@ -336,7 +337,7 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "matchmaking.api.errors.document_page_not_found",
+        "core.errors.document_page_not_found",
     ],
     "ENUM_NAME_OVERRIDES": {
         "OrderKindEnum": "matchmaking.choices.OrderKind",

@@ -1,4 +1,5 @@
-"""One error shape for every API error: {"detail": ..., "code": ..., "fields": {...}}."""
+"""One error shape for every API error: {"detail": ..., "code": ..., "fields": {...}}, and the one error that
+services raise (`ServiceError`), which every app's API answers in that shape."""
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -10,7 +11,23 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from matchmaking.workflow import WorkflowError
+
+class ServiceError(Exception):
+    """The one error services raise: a Chinese message for people and a code for the API.
+
+    Codes: `illegal_transition` (state does not allow it), `claim_conflict` (someone else was faster),
+    `forbidden` (this actor may not do it; views answer 404), `invalid` (input fails validation;
+    `errors` maps field names to messages).
+    """
+
+    def __init__(self, message: str, code: str = "invalid", errors: dict | None = None):
+        super().__init__(message)
+        self.message = str(message)
+        self.code = code
+        self.errors = errors or {}
+
+    def __str__(self):
+        return self.message
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -47,8 +64,8 @@ class InvalidInput(exceptions.APIException):
         self.fields = fields or {}
 
 
-def from_workflow_error(exc: WorkflowError) -> exceptions.APIException:
-    """Map a service's WorkflowError to an API error: conflicts 409, actor not allowed 403, bad input 400."""
+def from_service_error(exc: ServiceError) -> exceptions.APIException:
+    """Map a service's error to an API error: conflicts 409, actor not allowed 403, bad input 400."""
     if exc.code in ("illegal_transition", "claim_conflict"):
         return Conflict(exc.message, code=exc.code)
     if exc.code == "forbidden":
@@ -80,8 +97,8 @@ def _first_code(exc) -> str:
 
 def api_exception_handler(exc, context):
     """Render every exception DRF handles in the one error shape, with Chinese messages."""
-    if isinstance(exc, WorkflowError):
-        exc = from_workflow_error(exc)
+    if isinstance(exc, ServiceError):
+        exc = from_service_error(exc)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound(_("未找到。"))
     elif isinstance(exc, PermissionDenied):

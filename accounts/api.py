@@ -17,7 +17,7 @@ from accounts import services, two_factor
 from accounts.choices import LoginEventKind
 from accounts.signals import record_login_event
 from accounts.throttling import LoginThrottle
-from matchmaking.api.errors import error_responses
+from core.errors import error_responses
 
 
 class LockedOut(exceptions.PermissionDenied):

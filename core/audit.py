@@ -6,7 +6,8 @@ from decimal import Decimal
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
-from chains.models import AuditAction, AuditEntry
+from core.choices import AuditAction
+from core.models import AuditEntry
 
 SKIPPED_FIELDS = {"password", "last_login", "updated_at"}
 

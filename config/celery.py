@@ -4,16 +4,16 @@ import os
 
 from celery import Celery
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "matchmaking.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
-app = Celery("matchmaking")
+app = Celery("config")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 
 @app.on_configure.connect
 def _read_local_env(**kwargs) -> None:
-    """`celery -A matchmaking …`: read the checkout's .env.local before the settings (one line if they fail)."""
+    """`celery -A config …`: read the checkout's .env.local before the settings (one line if they fail)."""
     from ops.localenv import load_local_env_before_settings
 
     load_local_env_before_settings()

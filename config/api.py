@@ -1,0 +1,35 @@
+"""REST API v1 (mounted at /api/v1/): every app's viewsets on one router, the token login, the JSON 404."""
+
+from django.urls import path, re_path
+from rest_framework.routers import DefaultRouter
+
+from accounts import api as accounts_api
+from chains import api as chains_api
+from core.errors import NotFoundView
+from matchmaking.api import notifications, orders
+
+app_name = "api"
+
+router = DefaultRouter()
+router.register("prefectures", chains_api.PrefectureViewSet, basename="prefecture")
+router.register("counties", chains_api.CountyViewSet, basename="county")
+router.register("chain-types", chains_api.ChainTypeViewSet, basename="chain-type")
+router.register("chains", chains_api.CountyChainViewSet, basename="chain")
+router.register("institutions", chains_api.InstitutionViewSet, basename="institution")
+router.register("enterprises", chains_api.EnterpriseViewSet, basename="enterprise")
+router.register("funds", chains_api.FundViewSet, basename="fund")
+router.register("financial-products", chains_api.FinancialProductViewSet, basename="financial-product")
+router.register("talent-resources", chains_api.TalentResourceViewSet, basename="talent-resource")
+router.register("provincial-bodies", chains_api.ProvincialBodyViewSet, basename="provincial-body")
+router.register("orders", orders.OrderViewSet, basename="order")
+router.register("responses", orders.ResponseViewSet, basename="response")
+router.register("notifications", notifications.NotificationViewSet, basename="notification")
+
+urlpatterns = [
+    path("auth/token/", accounts_api.ObtainTokenView.as_view(), name="token"),
+    path("auth/logout/", accounts_api.LogoutView.as_view(), name="logout"),
+    path("auth/logout-all/", accounts_api.LogoutAllView.as_view(), name="logout-all"),
+    *router.urls,
+    # Last: anything else under /api/v1/ is a JSON 404 in the error shape.
+    re_path(r"^(?P<rest>.+)$", NotFoundView.as_view(), name="not-found"),
+]

@@ -1,0 +1,11 @@
+"""App config for what every app shares."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    """Base models, the audit log, the API error shape, dispatch of tasks on commit."""
+
+    name = "core"
+    verbose_name = _("平台公共")
