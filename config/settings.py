@@ -65,6 +65,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",  # request counts and latency for /metrics
+    "ops.logcontext.RequestIdMiddleware",  # X-Request-ID; request, user and order ids in every log line
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -430,6 +431,10 @@ CELERY_METRICS_ADDR = env_str("CELERY_METRICS_ADDR", "127.0.0.1")
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 
 # Development without a broker runs tasks in-process: Celery, kombu and axes then log warnings only.
+# Log lines: LOG_FORMAT "json" (default in production: one JSON object per line with request_id, user_id, order_id,
+# task and task_id) or "plain" (default in development). LOG_REQUESTS: one line per request (default with JSON).
+LOG_FORMAT = env_str("LOG_FORMAT", "plain" if DEBUG else "json")
+LOG_REQUESTS = env_bool("LOG_REQUESTS", LOG_FORMAT == "json")
 LOGGING = build_logging(
-    level=env_str("LOG_LEVEL", "INFO"), quiet_in_process=DEBUG and CELERY_TASK_ALWAYS_EAGER
+    level=env_str("LOG_LEVEL", "INFO"), fmt=LOG_FORMAT, quiet_in_process=DEBUG and CELERY_TASK_ALWAYS_EAGER
 )

@@ -11,8 +11,9 @@ class OpsConfig(AppConfig):
     verbose_name = _("运行维护")
 
     def ready(self):
-        """Count Celery tasks (every process) and start the worker heartbeat (worker processes)."""
-        from ops import metrics, worker
+        """Request ids into tasks, task counters (every process), the worker heartbeat (worker processes)."""
+        from ops import logcontext, metrics, worker
 
+        logcontext.connect_signals()
         metrics.connect_signals()
         worker.connect_signals()
