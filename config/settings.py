@@ -354,6 +354,7 @@ CLAIM_SLA_WORKING_DAYS = env_int("CLAIM_SLA_WORKING_DAYS", 3, minimum=1)
 PROGRESS_SLA_DAYS = env_int("PROGRESS_SLA_DAYS", 14, minimum=1)
 DASHBOARD_CACHE_SECONDS = env_int("DASHBOARD_CACHE_SECONDS", 60, minimum=0)  # 0 = always recompute
 EXPORT_SYNC_MAX_ROWS = env_int("EXPORT_SYNC_MAX_ROWS", 5000, minimum=1)  # larger exports run as a Celery job
+IMPORT_SYNC_MAX_ROWS = env_int("IMPORT_SYNC_MAX_ROWS", 2000, minimum=0)  # larger admin imports: a Celery job
 MATCH_NOTIFY_THRESHOLD = env_float("MATCH_NOTIFY_THRESHOLD", 0.6)
 MATCH_TOP_N = env_int("MATCH_TOP_N", 20, minimum=1)
 # A match list ends (暂无更多高相关资源) at the first candidate below this score instead of padding it.

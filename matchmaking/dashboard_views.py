@@ -309,8 +309,13 @@ def export_orders(request):
 @require_GET
 def export_status(request, job_id: uuid.UUID):
     """A background export's state; only the user who asked for it sees it."""
+    from ops.progress import get_progress
+
     job = exports.load_job(job_id, request.user)
-    return render(request, "dashboards/export_status.html", {"job": job, "job_id": job_id})
+    context = {"job": job, "job_id": job_id, "progress": get_progress(job_id)}
+    if request.headers.get("HX-Request"):  # the page's progress fragment, polled every second
+        return render(request, "dashboards/_export_progress.html", context)
+    return render(request, "dashboards/export_status.html", context)
 
 
 @login_required
