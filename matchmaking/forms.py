@@ -1,6 +1,7 @@
 """Forms of the order pages: server-side validation with Chinese messages; state changes go to services."""
 
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -249,7 +250,15 @@ class PreferenceForm(Bootstrap, forms.ModelForm):
 
     class Meta:
         model = NotificationPreference
-        fields = ("email_enabled", "daily_digest")
+        fields = ("email_enabled", "daily_digest", "language")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["language"].required = False  # left out: unchanged
+
+    def clean_language(self):
+        """The chosen e-mail language, or the one already set."""
+        return self.cleaned_data.get("language") or self.instance.language or settings.LANGUAGE_CODE
 
 
 class SubscriptionForm(Bootstrap, forms.Form):

@@ -33,7 +33,6 @@ from django.db import DatabaseError, models, transaction
 from django.db.models import Count, F, Max, Q, Sum, Value
 from django.db.models.functions import Coalesce, Length
 from django.utils import timezone
-from django.utils.translation import gettext
 
 from chains.models import (
     ChainLink,
@@ -56,7 +55,6 @@ from matchmaking.engine.loaders import (
     institution_record,
     talent_record,
 )
-from matchmaking.engine.reasons import render_reasons
 from matchmaking.engine.records import OutcomeRec
 
 logger = logging.getLogger(__name__)
@@ -794,12 +792,16 @@ def notify_strong_matches(order_id: int) -> int:
         ]
         if not users:
             continue
-        title = gettext("匹配到新需求（匹配度 %(score)s%%）：%(title)s") % {
-            "score": round(score * 100),
-            "title": order.title,
-        }
-        body = "；".join(render_reasons(reasons, gettext))
-        notifications.notify(users, NotificationKind.MATCHED, order, title, body)
+        from matchmaking import texts
+
+        title = texts.message(
+            texts.gettext_noop("匹配到新需求（匹配度 %(score)s%%）：%(title)s"),
+            score=round(score * 100),
+            title=order.title,
+        )
+        body_message = texts.message(texts.gettext_noop("%(reasons)s"), reasons={"reasons": reasons})
+        body = texts.render_in("zh-hans", body_message)
+        notifications.notify(users, NotificationKind.MATCHED, order, title, body, body_message=body_message)
         count += len(users)
     return count
 

@@ -37,15 +37,18 @@ def broker(settings):
     contexts = []
 
     def use(url):
-        settings.REDIS_URL = url
-        settings.CELERY_TASK_ALWAYS_EAGER = False
-        context = stack.real_broker(url)
+        context = stack.real_broker(url)  # first: it saves the app's settings before they change
         context.__enter__()
         contexts.append(context)
+        settings.REDIS_URL = url
+        settings.CELERY_TASK_ALWAYS_EAGER = False
 
     yield use
-    for context in contexts:
+    for context in reversed(contexts):
         context.__exit__(None, None, None)
+    from config.celery import app
+
+    assert app.conf.task_always_eager  # nothing leaks into later tests
 
 
 def test_liveness_touches_nothing(client, django_assert_num_queries):
