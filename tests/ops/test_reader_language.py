@@ -54,8 +54,12 @@ def test_decline_e_mail_in_the_providers_language(make_order, drive, county_jinj
     ids = list(Notification.objects.filter(recipient=bank_cib, kind="declined").values_list("pk", flat=True))
     send_notification_emails(ids)
     (message,) = [m for m in mail.outbox if bank_cib.email in m.to]
-    assert message.subject == f"[Four-Chain Matchmaking Platform] Your response was not adopted: {order.title}"
-    assert message.body.startswith("Conditions not met: 利率偏高")  # the reason category translated, the note not
+    assert (
+        message.subject == f"[Four-Chain Matchmaking Platform] Your response was not adopted: {order.title}"
+    )
+    assert message.body.startswith(
+        "Conditions not met: 利率偏高"
+    )  # the reason category translated, the note not
     assert "利率偏高" in message.body  # the county's own words stay as written
     assert "：" not in message.subject
     stored = Notification.objects.get(pk=ids[0])
