@@ -60,8 +60,13 @@ INSTALLED_APPS = [
     "chains",
     "accounts",
     "matchmaking",
+    "reports",
     "ops",
 ]
+# Development tools (demo data, load test, benchmarks, matching evaluation): never in production unless asked for.
+DEVTOOLS = DEBUG or env_bool("DEVTOOLS", False)
+if DEVTOOLS:
+    INSTALLED_APPS.append("devtools")
 
 MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",  # request counts and latency for /metrics

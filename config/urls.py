@@ -13,7 +13,7 @@ urlpatterns = [
     path("", include("chains.urls")),
     path("accounts/", include("accounts.urls")),
     path("orders/", include("matchmaking.order_urls")),
-    path("dashboards/", include("matchmaking.dashboard_urls")),
+    path("dashboards/", include("reports.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     # The audit log moved from the chains app to core; old admin bookmarks keep working.
     re_path(

@@ -24,7 +24,7 @@ PASSWORD = "Demo-Password-2026!"
 
 def load_baseline():
     """Reference data and the personas: what every test may rely on being in the database."""
-    from accounts.demo import ensure_personas
+    from devtools.personas import ensure_personas
 
     load_reference_data()
     ensure_personas(password_factory=lambda: PASSWORD)
@@ -103,8 +103,8 @@ def reference(db):
 @pytest.fixture(scope="session")
 def personas(django_db_setup, django_db_blocker):
     """The fixed demo personas (same as `seed_demo`), created once per session: username → User."""
-    from accounts.demo import ensure_personas
     from accounts.models import User
+    from devtools.personas import ensure_personas
 
     with django_db_blocker.unblock():
         ensure_personas(password_factory=lambda: PASSWORD)

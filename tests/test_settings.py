@@ -92,3 +92,39 @@ def test_check_deploy_is_clean_with_production_settings():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def _installed(**env) -> str:
+    code = "from django.conf import settings; print('devtools' in settings.INSTALLED_APPS)"
+    result = _manage("shell", "-c", code, **env)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()[-1]
+
+
+PRODUCTION = {
+    "DEBUG": "0",
+    "SECRET_KEY": "x" * 20 + "-production-secret-key-for-the-deploy-check-0123456789",
+    "ALLOWED_HOSTS": "silian.example.gov.cn",
+}
+
+
+def test_development_tools_are_not_installed_in_production(monkeypatch):
+    monkeypatch.delenv("DEVTOOLS", raising=False)
+    assert _installed(**PRODUCTION) == "False"
+    listed = _manage("help", "--commands", **PRODUCTION)
+    assert listed.returncode == 0, listed.stderr
+    commands = set(listed.stdout.split())
+    assert {"migrate", "load_reference_data", "compile_locale", "match"} <= commands
+    assert not commands & {
+        "seed_demo",
+        "seed_demo_orders",
+        "generate_demo_orders",
+        "loadtest",
+        "bench_matching",
+    }
+
+
+def test_development_tools_come_with_debug_or_devtools(monkeypatch):
+    monkeypatch.delenv("DEVTOOLS", raising=False)
+    assert _installed(DEBUG="1") == "True"
+    assert _installed(**PRODUCTION, DEVTOOLS="1") == "True"

@@ -1,5 +1,4 @@
 """Celery tasks (thin, taking ids): order workflow and notifications in `orders`, matching in `matching`."""
 
-from matchmaking.tasks.exports import *  # noqa: F403
 from matchmaking.tasks.matching import *  # noqa: F403
 from matchmaking.tasks.orders import *  # noqa: F403

@@ -2,7 +2,7 @@
 
 Each module in this package defines `ACCESS = {"namespace:name": Access(...)}`; `collect()` merges them.
 `tests/test_permission_matrix.py` fails when a URL of the project has no entry here, so adding a page means
-saying who may open it. Personas are the fixed demo users (`accounts.demo`) plus `anonymous`.
+saying who may open it. Personas are the fixed demo users (`devtools.personas`) plus `anonymous`.
 
 Expected statuses: 200 page, 302 redirect (anonymous → login page, or a done-redirect after a POST), 404
 outside scope or role, 405 wrong method. Build them with `rule()`, `public()`, `logged_in()` and `only()`.
@@ -13,7 +13,7 @@ import pkgutil
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from accounts.demo import PERSONA_USERNAMES
+from devtools.personas import PERSONA_USERNAMES
 
 ANONYMOUS = "anonymous"
 PERSONAS: tuple[str, ...] = (ANONYMOUS, *PERSONA_USERNAMES)

@@ -28,7 +28,7 @@ def _county(name):
 
 
 def _admin_export_job(personas):
-    from matchmaking import exports
+    from reports import exports
 
     return {"job_id": exports.start_order_export(personas["admin"], "kind=innovation")}
 

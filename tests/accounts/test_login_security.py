@@ -9,8 +9,8 @@ from django.core import mail
 from django.urls import reverse
 
 from accounts.choices import AccountAction, ApprovalState, LoginEventKind
-from accounts.demo import PERSONA_USERNAMES
 from accounts.models import AccountEvent, LoginEvent, User
+from devtools.personas import PERSONA_USERNAMES
 from tests.accounts.helpers import PASSWORD, make_member, post_login
 
 LOGIN = "/accounts/login/"

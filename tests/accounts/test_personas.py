@@ -5,8 +5,8 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from accounts.demo import PERSONA_USERNAMES
 from accounts.models import User
+from devtools.personas import PERSONA_USERNAMES
 
 
 @pytest.mark.django_db

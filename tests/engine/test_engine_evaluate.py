@@ -1,4 +1,4 @@
-from matchmaking.engine.evaluate import evaluate, format_table, load_cases, query_from_case
+from devtools.matching.evaluate import evaluate, format_table, load_cases, query_from_case
 
 from .conftest import CASES, TODAY
 

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import numpy as np
 
+from devtools.matching.bench import synthetic_catalog, synthetic_orders
+from devtools.matching.evaluate import load_cases, query_from_case
 from matchmaking.engine import build_index, rank
-from matchmaking.engine.bench import synthetic_catalog, synthetic_orders
-from matchmaking.engine.evaluate import load_cases, query_from_case
 from matchmaking.engine.scoring import round6
 
 from .conftest import CASES, DATA_DIR, TODAY

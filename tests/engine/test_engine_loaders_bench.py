@@ -1,7 +1,6 @@
 import csv
 
-from matchmaking.engine import rank
-from matchmaking.engine.bench import (
+from devtools.matching.bench import (
     synthetic_catalog,
     synthetic_orders,
     time_baseline,
@@ -9,6 +8,7 @@ from matchmaking.engine.bench import (
     time_rematch,
     time_single,
 )
+from matchmaking.engine import rank
 from matchmaking.engine.loaders import locate
 
 from .conftest import DATA_DIR

@@ -286,8 +286,8 @@ def test_index_version_and_pools(tiny_index):
 )
 def test_shortlist_gives_the_same_ranking_as_scoring_every_candidate(catalog, monkeypatch, overrides):
     """`score_pool` scores only a shortlist when the bound proves nothing else can enter the top k."""
+    from devtools.matching.bench import synthetic_catalog, synthetic_orders
     from matchmaking.engine import scoring
-    from matchmaking.engine.bench import synthetic_catalog, synthetic_orders
 
     synthetic = synthetic_catalog(3000, seed=5, base=catalog)
     index = build_index(

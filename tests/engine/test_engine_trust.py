@@ -7,8 +7,8 @@ from datetime import date, timedelta
 
 import pytest
 
+from devtools.matching.evaluate import load_cases, query_from_case
 from matchmaking.engine import build_index, rank
-from matchmaking.engine.evaluate import load_cases, query_from_case
 from matchmaking.engine.features import plan_query
 from matchmaking.engine.index import with_outcomes
 from matchmaking.engine.reasons import render_reason

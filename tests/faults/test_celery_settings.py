@@ -10,17 +10,21 @@
 - bulk re-matching has its own queue, consumed (in turn with the default one) by a worker without -Q.
 """
 
+from pathlib import Path
+
+from django.apps import apps
 from django.conf import settings
 
 from config.celery import app
 
+ROOT = Path(__file__).resolve().parents[2]
+
 
 def project_tasks():
-    """The project's registered tasks (matchmaking.* and accounts.*)."""
+    """The registered tasks of the project's own apps (matchmaking.*, accounts.*, reports.*, ...)."""
     app.loader.import_default_modules()
-    return {
-        name: task for name, task in app.tasks.items() if name.split(".")[0] in {"matchmaking", "accounts"}
-    }
+    own = {config.name for config in apps.get_app_configs() if Path(config.path).parent == ROOT}
+    return {name: task for name, task in app.tasks.items() if name.split(".")[0] in own}
 
 
 def test_late_ack_reject_on_worker_lost_and_prefetch_one():
@@ -29,6 +33,7 @@ def test_late_ack_reject_on_worker_lost_and_prefetch_one():
     assert app.conf.worker_prefetch_multiplier == 1
     tasks = project_tasks()
     assert "matchmaking.tasks.matching.match_order" in tasks
+    assert "reports.tasks.export_orders_job" in tasks
     early = [name for name, task in tasks.items() if not task.acks_late]
     assert not early, f"tasks acknowledged before they run: {early}"
 

@@ -1,7 +1,8 @@
 """The load test's report: logins are their own kind (warm-up phase, outside the page/API goals) and still count
 against the zero-error goal; percentiles are Locust's, over its rounded buckets."""
 
-from matchmaking.management.commands.loadtest import Command, endpoint_kind, percentile
+from devtools.loadtest import endpoint_kind, percentile
+from devtools.management.commands.loadtest import Command
 
 
 def entry(name, method="GET", requests=0, failures=0, histogram=None):

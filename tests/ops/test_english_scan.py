@@ -17,7 +17,7 @@ from django.core.management import call_command
 from django.db import models
 from django.urls import Resolver404, resolve
 
-from accounts.demo import PERSONA_USERNAMES
+from devtools.personas import PERSONA_USERNAMES
 
 CJK = re.compile(r"[\u3400-\u9fff\uff01-\uff5e\u3000-\u303f]+")
 HAN = re.compile(r"[\u3400-\u9fff]")

@@ -55,7 +55,7 @@ def test_background_export_reports_progress_then_links_the_file(client, platform
 def test_a_running_export_polls_a_progress_bar(client, platform_admin):
     import uuid
 
-    from matchmaking import exports
+    from reports import exports
 
     job_id = str(uuid.uuid4())
     exports._write_record(

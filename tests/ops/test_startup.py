@@ -11,8 +11,8 @@ from django.conf import settings
 from django.core.management import call_command
 from dotenv import dotenv_values
 
-from accounts.demo import PERSONA_USERNAMES
 from accounts.models import User
+from devtools.personas import PERSONA_USERNAMES
 from ops.localenv import ensure_local_env, load_local_env
 from ops.logconfig import build_logging
 

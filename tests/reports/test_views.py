@@ -7,6 +7,9 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
+from accounts.scoping import Scope
+from reports import access, chain_map, rollups
+
 pytestmark = pytest.mark.django_db
 
 
@@ -137,14 +140,16 @@ def test_query_counts_are_pinned(
     world, personas, django_assert_num_queries, login, django_assert_max_num_queries, level, persona, queries
 ):
     """A constant number of queries whatever the data (aggregated in SQL, no per-row queries)."""
-    from matchmaking import dashboards as d
 
     user = personas[persona]
     jinjiang = world["jinjiang"]
     levels = {
-        "province": (d.Level(d.PROVINCE), []),
-        "city": (d.Level(d.CITY, prefecture=jinjiang.prefecture), [jinjiang.prefecture_id]),
-        "county": (d.Level(d.COUNTY, prefecture=jinjiang.prefecture, county=jinjiang), [jinjiang.pk]),
+        "province": (access.Level(access.PROVINCE), []),
+        "city": (access.Level(access.CITY, prefecture=jinjiang.prefecture), [jinjiang.prefecture_id]),
+        "county": (
+            access.Level(access.COUNTY, prefecture=jinjiang.prefecture, county=jinjiang),
+            [jinjiang.pk],
+        ),
     }
     board_level, args = levels[level]
     from accounts.models import User
@@ -152,11 +157,11 @@ def test_query_counts_are_pinned(
     fresh = User.objects.select_related("organization__provincial_body", "organization__county").get(
         pk=user.pk
     )
-    d.Scope.for_user(fresh)
+    Scope.for_user(fresh)
     # PostgreSQL finds both medians in one query; elsewhere each comes from its own hour-bucket query.
     queries -= connection.vendor == "postgresql"
     with django_assert_num_queries(queries):
-        d.build_dashboard(fresh, board_level)
+        rollups.build_dashboard(fresh, board_level)
     client = login(user)
     with django_assert_max_num_queries(queries + CHROME):
         assert client.get(reverse(f"dashboards:{level}", args=args)).status_code == 200
@@ -166,11 +171,10 @@ def test_chain_map_query_count(
     world, login, platform_admin, django_assert_num_queries, django_assert_max_num_queries
 ):
     from chains.models import ChainType
-    from matchmaking import dashboards as d
 
     textile = ChainType.objects.get(code="textile-apparel")
     with django_assert_num_queries(6):
-        d.build_chain_map(platform_admin, textile, world["jinjiang"])
+        chain_map.build_chain_map(platform_admin, textile, world["jinjiang"])
     client = login(platform_admin)
     with django_assert_max_num_queries(6 + 2 + CHROME):
         client.get(
@@ -183,16 +187,14 @@ def test_dashboard_cache_is_per_scope(
 ):
     from django.core.cache import cache
 
-    from matchmaking import dashboards as d
-
     settings.DASHBOARD_CACHE_SECONDS = 60
     cache.clear()
-    level = d.Level(d.COUNTY, prefecture=world["jinjiang"].prefecture, county=world["jinjiang"])
-    first = d.cached_dashboard(county_jinjiang, level)
+    level = access.Level(access.COUNTY, prefecture=world["jinjiang"].prefecture, county=world["jinjiang"])
+    first = rollups.cached_dashboard(county_jinjiang, level)
     with django_assert_max_num_queries(0):
-        assert d.cached_dashboard(county_jinjiang, level).totals == first.totals
+        assert rollups.cached_dashboard(county_jinjiang, level).totals == first.totals
     # another scope never gets the county's cached numbers
-    assert d.cached_dashboard(county_luoyuan, level).totals["total"] == 0
-    assert d.cached_dashboard(city_quanzhou, level).totals["total"] == 5
-    assert d.scope_key(county_jinjiang) != d.scope_key(county_luoyuan)
+    assert rollups.cached_dashboard(county_luoyuan, level).totals["total"] == 0
+    assert rollups.cached_dashboard(city_quanzhou, level).totals["total"] == 5
+    assert access.scope_key(county_jinjiang) != access.scope_key(county_luoyuan)
     cache.clear()

@@ -12,9 +12,9 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from pathlib import Path
 
-from .index import Index
-from .records import ORDER_KINDS, OrderQuery
-from .scoring import rank
+from matchmaking.engine.index import Index
+from matchmaking.engine.records import ORDER_KINDS, OrderQuery
+from matchmaking.engine.scoring import rank
 
 FORBID_DEPTH = 10
 

@@ -9,8 +9,7 @@ import time
 import numpy as np
 from django.core.management.base import BaseCommand, CommandError
 
-from matchmaking.engine import rank
-from matchmaking.engine.bench import (
+from devtools.matching.bench import (
     _clear_caches,
     synthetic_catalog,
     synthetic_orders,
@@ -20,6 +19,7 @@ from matchmaking.engine.bench import (
     time_rematch,
     time_single,
 )
+from matchmaking.engine import rank
 from matchmaking.matching import catalog_records
 
 

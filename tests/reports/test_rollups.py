@@ -4,10 +4,10 @@ chain and funnel figure must equal a plain per-member count over the same visibl
 import pytest
 from django.db.models import Sum
 
-from matchmaking import dashboards as d
 from matchmaking.choices import OrderState, ResponseState
 from matchmaking.models import Outcome, Response
-from tests.dashboards.conftest import NOW
+from reports import access, forms, queries, rollups, tables
+from tests.reports.conftest import NOW
 
 pytestmark = pytest.mark.django_db
 
@@ -18,15 +18,17 @@ def expected(orders) -> dict:
     """The regional figures of an order set, one plain query each (the slow reference)."""
     total = orders.count()
     resolved = orders.filter(state=S.RESOLVED).count()
-    financed = Outcome.objects.filter(order__in=orders, outcome_type__in=d.FINANCED_TYPES).aggregate(
+    financed = Outcome.objects.filter(order__in=orders, outcome_type__in=queries.FINANCED_TYPES).aggregate(
         s=Sum("amount_yuan")
     )["s"]
     return {
         "total": total,
-        "open": orders.filter(state__in=d.OPEN_STATES).count(),
+        "open": orders.filter(state__in=queries.OPEN_STATES).count(),
         "resolved": resolved,
-        "resolved_share": d.percent(resolved, total),
-        "sla_share": d.percent(orders.filter(d.sla_met_q()).count(), orders.filter(d.sla_due_q(NOW)).count()),
+        "resolved_share": tables.percent(resolved, total),
+        "sla_share": tables.percent(
+            orders.filter(queries.sla_met_q()).count(), orders.filter(queries.sla_due_q(NOW)).count()
+        ),
         "financed": financed or 0,
     }
 
@@ -62,9 +64,9 @@ def test_province_rollups_equal_plain_counts(world, personas, reference, persona
         code = filters.pop("chain_type_code")
         filters["chain_type_id"] = reference.ChainType.objects.get(code=code).pk
     user = personas[persona]
-    level, flt = d.Level(d.PROVINCE), d.Filters(**filters)
-    orders = d.level_orders(user, level, flt)
-    board = d.build_dashboard(user, level, flt, now=NOW)
+    level, flt = access.Level(access.PROVINCE), forms.Filters(**filters)
+    orders = queries.level_orders(user, level, flt)
+    board = rollups.build_dashboard(user, level, flt, now=NOW)
 
     totals = expected(orders)
     assert {k: board.totals[k] for k in totals} == totals
@@ -75,16 +77,16 @@ def test_province_rollups_equal_plain_counts(world, personas, reference, persona
         chain_orders = orders.filter(chain_id=row["id"])
         assert (row["total"], row["open"]) == (
             chain_orders.count(),
-            chain_orders.filter(state__in=d.OPEN_STATES).count(),
+            chain_orders.filter(state__in=queries.OPEN_STATES).count(),
         )
     by_state = {r["state"]: r["total"] for r in board.table("by_state").rows}
-    for value, label in d.STATE_LABELS.items():
+    for value, label in rollups.STATE_LABELS.items():
         if value != S.DRAFT:
             assert by_state[str(label)] == orders.filter(state=value).count()
 
 
 def test_closed_order_with_accepted_response_is_docked(world, personas, platform_admin):
-    board = d.build_dashboard(platform_admin, d.Level(d.PROVINCE), now=NOW)
+    board = rollups.build_dashboard(platform_admin, access.Level(access.PROVINCE), now=NOW)
     assert board.table("funnel").rows[2]["total"] == 3
     Response.objects.create(
         order=world["orders"][8],
@@ -92,25 +94,25 @@ def test_closed_order_with_accepted_response_is_docked(world, personas, platform
         proposal="我方可提供对接方案与支持。",
         state=ResponseState.ACCEPTED,
     )
-    board = d.build_dashboard(platform_admin, d.Level(d.PROVINCE), now=NOW)
+    board = rollups.build_dashboard(platform_admin, access.Level(access.PROVINCE), now=NOW)
     assert board.table("funnel").rows[2]["total"] == 4
     assert board.totals["total"] == 8  # a response adds no order
 
 
 def test_city_and_county_rollups_equal_plain_counts(world, city_quanzhou, county_jinjiang):
     jinjiang = world["jinjiang"]
-    city = d.Level(d.CITY, prefecture=jinjiang.prefecture)
-    orders = d.level_orders(city_quanzhou, city)
-    board = d.build_dashboard(city_quanzhou, city, now=NOW)
+    city = access.Level(access.CITY, prefecture=jinjiang.prefecture)
+    orders = queries.level_orders(city_quanzhou, city)
+    board = rollups.build_dashboard(city_quanzhou, city, now=NOW)
     assert [r["id"] for r in board.table("by_geo").rows] == list(
         jinjiang.prefecture.counties.values_list("pk", flat=True)
     )
     assert_rows_match(board.table("by_geo"), orders, "county_id")
     assert_rows_match(board.table("county_map"), orders, "county_id")
 
-    county = d.Level(d.COUNTY, prefecture=jinjiang.prefecture, county=jinjiang)
-    orders = d.level_orders(county_jinjiang, county)
-    board = d.build_dashboard(county_jinjiang, county, now=NOW)
+    county = access.Level(access.COUNTY, prefecture=jinjiang.prefecture, county=jinjiang)
+    orders = queries.level_orders(county_jinjiang, county)
+    board = rollups.build_dashboard(county_jinjiang, county, now=NOW)
     assert_rows_match(board.table("by_geo"), orders, "chain_id")
     assert {k: board.totals[k] for k in ("total", "open", "resolved")} == {
         k: expected(orders)[k] for k in ("total", "open", "resolved")
@@ -119,13 +121,13 @@ def test_city_and_county_rollups_equal_plain_counts(world, city_quanzhou, county
 
 def test_medians_equal_the_hour_bucket_walk(world, personas):
     """PostgreSQL's percentile_cont path gives the same medians as the portable hour-bucket walk."""
-    orders = d.level_orders(personas["admin"], d.Level(d.PROVINCE))
+    orders = queries.level_orders(personas["admin"], access.Level(access.PROVINCE))
     walked = tuple(
         round(hours / 24, 1)
         for hours in (
-            d._median_from_buckets(orders, "published_at", "claimed_at", d.CLAIM_TIME_Q),
-            d._median_from_buckets(orders, "published_at", "finished_at", d.RESOLVE_TIME_Q),
+            queries.median_from_buckets(orders, "published_at", "claimed_at", queries.CLAIM_TIME_Q),
+            queries.median_from_buckets(orders, "published_at", "finished_at", queries.RESOLVE_TIME_Q),
         )
     )
-    assert d._medians(orders, 1, 1) == walked
+    assert queries.medians(orders, 1, 1) == walked
     assert None not in walked

@@ -7,15 +7,15 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from matchmaking import exports
-from tests.dashboards.conftest import NOW
+from reports import exports, monthly, xlsx
+from tests.reports.conftest import NOW
 
 pytestmark = pytest.mark.django_db
 
 
 def workbook(response):
     assert response.status_code == 200
-    assert response["Content-Type"] == exports.XLSX_TYPE
+    assert response["Content-Type"] == xlsx.XLSX_TYPE
     return load_workbook(io.BytesIO(b"".join(response.streaming_content)))
 
 
@@ -24,12 +24,12 @@ def sheet_rows(ws):
 
 
 def test_safe_guards_formulas():
-    assert exports.safe("=SUM(A1:A9)") == "'=SUM(A1:A9)"
-    assert exports.safe("+86 138") == "'+86 138"
-    assert exports.safe("-1") == "'-1"
-    assert exports.safe("@cmd") == "'@cmd"
-    assert exports.safe("正常文本") == "正常文本"
-    assert exports.safe(-5) == -5
+    assert xlsx.safe("=SUM(A1:A9)") == "'=SUM(A1:A9)"
+    assert xlsx.safe("+86 138") == "'+86 138"
+    assert xlsx.safe("-1") == "'-1"
+    assert xlsx.safe("@cmd") == "'@cmd"
+    assert xlsx.safe("正常文本") == "正常文本"
+    assert xlsx.safe(-5) == -5
 
 
 def test_order_export_has_chinese_headers_and_only_visible_rows(world, login, county_jinjiang):
@@ -108,7 +108,7 @@ def test_chain_map_export(world, login, platform_admin):
 
 
 def test_monthly_rows(world, platform_admin, city_quanzhou):
-    rows = exports.monthly_rows(platform_admin, datetime.date(2025, 6, 1), now=NOW)
+    rows = monthly.monthly_rows(platform_admin, datetime.date(2025, 6, 1), now=NOW)
     by = {(r["prefecture"], r["kind"]): r for r in rows}
     assert len(rows) == 9 * 5  # 9 prefectures × (4 kinds + 合计)
     qz = by[("泉州市", "合计")]
@@ -120,7 +120,7 @@ def test_monthly_rows(world, platform_admin, city_quanzhou):
     assert (qz["sla_due"], qz["sla_met"], qz["sla_share"]) == (3, 2, 66.7)
     fz = by[("福州市", "资金需求")]
     assert (fz["placed"], fz["taken"], fz["sla_share"]) == (1, 1, 100.0)
-    city_rows = exports.monthly_rows(city_quanzhou, datetime.date(2025, 6, 1), now=NOW)
+    city_rows = monthly.monthly_rows(city_quanzhou, datetime.date(2025, 6, 1), now=NOW)
     assert {r["prefecture"] for r in city_rows} == {"泉州市"}
 
 

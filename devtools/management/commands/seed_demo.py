@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from accounts.demo import ensure_personas, login_table, persona_password_matches, reset_persona_passwords
+from devtools.personas import ensure_personas, login_table, persona_password_matches, reset_persona_passwords
 
 
 class Command(BaseCommand):

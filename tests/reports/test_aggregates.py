@@ -4,14 +4,15 @@ import datetime
 
 import pytest
 
-from matchmaking import dashboards as d
-from tests.dashboards.conftest import NOW
+from reports import access, forms, rollups
+from reports.chain_map import build_chain_map
+from tests.reports.conftest import NOW
 
 pytestmark = pytest.mark.django_db
 
 
 def province(user, **filters):
-    return d.build_dashboard(user, d.Level(d.PROVINCE), d.Filters(**filters), now=NOW)
+    return rollups.build_dashboard(user, access.Level(access.PROVINCE), forms.Filters(**filters), now=NOW)
 
 
 def rows_by(table, key):
@@ -98,7 +99,7 @@ def test_filters_narrow_every_number(world, platform_admin, reference):
 
 def test_city_sees_its_counties_side_by_side(world, city_quanzhou, reference):
     quanzhou = reference.Prefecture.objects.get(name="泉州市")
-    board = d.build_dashboard(city_quanzhou, d.Level(d.CITY, prefecture=quanzhou), now=NOW)
+    board = rollups.build_dashboard(city_quanzhou, access.Level(access.CITY, prefecture=quanzhou), now=NOW)
     assert board.totals["total"] == 6
     rows = rows_by(board.table("by_geo"), "county")
     assert set(rows) == set(quanzhou.counties.values_list("name", flat=True))
@@ -106,13 +107,13 @@ def test_city_sees_its_counties_side_by_side(world, city_quanzhou, reference):
 
 
 def test_county_sees_only_itself(world, county_jinjiang, county_luoyuan):
-    level = d.Level(d.COUNTY, county=world["jinjiang"])
-    board = d.build_dashboard(county_jinjiang, level, now=NOW)
+    level = access.Level(access.COUNTY, county=world["jinjiang"])
+    board = rollups.build_dashboard(county_jinjiang, level, now=NOW)
     assert board.totals["total"] == 5  # 1, 2, 3, 4, 9 — not its draft
     chains = rows_by(board.table("by_geo"), "chain")
     assert chains["晋江市纺织鞋服产业链"]["total"] == 3
     # Luoyuan asking for Jinjiang's numbers (the view answers 404 first) still counts nothing of Jinjiang's.
-    assert d.build_dashboard(county_luoyuan, level, now=NOW).totals["total"] == 0
+    assert rollups.build_dashboard(county_luoyuan, level, now=NOW).totals["total"] == 0
     # and Luoyuan's own province-wide view would hold only Luoyuan's orders
     assert province(county_luoyuan).totals["total"] == 2
 
@@ -127,20 +128,24 @@ def test_access_rules(
     world, platform_admin, body_kjt, city_quanzhou, county_jinjiang, county_luoyuan, bank_cib
 ):
     jinjiang, luoyuan = world["jinjiang"], world["luoyuan"]
-    assert d.may_see_province(platform_admin) and d.may_see_province(body_kjt)
-    assert not d.may_see_province(city_quanzhou) and not d.may_see_province(county_jinjiang)
-    assert d.may_see_prefecture(city_quanzhou, jinjiang.prefecture_id)
-    assert not d.may_see_prefecture(city_quanzhou, luoyuan.prefecture_id)
-    assert d.may_see_county(city_quanzhou, jinjiang) and not d.may_see_county(city_quanzhou, luoyuan)
-    assert d.may_see_county(county_jinjiang, jinjiang) and not d.may_see_county(county_luoyuan, jinjiang)
-    assert not d.may_see_county(bank_cib, jinjiang)
-    assert d.home_dashboard(bank_cib) is None
-    assert d.home_dashboard(county_jinjiang) == (d.COUNTY, jinjiang.pk)
+    assert access.may_see_province(platform_admin) and access.may_see_province(body_kjt)
+    assert not access.may_see_province(city_quanzhou) and not access.may_see_province(county_jinjiang)
+    assert access.may_see_prefecture(city_quanzhou, jinjiang.prefecture_id)
+    assert not access.may_see_prefecture(city_quanzhou, luoyuan.prefecture_id)
+    assert access.may_see_county(city_quanzhou, jinjiang) and not access.may_see_county(
+        city_quanzhou, luoyuan
+    )
+    assert access.may_see_county(county_jinjiang, jinjiang) and not access.may_see_county(
+        county_luoyuan, jinjiang
+    )
+    assert not access.may_see_county(bank_cib, jinjiang)
+    assert access.home_dashboard(bank_cib) is None
+    assert access.home_dashboard(county_jinjiang) == (access.COUNTY, jinjiang.pk)
 
 
 def test_chain_map(world, platform_admin, reference):
     textile = reference.ChainType.objects.get(code="textile-apparel")
-    chain_map = d.build_chain_map(platform_admin, textile)
+    chain_map = build_chain_map(platform_admin, textile)
     assert chain_map.links[0].name == "化纤原料"
     firms = rows_by(chain_map.firms, "link")
     jj = f"c{world['jinjiang'].pk}"
@@ -156,7 +161,7 @@ def test_chain_map(world, platform_admin, reference):
 
 def test_chain_map_scoped(world, county_luoyuan, reference):
     textile = reference.ChainType.objects.get(code="textile-apparel")
-    chain_map = d.build_chain_map(county_luoyuan, textile)
+    chain_map = build_chain_map(county_luoyuan, textile)
     assert sum(r["total"] for r in chain_map.orders.rows) == 0
     assert chain_map.flows.rows == []
     assert sum(r["total"] for r in chain_map.firms.rows) > 0  # the catalog is public

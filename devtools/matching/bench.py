@@ -1,6 +1,6 @@
 """Synthetic catalog/orders and timings (index build, single-order latency, full re-match, baseline).
 
-``python -m matchmaking.engine.bench --resources 35000 --orders 10000`` prints the result dict.
+``python -m devtools.matching.bench --resources 35000 --orders 10000`` prints the result dict.
 """
 
 from __future__ import annotations
@@ -14,11 +14,11 @@ from pathlib import Path
 
 import numpy as np
 
-from .index import Index, build_index
-from .loaders import Catalog, records_from_csv_dir
-from .records import ORDER_KINDS, ChainTypeRec, OrderQuery, OutcomeRec, ResourceRec
-from .scoring import rank
-from .thesaurus import load_thesaurus
+from matchmaking.engine.index import Index, build_index
+from matchmaking.engine.loaders import Catalog, records_from_csv_dir
+from matchmaking.engine.records import ORDER_KINDS, ChainTypeRec, OrderQuery, OutcomeRec, ResourceRec
+from matchmaking.engine.scoring import rank
+from matchmaking.engine.thesaurus import load_thesaurus
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "chains" / "data"
 TODAY = date(2025, 6, 1)

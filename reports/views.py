@@ -1,7 +1,7 @@
-"""Dashboard pages, the chain map and XLSX exports: thin views over `dashboards` and `exports`.
+"""Dashboard pages, the chain map, the monthly report and XLSX exports: thin views over the reports modules.
 
-Who sees what is decided by `dashboards.may_see_*`; anything outside the user's scope is a 404. Numbers
-come from `dashboards.build_dashboard`, which counts only `Order.objects.visible_to(user)`.
+Who sees what is decided by `access.may_see_*`; anything outside the user's scope is a 404. Numbers
+come from `rollups.build_dashboard`, which counts only `Order.objects.visible_to(user)`.
 """
 
 import uuid
@@ -17,8 +17,12 @@ from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET
 
 from chains.models import ChainType, County, CountyChain, Prefecture
-from matchmaking import dashboards, exports
-from matchmaking.dashboards import CITY, COUNTY, PROVINCE, Level
+from reports import access, exports, xlsx
+from reports.access import CITY, COUNTY, PROVINCE, Level
+from reports.chain_map import build_chain_map
+from reports.forms import DashboardFilterForm, Filters, MonthlyReportForm
+from reports.monthly import monthly_report_response
+from reports.rollups import build_dashboard, cached_dashboard
 
 
 def _format(value, kind: str) -> str:
@@ -102,9 +106,9 @@ def _js_labels() -> dict:
 
 
 def _render_dashboard(request, level: Level, export_url: str):
-    form = dashboards.DashboardFilterForm(request.GET or None, level=level.kind)
-    filters = dashboards.Filters.from_form(form)
-    board = dashboards.cached_dashboard(request.user, level, filters)
+    form = DashboardFilterForm(request.GET or None, level=level.kind)
+    filters = Filters.from_form(form)
+    board = cached_dashboard(request.user, level, filters)
     _add_urls(board)
     query = request.GET.urlencode()
     return render(
@@ -119,10 +123,10 @@ def _render_dashboard(request, level: Level, export_url: str):
             "labels": _js_labels(),
             "export_url": f"{export_url}?{query}" if query else export_url,
             "province_url": reverse("dashboards:province")
-            if level.kind != PROVINCE and dashboards.may_see_province(request.user)
+            if level.kind != PROVINCE and access.may_see_province(request.user)
             else "",
             "city_url": reverse("dashboards:city", args=[level.prefecture.pk])
-            if level.kind == COUNTY and dashboards.may_see_prefecture(request.user, level.prefecture.pk)
+            if level.kind == COUNTY and access.may_see_prefecture(request.user, level.prefecture.pk)
             else "",
             "now": timezone.localtime(board.computed_at),
         },
@@ -130,21 +134,21 @@ def _render_dashboard(request, level: Level, export_url: str):
 
 
 def _province_level(request) -> Level:
-    if not dashboards.may_see_province(request.user):
+    if not access.may_see_province(request.user):
         raise Http404
     return Level(PROVINCE)
 
 
 def _city_level(request, pk) -> Level:
     prefecture = get_object_or_404(Prefecture, pk=pk)
-    if not dashboards.may_see_prefecture(request.user, prefecture.pk):
+    if not access.may_see_prefecture(request.user, prefecture.pk):
         raise Http404
     return Level(CITY, prefecture=prefecture)
 
 
 def _county_level(request, pk) -> Level:
     county = get_object_or_404(County.objects.select_related("prefecture"), pk=pk)
-    if not dashboards.may_see_county(request.user, county):
+    if not access.may_see_county(request.user, county):
         raise Http404
     return Level(COUNTY, prefecture=county.prefecture, county=county)
 
@@ -153,7 +157,7 @@ def _county_level(request, pk) -> Level:
 @require_GET
 def index(request):
     """数据看板 entry: the dashboards and chain maps this user may open."""
-    home = dashboards.home_dashboard(request.user)
+    home = access.home_dashboard(request.user)
     scope_prefectures = []
     if home and home[0] == PROVINCE:
         scope_prefectures = list(Prefecture.objects.all())
@@ -212,7 +216,7 @@ def chain_map(request, code):
     county = None
     if request.GET.get("county", "").isdigit():
         county = get_object_or_404(County, pk=int(request.GET["county"]))
-    result = dashboards.build_chain_map(request.user, chain_type, county)
+    result = build_chain_map(request.user, chain_type, county)
     county_chain = (
         CountyChain.objects.filter(county=county, chain_type=chain_type).first()
         if county is not None
@@ -236,9 +240,9 @@ def chain_map(request, code):
 
 
 def _dashboard_export(request, level: Level, name: str):
-    form = dashboards.DashboardFilterForm(request.GET or None, level=level.kind)
-    board = dashboards.build_dashboard(request.user, level, dashboards.Filters.from_form(form))
-    return exports.xlsx_response(exports.dashboard_workbook(board), name)
+    form = DashboardFilterForm(request.GET or None, level=level.kind)
+    board = build_dashboard(request.user, level, Filters.from_form(form))
+    return xlsx.xlsx_response(xlsx.dashboard_workbook(board), name)
 
 
 @login_required
@@ -272,21 +276,21 @@ def export_chain_map(request, code):
     county = None
     if request.GET.get("county", "").isdigit():
         county = get_object_or_404(County, pk=int(request.GET["county"]))
-    result = dashboards.build_chain_map(request.user, chain_type, county)
+    result = build_chain_map(request.user, chain_type, county)
     name = f"{chain_type.name}{_('产业链图谱')}" + (f"（{county.name}）" if county else "")
-    return exports.xlsx_response(exports.tables_workbook([result.firms, result.orders, result.flows]), name)
+    return xlsx.xlsx_response(xlsx.tables_workbook([result.firms, result.orders, result.flows]), name)
 
 
 @login_required
 @require_GET
 def monthly(request):
     """月度对接情况报表: choose a month and download it (per prefecture and kind, within the user's scope)."""
-    if dashboards.home_dashboard(request.user) is None:
+    if access.home_dashboard(request.user) is None:
         raise Http404
-    form = exports.MonthlyReportForm(request.GET or None)
+    form = MonthlyReportForm(request.GET or None)
     if form.is_bound and form.is_valid():
         month = form.cleaned_data["month"]
-        return exports.monthly_report_response(request.user, month)
+        return monthly_report_response(request.user, month)
     return render(request, "dashboards/monthly.html", {"form": form})
 
 
@@ -330,6 +334,6 @@ def export_download(request, job_id: uuid.UUID):
         path.open("rb"),
         as_attachment=True,
         filename=job.get("filename") or f"{job_id}.xlsx",
-        content_type=exports.XLSX_TYPE,
+        content_type=xlsx.XLSX_TYPE,
     )
     return response

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from matchmaking.engine.evaluate import evaluate, format_table, load_cases
+from devtools.matching.evaluate import evaluate, format_table, load_cases
 from matchmaking.matching import get_index
 
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from matchmaking import dashboard_views as views
+from reports import views
 
 app_name = "dashboards"
 

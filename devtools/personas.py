@@ -3,8 +3,11 @@
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.apps import apps
+
 from accounts.choices import MemberRole, OrgKind, ProviderKind
 from accounts.models import Organization, User
+from chains.models import FinancialProduct
 
 
 @dataclass(frozen=True)
@@ -124,8 +127,6 @@ PERSONA_USERNAMES = tuple(p.username for p in PERSONAS)
 
 def ensure_organization(persona: Persona) -> Organization:
     """Get or create the persona's organization, tied to its catalog or region row."""
-    from django.apps import apps
-
     links = {}
     for attr, (model_label, lookup) in persona.org_links.items():
         links[attr] = apps.get_model(model_label).objects.get(**lookup)
@@ -135,8 +136,6 @@ def ensure_organization(persona: Persona) -> Organization:
         defaults={"kind": persona.org_kind, "provider_kind": persona.provider_kind, **links},
     )
     if created and persona.product_provider:
-        from chains.models import FinancialProduct
-
         org.financial_products.set(FinancialProduct.objects.filter(provider=persona.product_provider))
     return org
 

@@ -4,7 +4,7 @@ import os
 
 from django.contrib.staticfiles.management.commands.runserver import Command as RunserverCommand
 
-from accounts.demo import login_table, persona_password_matches
+from devtools.personas import login_table, persona_password_matches
 
 
 class Command(RunserverCommand):
