@@ -16,6 +16,18 @@ from matchmaking.uploads import ACCEPT, UploadRejected, check_upload
 KIND_FIELD_NAMES = {name for names in Order.KIND_FIELDS.values() for name in names}
 
 
+class ChainTypeSelect(forms.Select):
+    """A select whose options carry their chain type (`data-chain-type`): the order form's script offers only the
+    links of the chosen chain's type."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        instance = getattr(value, "instance", None)
+        if instance is not None:
+            option["attrs"]["data-chain-type"] = instance.chain_type_id
+        return option
+
+
 class Bootstrap:
     """Adds Bootstrap 5 classes to every widget (forms render with `matchmaking/_field.html`)."""
 
@@ -84,6 +96,8 @@ class OrderForm(Bootstrap, forms.ModelForm):
         fields = ORDER_INPUTS
         widgets = {
             "kind": forms.RadioSelect,
+            "chain": ChainTypeSelect,
+            "link": ChainTypeSelect,
             "due_date": DateInput(),
             "description": forms.Textarea(attrs={"rows": 6}),
             "talent_profile": forms.Textarea(attrs={"rows": 3}),

@@ -68,6 +68,7 @@ def _notification(personas):
 
 ACCESS = {
     "orders:list": Access(logged_in()),
+    "orders:workbench": Access(logged_in()),
     "orders:county": Access(only("county_jinjiang", "county_luoyuan")),
     "orders:queue": Access(only(*BODIES)),
     "orders:taken": Access(only(*BODIES)),
