@@ -56,6 +56,10 @@ demo: migrate
 	$(RUN_ENV) $(PY) manage.py load_reference_data
 	$(RUN_ENV) $(PY) manage.py seed_demo $(SEED_DEMO_ARGS)
 	$(RUN_ENV) $(PY) manage.py seed_demo_orders
+	$(RUN_ENV) $(PY) manage.py seed_demo_chains
+	$(RUN_ENV) $(PY) manage.py seed_demo_devindex
+	$(RUN_ENV) $(PY) manage.py seed_demo_events
+	$(RUN_ENV) $(PY) manage.py seed_demo_challenges
 
 # runserver that prints the demo accounts, their shared password and the addresses as its last lines.
 run: SEED_DEMO_ARGS := --verbosity 0

@@ -247,6 +247,11 @@ class User(AbstractUser):
         return self.role == MemberRole.MANAGER
 
     @property
+    def scope(self) -> Scope:
+        """Who the user acts for (read by apps below accounts, such as chains, without importing it)."""
+        return Scope.for_user(self)
+
+    @property
     def is_platform_admin(self) -> bool:
         """A platform administrator (sees everything, approves applicants)."""
         return Scope.for_user(self).is_admin

@@ -6,6 +6,7 @@ from import_export.admin import ImportExportModelAdmin
 
 from chains import resources
 from chains.models import (
+    ChainEvent,
     ChainLink,
     ChainType,
     County,
@@ -17,6 +18,7 @@ from chains.models import (
     Prefecture,
     ProvincialBody,
     TalentResource,
+    WhiteListEntry,
 )
 from core.audit import AuditedAdminMixin
 
@@ -96,16 +98,36 @@ class ChainLinkAdmin(AuditedAdminMixin, admin.ModelAdmin):
     search_fields = ("name", "keywords", "chain_type__name")
 
 
+class ChainEventInline(admin.TabularInline):
+    """The chain's history (read-only: it is append-only)."""
+
+    model = ChainEvent
+    extra = 0
+    can_delete = False
+    fields = ("created_at", "kind", "actor_label", "from_status", "to_status", "note")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(CountyChain)
 class CountyChainAdmin(CatalogAdmin):
     """县域重点产业链."""
 
     resource_classes = [resources.CountyChainResource]
-    list_display = ("name", "county", "prefecture", "chain_type", "active", "source")
-    list_filter = ("active", "source", "county__prefecture", "chain_type")
+    list_display = ("name", "county", "prefecture", "chain_type", "status", "source")
+    list_filter = ("status", "source", "county__prefecture", "chain_type")
     search_fields = ("name", "county__name", "chain_type__name", "evidence")
     list_select_related = ("county__prefecture", "chain_type")
-    autocomplete_fields = ("county",)
+    autocomplete_fields = ("county", "leader_firms")
+    filter_horizontal = ("links",)
+    # The status moves only through the declaration workflow (pages, API) or the official list's import.
+    readonly_fields = (
+        "status", "status_note", "declared_by", "declared_at", "reviewed_at", "confirmed_at", "created_at",
+        "updated_at",
+    )  # fmt: skip
+    inlines = [ChainEventInline]
 
     @admin.display(description=_("设区市"), ordering="county__prefecture")
     def prefecture(self, obj):
@@ -127,9 +149,17 @@ class EnterpriseAdmin(CatalogAdmin):
     """企业."""
 
     resource_classes = [resources.EnterpriseResource]
-    list_display = ("name", "county", "chain_type", "link", "role", "source")
+    list_display = ("name", "county", "chain_type", "link", "role", "uscc", "source")
     list_filter = ("source", "role", "county__prefecture", "chain_type")
-    search_fields = ("name", "products", "description", "county__name", "link__name", "link__keywords")
+    search_fields = (
+        "name",
+        "uscc",
+        "products",
+        "description",
+        "county__name",
+        "link__name",
+        "link__keywords",
+    )
     list_select_related = ("county", "chain_type", "link__chain_type")
     autocomplete_fields = ("county",)
 
@@ -170,10 +200,28 @@ class ProvincialBodyAdmin(CatalogAdmin):
     """省级部门."""
 
     resource_classes = [resources.ProvincialBodyResource]
-    list_display = ("short_name", "name", "handles_display", "source")
-    list_filter = ("source",)
+    list_display = ("short_name", "name", "handles_display", "confirms_chains", "keeps_white_list", "source")
+    list_filter = ("source", "confirms_chains", "keeps_white_list")
     search_fields = ("name", "short_name", "description", "handles")
 
     @admin.display(description=_("承接需求类型"))
     def handles_display(self, obj):
         return obj.get_handles_display()
+
+
+@admin.register(WhiteListEntry)
+class WhiteListEntryAdmin(CatalogAdmin):
+    """重点企业白名单: imported in bulk (all-or-nothing) or entered one by one."""
+
+    resource_classes = [resources.WhiteListResource]
+    list_display = ("year", "enterprise", "chain", "listed_by", "reason", "source")
+    list_filter = ("year", "listed_by", "source", "chain__county__prefecture")
+    search_fields = ("enterprise__name", "enterprise__uscc", "chain__name", "reason")
+    list_select_related = ("enterprise", "chain", "listed_by")
+    autocomplete_fields = ("enterprise", "chain")
+    readonly_fields = ("created_by", "created_at")
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)

@@ -100,3 +100,33 @@ class NeedKind(models.TextChoices):
 
 
 PROVINCE_WIDE = "全省"
+
+
+class ChainStatus(models.TextChoices):
+    """Where a county key chain stands in 县申报、市审核、省认定."""
+
+    DECLARED = "declared", _("已申报（待市审核）")
+    REVIEWED = "reviewed", _("市审核通过（待省认定）")
+    CONFIRMED = "confirmed", _("已认定")
+    RETURNED = "returned", _("退回修改")
+    REVOKED = "revoked", _("已撤销")
+
+
+# Statuses on which the county may place orders (declared and reviewed ones are marked 待认定).
+ORDERABLE_STATUSES = (ChainStatus.DECLARED, ChainStatus.REVIEWED, ChainStatus.CONFIRMED)
+# Statuses that count as "not yet confirmed" (待认定) wherever a chain is shown.
+PENDING_STATUSES = (ChainStatus.DECLARED, ChainStatus.REVIEWED)
+
+
+class ChainEventKind(models.TextChoices):
+    """What happened to a county key chain (its append-only history)."""
+
+    DECLARED = "declared", _("县域申报")
+    SUBMITTED = "submitted", _("修改后重新申报")
+    EDITED = "edited", _("修改申报内容")
+    REVIEWED = "reviewed", _("设区市审核通过")
+    RETURNED = "returned", _("设区市退回")
+    CONFIRMED = "confirmed", _("省级认定")
+    ADJUSTED = "adjusted", _("省级调整")
+    REVOKED = "revoked", _("省级撤销")
+    IMPORTED = "imported", _("官方清单导入认定")

@@ -12,6 +12,7 @@ from chains.models import (
     Institution,
     ProvincialBody,
     TalentResource,
+    WhiteListEntry,
 )
 
 
@@ -24,14 +25,19 @@ class CountyFilter(django_filters.FilterSet):
 
 
 class CountyChainFilter(django_filters.FilterSet):
-    """County chains by prefecture, county, chain type code, active flag and source."""
+    """County chains by prefecture, county, chain type code, status, confirmed flag and source."""
 
     prefecture = django_filters.NumberFilter(field_name="county__prefecture")
     chain_type = django_filters.CharFilter(field_name="chain_type__code", help_text="产业链类型代码")
+    active = django_filters.BooleanFilter(method="filter_active", help_text="true：只列出已认定的产业链")
 
     class Meta:
         model = CountyChain
-        fields = ["prefecture", "county", "chain_type", "active", "source"]
+        fields = ["prefecture", "county", "chain_type", "status", "active", "source"]
+
+    def filter_active(self, queryset, name, value):
+        confirmed = Q(status="confirmed")
+        return queryset.filter(confirmed) if value else queryset.exclude(confirmed)
 
 
 class InstitutionFilter(django_filters.FilterSet):
@@ -100,3 +106,15 @@ class ProvincialBodyFilter(django_filters.FilterSet):
 
     def filter_handles(self, queryset, name, value):
         return queryset.handling(value)
+
+
+class WhiteListFilter(django_filters.FilterSet):
+    """White-list entries by year, chain, firm, county, prefecture and listing body."""
+
+    county = django_filters.NumberFilter(field_name="chain__county")
+    prefecture = django_filters.NumberFilter(field_name="chain__county__prefecture")
+    chain_type = django_filters.CharFilter(field_name="chain__chain_type__code", help_text="产业链类型代码")
+
+    class Meta:
+        model = WhiteListEntry
+        fields = ["year", "chain", "enterprise", "county", "prefecture", "chain_type", "listed_by", "source"]

@@ -2,13 +2,20 @@
 
 import re
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from chains.choices import (
+    ORDERABLE_STATUSES,
+    PENDING_STATUSES,
     PROVINCE_WIDE,
+    ChainEventKind,
+    ChainStatus,
     CountyKind,
     EnterpriseRole,
     FundLevel,
@@ -19,6 +26,9 @@ from chains.choices import (
     ProductType,
     TalentKind,
 )
+from chains.scoping import scope_of
+from chains.uscc import validate_uscc
+from core.choices import Source
 from core.models import SourcedModel
 
 KEYWORD_SPLIT = re.compile(r"[；;，,、\s]+")
@@ -130,15 +140,37 @@ class ChainLink(models.Model):
 
 
 class CountyChainQuerySet(models.QuerySet):
-    """Queries over county key chains."""
+    """Queries over county key chains; `visible_to(user)` reads the user's scope (see chains.scoping)."""
 
     def active(self):
-        """Only chains currently tracked."""
-        return self.filter(active=True)
+        """Confirmed chains (已认定): the public directory and the province's count."""
+        return self.filter(status=ChainStatus.CONFIRMED)
+
+    def orderable(self):
+        """Chains a county may place orders on: declared, reviewed (both 待认定) or confirmed."""
+        return self.filter(status__in=ORDERABLE_STATUSES)
+
+    def for_scope(self, scope):
+        """Rows a scope may see: everyone the confirmed ones; a county its own, a city its counties', provincial
+        bodies and administrators every one (declarations in progress, returned and revoked ones included)."""
+        public = Q(status=ChainStatus.CONFIRMED)
+        if scope is None or not scope.active:
+            return self.filter(public)
+        if scope.is_admin or scope.is_body:
+            return self.all()
+        if scope.is_county:
+            return self.filter(public | Q(county_id=scope.county_id))
+        if scope.is_city:
+            return self.filter(public | Q(county__prefecture_id=scope.prefecture_id))
+        return self.filter(public)
+
+    def visible_to(self, user):
+        """Rows the user may see (anonymous visitors: the confirmed chains)."""
+        return self.for_scope(scope_of(user))
 
 
 class CountyChain(SourcedModel):
-    """县域重点产业链: one county's instance of a chain type."""
+    """县域重点产业链: one county's key chain (identity: county and name), declared, reviewed and confirmed."""
 
     county = models.ForeignKey(
         County, on_delete=models.PROTECT, related_name="chains", verbose_name=_("县域")
@@ -146,9 +178,41 @@ class CountyChain(SourcedModel):
     chain_type = models.ForeignKey(
         ChainType, on_delete=models.PROTECT, related_name="county_chains", verbose_name=_("产业链类型")
     )
-    name = models.CharField(_("产业链名称"), max_length=100, unique=True)
-    active = models.BooleanField(_("在列"), default=True)
-    evidence = models.CharField(_("依据"), max_length=300, blank=True)
+    name = models.CharField(_("产业链名称"), max_length=100)
+    status = models.CharField(
+        _("认定状态"),
+        max_length=16,
+        choices=ChainStatus.choices,
+        default=ChainStatus.DECLARED,
+        db_index=True,
+    )
+    links = models.ManyToManyField(
+        ChainLink, blank=True, related_name="focused_by", verbose_name=_("重点环节")
+    )
+    chain_leader = models.CharField(_("链长"), max_length=64, blank=True)
+    chain_leader_office = models.CharField(_("链长职务"), max_length=100, blank=True)
+    task_force_contact = models.CharField(
+        _("专班联系人"), max_length=200, blank=True, help_text=_("一业一策一专班：联系人及电话")
+    )
+    leader_firms = models.ManyToManyField(
+        "Enterprise", blank=True, related_name="led_chains", verbose_name=_("链主企业")
+    )
+    scale_output_yuan = models.BigIntegerField(_("产业规模（元）"), null=True, blank=True)
+    scale_firm_count = models.PositiveIntegerField(_("规上企业数"), null=True, blank=True)
+    evidence = models.TextField(_("依据"), max_length=2000, blank=True)
+    status_note = models.CharField(_("状态说明"), max_length=1000, blank=True)
+    declared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("申报人"),
+    )
+    declared_at = models.DateTimeField(_("申报时间"), null=True, blank=True)
+    reviewed_at = models.DateTimeField(_("市审核时间"), null=True, blank=True)
+    confirmed_at = models.DateTimeField(_("认定时间"), null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
 
     objects = CountyChainQuerySet.as_manager()
 
@@ -157,9 +221,7 @@ class CountyChain(SourcedModel):
         verbose_name_plural = _("县域重点产业链")
         ordering = ["county__prefecture__position", "county__position", "name"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["county", "chain_type"], name="countychain_unique_type_per_county"
-            ),
+            models.UniqueConstraint(fields=["county", "name"], name="countychain_unique_name_per_county"),
         ]
 
     def __str__(self):
@@ -167,6 +229,74 @@ class CountyChain(SourcedModel):
 
     def get_absolute_url(self):
         return reverse("chains:chain", args=[self.pk])
+
+    @property
+    def is_pending(self) -> bool:
+        """Declared or reviewed, not yet confirmed by the province: shown as 待认定."""
+        return self.status in PENDING_STATUSES
+
+    @property
+    def is_orderable(self) -> bool:
+        """Whether the county may place orders on it."""
+        return self.status in ORDERABLE_STATUSES
+
+    @property
+    def is_revoked(self) -> bool:
+        """Revoked by the province (its open orders stay open and say so)."""
+        return self.status == ChainStatus.REVOKED
+
+
+class ChainEventQuerySet(models.QuerySet):
+    """History rows; append-only, so bulk updates and deletes are refused."""
+
+    def update(self, **kwargs):
+        raise ValidationError(_("产业链历史记录只能追加，不能修改。"))
+
+    def delete(self):
+        raise ValidationError(_("产业链历史记录只能追加，不能删除。"))
+
+
+class ChainEvent(models.Model):
+    """产业链历史: one append-only step of a chain's declaration, review, confirmation or revocation."""
+
+    chain = models.ForeignKey(
+        CountyChain, on_delete=models.CASCADE, related_name="events", verbose_name=_("县域重点产业链")
+    )
+    kind = models.CharField(_("事件"), max_length=16, choices=ChainEventKind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("操作人"),
+    )
+    actor_label = models.CharField(_("操作方"), max_length=200, blank=True)
+    from_status = models.CharField(_("原状态"), max_length=16, choices=ChainStatus.choices, blank=True)
+    to_status = models.CharField(_("新状态"), max_length=16, choices=ChainStatus.choices, blank=True)
+    note = models.TextField(_("说明"), blank=True)
+    changes = models.JSONField(_("变更内容"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+
+    objects = ChainEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("产业链历史")
+        verbose_name_plural = _("产业链历史")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.chain_id} {self.get_kind_display()}"
+
+    def save(self, *args, **kwargs):
+        """Insert only: an existing history row is never changed."""
+        if self.pk is not None:
+            raise ValidationError(_("产业链历史记录只能追加，不能修改。"))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        """Refused: the history is append-only."""
+        raise ValidationError(_("产业链历史记录只能追加，不能删除。"))
 
 
 class Institution(SourcedModel):
@@ -213,6 +343,15 @@ class Enterprise(SourcedModel):
         ChainLink, on_delete=models.PROTECT, related_name="enterprises", verbose_name=_("环节")
     )
     role = models.CharField(_("链上角色"), max_length=16, choices=EnterpriseRole.choices)
+    uscc = models.CharField(
+        _("统一社会信用代码"),
+        max_length=18,
+        null=True,
+        blank=True,
+        unique=True,
+        validators=[validate_uscc],
+        help_text=_("18 位，校验位按 GB 32100-2015 核对"),
+    )
     products = models.TextField(_("主要产品"), blank=True, help_text=_("以“；”分隔"))
     description = models.TextField(_("简介"), blank=True)
 
@@ -327,6 +466,12 @@ class ProvincialBody(SourcedModel):
     name = models.CharField(_("名称"), max_length=100, unique=True)
     short_name = models.CharField(_("简称"), max_length=32, unique=True)
     handles = models.CharField(_("承接需求类型"), max_length=200, help_text=_("以英文逗号分隔的需求类型代码"))
+    confirms_chains = models.BooleanField(
+        _("认定县域重点产业链"), default=False, help_text=_("省级认定、调整或撤销县域申报的重点产业链")
+    )
+    keeps_white_list = models.BooleanField(
+        _("维护重点企业白名单"), default=False, help_text=_("梳理、导入和维护重点企业“白名单”")
+    )
     description = models.TextField(_("职责"), blank=True)
 
     objects = ProvincialBodyQuerySet.as_manager()
@@ -352,3 +497,69 @@ class ProvincialBody(SourcedModel):
     def takes(self, kind: str) -> bool:
         """Whether this body takes needs of this kind."""
         return kind in self.handles_list
+
+
+class WhiteListQuerySet(models.QuerySet):
+    """White-list entries: read by every approved user (government, banks, funds); anonymous visitors none."""
+
+    def for_scope(self, scope):
+        """Rows a scope may see: any active (approved) scope sees the list; nobody else."""
+        if scope is None or not scope.active:
+            return self.none()
+        return self.all()
+
+    def visible_to(self, user):
+        """Rows the user may see."""
+        return self.for_scope(scope_of(user))
+
+    def current(self, year: int | None = None):
+        """Entries of a year (default: the latest year on the list)."""
+        if year is None:
+            year = self.aggregate(models.Max("year"))["year__max"]
+        return self.filter(year=year) if year is not None else self.none()
+
+
+class WhiteListEntry(models.Model):
+    """重点企业白名单: one firm listed for one county key chain and year, by a financial body, with a reason."""
+
+    enterprise = models.ForeignKey(
+        Enterprise, on_delete=models.CASCADE, related_name="white_list", verbose_name=_("企业")
+    )
+    chain = models.ForeignKey(
+        CountyChain, on_delete=models.CASCADE, related_name="white_list", verbose_name=_("县域重点产业链")
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    listed_by = models.ForeignKey(
+        ProvincialBody, on_delete=models.PROTECT, related_name="white_list", verbose_name=_("列入单位")
+    )
+    reason = models.CharField(_("列入理由"), max_length=500)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("登记人"),
+    )
+    source = models.CharField(_("数据来源"), max_length=16, choices=Source.choices, default=Source.GENERAL)
+    created_at = models.DateTimeField(_("列入时间"), default=timezone.now)
+
+    objects = WhiteListQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("重点企业白名单")
+        verbose_name_plural = _("重点企业白名单")
+        ordering = ["-year", "chain__county__prefecture__position", "chain__name", "enterprise__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enterprise", "chain", "year"], name="whitelist_one_entry_per_firm_chain_year"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.year} {self.chain} · {self.enterprise}"
+
+    @property
+    def is_sample(self) -> bool:
+        """True for illustrative rows (shown as 示例)."""
+        return self.source == Source.SAMPLE

@@ -8,11 +8,14 @@ CSV headers of chains/data/, regions and chain types are referred to by name/cod
 from dataclasses import dataclass
 
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
-from chains.choices import NeedKind
+from chains.choices import ChainEventKind, ChainStatus, NeedKind
 from chains.models import (
+    ChainEvent,
     ChainLink,
     ChainType,
     County,
@@ -24,8 +27,10 @@ from chains.models import (
     Prefecture,
     ProvincialBody,
     TalentResource,
+    WhiteListEntry,
     split_keywords,
 )
+from chains.uscc import normalize_uscc, validate_uscc
 from core.audit import AuditedResourceMixin
 from core.choices import Source
 
@@ -193,8 +198,48 @@ class CatalogResource(AuditedResourceMixin, resources.ModelResource):
         return result
 
 
+class ChainWidget(NamedForeignKeyWidget):
+    """A county key chain, looked up by its name within the row's county (the chain's identity)."""
+
+    def __init__(self):
+        super().__init__(CountyChain, "name", _("县域重点产业链"))
+
+    def get_queryset(self, value, row, *args, **kwargs):
+        return CountyChain.objects.filter(county__name=str((row or {}).get("county") or "").strip())
+
+    def clean(self, value, row=None, **kwargs):
+        try:
+            return super().clean(value, row, **kwargs)
+        except ValueError as exc:
+            raise ValueError(
+                _("县域 %(county)s 没有重点产业链：%(value)s")
+                % {"county": (row or {}).get("county"), "value": value}
+            ) from exc
+
+
+class UsccWidget(widgets.Widget):
+    """统一社会信用代码: blank means none; anything else must pass the GB 32100-2015 check digit."""
+
+    def clean(self, value, row=None, **kwargs):
+        text = normalize_uscc(value or "")
+        if not text:
+            return None
+        try:
+            validate_uscc(text)
+        except ValidationError as exc:
+            raise ValueError("；".join(exc.messages)) from exc
+        return text
+
+    def render(self, value, obj=None, **kwargs):
+        return value or ""
+
+
 class CountyChainResource(CatalogResource):
-    """County key chains: county, chain_type (code), chain_name, evidence, active, source."""
+    """County key chains: county, chain_type (code), chain_name, evidence, active, source.
+
+    The official list confirms what it lists: every imported row becomes 已认定 (a row with active=false is
+    revoked), with an 官方清单导入认定 step in the chain's history. Rows are identified by (county, chain name),
+    so a county may hold several chains of one type."""
 
     name = fields.Field(attribute="name", column_name="chain_name", widget=TextWidget())
     county = fields.Field(
@@ -206,15 +251,12 @@ class CountyChainResource(CatalogResource):
         widget=NamedForeignKeyWidget(ChainType, "code", _("产业链类型")),
     )
     evidence = text_column("evidence")
-    active = fields.Field(attribute="active", column_name="active", widget=YesNoWidget())
+    active = fields.Field(column_name="active", widget=YesNoWidget(), readonly=True)
     source = source_field(Source.WHITEPAPER)
 
     class Meta(CatalogResource.Meta):
         model = CountyChain
-        import_id_fields = (
-            "county",
-            "chain_type",
-        )  # a county has one chain per type; the name may be revised
+        import_id_fields = ("county", "name")  # identity: county and chain name (not county and type)
         fields = ("name", "county", "chain_type", "evidence", "active", "source")
 
     def before_import_row(self, row, **kwargs):
@@ -224,6 +266,38 @@ class CountyChainResource(CatalogResource):
             row["active"] = "true"  # a listed chain is active unless the sheet says otherwise
         if not str(row.get("source") or "").strip():
             row["source"] = Source.WHITEPAPER  # the official list of county key chains
+
+    def dehydrate_active(self, obj):
+        return "true" if obj.status != ChainStatus.REVOKED else "false"
+
+    def import_instance(self, instance, row, **kwargs):
+        super().import_instance(instance, row, **kwargs)
+        listed = YesNoWidget().clean(row.get("active"))
+        instance._status_before = instance.status if instance.pk else ""
+        instance.status = ChainStatus.CONFIRMED if listed else ChainStatus.REVOKED
+        if instance.status == ChainStatus.CONFIRMED and instance._status_before != ChainStatus.CONFIRMED:
+            instance.confirmed_at = timezone.now()
+
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        unchanged = super().skip_row(instance, original, row, import_validation_errors)
+        return unchanged and getattr(instance, "_status_before", "") == instance.status
+
+    def after_save_instance(self, instance, row, **kwargs):
+        super().after_save_instance(instance, row, **kwargs)
+        before = getattr(instance, "_status_before", "")
+        if before == instance.status:
+            return
+        user = kwargs.get("user")
+        ChainEvent.objects.create(
+            chain=instance,
+            kind=ChainEventKind.IMPORTED
+            if instance.status == ChainStatus.CONFIRMED
+            else ChainEventKind.REVOKED,
+            actor=user,
+            actor_label=_("官方清单导入"),
+            from_status=before,
+            to_status=instance.status,
+        )
 
 
 class InstitutionResource(CatalogResource):
@@ -254,13 +328,14 @@ class EnterpriseResource(CatalogResource):
     )
     link = fields.Field(attribute="link", column_name="link", widget=LinkWidget())
     role = choice_column(Enterprise, "role", _("链上角色"))
+    uscc = fields.Field(attribute="uscc", column_name="uscc", widget=UsccWidget())
     products = text_column("products")
     description = text_column("description")
     source = source_field()
 
     class Meta(CatalogResource.Meta):
         model = Enterprise
-        fields = ("name", "county", "chain_type", "link", "role", "products", "description", "source")
+        fields = ("name", "county", "chain_type", "link", "role", "uscc", "products", "description", "source")
 
     def before_import_row(self, row, **kwargs):
         super().before_import_row(row, **kwargs)
@@ -370,12 +445,100 @@ class ProvincialBodyResource(CatalogResource):
 
     short_name = text_column("short_name")
     handles = fields.Field(attribute="handles", column_name="handles", widget=HandlesWidget())
+    confirms_chains = fields.Field(
+        attribute="confirms_chains", column_name="confirms_chains", widget=YesNoWidget()
+    )
+    keeps_white_list = fields.Field(
+        attribute="keeps_white_list", column_name="keeps_white_list", widget=YesNoWidget()
+    )
     description = text_column("description")
     source = source_field()
 
     class Meta(CatalogResource.Meta):
         model = ProvincialBody
-        fields = ("name", "short_name", "handles", "description", "source")
+        fields = (
+            "name",
+            "short_name",
+            "handles",
+            "confirms_chains",
+            "keeps_white_list",
+            "description",
+            "source",
+        )
+
+
+class EnterpriseWidget(widgets.ForeignKeyWidget):
+    """A catalog firm, found by the row's 统一社会信用代码 when given (else by name); both must agree."""
+
+    def __init__(self):
+        super().__init__(Enterprise, "name")
+
+    def clean(self, value, row=None, **kwargs):
+        name = str(value or "").strip()
+        code = UsccWidget().clean((row or {}).get("uscc"))
+        firm = Enterprise.objects.filter(uscc=code).first() if code else None
+        if firm is None and name:
+            firm = Enterprise.objects.filter(name=name).first()
+        if firm is None:
+            raise ValueError(
+                _("资源库中没有该企业：%(value)s（请先在“企业”中导入）") % {"value": name or code or "—"}
+            )
+        if code and firm.uscc and firm.uscc != code:
+            raise ValueError(
+                _("统一社会信用代码与资源库中的“%(name)s”不符：%(code)s") % {"name": firm.name, "code": code}
+            )
+        return firm
+
+
+class WhiteListResource(AuditedResourceMixin, resources.ModelResource):
+    """重点企业白名单: enterprise (name), uscc, county, chain (name), year, listed_by (body), reason, source.
+
+    One entry per firm, chain and year; any bad row (unknown firm, chain or body, bad code or year, missing
+    reason) rejects the whole file."""
+
+    enterprise = fields.Field(attribute="enterprise", column_name="enterprise", widget=EnterpriseWidget())
+    uscc = fields.Field(column_name="uscc", readonly=True)
+    county = fields.Field(column_name="county", attribute="chain__county__name", readonly=True)
+    chain = fields.Field(attribute="chain", column_name="chain", widget=ChainWidget())
+    year = fields.Field(attribute="year", column_name="year", widget=AmountWidget())
+    listed_by = fields.Field(
+        attribute="listed_by",
+        column_name="listed_by",
+        widget=NamedForeignKeyWidget(ProvincialBody, "short_name", _("列入单位")),
+    )
+    reason = text_column("reason")
+    source = source_field()
+
+    class Meta:
+        model = WhiteListEntry
+        import_id_fields = ("enterprise", "chain", "year")
+        fields = ("enterprise", "uscc", "county", "chain", "year", "listed_by", "reason", "source")
+        skip_unchanged = True
+        report_skipped = True
+        clean_model_instances = True
+        use_transactions = True
+
+    def dehydrate_uscc(self, obj):
+        return obj.enterprise.uscc or ""
+
+    def before_import_row(self, row, **kwargs):
+        if not str(row.get("reason") or "").strip():
+            raise ValueError(_("列入理由不能为空"))
+        year = str(row.get("year") or "").strip()
+        if not year.isdigit() or not 2000 <= int(year) <= 2100:
+            raise ValueError(_("年度应为四位年份：%(value)s") % {"value": year or "—"})
+        body = str(row.get("listed_by") or "").strip()
+        found = ProvincialBody.objects.filter(Q(short_name=body) | Q(name=body)).first()
+        if found is None:
+            raise ValueError(_("未知的列入单位：%(value)s") % {"value": body or "—"})
+        if not found.keeps_white_list:
+            raise ValueError(_("%(body)s不是白名单维护单位") % {"body": found.short_name})
+        row["listed_by"] = found.short_name
+
+    def before_save_instance(self, instance, row, **kwargs):
+        super().before_save_instance(instance, row, **kwargs)
+        if instance.pk is None and kwargs.get("user") is not None:
+            instance.created_by = kwargs["user"]
 
 
 @dataclass(frozen=True)
@@ -383,9 +546,10 @@ class ImportKind:
     """One importable kind: its command-line name, resource and shipped file."""
 
     name: str
-    resource: type[CatalogResource]
+    resource: type[resources.ModelResource]
     filename: str
     label: str
+    shipped: bool = True  # whether chains/data/ has the file (the white list is not public)
 
 
 IMPORT_KINDS: dict[str, ImportKind] = {
@@ -398,6 +562,7 @@ IMPORT_KINDS: dict[str, ImportKind] = {
         ImportKind("financial-products", FinancialProductResource, "financial_products.csv", "金融产品"),
         ImportKind("talent-resources", TalentResourceResource, "talent_resources.csv", "人才资源"),
         ImportKind("provincial-bodies", ProvincialBodyResource, "provincial_bodies.csv", "省级部门"),
+        ImportKind("white-list", WhiteListResource, "white_list.csv", "重点企业白名单", shipped=False),
     )
 }
 

@@ -9,6 +9,7 @@ class Source(models.TextChoices):
 
     WHITEPAPER = "whitepaper", _("白皮书")
     GENERAL = "general", _("公开资料")
+    DECLARATION = "declaration", _("县域申报")
     SAMPLE = "sample", _("示例")
 
 

@@ -64,15 +64,6 @@ PERSONAS: tuple[Persona, ...] = (
         {"provincial_body": ("chains.ProvincialBody", {"short_name": "省科技厅"})},
     ),
     Persona(
-        "body_gxt",
-        "省工信厅接单人",
-        "福建省工业和信息化厅",
-        OrgKind.BODY,
-        "许",
-        "工",
-        {"provincial_body": ("chains.ProvincialBody", {"short_name": "省工信厅"})},
-    ),
-    Persona(
         "body_jrb",
         "省委金融办接单人",
         "中共福建省委金融委员会办公室",
@@ -80,6 +71,15 @@ PERSONAS: tuple[Persona, ...] = (
         "郑",
         "融",
         {"provincial_body": ("chains.ProvincialBody", {"short_name": "省委金融办"})},
+    ),
+    Persona(
+        "body_gxt",
+        "省工信厅（认定县域重点产业链）",
+        "福建省工业和信息化厅",
+        OrgKind.BODY,
+        "许",
+        "工",
+        {"provincial_body": ("chains.ProvincialBody", {"short_name": "省工信厅"})},
     ),
     Persona(
         "bank_cib",
@@ -162,13 +162,37 @@ def ensure_personas(password_factory: Callable[[], str]) -> list[tuple[str, str,
         user.set_password(secret)
         user.save()
         created.append((persona.username, persona.label, secret))
-    return created
+    return created + ensure_app_personas(password_factory)
+
+
+def ensure_app_personas(password_factory: Callable[[], str]) -> list[tuple[str, str, str]]:
+    """Personas of the roles that domain apps add (揭榜挂帅: review experts and a second bidding institution)."""
+    if not apps.is_installed("challenges"):
+        return []
+    from challenges.demo import ensure_challenge_personas
+
+    return ensure_challenge_personas(password_factory)
+
+
+def app_personas() -> list[tuple[str, str]]:
+    """(username, label) of the personas that domain apps add (揭榜挂帅's experts)."""
+    if not apps.is_installed("challenges"):
+        return []
+    from challenges.demo import EXPERTS
+
+    return [(username, spec[0]) for username, spec in EXPERTS.items()]
+
+
+def all_personas() -> list[tuple[str, str]]:
+    """(username, label) of every demo persona, in the order the table shows them."""
+    return [(p.username, p.label) for p in PERSONAS] + app_personas()
 
 
 def reset_persona_passwords(password: str) -> list[str]:
     """Set every existing persona's password to `password`; return the usernames changed."""
     changed = []
-    for user in User.objects.filter(username__in=PERSONA_USERNAMES).order_by("pk"):
+    usernames = [username for username, _label in all_personas()]
+    for user in User.objects.filter(username__in=usernames).order_by("pk"):
         user.set_password(password)
         user.save(update_fields=["password"])
         changed.append(user.username)
@@ -193,8 +217,11 @@ def _pad(text: str, width: int) -> str:
 
 def login_table(password: str | None, *, site_url: str, password_ok: bool | None = True) -> str:
     """The demo accounts as one table with their shared password, the addresses to open and how to reset."""
-    existing = set(User.objects.filter(username__in=PERSONA_USERNAMES).values_list("username", flat=True))
-    rows = [(p.username, p.label) for p in PERSONAS if p.username in existing]
+    personas = all_personas()
+    existing = set(
+        User.objects.filter(username__in=[u for u, _l in personas]).values_list("username", flat=True)
+    )
+    rows = [(username, label) for username, label in personas if username in existing]
     name_width = max([_width("用户名"), *(_width(u) for u, _label in rows)]) + 2
     label_width = max([_width("身份"), *(_width(label) for _u, label in rows)])
     rule = "─" * (name_width + label_width + 2)

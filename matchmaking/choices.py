@@ -129,6 +129,7 @@ class NotificationKind(models.TextChoices):
     ESCALATED = "escalated", _("超时上报")
     SUBSCRIPTION = "subscription", _("关注的新需求")
     MATCHED = "matched", _("匹配到的需求")
+    CHAIN = "chain", _("重点产业链申报与认定")
 
 
 class MatchState(models.TextChoices):

@@ -5,6 +5,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from chains import groups
 from chains.models import ChainType, County, Prefecture
 from matchmaking.choices import OrderKind, OrderState
 from matchmaking.models import Order
@@ -56,6 +57,14 @@ class OrderFilter(django_filters.FilterSet):
         lookup_expr="lte",
         widget=forms.DateInput({"type": "date"}),
     )
+    # Named county groups other apps register (e.g. the development index's tiers), see chains.groups.
+    county_group = django_filters.ChoiceFilter(
+        label=_("县域层级"),
+        choices=groups.choices,
+        empty_label=_("全部"),
+        method="in_group",
+        widget=PlainSelect,
+    )
     amount_min = django_filters.NumberFilter(label=_("金额不低于（万元）"), method="amount_from")
     amount_max = django_filters.NumberFilter(label=_("金额不高于（万元）"), method="amount_to")
 
@@ -82,6 +91,10 @@ class OrderFilter(django_filters.FilterSet):
         return queryset.filter(
             Q(title__icontains=value) | Q(description__icontains=value) | Q(keywords__icontains=value)
         )
+
+    def in_group(self, queryset, name, value):
+        """Orders of the counties in a registered county group."""
+        return queryset.filter(county_id__in=groups.county_ids(value) or ())
 
     def amount_from(self, queryset, name, value):
         """Amount at least `value` 万元."""

@@ -6,12 +6,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import OrgKind
-from accounts.models import Organization
-from chains.models import ChainLink, ChainType, CountyChain, Prefecture
+from accounts.models import Organization, User
+from chains.models import ChainLink, ChainType, CountyChain, Enterprise, Prefecture
+from matchmaking.beneficiaries import parse_beneficiaries
 from matchmaking.choices import DeclineReason, OrderKind, OutcomeType
 from matchmaking.models import NotificationPreference, Order, Outcome, Response
 from matchmaking.services import ORDER_INPUTS
 from matchmaking.uploads import ACCEPT, UploadRejected, check_upload
+from matchmaking.workflow import WorkflowError
 
 KIND_FIELD_NAMES = {name for names in Order.KIND_FIELDS.values() for name in names}
 
@@ -86,10 +88,29 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
+def chain_choice_label(chain) -> str:
+    """A chain in the order form: declared and reviewed ones say they are awaiting confirmation (待认定)."""
+    return f"{chain.name}（{_('待认定')}）" if chain.is_pending else chain.name
+
+
 class OrderForm(Bootstrap, forms.ModelForm):
-    """开单: the county picks one of its chains; the kind decides which extra fields are required."""
+    """开单: the county picks one of its chains; the kind decides which extra fields are required; the firms
+    the order serves come from the catalog or are named with their 统一社会信用代码 (one per line)."""
 
     attachments = AttachmentsField()
+    beneficiary_firms = forms.ModelMultipleChoiceField(
+        queryset=Enterprise.objects.none(),
+        required=False,
+        label=_("受益企业（资源库）"),
+        help_text=_("本县资源库中的企业，可多选"),
+        widget=forms.SelectMultiple(attrs={"size": 4}),
+    )
+    other_beneficiaries = forms.CharField(
+        required=False,
+        label=_("其他受益企业"),
+        help_text=_("每行一家：企业名称 统一社会信用代码（18 位，校验位须正确）"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
     class Meta:
         model = Order
@@ -111,12 +132,15 @@ class OrderForm(Bootstrap, forms.ModelForm):
 
     def __init__(self, *args, county_id: int, **kwargs):
         super().__init__(*args, **kwargs)
-        chains = CountyChain.objects.active().filter(county_id=county_id).select_related("chain_type")
+        chains = CountyChain.objects.orderable().filter(county_id=county_id).select_related("chain_type")
         self.fields["chain"].queryset = chains
+        self.fields["chain"].label_from_instance = chain_choice_label
         self.fields["chain"].empty_label = _("请选择本县域的重点产业链")
-        self.fields["link"].queryset = ChainLink.objects.filter(
-            chain_type__county_chains__county_id=county_id
-        ).order_by("chain_type__position", "position")
+        self.fields["link"].queryset = (
+            ChainLink.objects.filter(chain_type__county_chains__in=chains)
+            .distinct()
+            .order_by("chain_type__position", "position")
+        )
         self.fields["link"].empty_label = _("不限环节")
         self.fields["kind"].choices = OrderKind.choices
         for name in ("financing_type", "wanted_link"):
@@ -125,6 +149,15 @@ class OrderForm(Bootstrap, forms.ModelForm):
             if name in KIND_FIELD_NAMES:
                 field.kind = next(k for k, names in Order.KIND_FIELDS.items() if name in names)
         self.instance.county_id = county_id
+        self.fields["beneficiary_firms"].queryset = Enterprise.objects.filter(county_id=county_id).order_by(
+            "name"
+        )
+        if self.instance.pk and not self.is_bound:
+            rows = list(self.instance.beneficiaries.all())
+            self.initial["beneficiary_firms"] = [r.enterprise_id for r in rows if r.enterprise_id]
+            self.initial["other_beneficiaries"] = "\n".join(
+                f"{r.name} {r.uscc}" for r in rows if not r.enterprise_id
+            )
 
     def clean_due_date(self):
         value = self.cleaned_data["due_date"]
@@ -140,6 +173,25 @@ class OrderForm(Bootstrap, forms.ModelForm):
             cleaned[name] = None if name in ("amount_yuan", "headcount") else ""
             self.errors.pop(name, None)
         return cleaned
+
+    def clean_other_beneficiaries(self):
+        items = []
+        for line in (self.cleaned_data.get("other_beneficiaries") or "").splitlines():
+            line = line.strip()
+            if not line:
+                continue
+            name, _sep, code = line.replace("\t", " ").replace("，", " ").replace(",", " ").rpartition(" ")
+            items.append({"name": name.strip(), "uscc": code.strip()} if name else {"name": line, "uscc": ""})
+        try:
+            parse_beneficiaries(items)
+        except WorkflowError as exc:
+            raise forms.ValidationError(exc.errors.get("beneficiaries", exc.message)) from exc
+        return items
+
+    def beneficiary_items(self) -> list[dict]:
+        """The firms the order serves, as the services take them."""
+        firms = [{"enterprise": firm} for firm in self.cleaned_data.get("beneficiary_firms") or []]
+        return firms + list(self.cleaned_data.get("other_beneficiaries") or [])
 
     def order_data(self) -> dict:
         """The cleaned values the services take."""
@@ -176,7 +228,6 @@ class ClaimForm(Bootstrap, forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        from accounts.models import User
 
         self.fields["handler"].queryset = User.objects.filter(
             organization_id=user.organization_id, is_active=True

@@ -34,7 +34,7 @@ def _param(value):
     if isinstance(value, dict) and "code" in value:
         return render(value)
     if isinstance(value, dict) and "reasons" in value:  # a match's structured reasons (engine/reasons.py)
-        from matchmaking.engine.reasons import render_reasons
+        from engine.reasons import render_reasons
 
         return gettext("；").join(render_reasons(value["reasons"], gettext))
     if isinstance(value, list):

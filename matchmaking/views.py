@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.scoping import Scope, get_visible_or_404
+from chains.models import CountyChain
 from matchmaking import forms, policy, services, sla, workflow
 from matchmaking.choices import MatchState, OrderState
 from matchmaking.filters import OrderFilter
@@ -26,8 +27,8 @@ from matchmaking.models import (
 from matchmaking.throttling import order_creation_wait
 from matchmaking.workflow import WorkflowError
 
-S = OrderState
 PAGE_SIZE = 20
+PREFILL = ("kind", "chain", "title", "description", "keywords")  # new-order fields a link may prefill
 MATCHES_SHOWN = 10  # matches on an order page
 
 
@@ -121,7 +122,7 @@ def queue(request):
     scope = _scope(request)
     _require(scope.is_body)
     routed = OrderRoute.objects.filter(body_id=scope.body_id).values("order_id")
-    qs = Order.objects.visible_to(request.user).filter(state=S.PUBLISHED, pk__in=routed)
+    qs = Order.objects.visible_to(request.user).filter(state=OrderState.PUBLISHED, pk__in=routed)
     return _list(
         request, qs, title=_("待接单"), subtitle=_("分派给本部门、尚未被接单的需求"), show_clock=True
     )
@@ -161,7 +162,7 @@ def open_orders(request):
 def moderation(request):
     """管理员：待审核队列."""
     _require(_scope(request).is_admin)
-    qs = Order.objects.visible_to(request.user).filter(state=S.SUBMITTED)
+    qs = Order.objects.visible_to(request.user).filter(state=OrderState.SUBMITTED)
     return _list(request, qs, title=_("待审核需求"), subtitle=_("审核通过后自动分派给承接部门"))
 
 
@@ -232,6 +233,8 @@ def order_detail(request, pk):
         "state_note": read.state_note_of(order),
         "outcome": read.outcome_of(order),
         "attachments": read.attachments().filter(response__isnull=True).order_by("created_at"),
+        "beneficiaries": order.beneficiaries.all(),
+        "show_firm_codes": read.internal,
         "responses": responses,
         "events": read.timeline(),
         "routes": order.routes.select_related("body") if read.internal else [],
@@ -247,7 +250,7 @@ def order_detail(request, pk):
             for action in ("submit", "withdraw", "claim", "resolve", "close")
         },
         "can_edit": Order.objects.editable_by(request.user).filter(pk=order.pk).exists(),
-        "can_moderate": scope.is_admin and order.state == S.SUBMITTED,
+        "can_moderate": scope.is_admin and order.state == OrderState.SUBMITTED,
         "can_invite": can_invite,
         "can_decide": scope.is_county and scope.county_id == order.county_id and not order.is_final,
         "can_respond": scope.is_provider and order.state in RESPONDABLE and own_response is None,
@@ -269,11 +272,16 @@ def order_create(request):
     """新建需求 (县域官员)."""
     scope = _scope(request)
     _require(scope.is_county)
-    initial = {
-        "contact_name": request.user.display_name,
-        "contact_phone": getattr(request.user, "phone", ""),
-        "chain": request.GET.get("chain"),
-    }
+    # A link may prefill the new order (e.g. from a weak dimension of the development index).
+    initial = {k: request.GET[k] for k in PREFILL if k in request.GET} if request.method == "GET" else None
+    if request.method == "GET":
+        initial = {
+            "contact_name": request.user.display_name,
+            "contact_phone": getattr(request.user, "phone", ""),
+            **(initial or {}),
+        }
+        if "chain" in request.GET:
+            initial["chain"] = request.GET["chain"]
     form = forms.OrderForm(
         request.POST or None, request.FILES or None, county_id=scope.county_id, initial=initial
     )
@@ -284,7 +292,10 @@ def order_create(request):
             return render(request, "matchmaking/order_form.html", {"form": form, "order": None}, status=429)
         try:
             order = services.create_order(
-                by=request.user, data=form.order_data(), files=form.cleaned_data["attachments"]
+                by=request.user,
+                data=form.order_data(),
+                files=form.cleaned_data["attachments"],
+                beneficiaries=form.beneficiary_items(),
             )
             if "submit" in request.POST:
                 services.submit_order(order, by=request.user)
@@ -312,7 +323,11 @@ def order_edit(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             services.update_order(
-                order, by=request.user, data=form.order_data(), files=form.cleaned_data["attachments"]
+                order,
+                by=request.user,
+                data=form.order_data(),
+                files=form.cleaned_data["attachments"],
+                beneficiaries=form.beneficiary_items(),
             )
             if "submit" in request.POST:
                 services.submit_order(order, by=request.user)
@@ -569,6 +584,8 @@ def notification_open(request, pk):
     services.mark_notifications_read(request.user, [note.pk])
     if note.order_id and Order.objects.visible_to(request.user).filter(pk=note.order_id).exists():
         return redirect("orders:detail", pk=note.order_id)
+    if note.chain_id and CountyChain.objects.visible_to(request.user).filter(pk=note.chain_id).exists():
+        return redirect("chains:chain", pk=note.chain_id)
     return redirect("orders:inbox")
 
 

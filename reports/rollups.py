@@ -260,7 +260,7 @@ def county_metrics(figures: Figures, counties: list[County]) -> Table:
 def _chains_open(figures: Figures, level: Level, filters: Filters) -> Table:
     """Chains in the level with their open and total orders (one query for the chains; counts from the
     rolled-up cells)."""
-    chains = CountyChain.objects.active().select_related("county", "chain_type")
+    chains = CountyChain.objects.orderable().select_related("county", "chain_type")
     if level.kind == CITY:
         chains = chains.filter(county__prefecture=level.prefecture)
     elif level.kind == COUNTY:

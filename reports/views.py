@@ -23,6 +23,7 @@ from reports.access import CITY, COUNTY, PROVINCE, Level
 from reports.chain_map import build_chain_map
 from reports.forms import DashboardFilterForm, Filters, MonthlyReportForm
 from reports.monthly import monthly_report_response, monthly_table
+from reports.registry import registry_board
 from reports.rollups import build_dashboard, cached_dashboard
 
 
@@ -130,6 +131,7 @@ def _render_dashboard(request, level: Level, export_url: str):
             if level.kind == COUNTY and access.may_see_prefecture(request.user, level.prefecture.pk)
             else "",
             "now": timezone.localtime(board.computed_at),
+            "registry": registry_board(request.user, level),
         },
     )
 
@@ -280,6 +282,27 @@ def export_chain_map(request, code):
     result = build_chain_map(request.user, chain_type, county)
     name = f"{chain_type.name}{_('产业链图谱')}" + (f"（{county.name}）" if county else "")
     return xlsx.xlsx_response(xlsx.tables_workbook([result.firms, result.orders, result.flows]), name)
+
+
+@login_required
+@require_GET
+def events_section(request):
+    """The docking-events tables of a dashboard (`events.stats`), loaded by the dashboard page; the same gate."""
+    from events.stats import EventStats, collect
+
+    level, pk = request.GET.get("level", ""), request.GET.get("id", "")
+    kwargs = {}
+    if level == CITY and pk.isdigit() and access.may_see_prefecture(request.user, int(pk)):
+        kwargs["prefecture_id"] = get_object_or_404(Prefecture, pk=int(pk)).pk
+    elif level == COUNTY and pk.isdigit():
+        county = get_object_or_404(County.objects.select_related("prefecture"), pk=int(pk))
+        if not access.may_see_county(request.user, county):
+            raise Http404
+        kwargs["county_id"] = county.pk
+    elif not (level == PROVINCE and access.may_see_province(request.user)):
+        raise Http404
+    context = {"stats": collect(request.user, **kwargs), "labels": EventStats.labels()}
+    return render(request, "events/_dashboard_section.html", context)
 
 
 @login_required

@@ -94,7 +94,7 @@ def pytest_runtest_teardown(item, nextitem):
 
 @pytest.fixture
 def reference(db):
-    """Access to the loaded reference data (83 counties, 33 chain types, 59 chains, the catalog)."""
+    """Access to the loaded reference data (83 counties, 34 chain types, 60 chains, the catalog)."""
     from chains import models
 
     return models
@@ -129,7 +129,7 @@ body_kjt = _persona("body_kjt")
 body_jrb = _persona("body_jrb")
 body_gxt = _persona(
     "body_gxt"
-)  # 省工信厅: industry orders; also takes innovation ones (routed with 省科技厅)
+)  # 省工信厅: confirms county key chains (also takes innovation and industry orders)
 bank_cib = _persona("bank_cib")
 inst_dhu = _persona("inst_dhu")
 firm_demo = _persona("firm_demo")

@@ -212,7 +212,17 @@ NOT_IN_MATRIX = {
     **dict.fromkeys(
         [
             f"api:order-{a}"
-            for a in ("submit", "approve", "return", "reject", "claim", "withdraw", "resolve", "close")
+            for a in (
+                "submit",
+                "approve",
+                "return",
+                "reject",
+                "claim",
+                "withdraw",
+                "resolve",
+                "close",
+                "firm-outcomes",
+            )
         ],
         "answers with the order detail serializer (read as api:order-detail)",
     ),
@@ -226,6 +236,7 @@ NOT_IN_MATRIX = {
     ),
     "dashboards:export_download": "the same workbook writer as dashboards:export_orders, for its requester",
     "dashboards:export_status": "a background export's progress, no order content",
+    "dashboards:events_section": "aggregates over docking events (counts per county, chain, organizer), no order's parts",
     **dict.fromkeys(
         [f"dashboards:{n}" for n in ("index", "province", "city", "county", "monthly", "chain_map")]
         + [f"dashboards:export_{n}" for n in ("province", "city", "county", "chain_map")],

@@ -131,7 +131,73 @@ def body_action(ok=("body_kjt", "admin")) -> dict[str, int]:
     return expect
 
 
+def _chain_in(status):
+    """kwargs builder: a chain 晋江市 declared and walked to `status` (by 泉州市 and the administrator)."""
+
+    def build(personas):
+        from chains import services as chain_services
+
+        chain = chain_services.declare_chain(
+            by=personas["county_jinjiang"],
+            data={"name": "晋江市运动鞋服产业链", "chain_type": "textile-apparel"},
+        )
+        if status == "returned":
+            chain_services.return_chain(chain, by=personas["city_quanzhou"], reason="请补充材料")
+        if status == "reviewed":
+            chain_services.review_chain(chain, by=personas["city_quanzhou"])
+        return {"pk": chain.pk}
+
+    return build
+
+
+def _white_list_entry(personas):
+    from chains.models import CountyChain, Enterprise, ProvincialBody, WhiteListEntry
+
+    chain = CountyChain.objects.get(name="晋江市纺织鞋服产业链")
+    entry = WhiteListEntry.objects.create(
+        enterprise=Enterprise.objects.filter(chain_type=chain.chain_type).order_by("pk").first(),
+        chain=chain,
+        year=2025,
+        listed_by=ProvincialBody.objects.get(short_name="省委金融办"),
+        reason="重点融资支持",
+    )
+    return {"pk": entry.pk}
+
+
+# A chain 晋江市 declared: its county, its city (泉州市), the provincial bodies and administrators see it.
+CHAIN_PARTIES_SEE = {"county_luoyuan": 404, "bank_cib": 404, "inst_dhu": 404, "firm_demo": 404}
+
+
+def chain_action(*ok: str) -> dict[str, int]:
+    """A declaration action: `ok` may fire it (200), the chain's other parties get 403, others 404."""
+    expect = api_rule(403, **CHAIN_PARTIES_SEE)
+    expect.update(dict.fromkeys(ok, 200))
+    return expect
+
+
 ACCESS = {
+    "api:chain-submit": Access(chain_action("county_jinjiang"), kwargs=_chain_in("returned"), method="post"),
+    "api:chain-review": Access(
+        chain_action("city_quanzhou", "admin"), kwargs=_chain_in("declared"), method="post"
+    ),
+    "api:chain-return": Access(
+        chain_action("city_quanzhou", "admin"),
+        kwargs=_chain_in("declared"),
+        method="post",
+        data={"reason": "请补充"},
+    ),
+    # 省级认定: 省工信厅 and administrators; 省科技厅 and 省委金融办 do not confirm.
+    "api:chain-confirm": Access(
+        chain_action("body_gxt", "admin"), kwargs=_chain_in("reviewed"), method="post"
+    ),
+    "api:chain-revoke": Access(
+        chain_action("body_gxt", "admin"),
+        kwargs=_chain_in("declared"),
+        method="post",
+        data={"reason": "未列入全省清单"},
+    ),
+    "api:white-list-list": Access(LOGGED_IN),
+    "api:white-list-detail": Access(LOGGED_IN, kwargs=_white_list_entry),
     "api-schema": Access(public()),
     "api-docs": Access(public()),
     "api:api-root": Access(LOGGED_IN),
@@ -177,6 +243,9 @@ ACCESS = {
         kwargs=order_in("docking"),
         method="post",
         data={"outcome_type": "agreement", "summary": "签订产学研合作协议", "partner": "东华大学"},
+    ),
+    "api:order-firm-outcomes": Access(
+        body_action(), kwargs=order_in("docking"), method="post", data={"splits": []}
     ),
     "api:order-close": Access(
         body_action(), kwargs=order_in("claimed"), method="post", data={"reason": "企业需求已变化"}

@@ -8,8 +8,8 @@ it sees and may claim them before 省科技厅 does, and is an outsider to what 
 from tests.access import Access, logged_in, only
 
 PROVIDERS = ("bank_cib", "inst_dhu", "firm_demo")
-BODIES = ("body_kjt", "body_gxt", "body_jrb")
-# Who may open a published, open 晋江 innovation order.
+BODIES = ("body_kjt", "body_jrb", "body_gxt")
+# Who may open a published, open 晋江 innovation order (省工信厅 also takes innovation orders: routed too).
 SEES_PUBLISHED = ("county_jinjiang", "city_quanzhou", "body_kjt", "body_gxt", *PROVIDERS, "admin")
 
 

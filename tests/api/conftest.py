@@ -52,6 +52,9 @@ def no_scope_user(db):
 
 
 @pytest.fixture
-def gxt_user(body_gxt):
-    """A member of 省工信厅 (also takes innovation needs): the second body in claim races (the demo persona)."""
-    return body_gxt
+def gxt_user(db, personas):
+    """A member of 省工信厅 (also takes innovation needs): the second body in claim races."""
+    from accounts.models import User
+
+    # the demo persona of 省工信厅 (it also confirms county key chains)
+    return User.objects.select_related("organization").get(username="body_gxt")

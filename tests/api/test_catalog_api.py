@@ -9,8 +9,8 @@ from chains.models import County, Enterprise
 CATALOG_ENDPOINTS = [
     ("api:prefecture-list", 9),
     ("api:county-list", 83),
-    ("api:chain-type-list", 33),
-    ("api:chain-list", 59),
+    ("api:chain-type-list", 34),
+    ("api:chain-list", 60),
     ("api:institution-list", 79),
     ("api:enterprise-list", 217),
     ("api:fund-list", 30),

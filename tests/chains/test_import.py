@@ -4,7 +4,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from openpyxl import Workbook
 
-from chains.models import CountyChain, Enterprise, FinancialProduct, Fund, Institution
+from chains.models import ChainType, County, CountyChain, Enterprise, FinancialProduct, Fund, Institution
 from chains.services import import_catalog_file
 
 
@@ -63,25 +63,60 @@ def test_xlsx_good_file_imports_and_reimport_is_idempotent(tmp_path):
     outcome = import_catalog_file("chains", path)
     assert outcome.ok and (outcome.new, outcome.updated) == (2, 0)
     chain = CountyChain.objects.get(name="长汀县纺织产业链")
-    assert chain.active and chain.source == "whitepaper" and chain.county.prefecture.name == "龙岩市"
+    assert (
+        chain.status == "confirmed"
+        and chain.source == "whitepaper"
+        and chain.county.prefecture.name == "龙岩市"
+    )
+    assert [e.kind for e in chain.events.all()] == ["imported"]  # the official list confirms what it lists
 
     again = import_catalog_file("chains", path)
     assert (again.new, again.updated, again.unchanged) == (0, 0, 2)
 
 
 @pytest.mark.django_db
-def test_reimport_with_a_revised_name_renames_the_chain(tmp_path):
+def test_a_second_chain_of_one_type_in_a_county_is_its_own_chain(tmp_path):
+    """Identity is (county, chain name): a county may hold two chains of one type (issue 14)."""
     path = write_csv(
         tmp_path / "chains.csv",
         CHAIN_HEADER,
         [["罗源县", "metallurgy", "罗源县绿色冶金与新材料产业链", "官方清单"]],
     )
     outcome = import_catalog_file("chains", path)
-    assert outcome.ok and (outcome.new, outcome.updated) == (0, 1)
-    assert (
-        CountyChain.objects.get(county__name="罗源县", chain_type__code="metallurgy").name
-        == "罗源县绿色冶金与新材料产业链"
+    assert outcome.ok and (outcome.new, outcome.updated) == (1, 0)
+    names = set(
+        CountyChain.objects.filter(county__name="罗源县", chain_type__code="metallurgy").values_list(
+            "name", flat=True
+        )
     )
+    assert names == {"罗源县绿色冶金产业链", "罗源县绿色冶金与新材料产业链"}
+
+
+@pytest.mark.django_db
+def test_the_official_list_confirms_a_declared_chain_and_revokes_a_delisted_one(tmp_path):
+    county = County.objects.get(name="思明区")
+    declared = CountyChain.objects.create(
+        county=county, chain_type=ChainType.objects.get(code="ai"), name="思明区软件和信息服务产业链"
+    )
+    assert declared.status == "declared"
+    path = write_csv(
+        tmp_path / "chains.csv",
+        [*CHAIN_HEADER, "active"],
+        [
+            ["思明区", "ai", "思明区软件和信息服务产业链", "官方清单", "是"],
+            ["罗源县", "metallurgy", "罗源县绿色冶金产业链", "官方清单", "否"],
+        ],
+    )
+    outcome = import_catalog_file("chains", path)
+    assert outcome.ok and outcome.updated == 2
+    declared.refresh_from_db()
+    assert declared.status == "confirmed" and declared.confirmed_at is not None
+    assert [(e.kind, e.from_status, e.to_status) for e in declared.events.all()] == [
+        ("imported", "declared", "confirmed")
+    ]
+    delisted = CountyChain.objects.get(name="罗源县绿色冶金产业链")
+    assert delisted.status == "revoked"
+    assert delisted.events.last().kind == "revoked"
 
 
 @pytest.mark.django_db

@@ -37,9 +37,9 @@ MODELS = [
 EXPECTED = {
     Prefecture: 9,
     County: 83,
-    ChainType: 33,
-    ChainLink: 116,
-    CountyChain: 59,
+    ChainType: 34,
+    ChainLink: 123,
+    CountyChain: 60,
     Institution: 79,
     Enterprise: 217,
     Fund: 30,
