@@ -12,8 +12,10 @@ export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 RUN_ENV := DEBUG=$${DEBUG:-1}
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The address e-mail links point at (SITE_URL): where `make run` serves (0.0.0.0 is reached as 127.0.0.1 here).
+SITE_HOST := $(if $(filter 0.0.0.0,$(HOST)),127.0.0.1,$(HOST))
 
-.PHONY: run test install lint check assets locale migrate demo clean
+.PHONY: run test install lint check assets locale localenv migrate demo clean
 
 $(CURDIR)/.tools/bin/uv:
 	$(PYTHON) -m venv .tools
@@ -42,21 +44,27 @@ locale/.stamp: $(VENV)/.synced $(wildcard locale/*/LC_MESSAGES/*.po */locale/*/L
 
 install: $(VENV)/.synced static/vendor/.stamp locale/.stamp
 
-migrate: install
+# .env.local (ignored by git): development mode, a generated SECRET_KEY and demo password, written once; SITE_URL
+# follows HOST and PORT. manage.py, Celery and gunicorn of this checkout read it (ops/localenv.py).
+localenv: $(VENV)/.synced
+	@$(PY) -m ops.localenv --site-url http://$(SITE_HOST):$(PORT)
+
+migrate: install localenv
 	$(RUN_ENV) $(PY) manage.py migrate --noinput
 
 demo: migrate
 	$(RUN_ENV) $(PY) manage.py load_reference_data
-	$(RUN_ENV) $(PY) manage.py seed_demo
+	$(RUN_ENV) $(PY) manage.py seed_demo $(SEED_DEMO_ARGS)
 	$(RUN_ENV) $(PY) manage.py seed_demo_orders
 	$(RUN_ENV) $(PY) manage.py seed_demo_chains
 	$(RUN_ENV) $(PY) manage.py seed_demo_devindex
 	$(RUN_ENV) $(PY) manage.py seed_demo_events
 	$(RUN_ENV) $(PY) manage.py seed_demo_challenges
 
+# runserver that prints the demo accounts, their shared password and the addresses as its last lines.
+run: SEED_DEMO_ARGS := --verbosity 0
 run: demo
-	@echo "四链对接平台: http://$(HOST):$(PORT)/  (管理后台 /admin/)"
-	$(RUN_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
+	$(RUN_ENV) $(PY) manage.py rundemo $(HOST):$(PORT)
 
 lint: $(VENV)/.synced
 	$(VENV)/bin/ruff check .

@@ -7,9 +7,17 @@ Threaded workers keep connections alive between requests; every value can be set
 GUNICORN_BIND (127.0.0.1:8000), GUNICORN_WORKERS (8), GUNICORN_THREADS (2), GUNICORN_TIMEOUT (60 s),
 GUNICORN_KEEPALIVE (5 s: idle connections from the proxy), GUNICORN_CERTFILE / GUNICORN_KEYFILE (serve HTTPS
 directly, e.g. the load test; otherwise TLS ends at the proxy), GUNICORN_ACCESSLOG ("-" for stdout; off by default).
+In a development checkout `.env.local` (written by `make run`) is read first; the environment wins over it.
 """
 
 import os
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from ops.localenv import load_local_env
+
+load_local_env()  # .env.local of a development checkout (see ops/localenv.py); absent on production hosts
 
 wsgi_app = "config.wsgi:application"
 preload_app = True

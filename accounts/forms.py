@@ -111,12 +111,17 @@ class SignupForm(UserCreationForm):
         self.fields["phone"].widget.attrs.update({"inputmode": "numeric", "autocomplete": "tel"})
         self.fields["password1"].label = _("密码")
         self.fields["password2"].label = _("确认密码")
+        # Django focuses the username (section 3), which scrolled the page past the organization: start at 1.
+        self.fields["username"].widget.attrs.pop("autofocus", None)
+        self.fields["org_kind"].widget.attrs["autofocus"] = True
         providers = (
             FinancialProduct.objects.exclude(provider="")
             .order_by("provider")
             .values_list("provider", flat=True)
         )
-        self.fields["bank"].choices = [("", "---------"), *((p, p) for p in dict.fromkeys(providers))]
+        # Real institutions only: a collective placeholder such as 各商业银行 cannot apply or be invited.
+        named = [p for p in dict.fromkeys(providers) if not p.startswith("各")]
+        self.fields["bank"].choices = [("", "---------"), *((p, p) for p in named)]
         self.financial_products = []
         self.new_organization = None
 

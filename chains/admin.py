@@ -34,6 +34,20 @@ class CatalogAdmin(AuditedAdminMixin, ImportExportModelAdmin):
         kwargs["rollback_on_validation_errors"] = True
         return kwargs
 
+    def import_action(self, request, **kwargs):
+        """Files above IMPORT_SYNC_MAX_ROWS rows are imported by a background job with a progress page."""
+        from django.shortcuts import redirect
+
+        from ops import imports
+
+        upload = request.FILES.get("import_file") if request.method == "POST" else None
+        kind = imports.kind_for_model(self.model)
+        if upload is not None and kind and self.has_import_permission(request):
+            job_id = imports.start_if_large(request.user, kind, upload)
+            if job_id:
+                return redirect("ops:import_status", job_id=job_id)
+        return super().import_action(request, **kwargs)
+
 
 @admin.register(Prefecture)
 class PrefectureAdmin(AuditedAdminMixin, admin.ModelAdmin):

@@ -194,6 +194,14 @@ class CatalogResource(AuditedResourceMixin, resources.ModelResource):
         if not str(row.get("name") or "").strip():
             raise ValueError(_("名称不能为空"))
 
+    def import_row(self, row, instance_loader, **kwargs):
+        """Import one row, then tell the caller's `progress` callback (if any) how many rows are done."""
+        result = super().import_row(row, instance_loader, **kwargs)
+        progress = kwargs.get("progress")
+        if progress is not None and kwargs.get("row_number") is not None:
+            progress(kwargs["row_number"])
+        return result
+
 
 class ChainWidget(NamedForeignKeyWidget):
     """A county key chain, looked up by its name within the row's county (the chain's identity)."""

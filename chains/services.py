@@ -425,9 +425,10 @@ def clean_dataset(dataset: tablib.Dataset) -> tablib.Dataset:
 
 
 def import_dataset(
-    kind: str, dataset: tablib.Dataset, *, dry_run: bool = False, user=None, audit: bool = True
+    kind: str, dataset: tablib.Dataset, *, dry_run: bool = False, user=None, audit: bool = True, progress=None
 ) -> ImportOutcome:
-    """Import one sheet of a kind; a sheet with any bad row imports nothing and names every bad row."""
+    """Import one sheet of a kind; a sheet with any bad row imports nothing and names every bad row.
+    `progress(rows_done)` is called as rows are processed (background imports show a progress bar)."""
     spec = IMPORT_KINDS[kind]
     resource = spec.resource()
     with transaction.atomic():
@@ -438,6 +439,7 @@ def import_dataset(
             rollback_on_validation_errors=True,
             user=user,
             audit=audit,
+            progress=progress,
         )
     totals = result.totals
     return ImportOutcome(

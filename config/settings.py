@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from kombu import Queue
 
 from config.env import env_bool, env_float, env_int, env_list, env_str
+from ops.logconfig import build_logging
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -21,7 +22,10 @@ DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
     if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY is required when DEBUG is off.")
+        raise ImproperlyConfigured(
+            "SECRET_KEY is required when DEBUG is off (production). For development run `make run` once "
+            "(it writes .env.local with DEBUG=1) or set DEBUG=1."
+        )
     SECRET_KEY = "django-insecure-development-only-key-do-not-use-in-production"  # noqa: S105
 if not DEBUG and (len(SECRET_KEY) < 50 or SECRET_KEY.startswith("django-insecure")):
     raise ImproperlyConfigured("SECRET_KEY must be a random string of at least 50 characters in production.")
@@ -60,6 +64,7 @@ INSTALLED_APPS = [
     "devindex",
     "events",
     "challenges",
+    "ops",
 ]
 # Development tools (demo data, load test, benchmarks, matching evaluation): never in production unless asked for.
 DEVTOOLS = DEBUG or env_bool("DEVTOOLS", False)
@@ -67,6 +72,8 @@ if DEVTOOLS:
     INSTALLED_APPS.append("devtools")
 
 MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",  # request counts and latency for /metrics
+    "ops.logcontext.RequestIdMiddleware",  # X-Request-ID; request, user and order ids in every log line
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -81,6 +88,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
     "csp.middleware.CSPMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -113,6 +121,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and not env
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20})
+# The same backend wrapped by django-prometheus: query counts, errors and latency per database in /metrics.
+DATABASES["default"]["ENGINE"] = DATABASES["default"]["ENGINE"].replace(
+    "django.db.backends.", "django_prometheus.db.backends."
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Users and login security --------------------------------------------------------------------
@@ -128,7 +140,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "orders:workbench"  # 工作台: what waits for the user
 LOGOUT_REDIRECT_URL = "home"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600, minimum=300)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
@@ -259,7 +271,7 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 100_000},
         },
     }
-    CELERY_BROKER_URL = "memory://"
+    CELERY_BROKER_URL = "memory://localhost/"  # never connected to; a host name keeps kombu from warning
     # No broker configured: tasks run in-process (after the transaction commits).
     CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = DEBUG
@@ -361,6 +373,7 @@ CLAIM_SLA_WORKING_DAYS = env_int("CLAIM_SLA_WORKING_DAYS", 3, minimum=1)
 PROGRESS_SLA_DAYS = env_int("PROGRESS_SLA_DAYS", 14, minimum=1)
 DASHBOARD_CACHE_SECONDS = env_int("DASHBOARD_CACHE_SECONDS", 60, minimum=0)  # 0 = always recompute
 EXPORT_SYNC_MAX_ROWS = env_int("EXPORT_SYNC_MAX_ROWS", 5000, minimum=1)  # larger exports run as a Celery job
+IMPORT_SYNC_MAX_ROWS = env_int("IMPORT_SYNC_MAX_ROWS", 2000, minimum=0)  # larger admin imports: a Celery job
 MATCH_NOTIFY_THRESHOLD = env_float("MATCH_NOTIFY_THRESHOLD", 0.6)
 MATCH_TOP_N = env_int("MATCH_TOP_N", 20, minimum=1)
 # A match list ends (暂无更多高相关资源) at the first candidate below this score instead of padding it.
@@ -442,11 +455,25 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
-}
+# --- Operations (ops/): health, readiness, metrics -------------------------------------------------
+# /readyz details and /metrics answer these client addresses (after NUM_PROXIES; networks allowed) or a client
+# sending `Authorization: Bearer <OPS_TOKEN>`; everyone else gets the readiness status alone and a 404 for metrics.
+OPS_ALLOWED_IPS = env_list("OPS_ALLOWED_IPS", ["127.0.0.1", "::1"])
+OPS_TOKEN = env_str("OPS_TOKEN", "")
+HEALTH_CELERY_MAX_AGE = env_int(
+    "HEALTH_CELERY_MAX_AGE", 60, minimum=5
+)  # s: a worker heartbeat older is stale
+HEALTH_HEARTBEAT_SECONDS = env_int("HEALTH_HEARTBEAT_SECONDS", 15, minimum=1)
+CELERY_METRICS_PORT = env_int("CELERY_METRICS_PORT", 0, minimum=0)  # a worker's own /metrics port (0: none)
+CELERY_METRICS_ADDR = env_str("CELERY_METRICS_ADDR", "127.0.0.1")
+# Load balancers probe over plain HTTP on the private network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
+
+# Development without a broker runs tasks in-process: Celery, kombu and axes then log warnings only.
+# Log lines: LOG_FORMAT "json" (default in production: one JSON object per line with request_id, user_id, order_id,
+# task and task_id) or "plain" (default in development). LOG_REQUESTS: one line per request (default with JSON).
+LOG_FORMAT = env_str("LOG_FORMAT", "plain" if DEBUG else "json")
+LOG_REQUESTS = env_bool("LOG_REQUESTS", LOG_FORMAT == "json")
+LOGGING = build_logging(
+    level=env_str("LOG_LEVEL", "INFO"), fmt=LOG_FORMAT, quiet_in_process=DEBUG and CELERY_TASK_ALWAYS_EAGER
+)

@@ -22,6 +22,7 @@ urlpatterns = [
         r"^admin/chains/auditentry/(?P<rest>.*)$",
         RedirectView.as_view(url="/admin/core/auditentry/%(rest)s", permanent=True, query_string=True),
     ),
+    path("", include("ops.urls")),  # /healthz, /readyz, /metrics
     path("admin/", admin.site.urls),
     path("index/", include("devindex.urls")),
     path("api/v1/development-index/", include("devindex.api.urls")),

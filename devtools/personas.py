@@ -172,3 +172,77 @@ def ensure_app_personas(password_factory: Callable[[], str]) -> list[tuple[str, 
     from challenges.demo import ensure_challenge_personas
 
     return ensure_challenge_personas(password_factory)
+
+
+def app_personas() -> list[tuple[str, str]]:
+    """(username, label) of the personas that domain apps add (揭榜挂帅's experts)."""
+    if not apps.is_installed("challenges"):
+        return []
+    from challenges.demo import EXPERTS
+
+    return [(username, spec[0]) for username, spec in EXPERTS.items()]
+
+
+def all_personas() -> list[tuple[str, str]]:
+    """(username, label) of every demo persona, in the order the table shows them."""
+    return [(p.username, p.label) for p in PERSONAS] + app_personas()
+
+
+def reset_persona_passwords(password: str) -> list[str]:
+    """Set every existing persona's password to `password`; return the usernames changed."""
+    changed = []
+    usernames = [username for username, _label in all_personas()]
+    for user in User.objects.filter(username__in=usernames).order_by("pk"):
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        changed.append(user.username)
+    return changed
+
+
+def persona_password_matches(password: str) -> bool | None:
+    """Whether the demo accounts use `password` (checked on one of them: hashing is slow); None if none exist."""
+    user = User.objects.filter(username__in=PERSONA_USERNAMES).order_by("pk").first()
+    return None if user is None else user.check_password(password)
+
+
+def _width(text: str) -> int:
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * max(0, width - _width(text))
+
+
+def login_table(password: str | None, *, site_url: str, password_ok: bool | None = True) -> str:
+    """The demo accounts as one table with their shared password, the addresses to open and how to reset."""
+    personas = all_personas()
+    existing = set(
+        User.objects.filter(username__in=[u for u, _l in personas]).values_list("username", flat=True)
+    )
+    rows = [(username, label) for username, label in personas if username in existing]
+    name_width = max([_width("用户名"), *(_width(u) for u, _label in rows)]) + 2
+    label_width = max([_width("身份"), *(_width(label) for _u, label in rows)])
+    rule = "─" * (name_width + label_width + 2)
+    if password is None:
+        shown = "（未设置 DEMO_PASSWORD：演示账号的密码只在创建时显示过一次）"
+    elif password_ok is False:
+        shown = f"{password}  ← 与现有演示账号不一致，请运行 python manage.py seed_demo --reset-passwords"
+    else:
+        shown = password
+    links = [("网站", "/"), ("管理后台", "/admin/"), ("API 文档", "/api/docs/")]
+    link_width = max(_width(label) for label, _path in links) + 2
+    lines = [
+        rule,
+        f" 演示账号（全部使用同一个密码）  密码：{shown}",
+        rule,
+        f" {_pad('用户名', name_width)}身份",
+        *(f" {_pad(username, name_width)}{label}" for username, label in rows),
+        rule,
+        *(f" {_pad(label, link_width)}{site_url.rstrip('/')}{path}" for label, path in links),
+        " 密码取自 DEMO_PASSWORD（make run 生成并保存在 .env.local）；"
+        "改过之后运行 python manage.py seed_demo --reset-passwords",
+        rule,
+    ]
+    return "\n".join(lines)

@@ -1,6 +1,7 @@
 """Forms of the order pages: server-side validation with Chinese messages; state changes go to services."""
 
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -14,6 +15,18 @@ from matchmaking.uploads import ACCEPT, UploadRejected, check_upload
 from matchmaking.workflow import WorkflowError
 
 KIND_FIELD_NAMES = {name for names in Order.KIND_FIELDS.values() for name in names}
+
+
+class ChainTypeSelect(forms.Select):
+    """A select whose options carry their chain type (`data-chain-type`): the order form's script offers only the
+    links of the chosen chain's type."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        instance = getattr(value, "instance", None)
+        if instance is not None:
+            option["attrs"]["data-chain-type"] = instance.chain_type_id
+        return option
 
 
 class Bootstrap:
@@ -103,6 +116,8 @@ class OrderForm(Bootstrap, forms.ModelForm):
         fields = Order.INPUTS
         widgets = {
             "kind": forms.RadioSelect,
+            "chain": ChainTypeSelect,
+            "link": ChainTypeSelect,
             "due_date": DateInput(),
             "description": forms.Textarea(attrs={"rows": 6}),
             "talent_profile": forms.Textarea(attrs={"rows": 3}),
@@ -299,7 +314,15 @@ class PreferenceForm(Bootstrap, forms.ModelForm):
 
     class Meta:
         model = NotificationPreference
-        fields = ("email_enabled", "daily_digest")
+        fields = ("email_enabled", "daily_digest", "language")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["language"].required = False  # left out: unchanged
+
+    def clean_language(self):
+        """The chosen e-mail language, or the one already set."""
+        return self.cleaned_data.get("language") or self.instance.language or settings.LANGUAGE_CODE
 
 
 class SubscriptionForm(Bootstrap, forms.Form):

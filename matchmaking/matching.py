@@ -23,15 +23,14 @@ from django.core.cache import cache
 from django.db import DatabaseError, models, transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext
 
 from accounts.choices import OrgKind
 from accounts.models import Organization
 from chains.models import WhiteListEntry, split_keywords
 from core import dispatch
 from engine import Candidate, Index, OrderQuery, rank
-from engine.reasons import reason, render_reasons
-from matchmaking import notifications
+from engine.reasons import reason
+from matchmaking import notifications, texts
 from matchmaking.choices import MatchState, NotificationKind, OrderState
 from matchmaking.match_index import KINDS_AFFECTED, ORDER_KINDS, ORG_RESOURCE_FIELDS, catalog_stats, get_index
 from matchmaking.models import FINAL, RESPONDABLE, Match, Notification, Order
@@ -342,12 +341,14 @@ def notify_strong_matches(order_id: int) -> int:
         ]
         if not users:
             continue
-        title = gettext("匹配到新需求（匹配度 %(score)s%%）：%(title)s") % {
-            "score": round(score * 100),
-            "title": order.title,
-        }
-        body = "；".join(render_reasons(reasons, gettext))
-        notifications.notify(users, NotificationKind.MATCHED, order, title, body)
+        title = texts.message(
+            texts.gettext_noop("匹配到新需求（匹配度 %(score)s%%）：%(title)s"),
+            score=round(score * 100),
+            title=order.title,
+        )
+        body_message = texts.message(texts.gettext_noop("%(reasons)s"), reasons={"reasons": reasons})
+        body = texts.render_in("zh-hans", body_message)
+        notifications.notify(users, NotificationKind.MATCHED, order, title, body, body_message=body_message)
         count += len(users)
     return count
 

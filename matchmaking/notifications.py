@@ -6,11 +6,11 @@ What each notification (and so its e-mail) may carry to its recipient is the rea
 
 from django.contrib.auth import get_user_model
 from django.db.models import Q
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
 
 from accounts.choices import OrgKind
 from core import dispatch
-from matchmaking import policy
+from matchmaking import policy, texts
 from matchmaking.choices import EventKind, NotificationKind
 from matchmaking.models import Notification, Order, OrderRoute, Response, Subscription
 
@@ -68,9 +68,17 @@ def responder_users(order, accepted_only=False):
     return org_users(responses.values_list("provider_org_id", flat=True))
 
 
-def notify(users, kind: str, order, title: str, body: str = "", exclude=None) -> list[Notification]:
+def notify(
+    users, kind: str, order, title, body: str = "", exclude=None, *, body_message: dict | None = None
+) -> list[Notification]:
     """Write one in-app notification per distinct user and e-mail them after commit; each recipient gets
-    of `body` what the read policy lets it read of this order (`note_for`)."""
+    of `body` what the read policy lets it read of this order (`note_for`). `title` is a texts.message (or a
+    plain string) and `body_message` the body's own message when the platform wrote it: both are rendered
+    in each reader's language; the stored title and body are their Chinese text."""
+    title_message = title if isinstance(title, dict) else {}
+    title = texts.render_in("zh-hans", title_message) if title_message else str(title)
+    if body_message:
+        body = texts.render_in("zh-hans", body_message)
     exclude_id = getattr(exclude, "pk", None)
     seen = set()
     recipients = []
@@ -83,7 +91,17 @@ def notify(users, kind: str, order, title: str, body: str = "", exclude=None) ->
     rows = []
     for user in recipients:
         text = readers[user.pk].note_for(kind, body) if user.pk in readers else body
-        rows.append(Notification(recipient=user, kind=kind, order=order, title=title[:200], body=text))
+        rows.append(
+            Notification(
+                recipient=user,
+                kind=kind,
+                order=order,
+                title=title[:200],
+                body=text,
+                title_message=title_message,
+                body_message=(body_message or {}) if text == body else {},
+            )
+        )
     if not rows:
         return []
     created = Notification.objects.bulk_create(rows)
@@ -99,8 +117,10 @@ def notify(users, kind: str, order, title: str, body: str = "", exclude=None) ->
     return created
 
 
-def _title(order, text) -> str:
-    return f"{text}：{order.title}"
+def _title(order, text) -> dict:
+    """`text` (a msgid, or a texts.message) followed by the order's title, rendered per reader."""
+    what = text if isinstance(text, dict) else texts.translatable(text)
+    return texts.message(N_("%(what)s：%(title)s"), what=what, title=order.title)
 
 
 def notify_event(event) -> None:
@@ -109,27 +129,68 @@ def notify_event(event) -> None:
     kind = event.kind
     note = event.note
     by = event.actor
+    message = event.note_message or None
     if kind == EventKind.SUBMITTED:
-        notify(admins(), NotificationKind.SUBMITTED, order, _title(order, _("新需求待审核")), note, by)
+        notify(
+            admins(),
+            NotificationKind.SUBMITTED,
+            order,
+            _title(order, N_("新需求待审核")),
+            note,
+            by,
+            body_message=message,
+        )
     elif kind in (EventKind.PUBLISHED, EventKind.RETURNED, EventKind.REJECTED):
         text = {
-            EventKind.PUBLISHED: _("您的需求已审核通过并发布"),
-            EventKind.RETURNED: _("您的需求被退回修改"),
-            EventKind.REJECTED: _("您的需求不予受理"),
+            EventKind.PUBLISHED: N_("您的需求已审核通过并发布"),
+            EventKind.RETURNED: N_("您的需求被退回修改"),
+            EventKind.REJECTED: N_("您的需求不予受理"),
         }[kind]
-        notify(county_users(order), kind, order, _title(order, text), note, by)
+        notify(county_users(order), kind, order, _title(order, text), note, by, body_message=message)
     elif kind == EventKind.ROUTED:
         bodies = OrderRoute.objects.filter(order=order).values_list("body_id", flat=True)
-        notify(body_users(bodies), NotificationKind.ROUTED, order, _title(order, _("新需求待接单")), note, by)
+        notify(
+            body_users(bodies),
+            NotificationKind.ROUTED,
+            order,
+            _title(order, N_("新需求待接单")),
+            note,
+            by,
+            body_message=message,
+        )
     elif kind == EventKind.CLAIMED:
         users = list(county_users(order)) + list(city_users(order))
-        notify(users, NotificationKind.CLAIMED, order, _title(order, _("需求已被接单")), note, by)
+        notify(
+            users,
+            NotificationKind.CLAIMED,
+            order,
+            _title(order, N_("需求已被接单")),
+            note,
+            by,
+            body_message=message,
+        )
     elif kind == EventKind.RESPONDED:
         users = list(county_users(order)) + list(taking_body_users(order))
-        notify(users, NotificationKind.RESPONDED, order, _title(order, _("收到新响应")), note, by)
+        notify(
+            users,
+            NotificationKind.RESPONDED,
+            order,
+            _title(order, N_("收到新响应")),
+            note,
+            by,
+            body_message=message,
+        )
     elif kind == EventKind.COMMENTED:
         users = list(county_users(order)) + list(taking_body_users(order)) + list(city_users(order))
-        notify(users, NotificationKind.COMMENTED, order, _title(order, _("新的协调意见")), note, by)
+        notify(
+            users,
+            NotificationKind.COMMENTED,
+            order,
+            _title(order, N_("新的协调意见")),
+            note,
+            by,
+            body_message=message,
+        )
     elif kind in (EventKind.RESOLVED, EventKind.CLOSED, EventKind.EXPIRED, EventKind.WITHDRAWN):
         users = (
             list(county_users(order))
@@ -141,27 +202,37 @@ def notify_event(event) -> None:
             bodies = OrderRoute.objects.filter(order=order).values_list("body_id", flat=True)
             users += list(body_users(bodies))
         text = {
-            EventKind.RESOLVED: _("需求已解决"),
-            EventKind.CLOSED: _("需求未解决关闭"),
-            EventKind.EXPIRED: _("需求已过期"),
-            EventKind.WITHDRAWN: _("需求已撤回"),
+            EventKind.RESOLVED: N_("需求已解决"),
+            EventKind.CLOSED: N_("需求未解决关闭"),
+            EventKind.EXPIRED: N_("需求已过期"),
+            EventKind.WITHDRAWN: N_("需求已撤回"),
         }[kind]
-        notify(users, kind, order, _title(order, text), note, by)
+        notify(users, kind, order, _title(order, text), note, by, body_message=message)
 
 
 def notify_response_decision(response, accepted: bool, by) -> None:
     """Tell the responding provider whether the county accepted or declined its response."""
     order = response.order
+    message = None
     if accepted:
         title, kind, body = (
-            _title(order, _("您的响应已被接受")),
+            _title(order, N_("您的响应已被接受")),
             NotificationKind.ACCEPTED,
             response.decision_note,
         )
     else:
-        title, kind = _title(order, _("您的响应未被采纳")), NotificationKind.DECLINED
-        body = f"{response.get_reason_category_display()}：{response.decision_note}".rstrip("：")
-    notify(org_users([response.provider_org_id]), kind, order, title, body, by)
+        from matchmaking.choices import DeclineReason
+
+        title, kind = _title(order, N_("您的响应未被采纳")), NotificationKind.DECLINED
+        reason = texts.translatable(DeclineReason(response.reason_category).label)
+        note = response.decision_note
+        message = (
+            texts.message(N_("%(reason)s：%(note)s"), reason=reason, note=note)
+            if note
+            else texts.message(N_("%(reason)s"), reason=reason)
+        )
+        body = texts.render_in("zh-hans", message)
+    notify(org_users([response.provider_org_id]), kind, order, title, body, by, body_message=message)
 
 
 def notify_invitation(invitation, by) -> None:
@@ -171,7 +242,7 @@ def notify_invitation(invitation, by) -> None:
         org_users([invitation.provider_org_id]),
         NotificationKind.INVITED,
         order,
-        _title(order, _("邀请您响应需求")),
+        _title(order, N_("邀请您响应需求")),
         invitation.note,
         by,
     )
@@ -203,5 +274,5 @@ def notify_subscribers(order) -> int:
     # Providers only hear of orders they may see; restricted orders reach subscribers who are invited or routed.
 
     visible = [u for u in users if Order.objects.visible_to(u).filter(pk=order.pk).exists()]
-    notify(visible, NotificationKind.SUBSCRIPTION, order, _title(order, _("您关注的新需求已发布")))
+    notify(visible, NotificationKind.SUBSCRIPTION, order, _title(order, N_("您关注的新需求已发布")))
     return len(visible)

@@ -8,6 +8,7 @@ app_name = "orders"
 
 urlpatterns = [
     path("", views.order_list, name="list"),
+    path("workbench/", views.workbench, name="workbench"),
     path("county/", views.county_orders, name="county"),
     path("queue/", views.queue, name="queue"),
     path("taken/", views.taken, name="taken"),

@@ -164,7 +164,7 @@ class OrderReadPolicy:
             to_state=event.to_state,
             to_state_label=choice_label(OrderState, event.to_state) if event.to_state else "",
             is_transition=event.is_transition,
-            note=event.note if self.full else "",
+            note=event.display_note if self.full else "",
             actor_name=actor.display_name if actor is not None else None,
             organization_name=organization.name if organization is not None else None,
             by_system=self.full and event.actor_id is None,

@@ -10,13 +10,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
 
 from accounts.choices import OrgKind
 from accounts.models import Organization
 from accounts.scoping import Scope
 from chains.models import ProvincialBody
 from core import dispatch
-from matchmaking import notifications, sla, workflow
+from matchmaking import notifications, sla, texts, workflow
 from matchmaking.beneficiaries import parse_beneficiaries, set_beneficiaries
 from matchmaking.choices import DeclineReason, EventKind, OrderState, OutcomeType, ResponseState
 from matchmaking.models import (
@@ -69,6 +70,7 @@ def _transition(
     changes: dict | None = None,
     event_kind: str | None = None,
     conflict_code: str = "illegal_transition",
+    note_message: dict | None = None,
 ) -> Order:
     """Validate and apply one transition atomically: lock, check, conditional update, log, notify."""
     seen_state = order.state
@@ -96,6 +98,7 @@ def _transition(
             from_state=from_state,
             to_state=transition.target,
             note=(reason or note or "").strip(),
+            note_message=None if reason else note_message,
             at=now,
         )
         notifications.notify_event(event)
@@ -196,8 +199,8 @@ def update_order(order: Order, *, by, data: dict, files=(), beneficiaries=None) 
             order.match_inputs_at = timezone.now()
         order.save()
         if changed:
-            labels = "、".join(str(order._meta.get_field(n).verbose_name) for n in changed)
-            log_event(order, EventKind.EDITED, by, note=_("修改了：%(f)s") % {"f": labels})
+            labels = [texts.translatable(order._meta.get_field(n).verbose_name) for n in changed]
+            log_event(order, EventKind.EDITED, by, note_message=texts.message(N_("修改了：%(f)s"), f=labels))
         _store_files(order, files, by)
         if match_changed and order.state in (OrderState.SUBMITTED, OrderState.PUBLISHED):
             _enqueue_matching(order)
@@ -235,7 +238,7 @@ def approve_order(order: Order, *, by, note: str = "") -> Order:
             )
             notifications.notify_event(event)
         else:
-            notifications.notify_escalation(order, _("没有承接该类型需求的省级部门"))
+            notifications.notify_escalation(order, N_("没有承接该类型需求的省级部门"))
         dispatch.enqueue_on_commit("matchmaking.tasks.orders.notify_order_subscribers", order.pk)
         dispatch.enqueue_on_commit("matchmaking.tasks.matching.notify_matched_providers", order.pk)
     return order
@@ -271,7 +274,7 @@ def claim_order(order: Order, *, by, handler=None) -> Order:
         order,
         "claim",
         by,
-        note=_("承办人：%(h)s") % {"h": handler},
+        note_message=texts.message(N_("承办人：%(h)s"), h=str(handler)),
         changes={
             "claimed_by_body_id": scope.body_id,
             "claimed_by_org_id": scope.org_id,
@@ -396,7 +399,11 @@ def decline_response(response: Response, *, by, reason_category: str, note: str 
             response.order,
             EventKind.DECLINED,
             by,
-            note=f"{response.provider_org.name}（{response.get_reason_category_display()}）",
+            note_message=texts.message(
+                N_("%(org)s（%(reason)s）"),
+                org=response.provider_org.name,
+                reason=texts.translatable(DeclineReason(response.reason_category).label),
+            ),
         )
         notifications.notify_response_decision(response, False, by)
     return response
@@ -476,7 +483,7 @@ def expire_order(order: Order) -> Order:
         order,
         "expire",
         None,
-        note=_("已超过期望完成日期 %(d)s") % {"d": order.due_date},
+        note_message=texts.message(N_("已超过期望完成日期 %(d)s"), d=str(order.due_date)),
         changes={"finished_at": timezone.now()},
     )
 
@@ -509,12 +516,12 @@ def remind_unclaimed_orders(now: datetime | None = None) -> int:
                 pk=order.pk, state=OrderState.PUBLISHED, claim_reminded_at__isnull=True
             ).update(claim_reminded_at=now):
                 continue
-            text = _("发布已超过 %(n)s 个工作日仍无人接单") % {"n": settings.CLAIM_SLA_WORKING_DAYS}
+            text = texts.message(N_("发布已超过 %(n)s 个工作日仍无人接单"), n=settings.CLAIM_SLA_WORKING_DAYS)
             bodies = OrderRoute.objects.filter(order=order).values_list("body_id", flat=True)
             notifications.notify_reminder(order, notifications.body_users(bodies), text)
             notifications.notify_escalation(order, text)
-            log_event(order, EventKind.REMINDED, None, note=text, at=now)
-            log_event(order, EventKind.ESCALATED, None, note=text, at=now)
+            log_event(order, EventKind.REMINDED, None, note_message=text, at=now)
+            log_event(order, EventKind.ESCALATED, None, note_message=text, at=now)
         count += 1
     return count
 
@@ -536,11 +543,11 @@ def remind_stalled_orders(now: datetime | None = None) -> int:
             continue
         with transaction.atomic():
             Order.objects.filter(pk=order.pk).update(progress_reminded_at=now)
-            text = _("接单后已超过 %(n)s 天无进展") % {"n": settings.PROGRESS_SLA_DAYS}
+            text = texts.message(N_("接单后已超过 %(n)s 天无进展"), n=settings.PROGRESS_SLA_DAYS)
             notifications.notify_reminder(order, notifications.taking_body_users(order), text)
             notifications.notify_escalation(order, text)
-            log_event(order, EventKind.REMINDED, None, note=text, at=now)
-            log_event(order, EventKind.ESCALATED, None, note=text, at=now)
+            log_event(order, EventKind.REMINDED, None, note_message=text, at=now)
+            log_event(order, EventKind.ESCALATED, None, note_message=text, at=now)
         count += 1
     return count
 

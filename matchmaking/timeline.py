@@ -2,6 +2,7 @@
 
 from django.utils import timezone
 
+from matchmaking import texts
 from matchmaking.choices import EventKind
 from matchmaking.models import Order, OrderEvent
 
@@ -9,9 +10,15 @@ from matchmaking.models import Order, OrderEvent
 NOT_PROGRESS = {EventKind.REMINDED, EventKind.ESCALATED, EventKind.COMMENTED}
 
 
-def log_event(order, kind, by=None, *, from_state="", to_state="", note="", at=None) -> OrderEvent:
-    """Append one timeline entry (and keep the order's progress clock); call inside the caller's transaction."""
+def log_event(
+    order, kind, by=None, *, from_state="", to_state="", note="", at=None, note_message=None
+) -> OrderEvent:
+    """Append one timeline entry (and keep the order's progress clock); call inside the caller's transaction.
+    `note_message` (matchmaking.texts.message) is platform wording rendered per reader; `note` then holds its
+    Chinese text."""
     now = at or timezone.now()
+    if note_message:
+        note = texts.render_in("zh-hans", note_message)
     event = OrderEvent.objects.create(
         order=order,
         kind=kind,
@@ -20,6 +27,7 @@ def log_event(order, kind, by=None, *, from_state="", to_state="", note="", at=N
         from_state=from_state,
         to_state=to_state,
         note=note,
+        note_message=note_message or {},
         created_at=now,
     )
     if kind not in NOT_PROGRESS:

@@ -50,6 +50,11 @@ def _page(request, queryset):
     return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
+def _filtered(request) -> bool:
+    """Whether the list was asked with a filter or a search (not only a page number)."""
+    return any(value for key, value in request.GET.items() if key != "page")
+
+
 def _list(request, queryset, *, title: str, subtitle: str = "", show_clock: bool = False, empty: str = ""):
     """Filter, paginate and render an order list."""
     filterset = page_filterset(request.GET or None, queryset.with_list_relations())
@@ -69,9 +74,23 @@ def _list(request, queryset, *, title: str, subtitle: str = "", show_clock: bool
             "page": page,
             "show_clock": show_clock,
             "query": query.urlencode(),
-            "empty": empty or _("没有符合条件的需求。"),
+            # A filtered list that finds nothing says so (the list's own "nothing yet" is for no filters).
+            "empty": _("没有符合条件的需求。")
+            if filterset.is_bound and _filtered(request)
+            else (empty or _("没有符合条件的需求。")),
         },
     )
+
+
+# --- workbench ---------------------------------------------------------------------------------------
+
+
+@login_required
+def workbench(request):
+    """工作台: what waits for the user (the page after login)."""
+    from matchmaking.workbench import sections_for
+
+    return render(request, "matchmaking/workbench.html", {"sections": sections_for(request.user)})
 
 
 # --- lists ------------------------------------------------------------------------------------------
@@ -255,6 +274,14 @@ def order_create(request):
     _require(scope.is_county)
     # A link may prefill the new order (e.g. from a weak dimension of the development index).
     initial = {k: request.GET[k] for k in PREFILL if k in request.GET} if request.method == "GET" else None
+    if request.method == "GET":
+        initial = {
+            "contact_name": request.user.display_name,
+            "contact_phone": getattr(request.user, "phone", ""),
+            **(initial or {}),
+        }
+        if "chain" in request.GET:
+            initial["chain"] = request.GET["chain"]
     form = forms.OrderForm(
         request.POST or None, request.FILES or None, county_id=scope.county_id, initial=initial
     )
@@ -428,7 +455,9 @@ def order_resolve(request, pk):
     """办结（已解决）with the outcome (taking body)."""
     order = _order(request, pk)
     _require(workflow.can(order, "resolve", _scope(request)))
-    form = forms.OutcomeForm(request.POST or None)
+    accepted = order.responses.filter(state="accepted").select_related("provider_org").order_by("pk").first()
+    initial = {"partner": accepted.provider_org.name} if accepted is not None else {}
+    form = forms.OutcomeForm(request.POST or None, initial=initial)
 
     def done(form):
         services.resolve_order(order, by=request.user, **form.cleaned_data)

@@ -79,9 +79,10 @@ def filtered_orders(request):
     return filtered_orders_for(request.user, request.GET)
 
 
-def write_orders(orders, handle, viewer) -> int:
+def write_orders(orders, handle, viewer, progress=None) -> int:
     """Write the orders to `handle` as XLSX, streaming rows from the database; return the row count.
-    `viewer` (the requester) decides, through the read policy, whose outcome columns are filled in."""
+    `viewer` (the requester) decides, through the read policy, whose outcome columns are filled in;
+    `progress(rows_written)` is called as the rows go out (background jobs show a progress bar)."""
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(_("需求清单"))
     ws.append(header(ws, [label for _key, label in ORDER_COLUMNS]))
@@ -104,6 +105,8 @@ def write_orders(orders, handle, viewer) -> int:
             out.append(safe(value))
         ws.append(out)
         count += 1
+        if progress is not None and count % 200 == 0:
+            progress(count)
     wb.save(handle)
     return count
 
@@ -181,10 +184,14 @@ def run_order_export(job_id: str) -> dict:
         return record
     user = get_user_model().objects.get(pk=record["user_id"])
     orders = filtered_orders_for(user, QueryDict(record.get("query", "")))
+    from ops.progress import Reporter
+
+    reporter = Reporter(job_id, orders.count())
     tmp = job_file(job_id).with_suffix(".xlsx.tmp")
     with tmp.open("wb") as handle:
-        record["rows"] = write_orders(orders, handle, user)
+        record["rows"] = write_orders(orders, handle, user, progress=reporter)
     tmp.replace(job_file(job_id))
+    reporter.finish()
     record["state"] = JOB_DONE
     record["finished_at"] = timezone.now().isoformat()
     _write_record(job_id, record)

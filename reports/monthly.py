@@ -92,6 +92,26 @@ def monthly_rows(user, month: date, now: datetime | None = None) -> list[dict]:
     return rows
 
 
+def monthly_table(user, month: date) -> dict:
+    """The report as shown on screen: the month, the column headers and the rows with formatted cells."""
+    from core.formats import format_amount
+
+    rows = []
+    for row in monthly_rows(user, month):
+        cells = [row[key] for key, _label in MONTHLY_COLUMNS]
+        cells[5] = format_amount(row["financed"]) if row["financed"] else "0"
+        cells[9] = "—" if row["sla_share"] is None else f"{row['sla_share']:.1f}"
+        rows.append({"cells": cells, "subtotal": row["kind"] == _("合计")})
+    headers = [str(label) for _key, label in MONTHLY_COLUMNS]
+    headers[5] = _("本月融资金额")  # cells carry their unit (元 or 万元)
+    return {
+        "month": month,
+        "headers": headers,
+        "rows": rows,
+        "title": _("%(y)s年%(m)s月") % {"y": month.year, "m": month.month},
+    }
+
+
 def monthly_workbook(user, month: date) -> Workbook:
     """The monthly report as a one-sheet workbook titled with the month."""
     wb = Workbook(write_only=True)

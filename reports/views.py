@@ -17,11 +17,12 @@ from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET
 
 from chains.models import ChainType, County, CountyChain, Prefecture
+from core.formats import format_amount, format_days
 from reports import access, exports, xlsx
 from reports.access import CITY, COUNTY, PROVINCE, Level
 from reports.chain_map import build_chain_map
 from reports.forms import DashboardFilterForm, Filters, MonthlyReportForm
-from reports.monthly import monthly_report_response
+from reports.monthly import monthly_report_response, monthly_table
 from reports.registry import registry_board
 from reports.rollups import build_dashboard, cached_dashboard
 
@@ -33,9 +34,9 @@ def _format(value, kind: str) -> str:
     if kind == "percent":
         return f"{value:.1f}%"
     if kind == "yuan":
-        return _("%(amount)s 万") % {"amount": f"{value / 10000:,.1f}"} if value else "0"
+        return format_amount(value) if value else "0"
     if kind == "days":
-        return f"{value:.1f}"
+        return format_days(value)
     if kind == "int":
         return f"{value:,}"
     return str(value)
@@ -307,14 +308,20 @@ def events_section(request):
 @login_required
 @require_GET
 def monthly(request):
-    """月度对接情况报表: choose a month and download it (per prefecture and kind, within the user's scope)."""
+    """月度对接情况报表 on screen (the current month unless another is chosen), per prefecture and kind within the
+    user's scope; `download=1` gives the same table as XLSX."""
     if access.home_dashboard(request.user) is None:
         raise Http404
-    form = MonthlyReportForm(request.GET or None)
-    if form.is_bound and form.is_valid():
+    data = request.GET.copy()
+    data.setdefault("month", f"{timezone.localdate():%Y-%m}")
+    form = MonthlyReportForm(data)
+    context = {"form": form}
+    if form.is_valid():
         month = form.cleaned_data["month"]
-        return monthly_report_response(request.user, month)
-    return render(request, "dashboards/monthly.html", {"form": form})
+        if request.GET.get("download"):
+            return monthly_report_response(request.user, month)
+        context.update(monthly_table(request.user, month))
+    return render(request, "dashboards/monthly.html", context)
 
 
 @login_required
@@ -336,8 +343,13 @@ def export_orders(request):
 @require_GET
 def export_status(request, job_id: uuid.UUID):
     """A background export's state; only the user who asked for it sees it."""
+    from ops.progress import get_progress
+
     job = exports.load_job(job_id, request.user)
-    return render(request, "dashboards/export_status.html", {"job": job, "job_id": job_id})
+    context = {"job": job, "job_id": job_id, "progress": get_progress(job_id)}
+    if request.headers.get("HX-Request"):  # the page's progress fragment, polled every second
+        return render(request, "dashboards/_export_progress.html", context)
+    return render(request, "dashboards/export_status.html", context)
 
 
 @login_required

@@ -16,6 +16,10 @@ class NotificationSerializer(serializers.ModelSerializer):
     """站内消息."""
 
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    title = serializers.CharField(
+        source="display_title", read_only=True, help_text="in the request's language"
+    )
+    body = serializers.CharField(source="display_body", read_only=True, help_text="in the request's language")
     is_read = serializers.SerializerMethodField()
 
     class Meta:

@@ -40,6 +40,10 @@ class Notification(models.Model):
     )
     title = models.CharField(_("标题"), max_length=200)
     body = models.TextField(_("内容"), blank=True)
+    # The same as codes with parameters, rendered in the reader's language (matchmaking.texts); title and body
+    # keep the Chinese text for search and for rows written before.
+    title_message = models.JSONField(_("标题（多语言）"), default=dict, blank=True)
+    body_message = models.JSONField(_("内容（多语言）"), default=dict, blank=True)
     created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
     read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
     emailed_at = models.DateTimeField(_("邮件发送时间"), null=True, blank=True)
@@ -56,6 +60,20 @@ class Notification(models.Model):
     def get_kind_display(self) -> str:
         return choice_label(NotificationKind, self.kind)
 
+    @property
+    def display_title(self) -> str:
+        """The title in the active language (the stored text for rows written before codes)."""
+        from matchmaking.texts import render
+
+        return render(self.title_message, self.title)
+
+    @property
+    def display_body(self) -> str:
+        """The body in the active language: platform wording translated, people's notes as written."""
+        from matchmaking.texts import render
+
+        return render(self.body_message, self.body)
+
 
 class NotificationPreference(models.Model):
     """A user's e-mail choices: e-mail on/off and a daily digest instead of one mail per notification."""
@@ -68,6 +86,9 @@ class NotificationPreference(models.Model):
     )
     email_enabled = models.BooleanField(_("接收邮件通知"), default=True)
     daily_digest = models.BooleanField(_("每日汇总一封邮件"), default=False)
+    language = models.CharField(
+        _("邮件语言"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
     last_digest_at = models.DateTimeField(_("上次汇总时间"), null=True, blank=True)
 
     class Meta:

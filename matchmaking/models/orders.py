@@ -413,6 +413,8 @@ class OrderEvent(models.Model):
     from_state = models.CharField(_("原状态"), max_length=16, choices=OrderState.choices, blank=True)
     to_state = models.CharField(_("新状态"), max_length=16, choices=OrderState.choices, blank=True)
     note = models.TextField(_("说明"), blank=True)
+    # Notes the platform writes: {"code", "params"} rendered in the reader's language (matchmaking.texts).
+    note_message = models.JSONField(_("系统说明"), default=dict, blank=True)
     created_at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
 
     objects = OrderEventQuerySet.as_manager()
@@ -434,6 +436,13 @@ class OrderEvent(models.Model):
     def delete(self, *args, **kwargs):
         """Refused: the timeline is append-only."""
         raise ValidationError(_("时间线记录只能追加，不能删除。"))
+
+    @property
+    def display_note(self) -> str:
+        """The note in the active language: platform wording translated, a person's note as written."""
+        from matchmaking.texts import render
+
+        return render(self.note_message, self.note)
 
     @property
     def is_transition(self) -> bool:

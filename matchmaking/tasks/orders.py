@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from matchmaking import notifications, services
@@ -47,15 +47,15 @@ def send_notification_emails(self, notification_ids: list[int]) -> int:
         pref = _preference(user)
         if not user.email or not pref.email_enabled or pref.daily_digest:
             continue
-        with transaction.atomic():
+        with transaction.atomic(), translation.override(pref.language or settings.LANGUAGE_CODE):
             claimed = Notification.objects.filter(pk=notification.pk, emailed_at__isnull=True).update(
                 emailed_at=timezone.now()
             )
             if not claimed:
                 continue
             send_mail(
-                subject=_("[四链对接平台] %(title)s") % {"title": notification.title},
-                message=f"{notification.body}\n\n{_site_line(notification)}".strip(),
+                subject=_("[四链对接平台] %(title)s") % {"title": notification.display_title},
+                message=f"{notification.display_body}\n\n{_site_line(notification)}".strip(),
                 from_email=settings.DEFAULT_FROM_EMAIL,
                 recipient_list=[user.email],
             )
@@ -74,7 +74,7 @@ def send_daily_digests(self) -> int:
         user = pref.user
         if not user.email:
             continue
-        with transaction.atomic():
+        with transaction.atomic(), translation.override(pref.language or settings.LANGUAGE_CODE):
             pending = list(
                 Notification.objects.select_for_update()
                 .filter(recipient=user, emailed_at__isnull=True)
@@ -82,7 +82,7 @@ def send_daily_digests(self) -> int:
             )
             if not pending:
                 continue
-            lines = [f"· {n.created_at:%m-%d %H:%M} {n.title}" for n in pending]
+            lines = [f"· {n.created_at:%m-%d %H:%M} {n.display_title}" for n in pending]
             send_mail(
                 subject=_("[四链对接平台] 每日汇总：%(n)s 条新消息") % {"n": len(pending)},
                 message="\n".join(lines),

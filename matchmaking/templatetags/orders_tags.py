@@ -1,9 +1,9 @@
 """Template tags of the order pages: the role's navigation entries with the unread-message count."""
 
 from django import template
-from django.utils.translation import gettext as _
 
 from accounts.scoping import Scope
+from core.formats import format_amount, format_days
 from matchmaking.models import Notification
 
 register = template.Library()
@@ -23,12 +23,14 @@ def orders_nav(context):
 
 @register.filter
 def wan(value):
-    """An amount in yuan shown in 万元 (e.g. 5000000 → "500 万元")."""
-    if value in (None, ""):
-        return ""
-    amount = value / 10000
-    text = f"{amount:,.0f}" if amount == int(amount) else f"{amount:,.2f}"
-    return _("%(amount)s 万元") % {"amount": text}
+    """An amount in yuan: 元 below 1 万, else 万元 (5000000 → "500 万元", 1 → "1 元"); core.formats."""
+    return format_amount(value)
+
+
+@register.filter
+def duration_days(value):
+    """A duration in days: hours under a day ("5.5 小时"), else days ("3.2 天"); core.formats."""
+    return format_days(value)
 
 
 STATE_COLOURS = {

@@ -232,7 +232,17 @@
     return mapPromise;
   }
 
-  function mapOption(spec, metric, mapName) {
+  // County names without their 县/市/区 suffix (晋江市 → 晋江) while the map is small.
+  function shortName(p) {
+    var name = p.name || "";
+    return name.length > 2 ? name.replace(/[县市区]$/, "") : name;
+  }
+
+  // The whole province has 83 counties, packed around Fuzhou, Xiamen and Quanzhou: its labels stay hidden
+  // (tooltips name each county) until the user zooms in; then only labels that do not overlap are drawn.
+  var LABEL_ZOOM = 2;
+
+  function mapOption(spec, metric, mapName, wholeProvince, zoom) {
     var values = spec.rows.map(function (r) {
       return { name: r[spec.category], value: r[metric] === null ? "-" : r[metric], total: r.total };
     });
@@ -271,9 +281,17 @@
         {
           type: "map",
           map: mapName,
-          roam: false,
-          label: { show: !narrow(), fontSize: 9, color: "#333" },
-          emphasis: { label: { show: true } },
+          roam: wholeProvince,
+          zoom: zoom || 1,
+          scaleLimit: { min: 1, max: 8 },
+          label: {
+            show: !narrow() && (!wholeProvince || (zoom || 1) >= LABEL_ZOOM),
+            fontSize: 9,
+            color: "#333",
+            formatter: (zoom || 1) >= LABEL_ZOOM * 1.5 ? "{b}" : shortName,
+          },
+          labelLayout: { hideOverlap: true },
+          emphasis: { label: { show: true, formatter: "{b}" } },
           itemStyle: { borderColor: "#fff", borderWidth: 0.5 },
           data: values,
         },
@@ -305,10 +323,24 @@
         }
         echarts.registerMap(mapName, geo);
         chart.hideLoading();
+        var wholeProvince = !prefecture;
+        var zoom = 1;
         var render = function () {
-          chart.setOption(mapOption(spec, select ? select.value : "open", mapName), true);
+          chart.setOption(mapOption(spec, select ? select.value : "open", mapName, wholeProvince, zoom), true);
         };
         render();
+        chart.on("georoam", function () {
+          var now = chart.getOption().series[0].zoom || 1;
+          var before = zoom;
+          zoom = now;
+          if ((before >= LABEL_ZOOM) !== (now >= LABEL_ZOOM) || (before >= LABEL_ZOOM * 1.5) !== (now >= LABEL_ZOOM * 1.5)) {
+            var center = chart.getOption().series[0].center;
+            chart.setOption(mapOption(spec, select ? select.value : "open", mapName, wholeProvince, zoom), true);
+            if (center) {
+              chart.setOption({ series: [{ center: center }] });
+            }
+          }
+        });
         if (select) {
           select.addEventListener("change", render);
         }

@@ -1,7 +1,8 @@
 """Access to the order pages: each persona against each order page and action (404 outside scope or role).
 
 The order used is 晋江市's innovation order (routed to 省科技厅, open to providers) in the state each action
-needs; 罗源县 and 省委金融办 (capital) are outsiders to it.
+needs; 罗源县 and 省委金融办 (capital) are outsiders to it. 省工信厅 (body_gxt) is routed innovation orders too:
+it sees and may claim them before 省科技厅 does, and is an outsider to what only the taking body may do.
 """
 
 from tests.access import Access, logged_in, only
@@ -67,6 +68,7 @@ def _notification(personas):
 
 ACCESS = {
     "orders:list": Access(logged_in()),
+    "orders:workbench": Access(logged_in()),
     "orders:county": Access(only("county_jinjiang", "county_luoyuan")),
     "orders:queue": Access(only(*BODIES)),
     "orders:taken": Access(only(*BODIES)),

@@ -21,10 +21,10 @@ LOGIN = "/accounts/login/"
 def test_every_persona_logs_in_through_the_form(client, personas, username):
     response = post_login(client, username)
     assert response.status_code == 302
-    assert response.url == reverse("home")
+    assert response.url == reverse("orders:workbench")  # the role's workbench, not the generic home page
     assert client.session["_auth_user_id"] == str(personas[username].pk)
     assert LoginEvent.objects.filter(kind=LoginEventKind.LOGIN, username=username).count() == 1
-    page = client.get(reverse("home"))
+    page = client.get(response.url)
     assert personas[username].organization.name in page.content.decode()
 
 

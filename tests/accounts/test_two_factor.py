@@ -234,7 +234,7 @@ def test_without_require_2fa_the_demo_personas_need_no_code(client, personas, se
     assert settings.REQUIRE_2FA is False
     for username in ("body_kjt", "admin"):
         client.logout()
-        assert password_step(client, username).url == "/"
+        assert password_step(client, username).url == "/orders/workbench/"
         assert client.get("/orders/").status_code == 200
     assert client.get("/admin/").status_code == 200
 

@@ -129,7 +129,7 @@ def test_monthly_view(world, login, platform_admin, bank_cib):
     assert client.get(reverse("dashboards:monthly")).status_code == 200
     bad = client.get(reverse("dashboards:monthly"), {"month": "2025-13"})
     assert "月份格式应为" in bad.content.decode()
-    response = client.get(reverse("dashboards:monthly"), {"month": "2025-06"})
+    response = client.get(reverse("dashboards:monthly"), {"month": "2025-06", "download": "1"})
     assert "2025" in response["Content-Disposition"] or "filename" in response["Content-Disposition"]
     rows = sheet_rows(workbook(response).active)
     assert rows[0][0] == "月度对接情况报表（2025年6月）"

@@ -1,0 +1,1 @@
+"""Operations: local start-up environment, health and readiness, metrics, structured logs, background progress."""
