@@ -5,6 +5,7 @@ and check-in codes are 404 outside (pages) or 404/403 (API: invisible / visible 
 
 from tests.access import Access, logged_in, only, rule
 from tests.access.api import LOGGED_IN, api_rule
+from tests.access.dashboards import PROVINCE
 
 ORGANIZER = ("bank_cib", "admin")
 SIDES = ("county_jinjiang", "inst_dhu")
@@ -118,7 +119,7 @@ ACCESS = {
         only("inst_dhu", ok=302), kwargs=_meeting_action("accept"), method="post"
     ),
     "events:checkin": Access(ORGANIZER_PAGE, kwargs=_token),
-    "dashboards:events_section": Access(only("body_kjt", "body_jrb", "admin"), query="level=province"),
+    "dashboards:events_section": Access(only(*PROVINCE), query="level=province"),  # as the province dashboard
     # API
     "api:event-list": Access(LOGGED_IN),
     "api:event-detail": Access(api_rule(404, **dict.fromkeys(SEES_APPROVED, 200)), kwargs=APPROVED),
