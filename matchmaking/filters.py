@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from chains.models import ChainType, County, Prefecture
+from matchmaking.beneficiaries import white_listed_orders
 from matchmaking.choices import OrderKind, OrderState
 from matchmaking.models import Order
 from matchmaking.widgets import PlainSelect
@@ -56,6 +57,13 @@ class OrderFilter(django_filters.FilterSet):
         lookup_expr="lte",
         widget=forms.DateInput({"type": "date"}),
     )
+    white_listed = django_filters.BooleanFilter(
+        label=_("重点企业白名单"),
+        method="filter_white_listed",
+        widget=forms.Select(
+            choices=[("", _("全部")), ("true", _("服务白名单企业")), ("false", _("不含白名单企业"))]
+        ),
+    )
     amount_min = django_filters.NumberFilter(label=_("金额不低于（万元）"), method="amount_from")
     amount_max = django_filters.NumberFilter(label=_("金额不高于（万元）"), method="amount_to")
 
@@ -73,6 +81,11 @@ class OrderFilter(django_filters.FilterSet):
         for name in ("prefecture", "county", "chain_type"):
             field = self.form.fields[name]
             field.widget.choices = [("", field.empty_label), *field.queryset.values_list("pk", "name")]
+
+    def filter_white_listed(self, queryset, name, value):
+        """Orders that serve (or do not serve) a firm on the key-firm white list."""
+        listed = Q(pk__in=white_listed_orders())
+        return queryset.filter(listed) if value else queryset.exclude(listed)
 
     def search(self, queryset, name, value):
         """Titles, descriptions and keywords containing the text."""

@@ -7,6 +7,7 @@ goes through a function of `matchmaking.services`, and a `WorkflowError` becomes
 
 import django_filters
 from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import exceptions, filters, mixins, serializers, status, viewsets
@@ -483,9 +484,17 @@ class OrderFilter(django_filters.FilterSet):
         help_text="金额上限（元）",
     )
 
+    white_listed = django_filters.BooleanFilter(
+        method="filter_white_listed", help_text="true：服务重点企业白名单企业的需求；false：其余需求"
+    )
+
     class Meta:
         model = Order
-        fields = ["kind", "state", "prefecture", "county", "chain_type"]
+        fields = ["kind", "state", "prefecture", "county", "chain_type", "white_listed"]
+
+    def filter_white_listed(self, queryset, name, value):
+        listed = Q(pk__in=beneficiaries.white_listed_orders())
+        return queryset.filter(listed) if value else queryset.exclude(listed)
 
 
 # --- viewsets ------------------------------------------------------------------------------------
