@@ -50,6 +50,9 @@ demo: migrate
 	$(RUN_ENV) $(PY) manage.py seed_demo
 	$(RUN_ENV) $(PY) manage.py seed_demo_orders
 	$(RUN_ENV) $(PY) manage.py seed_demo_chains
+	$(RUN_ENV) $(PY) manage.py seed_demo_devindex
+	$(RUN_ENV) $(PY) manage.py seed_demo_events
+	$(RUN_ENV) $(PY) manage.py seed_demo_challenges
 
 run: demo
 	@echo "四链对接平台: http://$(HOST):$(PORT)/  (管理后台 /admin/)"

@@ -15,6 +15,7 @@ class TwoFactorAdminSite(AdminSite):
     """The admin site: staff permission plus a passed second factor where the user has or needs one."""
 
     def has_permission(self, request):
+        # Not at import: this module is loaded with INSTALLED_APPS, before the models two_factor reads.
         from accounts.two_factor import second_factor_satisfied
 
         return super().has_permission(request) and second_factor_satisfied(request.user)

@@ -12,4 +12,5 @@ class AccountsConfig(AppConfig):
 
     def ready(self):
         """Connect the login-event receivers."""
+        # Imported once the models are ready (Django's way of registering receivers).
         from accounts import signals  # noqa: F401

@@ -5,6 +5,7 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import receiver
 
 from accounts.choices import LoginEventKind
+from accounts.models import LoginEvent, User
 from accounts.throttling import client_ip
 
 
@@ -22,8 +23,6 @@ def _client(request) -> dict:
 
 def record_login_event(kind: str, *, request=None, username: str = "", user=None):
     """Write one LoginEvent (append-only)."""
-    from accounts.models import LoginEvent, User
-
     if user is None and username:
         user = User.objects.filter(username=username).first()
     return LoginEvent.objects.create(

@@ -14,11 +14,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from accounts.choices import AccountAction, ApprovalState, OrgKind
+from accounts.models import AccountEvent, User
 
 
 def _admin_emails() -> list[str]:
-    from accounts.models import User
-
     admins = User.objects.filter(is_active=True).filter(
         Q(is_superuser=True) | Q(is_staff=True, organization__kind=OrgKind.PLATFORM)
     )
@@ -102,8 +101,6 @@ def _message(event, base_url: str) -> tuple[str, str, list[str]] | None:
 @shared_task(autoretry_for=(SMTPException, OSError), retry_backoff=True, retry_kwargs={"max_retries": 5})
 def send_account_email(event_id: int, base_url: str = "") -> bool:
     """E-mail whoever an account event concerns; the message follows the account's current state."""
-    from accounts.models import AccountEvent
-
     event = AccountEvent.objects.select_related("target", "actor").filter(pk=event_id).first()
     if event is None:
         return False

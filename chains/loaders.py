@@ -8,6 +8,8 @@ from django.db import transaction
 
 from chains.choices import CountyKind
 from chains.models import ChainLink, ChainType, County, Prefecture
+from chains.resources import IMPORT_KINDS
+from chains.services import import_dataset, read_dataset
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -54,7 +56,6 @@ def upsert(model, lookup: dict, values: dict, report: LoadReport):
 def load_regions(data_dir: Path, report: LoadReport) -> None:
     """Prefectures and counties from fujian_counties.csv."""
     prefectures: dict[str, Prefecture] = {}
-    from chains.services import read_dataset
 
     for index, row in enumerate(read_dataset(data_dir / "fujian_counties.csv").dict):
         pref_name = row["prefecture"]
@@ -96,9 +97,6 @@ def load_chain_types(data_dir: Path, report: LoadReport) -> None:
 
 def load_catalog(data_dir: Path, report: LoadReport) -> None:
     """County chains and every catalog file, through the same importer administrators use."""
-    from chains.resources import IMPORT_KINDS
-    from chains.services import import_dataset, read_dataset
-
     for kind, spec in IMPORT_KINDS.items():
         if not spec.shipped:
             continue

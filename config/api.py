@@ -5,7 +5,9 @@ from rest_framework.routers import DefaultRouter
 
 from accounts import api as accounts_api
 from chains import api as chains_api
+from challenges import api as challenges_api
 from core.errors import NotFoundView
+from events.api import register_routes as register_event_routes
 from matchmaking.api import notifications, orders
 
 app_name = "api"
@@ -25,11 +27,14 @@ router.register("white-list", chains_api.WhiteListViewSet, basename="white-list"
 router.register("orders", orders.OrderViewSet, basename="order")
 router.register("responses", orders.ResponseViewSet, basename="response")
 router.register("notifications", notifications.NotificationViewSet, basename="notification")
+event_urls = register_event_routes(router)  # 对接活动: events, registrations, meetings
+challenges_api.register(router)
 
 urlpatterns = [
     path("auth/token/", accounts_api.ObtainTokenView.as_view(), name="token"),
     path("auth/logout/", accounts_api.LogoutView.as_view(), name="logout"),
     path("auth/logout-all/", accounts_api.LogoutAllView.as_view(), name="logout-all"),
+    *event_urls,
     *router.urls,
     # Last: anything else under /api/v1/ is a JSON 404 in the error shape.
     re_path(r"^(?P<rest>.+)$", NotFoundView.as_view(), name="not-found"),

@@ -57,6 +57,9 @@ INSTALLED_APPS = [
     "accounts",
     "matchmaking",
     "reports",
+    "devindex",
+    "events",
+    "challenges",
 ]
 # Development tools (demo data, load test, benchmarks, matching evaluation): never in production unless asked for.
 DEVTOOLS = DEBUG or env_bool("DEVTOOLS", False)
@@ -340,6 +343,16 @@ SPECTACULAR_SETTINGS = {
         "EventKindEnum": "matchmaking.choices.EventKind",
         "NotificationKindEnum": "matchmaking.choices.NotificationKind",
         "ChainStatusEnum": "chains.choices.ChainStatus",
+        "DockingEventKindEnum": "events.choices.EventKind",
+        "DockingEventStateEnum": "events.choices.EventState",
+        "SourceEnum": "core.choices.Source",
+        "IndexSourceEnum": "devindex.choices.ResultSource",
+        "IndexReportStateEnum": "devindex.choices.ReportState",
+        "ChallengeListStateEnum": "challenges.choices.ListState",
+        "ChallengeStateEnum": "challenges.choices.ChallengeState",
+        "BidStateEnum": "challenges.choices.BidState",
+        "ProjectStateEnum": "challenges.choices.ProjectState",
+        "MilestoneStateEnum": "challenges.choices.MilestoneState",
     },
 }
 
@@ -354,7 +367,7 @@ MATCH_TOP_N = env_int("MATCH_TOP_N", 20, minimum=1)
 MATCH_MIN_SCORE = env_float("MATCH_MIN_SCORE", 0.15)
 # How many earlier orders teach the engine which words are generic (words in > 20 % of them).
 MATCH_GENERIC_ORDERS = env_int("MATCH_GENERIC_ORDERS", 5000, minimum=0)
-# Engine weights overriding `matchmaking/engine/weights.py` DEFAULT_WEIGHTS (unknown keys fail `check`),
+# Engine weights overriding `engine/weights.py` DEFAULT_WEIGHTS (unknown keys fail `check`),
 # e.g. {"geo.same_prefecture": 0.8, "capital.fit": 0.3}. Empty: the engine's defaults. A change rebuilds
 # the index (its version includes the weights).
 MATCHING_WEIGHTS: dict[str, float] = {}
@@ -363,7 +376,22 @@ MATCH_SWEEP_GRACE = env_int("MATCH_SWEEP_GRACE", 60, minimum=0)  # s a pending o
 MATCH_SWEEP_BATCH = env_int("MATCH_SWEEP_BATCH", 1000, minimum=1)  # orders per reason per sweep
 MATCH_SWEEP_RETRIES = env_int("MATCH_SWEEP_RETRIES", 3, minimum=0)  # sweeps re-trying a failed order
 MATCH_SWEEP_SECONDS = env_int("MATCH_SWEEP_SECONDS", 300, minimum=1)  # beat interval of the sweeper
+# 揭榜挂帅: bidding closes by a sweeper; overdue milestones remind the winner, then escalate after N days.
+CHALLENGE_ESCALATE_DAYS = env_int("CHALLENGE_ESCALATE_DAYS", 7, minimum=1)
+CHALLENGE_OUTLIER_POINTS = env_float(
+    "CHALLENGE_OUTLIER_POINTS", 20.0
+)  # points from the median that flag a score
+CHALLENGE_SWEEP_SECONDS = env_int("CHALLENGE_SWEEP_SECONDS", 600, minimum=60)  # deadline sweeper interval
+CHALLENGE_PROPOSED_TOP = env_int("CHALLENGE_PROPOSED_TOP", 10, minimum=1)  # proposed bidders per challenge
 CELERY_BEAT_SCHEDULE = {
+    "close-challenge-bidding": {
+        "task": "challenges.tasks.close_due_bidding",
+        "schedule": CHALLENGE_SWEEP_SECONDS,
+    },
+    "remind-overdue-milestones": {
+        "task": "challenges.tasks.remind_overdue_milestones",
+        "schedule": crontab(hour=8, minute=30),
+    },
     "sweep-matches": {"task": "matchmaking.tasks.matching.sweep_matches", "schedule": MATCH_SWEEP_SECONDS},
     "check-service-levels": {"task": "matchmaking.tasks.orders.check_service_levels", "schedule": 3600.0},
     "send-daily-digests": {
@@ -374,10 +402,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "matchmaking.tasks.orders.expire_orders",
         "schedule": crontab(hour=0, minute=30),
     },
+    "sweep-development-index": {"task": "devindex.tasks.sweep_index", "schedule": 900.0},
     "purge-expired-api-tokens": {
         "task": "accounts.tasks.purge_expired_api_tokens",
         "schedule": crontab(hour=3, minute=10),
     },
+    # 对接活动: reminders a day and an hour before (every 5 minutes, each reminder once), finishing past events
+    "send-event-reminders": {"task": "events.tasks.send_event_reminders", "schedule": 300.0},
+    "finish-past-events": {"task": "events.tasks.finish_past_events", "schedule": crontab(minute=15)},
 }
 
 # --- Security (production) -----------------------------------------------------------------------

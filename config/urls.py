@@ -14,6 +14,8 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("orders/", include("matchmaking.order_urls")),
     path("dashboards/", include("reports.urls")),
+    path("events/", include("events.urls")),
+    path("challenges/", include("challenges.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     # The audit log moved from the chains app to core; old admin bookmarks keep working.
     re_path(
@@ -21,6 +23,8 @@ urlpatterns = [
         RedirectView.as_view(url="/admin/core/auditentry/%(rest)s", permanent=True, query_string=True),
     ),
     path("admin/", admin.site.urls),
+    path("index/", include("devindex.urls")),
+    path("api/v1/development-index/", include("devindex.api.urls")),
     path("api/v1/", include("config.api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's init script as a separate file, so no inline script is needed (CSP).

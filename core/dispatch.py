@@ -21,8 +21,10 @@ def task(name: str):
 
 def enqueue(name: str, *args, queue: str | None = None, **kwargs) -> None:
     """Send the task `name` with these arguments now (outside a transaction, or when the caller holds the commit)."""
-    options = {"queue": queue} if queue else {}
-    task(name).apply_async(args, kwargs, **options)
+    if queue:
+        task(name).apply_async(args, kwargs, queue=queue)
+    else:
+        task(name).delay(*args, **kwargs)
 
 
 def enqueue_on_commit(name: str, *args, queue: str | None = None, **kwargs) -> None:

@@ -162,4 +162,13 @@ def ensure_personas(password_factory: Callable[[], str]) -> list[tuple[str, str,
         user.set_password(secret)
         user.save()
         created.append((persona.username, persona.label, secret))
-    return created
+    return created + ensure_app_personas(password_factory)
+
+
+def ensure_app_personas(password_factory: Callable[[], str]) -> list[tuple[str, str, str]]:
+    """Personas of the roles that domain apps add (揭榜挂帅: review experts and a second bidding institution)."""
+    if not apps.is_installed("challenges"):
+        return []
+    from challenges.demo import ensure_challenge_personas
+
+    return ensure_challenge_personas(password_factory)

@@ -12,4 +12,5 @@ class MatchmakingConfig(AppConfig):
 
     def ready(self):
         """Connect the catalog-change signals, the chain-registry notifications and the matching check."""
-        from matchmaking import chain_notifications, chain_page, matching, signals  # noqa: F401
+        # Imported once the models are ready (Django's way of registering receivers, hooks and checks).
+        from matchmaking import chain_notifications, chain_page, match_index, signals  # noqa: F401

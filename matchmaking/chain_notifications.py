@@ -15,6 +15,7 @@ from accounts.choices import OrgKind
 from chains.choices import ChainEventKind
 from chains.models import ChainEvent
 from chains.signals import chain_event_logged
+from core import dispatch
 from matchmaking.choices import NotificationKind
 from matchmaking.models import Notification
 from matchmaking.notifications import _users
@@ -74,7 +75,5 @@ def notify_chain_event(sender, event_id: int, **kwargs) -> int:
             .order_by("-pk")
             .values_list("pk", flat=True)[: len(rows)]
         )
-        from matchmaking.tasks.orders import send_notification_emails
-
-        transaction.on_commit(lambda: send_notification_emails.delay(ids), robust=True)
+        dispatch.enqueue_on_commit("matchmaking.tasks.orders.send_notification_emails", ids)
     return len(rows)

@@ -5,6 +5,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from chains import groups
 from chains.models import ChainType, County, Prefecture
 from matchmaking.beneficiaries import white_listed_orders
 from matchmaking.choices import OrderKind, OrderState
@@ -64,6 +65,14 @@ class OrderFilter(django_filters.FilterSet):
             choices=[("", _("全部")), ("true", _("服务白名单企业")), ("false", _("不含白名单企业"))]
         ),
     )
+    # Named county groups other apps register (e.g. the development index's tiers), see chains.groups.
+    county_group = django_filters.ChoiceFilter(
+        label=_("县域层级"),
+        choices=groups.choices,
+        empty_label=_("全部"),
+        method="in_group",
+        widget=PlainSelect,
+    )
     amount_min = django_filters.NumberFilter(label=_("金额不低于（万元）"), method="amount_from")
     amount_max = django_filters.NumberFilter(label=_("金额不高于（万元）"), method="amount_to")
 
@@ -95,6 +104,10 @@ class OrderFilter(django_filters.FilterSet):
         return queryset.filter(
             Q(title__icontains=value) | Q(description__icontains=value) | Q(keywords__icontains=value)
         )
+
+    def in_group(self, queryset, name, value):
+        """Orders of the counties in a registered county group."""
+        return queryset.filter(county_id__in=groups.county_ids(value) or ())
 
     def amount_from(self, queryset, name, value):
         """Amount at least `value` 万元."""

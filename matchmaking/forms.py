@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import OrgKind
-from accounts.models import Organization
+from accounts.models import Organization, User
 from chains.models import ChainLink, ChainType, CountyChain, Enterprise, Prefecture
 from matchmaking.beneficiaries import parse_beneficiaries
 from matchmaking.choices import DeclineReason, OrderKind, OutcomeType
@@ -213,7 +213,6 @@ class ClaimForm(Bootstrap, forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        from accounts.models import User
 
         self.fields["handler"].queryset = User.objects.filter(
             organization_id=user.organization_id, is_active=True

@@ -1,440 +1,42 @@
-"""The matching adapter: catalog rows → engine records, one index per catalog version, orders → Match rows.
+"""The matching adapter: orders → engine queries → Match rows, and the pipeline around it.
 
-The engine (`matchmaking.engine`) knows nothing of Django. This module
+The engine (`engine`) knows nothing of Django; `matchmaking.match_index` gives it the catalog as one index
+per catalog version. This module
 
-- builds the engine's records from the catalog loaded in the database, through the same per-row builders
-  the CSV loaders use (`engine.loaders.*_record`), so the database and the reference files rank alike;
-- keeps one index per process and rebuilds it only when `catalog_version()` (one aggregate query over the
-  catalog tables) changes;
-- turns an `Order` into an `OrderQuery`;
-- loads the outcomes of earlier orders (accepted responses, resolved partners, responses declined as
-  irrelevant) for the engine's outcome signal in three queries per outcome change, never per order;
+- turns an `Order` into an `OrderQuery` and ranks it;
 - replaces an order's Match rows atomically (reasons stored structured: code and parameters) and tells
-  providers about strong new matches.
-
-Engine weights come from `settings.MATCHING_WEIGHTS` (keys of `engine.weights.DEFAULT_WEIGHTS`).
+  providers about strong new matches;
+- keeps the pipeline honest: leases while a task runs, `failed` after the last retry, and the sweeper that
+  re-enqueues orders whose matches are missing, failed, stuck or older than their inputs or the catalog.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
-import threading
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.core import checks
 from django.core.cache import cache
 from django.db import DatabaseError, models, transaction
-from django.db.models import Count, F, Max, Q, Sum, Value
-from django.db.models.functions import Coalesce, Length
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from chains.models import (
-    ChainLink,
-    ChainType,
-    County,
-    Enterprise,
-    FinancialProduct,
-    Fund,
-    Institution,
-    TalentResource,
-    split_keywords,
-)
-from matchmaking.engine import Candidate, Catalog, Index, OrderQuery, build_index, merge_weights, rank
-from matchmaking.engine.index import with_outcomes
-from matchmaking.engine.loaders import (
-    chain_types_from_json,
-    enterprise_record,
-    financial_product_record,
-    fund_record,
-    institution_record,
-    talent_record,
-)
-from matchmaking.engine.reasons import reason, render_reasons
-from matchmaking.engine.records import OutcomeRec
+from accounts.choices import OrgKind
+from accounts.models import Organization
+from chains.models import WhiteListEntry, split_keywords
+from core import dispatch
+from engine import Candidate, Index, OrderQuery, rank
+from engine.reasons import reason, render_reasons
+from matchmaking import notifications
+from matchmaking.choices import MatchState, NotificationKind, OrderState
+from matchmaking.match_index import KINDS_AFFECTED, ORDER_KINDS, ORG_RESOURCE_FIELDS, catalog_stats, get_index
+from matchmaking.models import FINAL, RESPONDABLE, Match, Notification, Order
 
 logger = logging.getLogger(__name__)
-
-# Catalog models per engine resource type (the engine key is "<resource_type>:<pk>").
-RESOURCE_MODEL = {
-    "institution": Institution,
-    "fund": Fund,
-    "financial_product": FinancialProduct,
-    "talent_resource": TalentResource,
-    "enterprise": Enterprise,
-}
-# Which order kinds a change of each resource type can affect (see the engine's pools per kind).
-KINDS_AFFECTED = {
-    "institution": ("innovation", "talent"),
-    "talent_resource": ("talent", "innovation"),
-    "fund": ("capital",),
-    "financial_product": ("capital",),
-    "enterprise": ("industry",),
-}
-ORDER_KINDS = ("innovation", "capital", "talent", "industry")
-
-
-def engine_weights() -> dict[str, float]:
-    """The engine weights in force: `settings.MATCHING_WEIGHTS` over the engine defaults."""
-    return merge_weights(getattr(settings, "MATCHING_WEIGHTS", None) or {})
-
-
-def _weights_fingerprint() -> str:
-    overrides = getattr(settings, "MATCHING_WEIGHTS", None) or {}
-    blob = json.dumps({k: float(v) for k, v in overrides.items()}, sort_keys=True)
-    return hashlib.sha1(blob.encode(), usedforsecurity=False).hexdigest()[:8]
-
-
-# ---- catalog version ---------------------------------------------------------------------------------
-def _stats(model, label: str, extra: Mapping[str, object] | None = None) -> models.QuerySet:
-    """One aggregate row (label, count, max pk, max updated_at or NULL, checksum) over a catalog table."""
-    fields = {f.name for f in model._meta.get_fields()}
-    updated = (
-        Max("updated_at") if "updated_at" in fields else Value(None, output_field=models.DateTimeField())
-    )
-    return (
-        model.objects.order_by()
-        .annotate(label=Value(label))
-        .values("label")
-        .annotate(
-            n=Count("pk"),
-            top=Coalesce(Max("pk"), 0),
-            changed=updated,
-            checksum=(extra or {}).get("checksum", Value(0)),
-        )
-        .values_list("label", "n", "top", "changed", "checksum")
-    )
-
-
-def catalog_stats() -> dict[str, tuple]:
-    """(count, max pk, last change, checksum) of every table the index is built from — one query."""
-    parts = [
-        _stats(Institution, "institution"),
-        _stats(Fund, "fund"),
-        _stats(FinancialProduct, "financial_product"),
-        _stats(TalentResource, "talent_resource"),
-        _stats(Enterprise, "enterprise"),
-        _stats(ChainType, "chain_type"),
-        # links and counties carry no modification time: length/position sums stand in (and a saved link
-        # also touches its chain type's updated_at, see matchmaking.signals)
-        _stats(
-            ChainLink,
-            "chain_link",
-            {"checksum": Coalesce(Sum(Length("keywords") * 7 + Length("name") * 3 + F("position")), 0)},
-        ),
-        _stats(County, "county", {"checksum": Coalesce(Sum(F("prefecture_id") * 97 + Length("name")), 0)}),
-        *_outcome_stats(),
-    ]
-    query = parts[0].union(*parts[1:], all=True)
-    return {label: (n, top, changed, checksum) for label, n, top, changed, checksum in query}
-
-
-# Labels of `catalog_stats` rows that describe outcomes, not the catalog (they never rebuild the index).
-OUTCOME_LABELS = ("outcome_response", "outcome_partner")
-
-
-def _outcome_stats() -> list[models.QuerySet]:
-    """Aggregate rows over what feeds the outcome signal: decided responses and recorded outcomes."""
-    from matchmaking.models import Outcome, Response
-
-    decided = (
-        Response.objects.filter(_outcome_response_q())
-        .order_by()
-        .annotate(label=Value("outcome_response"))
-        .values("label")
-        .annotate(
-            n=Count("pk"),
-            top=Coalesce(Max("pk"), 0),
-            changed=Max("decided_at"),
-            checksum=Coalesce(Sum(Length("state")), 0),
-        )
-        .values_list("label", "n", "top", "changed", "checksum")
-    )
-    partners = (
-        Outcome.objects.order_by()
-        .annotate(label=Value("outcome_partner"))
-        .values("label")
-        .annotate(
-            n=Count("pk"),
-            top=Coalesce(Max("pk"), 0),
-            changed=Max("created_at"),
-            checksum=Coalesce(Sum(Length("partner")), 0),
-        )
-        .values_list("label", "n", "top", "changed", "checksum")
-    )
-    return [decided, partners]
-
-
-def _outcome_response_q() -> Q:
-    from matchmaking.choices import DeclineReason, ResponseState
-
-    return Q(state=ResponseState.ACCEPTED) | Q(
-        state=ResponseState.DECLINED, reason_category=DeclineReason.IRRELEVANT
-    )
-
-
-def _version_of(stats: Mapping[str, tuple], labels) -> list[str]:
-    parts = []
-    for label in sorted(labels):
-        n, top, changed, checksum = stats.get(label, (0, 0, None, 0))
-        stamp = changed.isoformat() if hasattr(changed, "isoformat") else str(changed or "")
-        parts.append(f"{label}={n}/{top}/{stamp}/{checksum}")
-    return parts
-
-
-def outcome_version(stats: Mapping[str, tuple] | None = None) -> str:
-    """A short string that changes whenever an outcome the engine learns from changes."""
-    stats = catalog_stats() if stats is None else stats
-    blob = ";".join(_version_of(stats, OUTCOME_LABELS))
-    return hashlib.sha1(blob.encode(), usedforsecurity=False).hexdigest()[:16]
-
-
-def catalog_version(stats: Mapping[str, tuple] | None = None) -> str:
-    """A short string that changes whenever a catalog row (or the weights, or the thesaurus) changes."""
-    stats = catalog_stats() if stats is None else stats
-    parts = []
-    for label in sorted(set(stats) - set(OUTCOME_LABELS)):
-        n, top, changed, checksum = stats[label]
-        stamp = changed.isoformat() if hasattr(changed, "isoformat") else str(changed or "")
-        parts.append(f"{label}={n}/{top}/{stamp}/{checksum}")
-    parts.append(f"w={_weights_fingerprint()}")
-    parts.append(f"t={_thesaurus_version()}")
-    return hashlib.sha1(";".join(parts).encode(), usedforsecurity=False).hexdigest()[:16]
-
-
-# ---- records from the database -----------------------------------------------------------------------
-def _counties_to_prefecture() -> dict[str, str]:
-    return dict(
-        County.objects.order_by("prefecture__position", "position", "pk").values_list(
-            "name", "prefecture__name"
-        )
-    )
-
-
-def _chain_types():
-    links = defaultdict(list)
-    for link in ChainLink.objects.order_by("chain_type_id", "position", "pk").values(
-        "chain_type_id", "name", "stage", "keywords"
-    ):
-        links[link["chain_type_id"]].append(
-            {"name": link["name"], "stage": link["stage"], "keywords": split_keywords(link["keywords"])}
-        )
-    types = [
-        {"code": code, "name": name, "links": links[pk]}
-        for pk, code, name in ChainType.objects.order_by("position", "code").values_list("pk", "code", "name")
-    ]
-    return chain_types_from_json({"types": types})
-
-
-def catalog_records() -> Catalog:
-    """The loaded catalog as engine records (same builders and columns as `records_from_csv_dir`)."""
-    c2p = _counties_to_prefecture()
-    chain_types = _chain_types()
-    chains = {c.code: c for c in chain_types}
-    out = []
-    for row in Institution.objects.values(
-        "pk", "name", "kind", "location", "in_fujian", "fields", "description", "source"
-    ):
-        out.append(institution_record(f"institution:{row['pk']}", row, c2p))
-    for row in Fund.objects.values(
-        "pk",
-        "name",
-        "sponsor",
-        "level",
-        "size_yuan",
-        "stage",
-        "focus",
-        "description",
-        "source",
-        prefecture_name=models.F("prefecture__name"),
-        county_name=models.F("county__name"),
-    ):
-        row = {**row, "prefecture": row["prefecture_name"], "county": row["county_name"]}
-        out.append(fund_record(f"fund:{row['pk']}", row, c2p))
-    for row in FinancialProduct.objects.values(
-        "pk",
-        "name",
-        "provider",
-        "product_type",
-        "region",
-        "max_amount_yuan",
-        "term_months",
-        "collateral",
-        "target",
-        "description",
-        "valid_until",
-        "source",
-    ):
-        out.append(financial_product_record(f"financial_product:{row['pk']}", row, c2p))
-    for row in TalentResource.objects.values(
-        "pk", "name", "organizer", "kind", "region", "fields", "description", "source"
-    ):
-        out.append(talent_record(f"talent_resource:{row['pk']}", row, c2p))
-    for row in Enterprise.objects.values(
-        "pk",
-        "name",
-        "role",
-        "products",
-        "description",
-        "source",
-        county_name=models.F("county__name"),
-        chain_code=models.F("chain_type__code"),
-        link_name=models.F("link__name"),
-    ):
-        row = {**row, "county": row["county_name"], "chain_type": row["chain_code"], "link": row["link_name"]}
-        out.append(enterprise_record(f"enterprise:{row['pk']}", row, c2p, chains))
-    return Catalog(resources=tuple(out), chain_types=chain_types, counties_to_prefecture=c2p)
-
-
-# ---- the index, once per process and catalog version -------------------------------------------------
-_index_lock = threading.Lock()
-_index: Index | None = None
-BUILDS = {"count": 0}  # how many indexes this process has built (read by tests and the bench command)
-
-
-def _thesaurus_version() -> str:
-    from matchmaking.engine.thesaurus import load_thesaurus
-
-    return load_thesaurus().version
-
-
-def background_texts() -> list[str]:
-    """Titles and descriptions of the latest orders (`MATCH_GENERIC_ORDERS`): the engine learns from them
-    which words every order uses (generic words)."""
-    from matchmaking.models import Order
-
-    limit = settings.MATCH_GENERIC_ORDERS
-    if limit <= 0:
-        return []
-    rows = Order.objects.order_by("-pk").values_list("title", "description")[:limit]
-    return [f"{title} {description}" for title, description in rows]
-
-
-def org_resource_keys(org_ids: Iterable[int]) -> dict[int, set[str]]:
-    """Provider organization id → engine keys of the catalog entries it stands for (two queries)."""
-    from accounts.models import Organization
-
-    org_ids = list(org_ids)
-    out: dict[int, set[str]] = defaultdict(set)
-    if not org_ids:
-        return out
-    rows = Organization.objects.filter(pk__in=org_ids).values_list(
-        "pk", "institution_id", "fund_id", "talent_resource_id", "enterprise_id"
-    )
-    for org_id, inst, fund, talent, ent in rows:
-        for rtype, pk in (
-            ("institution", inst),
-            ("fund", fund),
-            ("talent_resource", talent),
-            ("enterprise", ent),
-        ):
-            if pk:
-                out[org_id].add(f"{rtype}:{pk}")
-    through = Organization.financial_products.through
-    for org_id, pk in through.objects.filter(organization_id__in=org_ids).values_list(
-        "organization_id", "financialproduct_id"
-    ):
-        out[org_id].add(f"financial_product:{pk}")
-    return out
-
-
-def outcome_records() -> list[OutcomeRec]:
-    """What earlier orders teach the engine, in three queries (plus two for the organizations' entries):
-
-    - an accepted response: +1 for the responding provider's catalog entries;
-    - a resolved order's outcome naming a partner: +1 for the catalog entry of that name;
-    - a response declined as irrelevant (不相关): -1 for the provider's entries.
-    """
-    from matchmaking.choices import ResponseState
-    from matchmaking.models import Outcome, Response
-
-    fields = (
-        "provider_org_id",
-        "state",
-        "order_id",
-        "order__kind",
-        "order__chain__chain_type__code",
-        "order__county__name",
-    )
-    responses = list(
-        Response.objects.filter(_outcome_response_q()).values_list(
-            *fields, "decided_at", "created_at", "order__title"
-        )
-    )
-    keys = org_resource_keys({r[0] for r in responses})
-    out = []
-    for org_id, state, order_id, kind, chain_code, county, decided_at, created_at, title in responses:
-        when = timezone.localdate(decided_at or created_at)
-        polarity = 1 if state == ResponseState.ACCEPTED else -1
-        for key in sorted(keys.get(org_id, ())):
-            out.append(
-                OutcomeRec(
-                    chain_code, kind, county, when, polarity, key=key, order_title=title, order_id=order_id
-                )
-            )
-    for partner, order_id, kind, chain_code, county, day, title in Outcome.objects.exclude(
-        partner=""
-    ).values_list(
-        "partner",
-        "order_id",
-        "order__kind",
-        "order__chain__chain_type__code",
-        "order__county__name",
-        "date",
-        "order__title",
-    ):
-        for name in split_keywords(partner):
-            out.append(
-                OutcomeRec(chain_code, kind, county, day, 1, name=name, order_title=title, order_id=order_id)
-            )
-    return out
-
-
-def get_index(version: str | None = None) -> Index:
-    """The index of the current catalog: cached per process, rebuilt only when the version changes; the
-    outcomes of earlier orders are swapped in (without a rebuild) when they change."""
-    global _index
-    stats = None
-    if version is None:
-        stats = catalog_stats()
-        version = catalog_version(stats)
-    outcomes_at = outcome_version(stats)
-    current = _index
-    if current is not None and current.version == version and current.outcome_version == outcomes_at:
-        return current
-    with _index_lock:
-        if _index is not None and _index.version == version:
-            if _index.outcome_version != outcomes_at:
-                _index = with_outcomes(_index, outcome_records(), outcomes_at)
-            return _index
-        catalog = catalog_records()
-        built = build_index(
-            catalog.resources,
-            catalog.chain_types,
-            catalog.counties_to_prefecture,
-            version=version,
-            weights=getattr(settings, "MATCHING_WEIGHTS", None) or {},
-            background_texts=background_texts(),
-            outcomes=outcome_records(),
-        )
-        built.outcome_version = outcomes_at
-        BUILDS["count"] += 1
-        logger.info("matching index built: version %s, %d resources", version, len(catalog.resources))
-        _index = built
-        return built
-
-
-def clear_index_cache() -> None:
-    """Forget the cached index (the next `get_index` rebuilds it)."""
-    global _index
-    with _index_lock:
-        _index = None
 
 
 # ---- orders → queries ----------------------------------------------------------------------------------
@@ -454,34 +56,6 @@ def order_keywords(order) -> tuple[str, ...]:
     for name in ("tech_field", "products"):
         items.extend(split_keywords(getattr(order, name, "") or ""))
     return tuple(dict.fromkeys(items))
-
-
-def resource_keys_of_orgs(org_ids: Iterable[int]) -> set[str]:
-    """Engine keys of the catalog entries the given provider organizations stand for."""
-    from accounts.models import Organization
-
-    org_ids = list(org_ids)
-    if not org_ids:
-        return set()
-    keys: set[str] = set()
-    rows = Organization.objects.filter(pk__in=org_ids).values_list(
-        "institution_id", "fund_id", "talent_resource_id", "enterprise_id"
-    )
-    for inst, fund, talent, ent in rows:
-        for rtype, pk in (
-            ("institution", inst),
-            ("fund", fund),
-            ("talent_resource", talent),
-            ("enterprise", ent),
-        ):
-            if pk:
-                keys.add(f"{rtype}:{pk}")
-    through = Organization.financial_products.through
-    for pk in through.objects.filter(organization_id__in=org_ids).values_list(
-        "financialproduct_id", flat=True
-    ):
-        keys.add(f"financial_product:{pk}")
-    return keys
 
 
 def query_for_order(order, today=None) -> OrderQuery:
@@ -507,8 +81,6 @@ def query_for_order(order, today=None) -> OrderQuery:
 
 def load_order(order_id: int):
     """The order with everything `query_for_order` reads, or None."""
-    from matchmaking.models import Order
-
     return (
         Order.objects.select_related("county__prefecture", "chain__chain_type", "link")
         .filter(pk=order_id)
@@ -533,9 +105,6 @@ def split_key(key: str) -> tuple[str, int]:
 
 def provider_orgs_for(keys: Sequence[str]) -> dict[str, int]:
     """Engine key → id of the active provider organization standing for it (lowest id when several)."""
-    from accounts.choices import OrgKind
-    from accounts.models import Organization
-
     by_type: dict[str, list[int]] = defaultdict(list)
     for key in keys:
         rtype, pk = split_key(key)
@@ -543,28 +112,15 @@ def provider_orgs_for(keys: Sequence[str]) -> dict[str, int]:
     if not by_type:
         return {}
     cond = Q()
-    for rtype, field in (
-        ("institution", "institution_id"),
-        ("fund", "fund_id"),
-        ("talent_resource", "talent_resource_id"),
-        ("enterprise", "enterprise_id"),
-    ):
+    for rtype, field in ORG_RESOURCE_FIELDS:
         if by_type.get(rtype):
             cond |= Q(**{f"{field}__in": by_type[rtype]})
     out: dict[str, int] = {}
     orgs = Organization.objects.filter(kind=OrgKind.PROVIDER, is_active=True)
     if cond:
-        for org_id, inst, fund, talent, ent in (
-            orgs.filter(cond)
-            .order_by("-pk")
-            .values_list("pk", "institution_id", "fund_id", "talent_resource_id", "enterprise_id")
-        ):
-            for rtype, pk in (
-                ("institution", inst),
-                ("fund", fund),
-                ("talent_resource", talent),
-                ("enterprise", ent),
-            ):
+        fields = [field for _rtype, field in ORG_RESOURCE_FIELDS]
+        for org_id, *pks in orgs.filter(cond).order_by("-pk").values_list("pk", *fields):
+            for (rtype, _field), pk in zip(ORG_RESOURCE_FIELDS, pks, strict=True):
                 if pk and pk in by_type.get(rtype, ()):
                     out[f"{rtype}:{pk}"] = org_id
     if by_type.get("financial_product"):
@@ -585,8 +141,6 @@ def provider_orgs_for(keys: Sequence[str]) -> dict[str, int]:
 def white_list_reasons(order, keys: Sequence[str]) -> dict[str, list[dict]]:
     """列入重点企业白名单: for matched catalog firms on the key-firm white list, one reason naming the latest
     year and the chain (the order's own chain first). A reason only; scores and ranks are the engine's."""
-    from chains.models import WhiteListEntry
-
     firm_ids = [pk for rtype, pk in map(split_key, keys) if rtype == "enterprise"]
     if not firm_ids:
         return {}
@@ -617,8 +171,6 @@ def store_matches(order, candidates: Sequence[Candidate]) -> StoreResult:
     Deletes and re-creates the rows, so running it twice with the same candidates leaves identical rows;
     the unique (order, resource_type, resource_id) constraint forbids duplicates.
     """
-    from matchmaking.models import Match
-
     threshold = settings.MATCH_NOTIFY_THRESHOLD
     orgs = provider_orgs_for([c.key for c in candidates])
     listed = white_list_reasons(order, [c.key for c in candidates])
@@ -645,33 +197,24 @@ def store_matches(order, candidates: Sequence[Candidate]) -> StoreResult:
     return StoreResult(count=len(rows), strong_orgs=strong)
 
 
-# ---- configuration check ---------------------------------------------------------------------------------
-@checks.register()
-def check_matching_weights(app_configs=None, **kwargs):
-    """`MATCHING_WEIGHTS` may only name known engine weights, with numeric values."""
-    try:
-        engine_weights()
-    except (KeyError, TypeError, ValueError) as exc:
-        return [checks.Error(f"MATCHING_WEIGHTS: {exc}", id="matchmaking.E101")]
-    return []
-
-
 # ---- the pipeline: match one order, sweep, re-score ----------------------------------------------------
 LEASE_PREFIX = "matching:lease:"
 SWEEP_COUNT_PREFIX = "matching:sweeps:"
 
 
 def _open_states():
-    from matchmaking.choices import OrderState as S
-
     # orders whose matches are still used: under moderation, returned for changes, or open for responses
-    return (S.SUBMITTED, S.RETURNED, S.PUBLISHED, S.CLAIMED, S.DOCKING)
+    return (
+        OrderState.SUBMITTED,
+        OrderState.RETURNED,
+        OrderState.PUBLISHED,
+        OrderState.CLAIMED,
+        OrderState.DOCKING,
+    )
 
 
 def open_orders():
     """Orders whose match set is kept up to date (submitted, returned, published, claimed, docking)."""
-    from matchmaking.models import Order
-
     return Order.objects.filter(state__in=_open_states())
 
 
@@ -701,8 +244,6 @@ def release_lease(order_id: int) -> None:
 
 def note_retry(order_id: int, attempt: int, error: BaseException) -> None:
     """While a transient error is being retried, say so on the order (administrators see it)."""
-    from matchmaking.models import Order
-
     text = f"{timezone.now():%Y-%m-%d %H:%M} 第 {attempt} 次重试：{type(error).__name__}: {error}"
     try:
         Order.objects.filter(pk=order_id).update(match_error=text[:2000])
@@ -727,9 +268,6 @@ def match_and_store(order_id: int, index: Index | None = None) -> str:
     The order's inputs are read at the start; if `match_inputs_at` moved while ranking, nothing is
     stored (the caller re-enqueues). Running it twice on unchanged inputs leaves identical rows.
     """
-    from matchmaking.choices import MatchState
-    from matchmaking.models import FINAL, Order
-
     order = load_order(order_id)
     if order is None:
         return "missing"
@@ -756,25 +294,17 @@ def match_and_store(order_id: int, index: Index | None = None) -> str:
 
 def _store(order, order_id: int, candidates: Sequence[Candidate], state: str) -> None:
     """Store the matches, mark the order done, and have strong matches told once it is open."""
-    from matchmaking.choices import MatchState
-    from matchmaking.models import RESPONDABLE, Order
-
     result = store_matches(order, candidates)
     Order.objects.filter(pk=order_id).update(
         match_state=MatchState.DONE, matched_at=timezone.now(), match_error=""
     )
     cache.delete(f"{SWEEP_COUNT_PREFIX}{order_id}")  # a later failure gets its sweep retries again
     if result.strong_orgs and state in RESPONDABLE:
-        from matchmaking.tasks.matching import notify_matched_providers
-
-        notify_matched_providers.delay_on_commit(order_id)
+        dispatch.enqueue_on_commit("matchmaking.tasks.matching.notify_matched_providers", order_id)
 
 
 def mark_failed(order_id: int, error: BaseException | str) -> None:
     """The order's matching failed for good: visible to administrators as `match_state=failed`."""
-    from matchmaking.choices import MatchState
-    from matchmaking.models import Order
-
     text = error if isinstance(error, str) else f"{type(error).__name__}: {error}"
     Order.objects.filter(pk=order_id).update(
         match_state=MatchState.FAILED, match_error=f"{timezone.now():%Y-%m-%d %H:%M} {text}"[:2000]
@@ -787,10 +317,6 @@ def notify_strong_matches(order_id: int) -> int:
     Strong means a score of at least `MATCH_NOTIFY_THRESHOLD`. A member is told only when the order is
     visible to them (published and open, or they were invited) and was not told of this order before.
     """
-    from matchmaking import notifications
-    from matchmaking.choices import NotificationKind
-    from matchmaking.models import Match, Notification, Order
-
     order = Order.objects.select_related("county").filter(pk=order_id).first()
     if order is None:
         return 0
@@ -849,8 +375,6 @@ def orders_to_sweep(now=None) -> dict[str, list[int]]:
     - ``outdated``: matched before its inputs last changed;
     - ``catalog``: matched before the catalog rows of its kind last changed.
     """
-    from matchmaking.choices import MatchState
-
     now = now or timezone.now()
     grace = now - timedelta(seconds=settings.MATCH_SWEEP_GRACE)
     batch = settings.MATCH_SWEEP_BATCH
@@ -888,9 +412,6 @@ def orders_to_sweep(now=None) -> dict[str, list[int]]:
 
 def sweep(enqueue) -> dict[str, int]:
     """Re-enqueue (through ``enqueue(order_id)``) every order `orders_to_sweep` finds; returns counts."""
-    from matchmaking.choices import MatchState
-    from matchmaking.models import Order
-
     found = orders_to_sweep()
     if found["stuck"]:
         Order.objects.filter(pk__in=found["stuck"], match_state=MatchState.RUNNING).update(

@@ -5,14 +5,14 @@ What each notification (and so its e-mail) may carry to its recipient is the rea
 """
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from accounts.choices import OrgKind
+from core import dispatch
 from matchmaking import policy
 from matchmaking.choices import EventKind, NotificationKind
-from matchmaking.models import Notification, OrderRoute, Response, Subscription
+from matchmaking.models import Notification, Order, OrderRoute, Response, Subscription
 
 
 def _users():
@@ -94,10 +94,8 @@ def notify(users, kind: str, order, title: str, body: str = "", exclude=None) ->
             .order_by("-pk")
             .values_list("pk", flat=True)[: len(rows)]
         )
-    from matchmaking.tasks.orders import send_notification_emails
-
     # robust: an unreachable broker must not turn the committed change into an error page
-    transaction.on_commit(lambda: send_notification_emails.delay(ids), robust=True)
+    dispatch.enqueue_on_commit("matchmaking.tasks.orders.send_notification_emails", ids)
     return created
 
 
@@ -203,7 +201,6 @@ def notify_subscribers(order) -> int:
         if sub.fits(order, chain_types, prefectures):
             users.append(sub.user)
     # Providers only hear of orders they may see; restricted orders reach subscribers who are invited or routed.
-    from matchmaking.models import Order
 
     visible = [u for u in users if Order.objects.visible_to(u).filter(pk=order.pk).exists()]
     notify(visible, NotificationKind.SUBSCRIPTION, order, _title(order, _("您关注的新需求已发布")))

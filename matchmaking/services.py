@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 from accounts.choices import OrgKind
 from accounts.models import Organization
 from accounts.scoping import Scope
+from chains.models import ProvincialBody
+from core import dispatch
 from matchmaking import notifications, sla, workflow
 from matchmaking.beneficiaries import parse_beneficiaries, set_beneficiaries
 from matchmaking.choices import DeclineReason, EventKind, OrderState, OutcomeType, ResponseState
@@ -21,6 +23,7 @@ from matchmaking.models import (
     RESPONDABLE,
     Attachment,
     Invitation,
+    Notification,
     Order,
     OrderEvent,
     OrderRoute,
@@ -30,7 +33,6 @@ from matchmaking.models import (
 from matchmaking.uploads import UploadRejected, check_upload
 from matchmaking.workflow import WorkflowError
 
-S = OrderState
 # Events that are not progress on the order (they must not restart the service-level clock).
 NOT_PROGRESS = {EventKind.REMINDED, EventKind.ESCALATED, EventKind.COMMENTED}
 # Order fields a county (or an administrator) may set through create/update.
@@ -88,19 +90,10 @@ def log_event(order, kind, by=None, *, from_state="", to_state="", note="", at=N
     return event
 
 
-def enqueue_on_commit(task, *args) -> None:
-    """Queue a Celery task once the current transaction commits (never for rolled-back work).
-
-    Robust: if the broker is unreachable the committed change stands and the error is logged; the periodic
-    sweeper re-enqueues matching that never ran.
-    """
-    transaction.on_commit(lambda: task.delay(*args), robust=True)
-
-
 def _enqueue_matching(order) -> None:
-    from matchmaking.tasks.matching import match_order
-
-    enqueue_on_commit(match_order, order.pk)
+    # Robust (core.dispatch): if the broker is unreachable the committed change stands and the error is
+    # logged; the periodic sweeper re-enqueues matching that never ran.
+    dispatch.enqueue_on_commit("matchmaking.tasks.matching.match_order", order.pk)
 
 
 def _locked(pk: int) -> Order:
@@ -211,7 +204,7 @@ def create_order(*, by, data: dict, files=(), beneficiaries=None) -> Order:
     scope = _scope(by)
     if scope is None or not scope.is_county:
         raise WorkflowError(_("只有县域官员可以开单。"), code="forbidden")
-    order = Order(county_id=scope.county_id, created_by=by, state=S.DRAFT)
+    order = Order(county_id=scope.county_id, created_by=by, state=OrderState.DRAFT)
     _apply_inputs(order, data)
     _full_clean(order)
     if beneficiaries:
@@ -219,7 +212,7 @@ def create_order(*, by, data: dict, files=(), beneficiaries=None) -> Order:
     with transaction.atomic():
         order.match_inputs_at = timezone.now()
         order.save()
-        log_event(order, EventKind.CREATED, by, to_state=S.DRAFT)
+        log_event(order, EventKind.CREATED, by, to_state=OrderState.DRAFT)
         _store_files(order, files, by)
         if beneficiaries:
             set_beneficiaries(order, by=by, items=beneficiaries)
@@ -250,7 +243,7 @@ def update_order(order: Order, *, by, data: dict, files=(), beneficiaries=None) 
             labels = "、".join(str(order._meta.get_field(n).verbose_name) for n in changed)
             log_event(order, EventKind.EDITED, by, note=_("修改了：%(f)s") % {"f": labels})
         _store_files(order, files, by)
-        if match_changed and order.state in (S.SUBMITTED, S.PUBLISHED):
+        if match_changed and order.state in (OrderState.SUBMITTED, OrderState.PUBLISHED):
             _enqueue_matching(order)
     return order
 
@@ -266,10 +259,6 @@ def submit_order(order: Order, *, by) -> Order:
 
 def approve_order(order: Order, *, by, note: str = "") -> Order:
     """Administrator publishes a submitted order and routes it to every body that handles its kind."""
-    from chains.models import ProvincialBody
-    from matchmaking.tasks.matching import notify_matched_providers
-    from matchmaking.tasks.orders import notify_order_subscribers
-
     with transaction.atomic():
         now = timezone.now()
         order = _transition(
@@ -291,8 +280,8 @@ def approve_order(order: Order, *, by, note: str = "") -> Order:
             notifications.notify_event(event)
         else:
             notifications.notify_escalation(order, _("没有承接该类型需求的省级部门"))
-        enqueue_on_commit(notify_order_subscribers, order.pk)
-        enqueue_on_commit(notify_matched_providers, order.pk)
+        dispatch.enqueue_on_commit("matchmaking.tasks.orders.notify_order_subscribers", order.pk)
+        dispatch.enqueue_on_commit("matchmaking.tasks.matching.notify_matched_providers", order.pk)
     return order
 
 
@@ -414,7 +403,7 @@ def _decidable(response: Response, by) -> Order:
 def accept_response(response: Response, *, by, note: str = "") -> Response:
     """County accepts a response; the first acceptance moves a claimed order into docking."""
     order = _decidable(response, by)
-    if order.state not in (S.CLAIMED, S.DOCKING):
+    if order.state not in (OrderState.CLAIMED, OrderState.DOCKING):
         raise WorkflowError(_("需求须先由省级部门接单，才能确认响应。"), code="illegal_transition")
     with transaction.atomic():
         updated = Response.objects.filter(pk=response.pk, state=ResponseState.PENDING).update(
@@ -425,7 +414,7 @@ def accept_response(response: Response, *, by, note: str = "") -> Response:
         response.refresh_from_db()
         log_event(order, EventKind.ACCEPTED, by, note=response.provider_org.name)
         notifications.notify_response_decision(response, True, by)
-        if order.state == S.CLAIMED:
+        if order.state == OrderState.CLAIMED:
             _transition(order, "dock", by, note=response.provider_org.name, event_kind=EventKind.DOCKING)
     return response
 
@@ -540,7 +529,9 @@ def expire_due_orders(today: date | None = None) -> int:
     """Expire every submitted or published order past its desired date; return how many."""
     today = today or timezone.localdate()
     count = 0
-    for order in Order.objects.filter(state__in=[S.SUBMITTED, S.PUBLISHED], due_date__lt=today):
+    for order in Order.objects.filter(
+        state__in=[OrderState.SUBMITTED, OrderState.PUBLISHED], due_date__lt=today
+    ):
         try:
             expire_order(order)
         except WorkflowError:
@@ -553,11 +544,13 @@ def remind_unclaimed_orders(now: datetime | None = None) -> int:
     """Remind routed bodies of published orders unclaimed after N working days and escalate (once each)."""
     now = now or timezone.now()
     count = 0
-    candidates = Order.objects.filter(state=S.PUBLISHED, claim_reminded_at__isnull=True, claim_due_at__lt=now)
+    candidates = Order.objects.filter(
+        state=OrderState.PUBLISHED, claim_reminded_at__isnull=True, claim_due_at__lt=now
+    )
     for order in candidates.select_related("county__prefecture"):
         with transaction.atomic():
             if not Order.objects.filter(
-                pk=order.pk, state=S.PUBLISHED, claim_reminded_at__isnull=True
+                pk=order.pk, state=OrderState.PUBLISHED, claim_reminded_at__isnull=True
             ).update(claim_reminded_at=now):
                 continue
             text = _("发布已超过 %(n)s 个工作日仍无人接单") % {"n": settings.CLAIM_SLA_WORKING_DAYS}
@@ -574,7 +567,9 @@ def remind_stalled_orders(now: datetime | None = None) -> int:
     """Remind the taking body of claimed orders without progress for M days and escalate (once per stall)."""
     now = now or timezone.now()
     count = 0
-    candidates = Order.objects.filter(state__in=[S.CLAIMED, S.DOCKING]).select_related("county__prefecture")
+    candidates = Order.objects.filter(state__in=[OrderState.CLAIMED, OrderState.DOCKING]).select_related(
+        "county__prefecture"
+    )
     for order in candidates:
         deadline = sla.progress_deadline(order)
         if deadline is None or deadline >= now:
@@ -596,8 +591,6 @@ def remind_stalled_orders(now: datetime | None = None) -> int:
 
 def mark_notifications_read(user, ids=None) -> int:
     """Mark the user's notifications (all, or the given ids) as read; return how many changed."""
-    from matchmaking.models import Notification
-
     qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
     if ids is not None:
         qs = qs.filter(pk__in=list(ids))

@@ -11,10 +11,12 @@ import logging
 import threading
 
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 from django.utils import timezone
 
+from accounts.choices import OrgKind
+from accounts.models import Organization
 from chains.models import (
     ChainLink,
     ChainType,
@@ -24,6 +26,11 @@ from chains.models import (
     Institution,
     TalentResource,
 )
+from core import dispatch
+from matchmaking.choices import EventKind
+from matchmaking.match_index import KINDS_AFFECTED, ORDER_KINDS, RESOURCE_MODEL, resource_keys_of_orgs
+from matchmaking.matching import split_key
+from matchmaking.models import Match, OrderEvent
 
 logger = logging.getLogger(__name__)
 
@@ -68,15 +75,12 @@ def flush() -> None:
         return
     payload = {kind: (None if ids is ALL_CHAINS else sorted(ids)) for kind, ids in scope.items()}
     scope.clear()
-    from matchmaking.tasks.matching import rescore_orders
-
-    rescore_orders.delay(payload)
+    dispatch.enqueue("matchmaking.tasks.matching.rescore_orders", payload)
 
 
 def _changed(sender, instance, **kwargs) -> None:
     if kwargs.get("raw"):
         return  # fixtures being loaded
-    from matchmaking.matching import KINDS_AFFECTED, ORDER_KINDS, RESOURCE_MODEL
 
     if sender in (ChainType, ChainLink):
         if sender is ChainLink:
@@ -101,12 +105,8 @@ for _model in (Institution, Fund, FinancialProduct, TalentResource, Enterprise, 
 # ---- the workflow and provider organizations -------------------------------------------------------------
 def _order_event_saved(sender, instance, created, **kwargs) -> None:
     """An order just published: tell its strongly matched providers (now that they can see it)."""
-    from matchmaking.choices import EventKind
-
     if created and not kwargs.get("raw") and instance.kind == EventKind.PUBLISHED:
-        from matchmaking.tasks.matching import notify_matched_providers
-
-        notify_matched_providers.delay_on_commit(instance.order_id)
+        dispatch.enqueue_on_commit("matchmaking.tasks.matching.notify_matched_providers", instance.order_id)
 
 
 def _organization_changed(sender, instance, **kwargs) -> None:
@@ -123,11 +123,6 @@ def _organization_changed(sender, instance, **kwargs) -> None:
 def relink_provider(org_id: int) -> int:
     """Set `provider_org` on the matches of the organization's catalog entries (and unset it where the
     organization no longer stands for them); returns how many rows changed."""
-    from accounts.choices import OrgKind
-    from accounts.models import Organization
-    from matchmaking.matching import resource_keys_of_orgs, split_key
-    from matchmaking.models import Match
-
     org = Organization.objects.filter(pk=org_id).first()
     active = org is not None and org.is_active and org.kind == OrgKind.PROVIDER
     keys = resource_keys_of_orgs([org_id]) if active else set()
@@ -146,11 +141,6 @@ def relink_provider(org_id: int) -> int:
 
 
 def _connect_domain_signals() -> None:
-    from django.db.models.signals import m2m_changed
-
-    from accounts.models import Organization
-    from matchmaking.models import OrderEvent
-
     post_save.connect(_order_event_saved, sender=OrderEvent, dispatch_uid="matching-order-published")
     post_save.connect(_organization_changed, sender=Organization, dispatch_uid="matching-provider-org")
     m2m_changed.connect(

@@ -27,8 +27,8 @@ from matchmaking.models import (
 from matchmaking.throttling import order_creation_wait
 from matchmaking.workflow import WorkflowError
 
-S = OrderState
 PAGE_SIZE = 20
+PREFILL = ("kind", "chain", "title", "description", "keywords")  # new-order fields a link may prefill
 MATCHES_SHOWN = 10  # matches on an order page
 
 
@@ -103,7 +103,7 @@ def queue(request):
     scope = _scope(request)
     _require(scope.is_body)
     routed = OrderRoute.objects.filter(body_id=scope.body_id).values("order_id")
-    qs = Order.objects.visible_to(request.user).filter(state=S.PUBLISHED, pk__in=routed)
+    qs = Order.objects.visible_to(request.user).filter(state=OrderState.PUBLISHED, pk__in=routed)
     return _list(
         request, qs, title=_("待接单"), subtitle=_("分派给本部门、尚未被接单的需求"), show_clock=True
     )
@@ -143,7 +143,7 @@ def open_orders(request):
 def moderation(request):
     """管理员：待审核队列."""
     _require(_scope(request).is_admin)
-    qs = Order.objects.visible_to(request.user).filter(state=S.SUBMITTED)
+    qs = Order.objects.visible_to(request.user).filter(state=OrderState.SUBMITTED)
     return _list(request, qs, title=_("待审核需求"), subtitle=_("审核通过后自动分派给承接部门"))
 
 
@@ -231,7 +231,7 @@ def order_detail(request, pk):
             for action in ("submit", "withdraw", "claim", "resolve", "close")
         },
         "can_edit": Order.objects.editable_by(request.user).filter(pk=order.pk).exists(),
-        "can_moderate": scope.is_admin and order.state == S.SUBMITTED,
+        "can_moderate": scope.is_admin and order.state == OrderState.SUBMITTED,
         "can_invite": can_invite,
         "can_decide": scope.is_county and scope.county_id == order.county_id and not order.is_final,
         "can_respond": scope.is_provider and order.state in RESPONDABLE and own_response is None,
@@ -253,7 +253,11 @@ def order_create(request):
     """新建需求 (县域官员)."""
     scope = _scope(request)
     _require(scope.is_county)
-    form = forms.OrderForm(request.POST or None, request.FILES or None, county_id=scope.county_id)
+    # A link may prefill the new order (e.g. from a weak dimension of the development index).
+    initial = {k: request.GET[k] for k in PREFILL if k in request.GET} if request.method == "GET" else None
+    form = forms.OrderForm(
+        request.POST or None, request.FILES or None, county_id=scope.county_id, initial=initial
+    )
     if request.method == "POST" and form.is_valid():
         wait = order_creation_wait(request)
         if wait is not None:

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.scoping import Scope
 from core.errors import ServiceError
-from matchmaking.choices import OrderState as S
+from matchmaking.choices import OrderState
 
 
 class WorkflowError(ServiceError):
@@ -51,16 +51,27 @@ class Transition:
 TRANSITIONS: dict[str, Transition] = {
     t.action: t
     for t in (
-        Transition("submit", (S.DRAFT, S.RETURNED), S.SUBMITTED, (COUNTY,)),
-        Transition("approve", (S.SUBMITTED,), S.PUBLISHED, (ADMIN,)),
-        Transition("return", (S.SUBMITTED,), S.RETURNED, (ADMIN,), needs_reason=True),
-        Transition("reject", (S.SUBMITTED,), S.REJECTED, (ADMIN,), needs_reason=True),
-        Transition("withdraw", (S.DRAFT, S.SUBMITTED, S.RETURNED, S.PUBLISHED), S.WITHDRAWN, (COUNTY, ADMIN)),
-        Transition("claim", (S.PUBLISHED,), S.CLAIMED, (ROUTED_BODY,)),
-        Transition("dock", (S.CLAIMED,), S.DOCKING, (COUNTY, ADMIN)),
-        Transition("resolve", (S.DOCKING,), S.RESOLVED, (TAKING_BODY, ADMIN)),
-        Transition("close", (S.CLAIMED, S.DOCKING), S.CLOSED, (TAKING_BODY, ADMIN), needs_reason=True),
-        Transition("expire", (S.SUBMITTED, S.PUBLISHED), S.EXPIRED, (SYSTEM,)),
+        Transition("submit", (OrderState.DRAFT, OrderState.RETURNED), OrderState.SUBMITTED, (COUNTY,)),
+        Transition("approve", (OrderState.SUBMITTED,), OrderState.PUBLISHED, (ADMIN,)),
+        Transition("return", (OrderState.SUBMITTED,), OrderState.RETURNED, (ADMIN,), needs_reason=True),
+        Transition("reject", (OrderState.SUBMITTED,), OrderState.REJECTED, (ADMIN,), needs_reason=True),
+        Transition(
+            "withdraw",
+            (OrderState.DRAFT, OrderState.SUBMITTED, OrderState.RETURNED, OrderState.PUBLISHED),
+            OrderState.WITHDRAWN,
+            (COUNTY, ADMIN),
+        ),
+        Transition("claim", (OrderState.PUBLISHED,), OrderState.CLAIMED, (ROUTED_BODY,)),
+        Transition("dock", (OrderState.CLAIMED,), OrderState.DOCKING, (COUNTY, ADMIN)),
+        Transition("resolve", (OrderState.DOCKING,), OrderState.RESOLVED, (TAKING_BODY, ADMIN)),
+        Transition(
+            "close",
+            (OrderState.CLAIMED, OrderState.DOCKING),
+            OrderState.CLOSED,
+            (TAKING_BODY, ADMIN),
+            needs_reason=True,
+        ),
+        Transition("expire", (OrderState.SUBMITTED, OrderState.PUBLISHED), OrderState.EXPIRED, (SYSTEM,)),
     )
 }
 

@@ -8,9 +8,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from chains import groups
 from chains.models import ChainType, Prefecture
 from matchmaking.choices import OrderKind
-from reports.access import PROVINCE
+from reports.access import COUNTY, PROVINCE
 
 
 class DashboardFilterForm(forms.Form):
@@ -40,9 +41,14 @@ class DashboardFilterForm(forms.Form):
         required=False,
         choices=[("", gettext_lazy("全部需求类型")), *OrderKind.choices],
     )
+    county_group = forms.ChoiceField(label=gettext_lazy("县域层级"), required=False)
 
     def __init__(self, *args, level: str = PROVINCE, **kwargs):
         super().__init__(*args, **kwargs)
+        # Named county groups other apps register (e.g. the development index's tiers), see chains.groups.
+        self.fields["county_group"].choices = [("", gettext_lazy("全部县域")), *groups.choices()]
+        if level == COUNTY or not groups.choices():
+            del self.fields["county_group"]
         if level != PROVINCE:
             del self.fields["prefecture"]
         for item in self.fields.values():
@@ -70,6 +76,7 @@ class Filters:
     prefecture_id: int | None = None
     chain_type_id: int | None = None
     kind: str = ""
+    county_group: str = ""
 
     @classmethod
     def from_form(cls, form: DashboardFilterForm) -> "Filters":
@@ -85,6 +92,7 @@ class Filters:
             prefecture_id=prefecture.pk if prefecture else None,
             chain_type_id=chain_type.pk if chain_type else None,
             kind=data.get("kind") or "",
+            county_group=data.get("county_group") or "",
         )
 
     def apply(self, orders):
@@ -102,6 +110,8 @@ class Filters:
             orders = orders.filter(chain__chain_type_id=self.chain_type_id)
         if self.kind:
             orders = orders.filter(kind=self.kind)
+        if self.county_group:
+            orders = orders.filter(county_id__in=groups.county_ids(self.county_group) or ())
         return orders
 
 

@@ -100,7 +100,31 @@ def monthly_workbook(user, month: date) -> Workbook:
     ws.append(header(ws, [label for _key, label in MONTHLY_COLUMNS]))
     for row in monthly_rows(user, month):
         ws.append([safe(row[key]) for key, _label in MONTHLY_COLUMNS])
+    events_sheet(wb, user, *_month_bounds(month))
     return wb
+
+
+def events_sheet(wb: Workbook, user, start: datetime, end: datetime) -> None:
+    """The sheet of docking events (events, held meetings, agreements, amounts per county, chain and organizer),
+    counted by `events.stats` over the events the user may see that start in the month."""
+    from events.stats import EventStats, collect
+
+    stats = collect(user, start=start, end=end)
+    ws = wb.create_sheet(_("对接活动"))
+    ws.append(
+        [
+            safe(
+                _("对接活动：%(e)s 场活动，%(m)s 场已举行洽谈，%(a)s 场签约")
+                % {"e": stats.events, "m": stats.meetings, "a": stats.agreements}
+            )
+        ]
+    )
+    for title, rows in stats.tables():
+        ws.append([])
+        ws.append([safe(title)])
+        ws.append(EventStats.labels())
+        for row in rows:
+            ws.append([safe(row.name), row.events, row.meetings, row.agreements, row.amount_yuan])
 
 
 def monthly_report_response(user, month: date) -> FileResponse:

@@ -285,6 +285,27 @@ def export_chain_map(request, code):
 
 @login_required
 @require_GET
+def events_section(request):
+    """The docking-events tables of a dashboard (`events.stats`), loaded by the dashboard page; the same gate."""
+    from events.stats import EventStats, collect
+
+    level, pk = request.GET.get("level", ""), request.GET.get("id", "")
+    kwargs = {}
+    if level == CITY and pk.isdigit() and access.may_see_prefecture(request.user, int(pk)):
+        kwargs["prefecture_id"] = get_object_or_404(Prefecture, pk=int(pk)).pk
+    elif level == COUNTY and pk.isdigit():
+        county = get_object_or_404(County.objects.select_related("prefecture"), pk=int(pk))
+        if not access.may_see_county(request.user, county):
+            raise Http404
+        kwargs["county_id"] = county.pk
+    elif not (level == PROVINCE and access.may_see_province(request.user)):
+        raise Http404
+    context = {"stats": collect(request.user, **kwargs), "labels": EventStats.labels()}
+    return render(request, "events/_dashboard_section.html", context)
+
+
+@login_required
+@require_GET
 def monthly(request):
     """月度对接情况报表: choose a month and download it (per prefecture and kind, within the user's scope)."""
     if access.home_dashboard(request.user) is None:

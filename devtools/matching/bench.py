@@ -14,11 +14,11 @@ from pathlib import Path
 
 import numpy as np
 
-from matchmaking.engine.index import Index, build_index
-from matchmaking.engine.loaders import Catalog, records_from_csv_dir
-from matchmaking.engine.records import ORDER_KINDS, ChainTypeRec, OrderQuery, OutcomeRec, ResourceRec
-from matchmaking.engine.scoring import rank
-from matchmaking.engine.thesaurus import load_thesaurus
+from engine.index import Index, build_index
+from engine.loaders import Catalog, records_from_csv_dir
+from engine.records import ORDER_KINDS, ChainTypeRec, OrderQuery, OutcomeRec, ResourceRec
+from engine.scoring import rank
+from engine.thesaurus import load_thesaurus
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "chains" / "data"
 TODAY = date(2025, 6, 1)

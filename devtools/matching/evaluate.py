@@ -12,9 +12,10 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from pathlib import Path
 
-from matchmaking.engine.index import Index
-from matchmaking.engine.records import ORDER_KINDS, OrderQuery
-from matchmaking.engine.scoring import rank
+from engine.index import Index, build_index
+from engine.loaders import records_from_csv_dir
+from engine.records import ORDER_KINDS, OrderQuery
+from engine.scoring import rank
 
 FORBID_DEPTH = 10
 
@@ -112,9 +113,6 @@ def format_table(result: Mapping[str, object]) -> str:
 
 if __name__ == "__main__":  # pragma: no cover
     import argparse
-
-    from .index import build_index
-    from .loaders import records_from_csv_dir
 
     root = Path(__file__).resolve().parents[2]
     parser = argparse.ArgumentParser(description="Evaluate the matching engine on labelled cases.")

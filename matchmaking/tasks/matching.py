@@ -1,7 +1,8 @@
 """Celery tasks of the matching pipeline: match one order, sweep for missing/stale matches, re-score.
 
 All tasks take ids, acknowledge late (a task lost with its worker runs again) and are idempotent; the
-work itself lives in `matchmaking.matching` (imported lazily: the adapter imports these tasks too).
+work itself lives in `matchmaking.matching`, which enqueues these tasks by name (`core.dispatch`), never
+importing them.
 
 - `match_order(order_id)`: ranks the order and replaces its Match rows atomically. Transient errors
   (database or network) are retried with exponential backoff; when retries run out, or on any other
@@ -20,7 +21,9 @@ import logging
 from celery import Task, shared_task
 from celery.signals import worker_process_init, worker_ready
 from django.conf import settings
-from django.db import DatabaseError, InterfaceError, OperationalError
+from django.db import DatabaseError, InterfaceError, OperationalError, close_old_connections
+
+from matchmaking import match_index, matching
 
 logger = logging.getLogger(__name__)
 
@@ -32,8 +35,6 @@ class MatchOrderTask(Task):
     """Keeps the order's matching state visible: a retry note while retrying, `failed` at the end."""
 
     def on_retry(self, exc, task_id, args, kwargs, einfo):
-        from matchmaking import matching
-
         order_id = args[0] if args else kwargs.get("order_id")
         if order_id is not None:
             attempt = self.request.retries + 1
@@ -43,8 +44,6 @@ class MatchOrderTask(Task):
             logger.warning("match_order(%s) retry %s: %s", order_id, attempt, exc)
 
     def on_failure(self, exc, task_id, args, kwargs, einfo):
-        from matchmaking import matching
-
         order_id = args[0] if args else kwargs.get("order_id")
         if order_id is None:
             return
@@ -68,8 +67,6 @@ class MatchOrderTask(Task):
 )
 def match_order(self, order_id: int) -> str:
     """Rank an order against the catalog and store its Match rows (idempotent; takes the order id)."""
-    from matchmaking import matching
-
     matching.take_lease(order_id)
     try:
         outcome = matching.match_and_store(order_id)
@@ -85,8 +82,6 @@ def enqueue_rematch(order_id: int) -> None:
     """Queue a re-match on the bulk queue, holding the order's lease while it waits: the worker takes from the
     default and the bulk queue in turn, so sweeps keep running during a long re-match backlog and must not queue
     the same orders again each time (a lost message's lease runs out and the sweeper queues it again)."""
-    from matchmaking import matching
-
     matching.take_lease(order_id)
     match_order.apply_async((order_id,), queue=settings.MATCH_REMATCH_QUEUE)
 
@@ -94,8 +89,6 @@ def enqueue_rematch(order_id: int) -> None:
 @shared_task(acks_late=True, autoretry_for=TRANSIENT_ERRORS, retry_backoff=True, max_retries=3)
 def sweep_matches() -> dict:
     """Re-enqueue open orders whose matches are missing, failed, stuck or older than their inputs."""
-    from matchmaking import matching
-
     counts = matching.sweep(enqueue_rematch)
     if any(counts.values()):
         logger.info("sweep_matches: %s", counts)
@@ -105,8 +98,6 @@ def sweep_matches() -> dict:
 @shared_task(acks_late=True, autoretry_for=TRANSIENT_ERRORS, retry_backoff=True, max_retries=5)
 def rescore_orders(scope: dict) -> int:
     """Re-enqueue the open orders a catalog change may affect: ``{kind: [chain type ids] | None}``."""
-    from matchmaking import matching
-
     ids = list(matching.orders_affected(scope).values_list("pk", flat=True))
     for pk in ids:
         enqueue_rematch(pk)
@@ -116,19 +107,14 @@ def rescore_orders(scope: dict) -> int:
 @shared_task(acks_late=True, autoretry_for=TRANSIENT_ERRORS, retry_backoff=True, max_retries=5)
 def notify_matched_providers(order_id: int) -> int:
     """Tell strongly matched providers about an order they can see (each member once per order)."""
-    from matchmaking import matching
-
     return matching.notify_strong_matches(order_id)
 
 
 def _warm_index() -> None:
     """Build the index when a worker process starts, so the first order is not kept waiting."""
-    from django.db import close_old_connections
-
-    from matchmaking import matching
 
     try:
-        matching.get_index()
+        match_index.get_index()
     except DatabaseError:
         logger.exception("matching index warm-up failed; it will be built by the first task")
     finally:

@@ -1,7 +1,7 @@
 """Celery tasks of the order workflow: notification e-mails, digests, subscriptions, service-level checks.
 
 Tasks take ids, are idempotent and retry with backoff; the business rules live in `matchmaking.services`
-and `matchmaking.notifications`, which the tasks import lazily (services import tasks, not the reverse).
+and `matchmaking.notifications`; they enqueue these tasks by name (`core.dispatch`) and never import them.
 """
 
 import smtplib
@@ -10,23 +10,23 @@ from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from matchmaking import notifications, services
+from matchmaking.choices import NotificationKind, OrderState
+from matchmaking.models import Notification, NotificationPreference, Order
 
 MAIL_ERRORS = (smtplib.SMTPException, OSError)
 
 
 def _preference(user):
-    from matchmaking.models import NotificationPreference
-
     pref, _created = NotificationPreference.objects.get_or_create(user=user)
     return pref
 
 
 def _site_line(notification) -> str:
-    from django.conf import settings
-    from django.urls import reverse
-
     if notification.order_id:
         link = settings.SITE_URL + reverse("orders:detail", args=[notification.order_id])
         return _("请登录四链对接平台查看：%(link)s") % {"link": link}
@@ -39,8 +39,6 @@ def _site_line(notification) -> str:
 @shared_task(bind=True, autoretry_for=MAIL_ERRORS, retry_backoff=True, max_retries=5)
 def send_notification_emails(self, notification_ids: list[int]) -> int:
     """E-mail each notification not yet mailed whose recipient wants immediate e-mail; return how many."""
-    from matchmaking.models import Notification
-
     sent = 0
     for notification in Notification.objects.filter(
         pk__in=notification_ids, emailed_at__isnull=True
@@ -68,8 +66,6 @@ def send_notification_emails(self, notification_ids: list[int]) -> int:
 @shared_task(bind=True, autoretry_for=MAIL_ERRORS, retry_backoff=True, max_retries=5)
 def send_daily_digests(self) -> int:
     """One e-mail per digest subscriber listing the notifications not yet mailed; return how many mails."""
-    from matchmaking.models import Notification, NotificationPreference
-
     mails = 0
     prefs = NotificationPreference.objects.filter(
         daily_digest=True, email_enabled=True, user__is_active=True
@@ -103,10 +99,6 @@ def send_daily_digests(self) -> int:
 @shared_task(bind=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def notify_order_subscribers(self, order_id: int) -> int:
     """Tell subscribers about a newly published order (once: skipped if they were already told)."""
-    from matchmaking import notifications
-    from matchmaking.choices import NotificationKind, OrderState
-    from matchmaking.models import Notification, Order
-
     order = Order.objects.select_related("county", "chain").filter(pk=order_id).first()
     if order is None or order.state != OrderState.PUBLISHED:
         return 0
@@ -119,16 +111,12 @@ def notify_order_subscribers(self, order_id: int) -> int:
 @shared_task(bind=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=3)
 def check_service_levels(self) -> dict:
     """Remind bodies of unclaimed and stalled orders and escalate them to administrators (hourly)."""
-    from matchmaking import services
-
     return {"claim": services.remind_unclaimed_orders(), "progress": services.remind_stalled_orders()}
 
 
 @shared_task(bind=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=3)
 def expire_orders(self) -> int:
     """Expire submitted and published orders whose desired date has passed (daily)."""
-    from matchmaking import services
-
     return services.expire_due_orders()
 
 

@@ -13,7 +13,6 @@ from matchmaking.choices import OrderKind, OrderState
 from matchmaking.models import Match, Order, OrderEvent
 from tests.api.conftest import payload
 
-S = OrderState
 ERROR_KEYS = {"detail", "code", "fields"}
 
 
@@ -33,7 +32,7 @@ def assert_error(response, status, code=None):
 
 @pytest.fixture
 def published(make_order, drive):
-    return drive(make_order(), S.PUBLISHED)
+    return drive(make_order(), OrderState.PUBLISHED)
 
 
 # --- anonymous and no scope ------------------------------------------------------------------------
@@ -84,8 +83,8 @@ def test_list_is_scoped_per_role(
     api, make_order, drive, county_jinjiang, county_luoyuan, city_quanzhou, body_kjt, body_jrb, inst_dhu
 ):
     draft = make_order()
-    published = drive(make_order(title="已发布的创新需求"), S.PUBLISHED)
-    capital = drive(make_order(kind=OrderKind.CAPITAL, title="已发布的资金需求"), S.PUBLISHED)
+    published = drive(make_order(title="已发布的创新需求"), OrderState.PUBLISHED)
+    capital = drive(make_order(kind=OrderKind.CAPITAL, title="已发布的资金需求"), OrderState.PUBLISHED)
     luoyuan = make_order(by=county_luoyuan, title="罗源县的需求草稿")
 
     def ids(user):
@@ -103,7 +102,7 @@ def test_list_is_scoped_per_role(
 def test_list_filters_search_and_ordering(api, make_order, drive, county_jinjiang, platform_admin):
     innovation = make_order(title="功能性面料攻关需求")
     capital = drive(
-        make_order(kind=OrderKind.CAPITAL, title="技改贷款需求", amount_yuan=8_000_000), S.SUBMITTED
+        make_order(kind=OrderKind.CAPITAL, title="技改贷款需求", amount_yuan=8_000_000), OrderState.SUBMITTED
     )
     talent = make_order(kind=OrderKind.TALENT, title="纺织工程人才需求", keywords="纺织 工程师")
     client = api(platform_admin)
@@ -157,7 +156,7 @@ def test_list_query_count_does_not_grow(
     api, make_order, drive, city_quanzhou, django_assert_max_num_queries, platform_admin
 ):
     for i in range(12):
-        order = drive(make_order(title=f"第{i}号批量测试需求"), S.SUBMITTED)
+        order = drive(make_order(title=f"第{i}号批量测试需求"), OrderState.SUBMITTED)
         if i % 2:
             services.approve_order(order, by=platform_admin)
     client = api(city_quanzhou)
@@ -284,7 +283,7 @@ def test_patch_only_by_its_county_while_draft_or_returned(
     assert_error(client.patch(url("order-detail", order.pk), {"title": "x"}, format="json"), 400, "invalid")
     assert_error(api(county_luoyuan).patch(url("order-detail", order.pk), {}, format="json"), 404)
 
-    drive(order, S.SUBMITTED)
+    drive(order, OrderState.SUBMITTED)
     assert_error(client.patch(url("order-detail", order.pk), {"title": "再改一次标题"}, format="json"), 409)
     assert_error(api(city_quanzhou).patch(url("order-detail", order.pk), {}, format="json"), 403)
     services.return_order(order, by=platform_admin, reason="请补充技术指标")
@@ -293,7 +292,7 @@ def test_patch_only_by_its_county_while_draft_or_returned(
         == 200
     )
 
-    published = drive(make_order(), S.PUBLISHED)
+    published = drive(make_order(), OrderState.PUBLISHED)
     assert_error(api(body_kjt).patch(url("order-detail", published.pk), {}, format="json"), 403)
 
 
@@ -353,7 +352,7 @@ def test_moderation_actions(api, make_order, drive, platform_admin, county_jinji
     assert_error(admin.post(url("order-approve", draft.pk), {}, format="json"), 409, "illegal_transition")
     assert_error(admin.post(url("order-submit", draft.pk), {}, format="json"), 403, "permission_denied")
 
-    order = drive(make_order(), S.SUBMITTED)
+    order = drive(make_order(), OrderState.SUBMITTED)
     assert_error(api(county_jinjiang).post(url("order-approve", order.pk), {}, format="json"), 403)
     assert_error(api(city_quanzhou).post(url("order-reject", order.pk), {"reason": "x"}, format="json"), 403)
     body = assert_error(admin.post(url("order-return", order.pk), {}, format="json"), 400, "invalid")
@@ -370,7 +369,7 @@ def test_moderation_actions(api, make_order, drive, platform_admin, county_jinji
     assert response.json()["state"] == "rejected"
     assert_error(admin.post(url("order-reject", order.pk), {"reason": "再拒"}, format="json"), 409)
 
-    approved = drive(make_order(), S.SUBMITTED)
+    approved = drive(make_order(), OrderState.SUBMITTED)
     response = admin.post(url("order-approve", approved.pk), {"note": "同意发布"}, format="json")
     assert response.json()["state"] == "published"
     assert approved.routes.filter(body__short_name="省科技厅").exists()
@@ -378,7 +377,7 @@ def test_moderation_actions(api, make_order, drive, platform_admin, county_jinji
 
 @pytest.mark.django_db
 def test_withdraw(api, make_order, drive, county_jinjiang, body_kjt, inst_dhu):
-    order = drive(make_order(), S.PUBLISHED)
+    order = drive(make_order(), OrderState.PUBLISHED)
     assert_error(api(inst_dhu).post(url("order-withdraw", order.pk), {}, format="json"), 403)
     assert_error(api(body_kjt).post(url("order-withdraw", order.pk), {}, format="json"), 403)
     response = api(county_jinjiang).post(
@@ -435,7 +434,7 @@ def test_lost_claim_race_is_409(api, published, body_kjt, gxt_user, monkeypatch)
 
 @pytest.mark.django_db
 def test_resolve_and_close(api, make_order, drive, body_kjt, county_jinjiang, inst_dhu):
-    docking = drive(make_order(), S.DOCKING)
+    docking = drive(make_order(), OrderState.DOCKING)
     client = api(body_kjt)
     body = assert_error(
         client.post(url("order-resolve", docking.pk), {"outcome_type": "peace"}, format="json"), 400
@@ -462,7 +461,7 @@ def test_resolve_and_close(api, make_order, drive, body_kjt, county_jinjiang, in
         client.post(url("order-resolve", docking.pk), outcome, format="json"), 409, "illegal_transition"
     )
 
-    claimed = drive(make_order(), S.CLAIMED)
+    claimed = drive(make_order(), OrderState.CLAIMED)
     assert_error(client.post(url("order-close", claimed.pk), {"reason": ""}, format="json"), 400)
     response = client.post(url("order-close", claimed.pk), {"reason": "企业需求已变化"}, format="json")
     assert response.json()["state"] == "closed"
@@ -488,7 +487,7 @@ def test_malformed_bodies_are_400_not_500(api, published, body_kjt, platform_adm
 def test_events_full_for_officials_redacted_for_providers(
     api, make_order, drive, county_jinjiang, inst_dhu, platform_admin
 ):
-    order = drive(make_order(), S.SUBMITTED)
+    order = drive(make_order(), OrderState.SUBMITTED)
     services.return_order(order, by=platform_admin, reason="请补充技术指标")
     services.submit_order(order, by=county_jinjiang)
     services.approve_order(order, by=platform_admin)
@@ -571,7 +570,7 @@ def test_respond_list_accept_decline(
     accepted = api(county_jinjiang).post(accept_url, {"note": "请尽快对接"}, format="json")
     assert accepted.status_code == 200 and accepted.json()["state"] == "accepted"
     published.refresh_from_db()
-    assert published.state == S.DOCKING
+    assert published.state == OrderState.DOCKING
     assert_error(api(county_jinjiang).post(accept_url, {}, format="json"), 409)
 
     decline_url = url("response-decline", loan.json()["id"])
@@ -588,14 +587,14 @@ def test_respond_list_accept_decline(
 
 @pytest.mark.django_db
 def test_cannot_respond_to_unpublished_or_hidden_orders(api, make_order, drive, inst_dhu, county_jinjiang):
-    submitted = drive(make_order(), S.SUBMITTED)
+    submitted = drive(make_order(), OrderState.SUBMITTED)
     assert_error(
         api(inst_dhu).post(
             url("order-responses", submitted.pk), {"proposal": "提前响应一下试试看"}, format="json"
         ),
         404,
     )
-    resolved = drive(make_order(), S.RESOLVED)
+    resolved = drive(make_order(), OrderState.RESOLVED)
     # inst_dhu responded during `drive`, so it still sees the resolved order but may no longer respond.
     response = api(inst_dhu).post(
         url("order-responses", resolved.pk), {"proposal": "再响应一次看看"}, format="json"

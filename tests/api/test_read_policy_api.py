@@ -8,8 +8,6 @@ from django.urls import reverse
 from matchmaking import policy, services
 from matchmaking.choices import OrderState
 
-S = OrderState
-
 
 def url(name, *args):
     return reverse(f"api:{name}", args=args)
@@ -21,8 +19,8 @@ def test_provider_list_decides_the_page_in_one_query(
 ):
     """inst_dhu's response was accepted on every docking order (contact shown), bank_cib's on none."""
     for i in range(12):
-        drive(make_order(title=f"第{i}号对接中需求"), S.DOCKING)
-    published = drive(make_order(title="尚未接单的需求"), S.PUBLISHED)
+        drive(make_order(title=f"第{i}号对接中需求"), OrderState.DOCKING)
+    published = drive(make_order(title="尚未接单的需求"), OrderState.PUBLISHED)
     for user, allowed in ((inst_dhu, 12), (bank_cib, 0)):
         with django_assert_max_num_queries(4):  # count, page, handlers, the accepted responses of the page
             rows = api(user).get(url("order-list"), {"page_size": 50}).json()["results"]
@@ -38,7 +36,7 @@ def test_detail_query_count_does_not_grow_with_attachments_and_invitations(
     api, make_order, drive, county_jinjiang, city_quanzhou, inst_dhu, firm_demo, bank_cib, platform_admin,
     django_assert_max_num_queries,
 ):  # fmt: skip
-    order = drive(make_order(), S.PUBLISHED)
+    order = drive(make_order(), OrderState.PUBLISHED)
     counts = {}
     for round_ in range(2):
         for provider in ((firm_demo,), (bank_cib,))[round_]:
@@ -66,8 +64,8 @@ def test_detail_query_count_does_not_grow_with_attachments_and_invitations(
 def test_policy_for_orders_matches_for_order(
     make_order, drive, county_jinjiang, inst_dhu, bank_cib, body_kjt
 ):
-    docking = drive(make_order(), S.DOCKING)
-    published = drive(make_order(), S.PUBLISHED)
+    docking = drive(make_order(), OrderState.DOCKING)
+    published = drive(make_order(), OrderState.PUBLISHED)
     orders = [docking, published]
     for user in (county_jinjiang, body_kjt, inst_dhu, bank_cib):
         batch = policy.for_orders(user, orders)

@@ -31,7 +31,6 @@ from matchmaking import services
 from matchmaking.choices import OrderKind, OrderState
 from matchmaking.models import Notification, Order, Response
 
-S = OrderState
 EXAMPLES = 10  # per operation, persona and generation mode
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 METHODS = {"GET", "POST", "PATCH"}
@@ -76,9 +75,16 @@ def schema(wsgi_app, settings):
 def world(make_order, drive, county_luoyuan, bank_cib, personas):
     """Orders in every state of the loop (plus a capital one and another county's), responses, messages."""
     orders = [
-        drive(make_order(), state) for state in (S.DRAFT, S.SUBMITTED, S.PUBLISHED, S.CLAIMED, S.DOCKING)
+        drive(make_order(), state)
+        for state in (
+            OrderState.DRAFT,
+            OrderState.SUBMITTED,
+            OrderState.PUBLISHED,
+            OrderState.CLAIMED,
+            OrderState.DOCKING,
+        )
     ]
-    orders.append(drive(make_order(kind=OrderKind.CAPITAL, amount_yuan=3_000_000), S.PUBLISHED))
+    orders.append(drive(make_order(kind=OrderKind.CAPITAL, amount_yuan=3_000_000), OrderState.PUBLISHED))
     orders.append(make_order(by=county_luoyuan))
     services.respond(orders[2], by=bank_cib, proposal="可提供科技贷款支持联合攻关。")
     return {

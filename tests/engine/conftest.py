@@ -12,8 +12,8 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from matchmaking.engine import build_index, records_from_csv_dir  # noqa: E402
-from matchmaking.engine.records import ChainTypeRec, LinkRec, ResourceRec  # noqa: E402
+from engine import build_index, records_from_csv_dir  # noqa: E402
+from engine.records import ChainTypeRec, LinkRec, ResourceRec  # noqa: E402
 
 DATA_DIR = ROOT / "chains" / "data"
 CASES = Path(__file__).resolve().parents[1] / "data" / "match_dev_cases.jsonl"

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from matchmaking.engine.index import fund_region
-from matchmaking.engine.records import OrderQuery, ResourceRec
-from matchmaking.engine.segment import normalize, split_items
-from matchmaking.engine.thesaurus import load_thesaurus
+from engine.records import OrderQuery, ResourceRec
+from engine.regions import fund_region
+from engine.segment import normalize, split_items
+from engine.thesaurus import load_thesaurus
 
 
 def _text(res: ResourceRec) -> str:

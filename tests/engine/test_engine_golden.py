@@ -15,8 +15,8 @@ import numpy as np
 
 from devtools.matching.bench import synthetic_catalog, synthetic_orders
 from devtools.matching.evaluate import load_cases, query_from_case
-from matchmaking.engine import build_index, rank
-from matchmaking.engine.scoring import round6
+from engine import build_index, rank
+from engine.scoring import round6
 
 from .conftest import CASES, DATA_DIR, TODAY
 
@@ -77,7 +77,7 @@ def test_rank_outputs_match_snapshot(catalog):
 
 
 if __name__ == "__main__":  # pragma: no cover - regenerates the snapshot
-    from matchmaking.engine import records_from_csv_dir
+    from engine import records_from_csv_dir
 
     GOLDEN.parent.mkdir(exist_ok=True)
     data = compute_outputs(records_from_csv_dir(DATA_DIR))

@@ -1,7 +1,7 @@
 import ast
 from pathlib import Path
 
-ENGINE = Path(__file__).resolve().parents[2] / "matchmaking" / "engine"
+ENGINE = Path(__file__).resolve().parents[2] / "engine"
 
 
 def test_engine_imports_no_django():

@@ -4,14 +4,14 @@ from datetime import date
 import numpy as np
 import pytest
 
-from matchmaking.engine import DEFAULT_WEIGHTS, OrderQuery, build_index, merge_weights, rank
-from matchmaking.engine.features import (
+from engine import DEFAULT_WEIGHTS, OrderQuery, build_index, merge_weights, rank
+from engine.features import (
     infer_direction,
     infer_financing_type,
     infer_stage,
     plan_query,
 )
-from matchmaking.engine.filters import exclusion_reasons
+from engine.filters import exclusion_reasons
 
 from .conftest import CHAIN, COUNTIES, OTHER, TINY_RESOURCES, TODAY
 
@@ -287,7 +287,7 @@ def test_index_version_and_pools(tiny_index):
 def test_shortlist_gives_the_same_ranking_as_scoring_every_candidate(catalog, monkeypatch, overrides):
     """`score_pool` scores only a shortlist when the bound proves nothing else can enter the top k."""
     from devtools.matching.bench import synthetic_catalog, synthetic_orders
-    from matchmaking.engine import scoring
+    from engine import scoring
 
     synthetic = synthetic_catalog(3000, seed=5, base=catalog)
     index = build_index(

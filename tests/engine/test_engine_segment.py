@@ -1,4 +1,4 @@
-from matchmaking.engine.segment import STOPWORDS, Segmenter, domain_words
+from engine.segment import STOPWORDS, Segmenter, domain_words
 
 
 def test_domain_keyword_stays_one_token():

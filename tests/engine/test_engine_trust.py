@@ -8,14 +8,14 @@ from datetime import date, timedelta
 import pytest
 
 from devtools.matching.evaluate import load_cases, query_from_case
-from matchmaking.engine import build_index, rank
-from matchmaking.engine.features import plan_query
-from matchmaking.engine.index import with_outcomes
-from matchmaking.engine.reasons import render_reason
-from matchmaking.engine.records import OrderQuery, OutcomeRec
-from matchmaking.engine.segment import normalize
-from matchmaking.engine.thesaurus import load_thesaurus, parse_thesaurus
-from matchmaking.engine.weights import DEFAULT_WEIGHTS
+from engine import build_index, rank
+from engine.features import plan_query
+from engine.outcomes import with_outcomes
+from engine.reasons import render_reason
+from engine.records import OrderQuery, OutcomeRec
+from engine.segment import normalize
+from engine.thesaurus import load_thesaurus, parse_thesaurus
+from engine.weights import DEFAULT_WEIGHTS
 
 from .conftest import CASES, TODAY
 from .reason_check import chain_words_of, unsupported

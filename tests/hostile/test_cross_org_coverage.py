@@ -14,10 +14,15 @@ from tests.test_permission_matrix import REGISTRY, SKIPPED_NAMES, SKIPPED_NAMESP
 
 OBJECT_PARAM = re.compile(r"<(?:int|uuid|slug|str|path):\w+>|\(\?P<(?!format>)\w+>")
 # Object pages everyone (signed in) may read: the public directory of regions, chains and the resource
-# catalog, and the aggregated chain maps of the dashboards.
+# catalog, the key-firm white list, and the aggregated chain maps of the dashboards. A published docking event
+# is public to every signed-in user too (its programme and participants are the point): its pages, calendar
+# and sub-lists (each scoped to the reader) answer 200, its organizer actions 403 to those who may see the
+# event but not run it; an unpublished event is 404 outside its organizer (tests/events/test_api.py, test_pages.py).
 PUBLIC_OBJECTS = re.compile(
     r"^(chains:|dashboards:(export_)?chain_map$|api:(prefecture|county|chain-type|chain|institution|enterprise|"
-    r"fund|financial-product|talent-resource|provincial-body)-detail$)"
+    r"fund|financial-product|talent-resource|provincial-body|white-list)-detail$|"
+    r"events:(detail|agenda|agenda-ics|meeting-request)$|"
+    r"api:event-(detail|calendar-file|meetings|registrations|cancel|finish|invitations|proposed-invitees|schedule)$)"
 )
 REACHABLE = {200, 302, 400, 405, 409}
 

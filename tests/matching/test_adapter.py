@@ -7,9 +7,9 @@ from django.test.utils import CaptureQueriesContext
 
 from chains.loaders import DATA_DIR
 from chains.models import ChainLink, FinancialProduct, Institution
-from matchmaking import matching
+from engine import records_from_csv_dir
+from matchmaking import match_index, matching
 from matchmaking.choices import OrderKind, ResponseState
-from matchmaking.engine import records_from_csv_dir
 
 
 def _by_name(resources):
@@ -17,7 +17,7 @@ def _by_name(resources):
 
 
 def test_adapter_builds_the_same_records_as_the_csv_loaders(reference):
-    db = matching.catalog_records()
+    db = match_index.catalog_records()
     csv = records_from_csv_dir(DATA_DIR)
     assert len(db.resources) == len(csv.resources) == 391
     assert _by_name(db.resources) == _by_name(csv.resources)
@@ -29,50 +29,50 @@ def test_adapter_builds_the_same_records_as_the_csv_loaders(reference):
 
 def test_catalog_version_is_one_query_and_follows_changes(reference):
     with CaptureQueriesContext(connection) as ctx:
-        before = matching.catalog_version()
+        before = match_index.catalog_version()
     assert len(ctx.captured_queries) == 1
-    assert matching.catalog_version() == before
+    assert match_index.catalog_version() == before
     inst = Institution.objects.get(name="东华大学")
     inst.description += "新增非织造材料中试平台。"
     inst.save()
-    after_edit = matching.catalog_version()
+    after_edit = match_index.catalog_version()
     assert after_edit != before
     link = ChainLink.objects.order_by("pk").first()
     link.keywords = link.keywords.replace(link.keyword_list[0], "新" * len(link.keyword_list[0]), 1)
     link.save()  # same length: links carry no timestamp, saving one touches its chain type
-    after_link = matching.catalog_version()
+    after_link = match_index.catalog_version()
     assert after_link != after_edit
     ChainLink.objects.filter(pk=link.pk).update(keywords=link.keywords + "；冷轧")  # no signal: checksum
-    assert matching.catalog_version() != after_link
+    assert match_index.catalog_version() != after_link
     FinancialProduct.objects.filter(name="专精特新贷").delete()
-    assert matching.catalog_version() not in (before, after_edit)
+    assert match_index.catalog_version() not in (before, after_edit)
 
 
 def test_index_built_once_per_version_and_rebuilt_after_a_change(reference):
-    matching.clear_index_cache()
-    builds = matching.BUILDS["count"]
-    first = matching.get_index()
-    assert matching.get_index() is first
-    assert matching.get_index() is first
-    assert matching.BUILDS["count"] == builds + 1
+    match_index.clear_index_cache()
+    builds = match_index.BUILDS["count"]
+    first = match_index.get_index()
+    assert match_index.get_index() is first
+    assert match_index.get_index() is first
+    assert match_index.BUILDS["count"] == builds + 1
     inst = Institution.objects.get(name="东华大学")
     inst.fields += "；智能可穿戴纺织品"
     inst.save()
-    second = matching.get_index()
+    second = match_index.get_index()
     assert second is not first and second.version != first.version
-    assert matching.BUILDS["count"] == builds + 2
+    assert match_index.BUILDS["count"] == builds + 2
     assert "智能可穿戴纺织品" in second.resources[second.key_pos[f"institution:{inst.pk}"]].fields_text
 
 
 def test_weights_from_settings_reach_the_index_and_its_version(reference, settings):
-    matching.clear_index_cache()
-    default = matching.get_index()
+    match_index.clear_index_cache()
+    default = match_index.get_index()
     settings.MATCHING_WEIGHTS = {"geo.same_prefecture": 0.9}
-    tuned = matching.get_index()
+    tuned = match_index.get_index()
     assert tuned is not default
     assert tuned.weights["geo.same_prefecture"] == 0.9
     settings.MATCHING_WEIGHTS = {"no.such.weight": 1.0}
-    assert [e.id for e in matching.check_matching_weights()] == ["matchmaking.E101"]
+    assert [e.id for e in match_index.check_matching_weights()] == ["matchmaking.E101"]
 
 
 def test_query_for_order_maps_the_order(order_factory):
@@ -98,9 +98,9 @@ def test_outcomes_of_earlier_orders_feed_the_index_without_a_rebuild(order_facto
     from matchmaking.choices import DeclineReason, OutcomeType
     from matchmaking.models import Outcome, Response
 
-    matching.clear_index_cache()
-    first = matching.get_index()
-    builds = matching.BUILDS["count"]
+    match_index.clear_index_cache()
+    first = match_index.get_index()
+    builds = match_index.BUILDS["count"]
     earlier = order_factory(title="抗菌面料联合攻关需求")
     Response.objects.create(
         order=earlier,
@@ -132,7 +132,7 @@ def test_outcomes_of_earlier_orders_feed_the_index_without_a_rebuild(order_facto
         date=timezone.localdate(),
         summary="签约",
     )
-    records = matching.outcome_records()
+    records = match_index.outcome_records()
     dhu = f"institution:{inst_dhu.organization.institution_id}"
     plus = {(r.key, r.name, r.order_title) for r in records if r.polarity > 0}
     assert (dhu, None, "抗菌面料联合攻关需求") in plus
@@ -141,13 +141,13 @@ def test_outcomes_of_earlier_orders_feed_the_index_without_a_rebuild(order_facto
     assert minus and all(k.startswith("financial_product:") for k in minus)
     assert all(r.chain_type == earlier.chain.chain_type.code and r.kind == "innovation" for r in records)
     # swapped into the cached index: same catalog version, no rebuild
-    second = matching.get_index()
+    second = match_index.get_index()
     assert second is not first and second.version == first.version
-    assert matching.BUILDS["count"] == builds
+    assert match_index.BUILDS["count"] == builds
     group = second.outcome_groups[(second.chain_pos[earlier.chain.chain_type.code], "innovation")]
     names = {second.resources[p].name for p in group.pos.tolist()}
     assert {"东华大学", "江南大学"} <= names
-    assert matching.get_index() is second
+    assert match_index.get_index() is second
     ranked = {c.name: c for c in matching.rank_order(order_factory())}
     assert any("曾为同类需求成功对接：抗菌面料联合攻关需求" in r for r in ranked["东华大学"].reasons)
 

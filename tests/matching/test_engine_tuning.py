@@ -4,11 +4,11 @@ from datetime import date
 
 import pytest
 
-from matchmaking.engine import OrderQuery, build_index, rank
-from matchmaking.engine.features import plan_query
-from matchmaking.engine.records import ChainTypeRec, LinkRec, ResourceRec
-from matchmaking.engine.segment import STOPWORDS
-from matchmaking.engine.weights import DEFAULT_WEIGHTS
+from engine import OrderQuery, build_index, rank
+from engine.features import plan_query
+from engine.records import ChainTypeRec, LinkRec, ResourceRec
+from engine.segment import STOPWORDS
+from engine.weights import DEFAULT_WEIGHTS
 
 STEEL = ChainTypeRec(
     "steel", "绿色冶金", (LinkRec("steel:0", "钢铁冶炼", "upstream", 0, ("钢铁", "冶炼", "冶金")),)

@@ -7,9 +7,9 @@ import pytest
 from django.apps import apps
 from django.utils import translation
 
-from matchmaking import matching
+from engine.reasons import TEMPLATES, render_reason
+from matchmaking import match_index, matching
 from matchmaking.choices import MatchState, OrderKind, OrderState
-from matchmaking.engine.reasons import TEMPLATES, render_reason
 from matchmaking.models import Match
 from tests.engine.reason_check import chain_words_of, unsupported
 
@@ -38,7 +38,7 @@ ORDERS = [
 
 
 def test_every_stored_reason_is_structured_and_supported_by_the_resource(order_factory):
-    index = matching.get_index()
+    index = match_index.get_index()
     chain_words = chain_words_of(index)
     checked = 0
     for fields in ORDERS:

@@ -7,8 +7,6 @@ from django.utils import timezone
 
 from matchmaking.choices import OrderKind, OrderState
 
-S = OrderState
-
 
 def order_data(county_user, kind=OrderKind.INNOVATION, **overrides):
     """Valid input for `create_order` for the user's county (first chain, first link of its type)."""
@@ -61,11 +59,11 @@ def drive(county_jinjiang, platform_admin, body_kjt, body_jrb, inst_dhu, bank_ci
         body = body_jrb if order.kind == OrderKind.CAPITAL else body_kjt
         provider = bank_cib if order.kind == OrderKind.CAPITAL else inst_dhu
         steps = [
-            (S.SUBMITTED, lambda o: services.submit_order(o, by=county_jinjiang)),
-            (S.PUBLISHED, lambda o: services.approve_order(o, by=platform_admin)),
-            (S.CLAIMED, lambda o: services.claim_order(o, by=body)),
+            (OrderState.SUBMITTED, lambda o: services.submit_order(o, by=county_jinjiang)),
+            (OrderState.PUBLISHED, lambda o: services.approve_order(o, by=platform_admin)),
+            (OrderState.CLAIMED, lambda o: services.claim_order(o, by=body)),
             (
-                S.DOCKING,
+                OrderState.DOCKING,
                 lambda o: (
                     services.accept_response(
                         services.respond(o, by=provider, proposal="我校纺织学院可组建团队联合攻关。"),
@@ -74,13 +72,13 @@ def drive(county_jinjiang, platform_admin, body_kjt, body_jrb, inst_dhu, bank_ci
                 ),
             ),
             (
-                S.RESOLVED,
+                OrderState.RESOLVED,
                 lambda o: services.resolve_order(
                     o, by=body, outcome_type="agreement", summary="签订产学研合作协议", partner="东华大学"
                 ),
             ),
         ]
-        order_of_states = [S.DRAFT] + [state for state, _step in steps]
+        order_of_states = [OrderState.DRAFT] + [state for state, _step in steps]
         for state, step in steps:
             if order.state == to_state:
                 break

@@ -15,7 +15,6 @@ from matchmaking.models import Notification, NotificationPreference, Order, Subs
 from matchmaking.tasks.orders import check_service_levels, expire_orders, send_daily_digests
 from matchmaking.uploads import UploadRejected, check_upload
 
-S = OrderState
 pytestmark = pytest.mark.django_db
 
 
@@ -29,19 +28,19 @@ def test_each_step_tells_the_right_people(
 ):
     """submitted → admins; published → county; routed → bodies; claimed → county + city; response → county +
     taking body; accepted → provider; resolved → all parties."""
-    order = drive(make_order(), S.SUBMITTED)
+    order = drive(make_order(), OrderState.SUBMITTED)
     assert told(platform_admin, NotificationKind.SUBMITTED)
     assert not told(county_jinjiang, NotificationKind.SUBMITTED)
-    order = drive(order, S.PUBLISHED)
+    order = drive(order, OrderState.PUBLISHED)
     assert told(county_jinjiang, NotificationKind.PUBLISHED)
     assert told(body_kjt, NotificationKind.ROUTED)
     assert not told(body_jrb, NotificationKind.ROUTED)
-    order = drive(order, S.CLAIMED)
+    order = drive(order, OrderState.CLAIMED)
     assert told(county_jinjiang, NotificationKind.CLAIMED) and told(city_quanzhou, NotificationKind.CLAIMED)
-    order = drive(order, S.DOCKING)
+    order = drive(order, OrderState.DOCKING)
     assert told(county_jinjiang, NotificationKind.RESPONDED) and told(body_kjt, NotificationKind.RESPONDED)
     assert told(inst_dhu, NotificationKind.ACCEPTED)
-    drive(order, S.RESOLVED)
+    drive(order, OrderState.RESOLVED)
     for user in (county_jinjiang, city_quanzhou, inst_dhu):
         assert told(user, NotificationKind.RESOLVED)
     assert not told(body_kjt, NotificationKind.RESOLVED)  # the actor is not told of its own action
@@ -51,12 +50,12 @@ def test_returned_and_declined_reach_county_and_provider(
     make_order, drive, county_jinjiang, platform_admin, firm_demo
 ):
     """退回 reaches the county with its reason; a decline reaches the provider with category and note."""
-    order = drive(make_order(), S.SUBMITTED)
+    order = drive(make_order(), OrderState.SUBMITTED)
     services.return_order(order, by=platform_admin, reason="请补充企业名单")
     note = Notification.objects.get(recipient=county_jinjiang, kind=NotificationKind.RETURNED)
     assert "请补充企业名单" in note.body
     services.submit_order(order, by=county_jinjiang)
-    order = drive(order, S.CLAIMED)
+    order = drive(order, OrderState.CLAIMED)
     response = services.respond(order, by=firm_demo, proposal="我司可提供功能性面料中试产线。")
     services.decline_response(response, by=county_jinjiang, reason_category="terms", note="报价过高")
     note = Notification.objects.get(recipient=firm_demo, kind=NotificationKind.DECLINED)
@@ -71,13 +70,13 @@ def test_the_end_of_an_order_reaches_responders_without_government_text(
     """Resolved, closed or withdrawn: every party is told, but a provider's message and e-mail carry the
     body's summary only when its own response was accepted, and never a close or withdrawal reason."""
     secret = "合作金额 800 万元，联系人王总 13912345678"
-    order = drive(make_order(), S.PUBLISHED if end == "withdraw" else S.CLAIMED)
+    order = drive(make_order(), OrderState.PUBLISHED if end == "withdraw" else OrderState.CLAIMED)
     responses = {
         p: services.respond(order, by=p, proposal="我单位可组建团队联合攻关。") for p in (bank_cib, firm_demo)
     }
     if end != "withdraw":
         services.decline_response(responses[bank_cib], by=county_jinjiang, reason_category="terms")
-        order = drive(order, S.DOCKING)  # inst_dhu responds and is accepted
+        order = drive(order, OrderState.DOCKING)  # inst_dhu responds and is accepted
     with django_capture_on_commit_callbacks(execute=True):
         if end == "resolve":
             services.resolve_order(
@@ -127,7 +126,7 @@ def test_daily_digest_collects_instead_of_single_mails(
     """Digest users get one mail a day listing what they were not yet mailed; running twice sends nothing new."""
     NotificationPreference.objects.create(user=county_jinjiang, daily_digest=True)
     with django_capture_on_commit_callbacks(execute=True):
-        drive(make_order(), S.CLAIMED)
+        drive(make_order(), OrderState.CLAIMED)
     assert not any(county_jinjiang.email in m.to for m in mailoutbox)
     assert send_daily_digests.apply().get() >= 1
     digest = [m for m in mailoutbox if county_jinjiang.email in m.to]
@@ -145,8 +144,8 @@ def test_subscriptions_notify_fitting_new_orders(make_order, drive, bank_cib, in
     assert other.pk
     from matchmaking.tasks.orders import notify_order_subscribers
 
-    capital = drive(make_order(kind=OrderKind.CAPITAL), S.PUBLISHED)
-    innovation = drive(make_order(), S.PUBLISHED)
+    capital = drive(make_order(kind=OrderKind.CAPITAL), OrderState.PUBLISHED)
+    innovation = drive(make_order(), OrderState.PUBLISHED)
     assert notify_order_subscribers.apply(args=[capital.pk]).get() == 1
     assert notify_order_subscribers.apply(args=[innovation.pk]).get() == 0
     assert notify_order_subscribers.apply(args=[capital.pk]).get() == 0  # idempotent
@@ -156,7 +155,7 @@ def test_subscriptions_notify_fitting_new_orders(make_order, drive, bank_cib, in
 def test_restricted_orders_do_not_reach_uninvited_subscribers(make_order, drive, bank_cib):
     """Subscriptions never leak a restricted order to a provider that may not see it."""
     Subscription.objects.create(user=bank_cib, kinds=["capital"])
-    order = drive(make_order(kind=OrderKind.CAPITAL, visibility="restricted"), S.PUBLISHED)
+    order = drive(make_order(kind=OrderKind.CAPITAL, visibility="restricted"), OrderState.PUBLISHED)
     from matchmaking.notifications import notify_subscribers
 
     assert notify_subscribers(order) == 0
@@ -173,7 +172,7 @@ def test_working_days_skip_weekends():
 
 def test_unclaimed_orders_are_reminded_and_escalated_once(make_order, drive, body_kjt, platform_admin):
     """After N working days unclaimed: reminder to routed bodies, escalation to admins, once."""
-    order = drive(make_order(), S.PUBLISHED)
+    order = drive(make_order(), OrderState.PUBLISHED)
     assert services.remind_unclaimed_orders(now=timezone.now() + datetime.timedelta(days=1)) == 0
     later = timezone.now() + datetime.timedelta(days=8)
     assert services.remind_unclaimed_orders(now=later) == 1
@@ -187,7 +186,7 @@ def test_unclaimed_orders_are_reminded_and_escalated_once(make_order, drive, bod
 
 def test_stalled_claimed_orders_are_reminded(make_order, drive, body_kjt, platform_admin):
     """A claimed order with no progress for M days reminds the taking body; new progress re-arms it."""
-    order = drive(make_order(), S.CLAIMED)
+    order = drive(make_order(), OrderState.CLAIMED)
     later = timezone.now() + datetime.timedelta(days=15)
     assert services.remind_stalled_orders(now=later) == 1
     assert services.remind_stalled_orders(now=later) == 0
@@ -204,12 +203,12 @@ def test_stalled_claimed_orders_are_reminded(make_order, drive, body_kjt, platfo
 def test_expiry_after_the_desired_date(make_order, drive, county_jinjiang):
     """Published orders past their date expire; claimed ones do not."""
     past = timezone.localdate() - datetime.timedelta(days=1)
-    published = drive(make_order(), S.PUBLISHED)
-    claimed = drive(make_order(), S.CLAIMED)
+    published = drive(make_order(), OrderState.PUBLISHED)
+    claimed = drive(make_order(), OrderState.CLAIMED)
     Order.objects.filter(pk__in=[published.pk, claimed.pk]).update(due_date=past)
     assert expire_orders.apply().get() == 1
-    assert Order.objects.get(pk=published.pk).state == S.EXPIRED
-    assert Order.objects.get(pk=claimed.pk).state == S.CLAIMED
+    assert Order.objects.get(pk=published.pk).state == OrderState.EXPIRED
+    assert Order.objects.get(pk=claimed.pk).state == OrderState.CLAIMED
 
 
 def _docx_bytes():

@@ -6,7 +6,6 @@ from django.urls import reverse
 from matchmaking.choices import OrderKind, OrderState
 from matchmaking.models import Order
 
-S = OrderState
 pytestmark = pytest.mark.django_db
 
 
@@ -27,10 +26,10 @@ LISTS = [
 @pytest.fixture
 def some_orders(make_order, drive):
     """A few orders in different states and kinds."""
-    drive(make_order(), S.RESOLVED)
-    drive(make_order(kind=OrderKind.CAPITAL), S.PUBLISHED)
-    drive(make_order(kind=OrderKind.TALENT), S.CLAIMED)
-    drive(make_order(kind=OrderKind.INDUSTRY), S.SUBMITTED)
+    drive(make_order(), OrderState.RESOLVED)
+    drive(make_order(kind=OrderKind.CAPITAL), OrderState.PUBLISHED)
+    drive(make_order(kind=OrderKind.TALENT), OrderState.CLAIMED)
+    drive(make_order(kind=OrderKind.INDUSTRY), OrderState.SUBMITTED)
     make_order()
 
 
@@ -66,7 +65,7 @@ def test_list_query_counts_are_pinned(
 
     client = login(personas[username])
     for _ in range(3):
-        order = drive(make_order(), S.CLAIMED)
+        order = drive(make_order(), OrderState.CLAIMED)
         Match.objects.create(
             order=order,
             resource_type="institution",
@@ -135,7 +134,7 @@ def test_create_order_through_the_form(personas, login, reference):
     )
     order = Order.objects.get()
     assert response.status_code == 302 and response["Location"] == order.get_absolute_url()
-    assert (order.county.name, order.state, order.tech_field) == ("晋江市", S.SUBMITTED, "")
+    assert (order.county.name, order.state, order.tech_field) == ("晋江市", OrderState.SUBMITTED, "")
 
 
 def test_full_loop_through_the_pages(personas, login, make_order):
@@ -175,7 +174,7 @@ def test_full_loop_through_the_pages(personas, login, make_order):
     )
     assert r.status_code == 302
     order.refresh_from_db()
-    assert order.state == S.RESOLVED
+    assert order.state == OrderState.RESOLVED
     html = as_("city_quanzhou").get(detail).content.decode()
     assert "签订产学研合作协议" in html and order.contact_phone in html  # the city is a government viewer
 
@@ -183,8 +182,8 @@ def test_full_loop_through_the_pages(personas, login, make_order):
 def test_outsiders_get_404(make_order, drive, personas, login):
     """罗源 and 兴业银行 cannot see a 晋江 draft; providers never see submitted orders; restricted needs invitation."""
     draft = make_order()
-    submitted = drive(make_order(), S.SUBMITTED)
-    restricted = drive(make_order(visibility="restricted"), S.PUBLISHED)
+    submitted = drive(make_order(), OrderState.SUBMITTED)
+    restricted = drive(make_order(visibility="restricted"), OrderState.PUBLISHED)
     for username, order, status in [
         ("county_luoyuan", draft, 404),
         ("city_quanzhou", draft, 404),
@@ -202,7 +201,7 @@ def test_outsiders_get_404(make_order, drive, personas, login):
 
 def test_actions_outside_role_are_404(make_order, drive, personas, login):
     """Posting an action one may not take is a 404 and changes nothing."""
-    order = drive(make_order(), S.PUBLISHED)
+    order = drive(make_order(), OrderState.PUBLISHED)
     assert login(personas["body_jrb"]).post(reverse("orders:claim", args=[order.pk])).status_code == 404
     assert login(personas["inst_dhu"]).post(reverse("orders:claim", args=[order.pk])).status_code == 404
     r = login(personas["county_jinjiang"]).post(
@@ -216,7 +215,7 @@ def test_actions_outside_role_are_404(make_order, drive, personas, login):
         == 404
     )
     order.refresh_from_db()
-    assert order.state == S.PUBLISHED
+    assert order.state == OrderState.PUBLISHED
 
 
 def test_attachments_only_for_those_who_see_the_order(make_order, drive, personas, login, settings, tmp_path):
@@ -236,7 +235,7 @@ def test_attachments_only_for_those_who_see_the_order(make_order, drive, persona
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Content-Disposition"].startswith("attachment")
     assert b"".join(response.streaming_content) == b"%PDF-1.4 test"
-    drive(order, S.PUBLISHED)
+    drive(order, OrderState.PUBLISHED)
     for username in ("county_luoyuan", "bank_cib", "body_jrb"):
         assert login(personas[username]).get(url).status_code == 404
     assert login(personas["body_kjt"]).get(url).status_code == 200
@@ -250,7 +249,7 @@ def test_response_attachments_stay_with_the_response(make_order, drive, personas
     from matchmaking.models import Attachment
 
     settings.MEDIA_ROOT = tmp_path
-    order = drive(make_order(), S.CLAIMED)
+    order = drive(make_order(), OrderState.CLAIMED)
     services.respond(
         order,
         by=personas["inst_dhu"],
@@ -265,7 +264,7 @@ def test_response_attachments_stay_with_the_response(make_order, drive, personas
 
 def test_inbox_unread_count_and_open(make_order, drive, personas, login):
     """The header shows the unread count; opening a message marks it read and goes to the order."""
-    order = drive(make_order(), S.PUBLISHED)
+    order = drive(make_order(), OrderState.PUBLISHED)
     client = login(personas["county_jinjiang"])
     html = client.get(reverse("orders:county")).content.decode()
     assert 'data-testid="unread-count"' in html
@@ -295,7 +294,7 @@ def test_matches_render_with_invite_button_for_the_taking_body(make_order, drive
     """The taking body sees ranked matches with reasons and can invite a matched provider in one click."""
     from matchmaking.models import Invitation, Match
 
-    order = drive(make_order(), S.CLAIMED)
+    order = drive(make_order(), OrderState.CLAIMED)
     Match.objects.create(
         order=order,
         resource_type="institution",

@@ -12,7 +12,6 @@ from matchmaking.choices import EventKind, OrderKind, OrderState, ResponseState
 from matchmaking.models import Order, OrderEvent, OrderRoute
 from matchmaking.workflow import TRANSITIONS, WorkflowError
 
-S = OrderState
 pytestmark = pytest.mark.django_db
 
 
@@ -24,7 +23,7 @@ def force_state(order, state, body_user=None):
     OrderRoute.objects.get_or_create(order=order, body=kjt)
     now = timezone.now()
     changes = {"state": state, "published_at": now, "claim_due_at": sla.claim_deadline_after(now)}
-    if state in (S.CLAIMED, S.DOCKING, S.RESOLVED, S.CLOSED):
+    if state in (OrderState.CLAIMED, OrderState.DOCKING, OrderState.RESOLVED, OrderState.CLOSED):
         changes.update(claimed_by_body=kjt, claimed_by_org=body_user.organization, claimed_at=timezone.now())
     Order.objects.filter(pk=order.pk).update(**changes)
     order.refresh_from_db()
@@ -60,7 +59,7 @@ def run_action(action, order, personas):
     raise AssertionError(action)
 
 
-CASES = [(action, state) for action in TRANSITIONS for state in S.values]
+CASES = [(action, state) for action in TRANSITIONS for state in OrderState.values]
 
 
 @pytest.mark.parametrize(("action", "state"), CASES, ids=[f"{a}-from-{s}" for a, s in CASES])
@@ -69,17 +68,17 @@ def test_every_action_from_every_state(action, state, make_order, personas, body
     order = force_state(make_order(), state, body_kjt)
     events_before = OrderEvent.objects.filter(order=order).count()
     transition = TRANSITIONS[action]
-    respondable = state in (S.PUBLISHED, S.CLAIMED, S.DOCKING)
+    respondable = state in (OrderState.PUBLISHED, OrderState.CLAIMED, OrderState.DOCKING)
     if action == "dock" and not respondable:
         # A response cannot even be placed on such an order: refused before the transition.
         with pytest.raises(WorkflowError):
             run_action(action, order, personas)
         return
-    if action == "dock" and state == S.DOCKING:
+    if action == "dock" and state == OrderState.DOCKING:
         # Accepting another response while docking is allowed but is no transition.
         result = run_action(action, order, personas)
-        assert result.state == S.DOCKING
-        assert not OrderEvent.objects.filter(order=order, to_state=S.DOCKING).exists()
+        assert result.state == OrderState.DOCKING
+        assert not OrderEvent.objects.filter(order=order, to_state=OrderState.DOCKING).exists()
         return
     if state in transition.sources:
         result = run_action(action, order, personas)
@@ -102,23 +101,26 @@ def test_table_matches_the_issue():
     """The table is exactly the one the issue describes."""
     table = {a: (set(t.sources), t.target) for a, t in TRANSITIONS.items()}
     assert table == {
-        "submit": ({S.DRAFT, S.RETURNED}, S.SUBMITTED),
-        "approve": ({S.SUBMITTED}, S.PUBLISHED),
-        "return": ({S.SUBMITTED}, S.RETURNED),
-        "reject": ({S.SUBMITTED}, S.REJECTED),
-        "withdraw": ({S.DRAFT, S.SUBMITTED, S.RETURNED, S.PUBLISHED}, S.WITHDRAWN),
-        "claim": ({S.PUBLISHED}, S.CLAIMED),
-        "dock": ({S.CLAIMED}, S.DOCKING),
-        "resolve": ({S.DOCKING}, S.RESOLVED),
-        "close": ({S.CLAIMED, S.DOCKING}, S.CLOSED),
-        "expire": ({S.SUBMITTED, S.PUBLISHED}, S.EXPIRED),
+        "submit": ({OrderState.DRAFT, OrderState.RETURNED}, OrderState.SUBMITTED),
+        "approve": ({OrderState.SUBMITTED}, OrderState.PUBLISHED),
+        "return": ({OrderState.SUBMITTED}, OrderState.RETURNED),
+        "reject": ({OrderState.SUBMITTED}, OrderState.REJECTED),
+        "withdraw": (
+            {OrderState.DRAFT, OrderState.SUBMITTED, OrderState.RETURNED, OrderState.PUBLISHED},
+            OrderState.WITHDRAWN,
+        ),
+        "claim": ({OrderState.PUBLISHED}, OrderState.CLAIMED),
+        "dock": ({OrderState.CLAIMED}, OrderState.DOCKING),
+        "resolve": ({OrderState.DOCKING}, OrderState.RESOLVED),
+        "close": ({OrderState.CLAIMED, OrderState.DOCKING}, OrderState.CLOSED),
+        "expire": ({OrderState.SUBMITTED, OrderState.PUBLISHED}, OrderState.EXPIRED),
     }
-    assert workflow.allowed_actions(S.RESOLVED) == []
+    assert workflow.allowed_actions(OrderState.RESOLVED) == []
 
 
 def test_full_loop_writes_the_timeline(make_order, drive):
     """Draft to resolved: each step is one timeline entry, in order, with actor and organization."""
-    order = drive(make_order(), S.RESOLVED)
+    order = drive(make_order(), OrderState.RESOLVED)
     kinds = list(order.events.values_list("kind", flat=True))
     assert kinds == [
         EventKind.CREATED,
@@ -134,7 +136,7 @@ def test_full_loop_writes_the_timeline(make_order, drive):
     claimed = order.events.get(kind=EventKind.CLAIMED)
     assert claimed.actor.username == "body_kjt"
     assert claimed.organization.name == "福建省科学技术厅"
-    assert (claimed.from_state, claimed.to_state) == (S.PUBLISHED, S.CLAIMED)
+    assert (claimed.from_state, claimed.to_state) == (OrderState.PUBLISHED, OrderState.CLAIMED)
     assert order.outcome.outcome_type == "agreement"
     assert order.finished_at is not None
 
@@ -143,21 +145,21 @@ def test_returned_order_goes_back_to_the_county_and_can_be_resubmitted(
     make_order, drive, county_jinjiang, platform_admin
 ):
     """退回修改 carries its reason; the county edits and submits again."""
-    order = drive(make_order(), S.SUBMITTED)
+    order = drive(make_order(), OrderState.SUBMITTED)
     services.return_order(order, by=platform_admin, reason="请补充预期成果的量化指标")
-    assert order.state == S.RETURNED
+    assert order.state == OrderState.RETURNED
     assert order.state_note == "请补充预期成果的量化指标"
     assert Order.objects.editable_by(county_jinjiang).filter(pk=order.pk).exists()
     services.update_order(order, by=county_jinjiang, data={"expected_outcome": "三项专利、一条示范线"})
     services.submit_order(order, by=county_jinjiang)
-    assert order.state == S.SUBMITTED
+    assert order.state == OrderState.SUBMITTED
     assert order.events.filter(kind=EventKind.EDITED).exists()
 
 
 @pytest.mark.parametrize("action", ["return", "reject", "close"])
 def test_reason_is_required(action, make_order, drive, platform_admin, body_kjt):
     """Return, reject and close need a reason."""
-    order = drive(make_order(), S.CLAIMED if action == "close" else S.SUBMITTED)
+    order = drive(make_order(), OrderState.CLAIMED if action == "close" else OrderState.SUBMITTED)
     with pytest.raises(WorkflowError) as exc:
         if action == "return":
             services.return_order(order, by=platform_admin, reason="  ")
@@ -172,7 +174,7 @@ def test_wrong_actors_are_refused(
     make_order, drive, county_jinjiang, county_luoyuan, body_jrb, inst_dhu, city_quanzhou
 ):
     """Only the table's actors may fire a transition."""
-    order = drive(make_order(), S.SUBMITTED)
+    order = drive(make_order(), OrderState.SUBMITTED)
     for user in (county_jinjiang, body_jrb, inst_dhu, city_quanzhou):
         with pytest.raises(WorkflowError) as exc:
             services.approve_order(order, by=user)
@@ -185,20 +187,20 @@ def test_wrong_actors_are_refused(
 
 def test_a_body_that_does_not_handle_the_kind_cannot_claim(make_order, drive, body_jrb, inst_dhu):
     """省委金融办 takes capital needs, not innovation ones; providers never claim."""
-    order = drive(make_order(), S.PUBLISHED)
+    order = drive(make_order(), OrderState.PUBLISHED)
     with pytest.raises(WorkflowError) as exc:
         services.claim_order(order, by=body_jrb)
     assert exc.value.code == "forbidden"
     with pytest.raises(WorkflowError):
         services.claim_order(order, by=inst_dhu)
-    assert Order.objects.get(pk=order.pk).state == S.PUBLISHED
+    assert Order.objects.get(pk=order.pk).state == OrderState.PUBLISHED
 
 
 def test_routing_reaches_every_body_that_handles_the_kind(make_order, drive):
     """A published capital order is routed to every body handling capital."""
     from chains.models import ProvincialBody
 
-    order = drive(make_order(kind=OrderKind.CAPITAL), S.PUBLISHED)
+    order = drive(make_order(kind=OrderKind.CAPITAL), OrderState.PUBLISHED)
     routed = set(order.routes.values_list("body__short_name", flat=True))
     assert routed == set(ProvincialBody.objects.handling("capital").values_list("short_name", flat=True))
     assert "省委金融办" in routed and "省科技厅" not in routed
@@ -206,7 +208,7 @@ def test_routing_reaches_every_body_that_handles_the_kind(make_order, drive):
 
 def test_claim_names_the_handler(make_order, drive, body_kjt):
     """The claiming body is recorded with its handler."""
-    order = services.claim_order(drive(make_order(), S.PUBLISHED), by=body_kjt, handler=body_kjt)
+    order = services.claim_order(drive(make_order(), OrderState.PUBLISHED), by=body_kjt, handler=body_kjt)
     assert order.claimed_by_body.short_name == "省科技厅"
     assert order.handler == body_kjt
     assert order.claimed_at is not None
@@ -214,7 +216,7 @@ def test_claim_names_the_handler(make_order, drive, body_kjt):
 
 def test_claim_handler_must_belong_to_the_body(make_order, drive, body_kjt, body_jrb):
     """Naming someone outside the body is refused."""
-    order = drive(make_order(), S.PUBLISHED)
+    order = drive(make_order(), OrderState.PUBLISHED)
     with pytest.raises(WorkflowError) as exc:
         services.claim_order(order, by=body_kjt, handler=body_jrb)
     assert exc.value.code == "invalid"
@@ -222,7 +224,7 @@ def test_claim_handler_must_belong_to_the_body(make_order, drive, body_kjt, body
 
 def test_concurrent_claim_with_stale_copies_one_wins(make_order, drive, body_kjt, second_innovation_body):
     """Two bodies load the published order and claim it: the first wins, the second gets claim_conflict."""
-    order = drive(make_order(), S.PUBLISHED)
+    order = drive(make_order(), OrderState.PUBLISHED)
     first, second = Order.objects.get(pk=order.pk), Order.objects.get(pk=order.pk)
     services.claim_order(first, by=body_kjt)
     with pytest.raises(WorkflowError) as exc:
@@ -238,7 +240,7 @@ def test_conditional_update_refuses_when_the_row_changed_under_the_lock(
     make_order, drive, body_kjt, second_innovation_body, monkeypatch
 ):
     """Even if the locked read were stale (no row locks, as on SQLite), UPDATE … WHERE state='published' lets one win."""
-    order = drive(make_order(), S.PUBLISHED)
+    order = drive(make_order(), OrderState.PUBLISHED)
     stale = Order.objects.get(pk=order.pk)
     services.claim_order(Order.objects.get(pk=order.pk), by=body_kjt)
     monkeypatch.setattr(services, "_locked", lambda pk: Order.objects.get(pk=pk) if False else stale)
@@ -253,7 +255,7 @@ def test_conditional_update_refuses_when_the_row_changed_under_the_lock(
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_claim_in_threads(make_order, drive, body_kjt, second_innovation_body):
     """Two threads claim at the same moment on PostgreSQL: exactly one succeeds."""
-    order = drive(make_order(), S.PUBLISHED)
+    order = drive(make_order(), OrderState.PUBLISHED)
     barrier = threading.Barrier(2)
     results = []
 
@@ -296,7 +298,7 @@ def test_events_are_append_only(make_order):
 
 def test_failed_transition_writes_nothing(make_order, drive, body_kjt):
     """A refused transition leaves neither state nor timeline changed (same transaction)."""
-    order = drive(make_order(), S.SUBMITTED)
+    order = drive(make_order(), OrderState.SUBMITTED)
     before = order.events.count()
     with pytest.raises(WorkflowError):
         services.claim_order(order, by=body_kjt)
@@ -305,13 +307,13 @@ def test_failed_transition_writes_nothing(make_order, drive, body_kjt):
 
 def test_accept_and_decline(make_order, drive, county_jinjiang, inst_dhu, bank_cib, firm_demo):
     """Several responses: accept one (order → docking), decline another with a category the provider sees."""
-    order = drive(make_order(), S.CLAIMED)
+    order = drive(make_order(), OrderState.CLAIMED)
     a = services.respond(order, by=inst_dhu, proposal="我校纺织学院可联合攻关。")
     b = services.respond(order, by=firm_demo, proposal="我司可提供中试产线。")
     services.decline_response(b, by=county_jinjiang, reason_category="capacity", note="中试规模不足")
     services.accept_response(a, by=county_jinjiang)
     order.refresh_from_db()
-    assert order.state == S.DOCKING
+    assert order.state == OrderState.DOCKING
     b.refresh_from_db()
     assert (b.state, b.reason_category, b.decision_note) == (
         ResponseState.DECLINED,
@@ -327,7 +329,7 @@ def test_accept_and_decline(make_order, drive, county_jinjiang, inst_dhu, bank_c
 
 def test_responses_only_once_and_only_from_providers_who_see_it(make_order, drive, inst_dhu, body_kjt):
     """One response per provider; restricted orders need an invitation; bodies cannot respond."""
-    order = drive(make_order(visibility="restricted"), S.CLAIMED)
+    order = drive(make_order(visibility="restricted"), OrderState.CLAIMED)
     with pytest.raises(WorkflowError) as exc:
         services.respond(order, by=inst_dhu, proposal="我校纺织学院可以组建团队联合攻关。")
     assert exc.value.code == "forbidden"
@@ -341,7 +343,7 @@ def test_responses_only_once_and_only_from_providers_who_see_it(make_order, driv
 
 def test_accepting_requires_a_claimed_order(make_order, drive, county_jinjiang, inst_dhu):
     """Responses on a published (unclaimed) order wait for a body to take the order."""
-    order = drive(make_order(), S.PUBLISHED)
+    order = drive(make_order(), OrderState.PUBLISHED)
     response = services.respond(order, by=inst_dhu, proposal="我校纺织学院可以组建团队联合攻关。")
     with pytest.raises(WorkflowError) as exc:
         services.accept_response(response, by=county_jinjiang)
@@ -373,7 +375,7 @@ def test_county_comes_from_the_organization(make_order, county_jinjiang):
 
 def test_publication_fixes_the_claim_deadline(make_order, drive, settings):
     """Approval stores the claim deadline (N working days on); a later change of N leaves it as it was."""
-    order = drive(make_order(), S.PUBLISHED)
+    order = drive(make_order(), OrderState.PUBLISHED)
     assert order.claim_due_at == sla.add_working_days(order.published_at, settings.CLAIM_SLA_WORKING_DAYS)
     assert order.claim_due_at.weekday() < 5
     settings.CLAIM_SLA_WORKING_DAYS += 2

@@ -38,7 +38,6 @@ def world(db, personas, settings):
     from matchmaking.models import Match, Order, OrderRoute, Outcome, Response
 
     settings.CLAIM_SLA_WORKING_DAYS = 3
-    S = OrderState
     jinjiang, shishi, luoyuan = (County.objects.get(name=n) for n in ("晋江市", "石狮市", "罗源县"))
     textile = CountyChain.objects.get(county=jinjiang, chain_type__code="textile-apparel")
     food = CountyChain.objects.get(county=jinjiang, chain_type__code="food")
@@ -76,15 +75,17 @@ def world(db, personas, settings):
 
     K = OrderKind
     orders = {
-        1: place(1, jinjiang, textile, K.INNOVATION, S.RESOLVED, at(6, 2), at(6, 3), at(6, 12), kjt),
-        2: place(2, jinjiang, food, K.CAPITAL, S.RESOLVED, at(5, 30), at(6, 5), at(6, 10), jrb),
-        3: place(3, jinjiang, textile, K.TALENT, S.DOCKING, at(6, 9), at(6, 9, 16), None, kjt),
-        4: place(4, jinjiang, textile, K.INDUSTRY, S.PUBLISHED, at(6, 10)),
-        5: place(5, shishi, shishi_textile, K.INNOVATION, S.PUBLISHED, at(6, 13)),
-        6: place(6, luoyuan, metallurgy, K.CAPITAL, S.CLAIMED, at(6, 2), at(6, 5), None, jrb),
-        7: place(7, jinjiang, textile, K.INNOVATION, S.DRAFT),
-        8: place(8, luoyuan, metallurgy, K.INNOVATION, S.CLOSED, at(5, 26), at(5, 27), at(6, 6), kjt),
-        9: place(9, jinjiang, food, K.INNOVATION, S.SUBMITTED, submitted=at(6, 14)),
+        1: place(1, jinjiang, textile, K.INNOVATION, OrderState.RESOLVED, at(6, 2), at(6, 3), at(6, 12), kjt),
+        2: place(2, jinjiang, food, K.CAPITAL, OrderState.RESOLVED, at(5, 30), at(6, 5), at(6, 10), jrb),
+        3: place(3, jinjiang, textile, K.TALENT, OrderState.DOCKING, at(6, 9), at(6, 9, 16), None, kjt),
+        4: place(4, jinjiang, textile, K.INDUSTRY, OrderState.PUBLISHED, at(6, 10)),
+        5: place(5, shishi, shishi_textile, K.INNOVATION, OrderState.PUBLISHED, at(6, 13)),
+        6: place(6, luoyuan, metallurgy, K.CAPITAL, OrderState.CLAIMED, at(6, 2), at(6, 5), None, jrb),
+        7: place(7, jinjiang, textile, K.INNOVATION, OrderState.DRAFT),
+        8: place(
+            8, luoyuan, metallurgy, K.INNOVATION, OrderState.CLOSED, at(5, 26), at(5, 27), at(6, 6), kjt
+        ),
+        9: place(9, jinjiang, food, K.INNOVATION, OrderState.SUBMITTED, submitted=at(6, 14)),
     }
     for n in (1, 3, 5):
         OrderRoute.objects.create(order=orders[n], body=kjt)

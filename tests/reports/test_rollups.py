@@ -11,13 +11,11 @@ from tests.reports.conftest import NOW
 
 pytestmark = pytest.mark.django_db
 
-S = OrderState
-
 
 def expected(orders) -> dict:
     """The regional figures of an order set, one plain query each (the slow reference)."""
     total = orders.count()
-    resolved = orders.filter(state=S.RESOLVED).count()
+    resolved = orders.filter(state=OrderState.RESOLVED).count()
     financed = Outcome.objects.filter(order__in=orders, outcome_type__in=queries.FINANCED_TYPES).aggregate(
         s=Sum("amount_yuan")
     )["s"]
@@ -39,7 +37,8 @@ def docked(orders) -> int:
     return sum(
         1
         for pk, state in orders.values_list("pk", "state")
-        if state in (S.DOCKING, S.RESOLVED) or (state == S.CLOSED and pk in accepted)
+        if state in (OrderState.DOCKING, OrderState.RESOLVED)
+        or (state == OrderState.CLOSED and pk in accepted)
     )
 
 
@@ -81,7 +80,7 @@ def test_province_rollups_equal_plain_counts(world, personas, reference, persona
         )
     by_state = {r["state"]: r["total"] for r in board.table("by_state").rows}
     for value, label in rollups.STATE_LABELS.items():
-        if value != S.DRAFT:
+        if value != OrderState.DRAFT:
             assert by_state[str(label)] == orders.filter(state=value).count()
 
 

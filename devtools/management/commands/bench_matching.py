@@ -19,8 +19,8 @@ from devtools.matching.bench import (
     time_rematch,
     time_single,
 )
-from matchmaking.engine import rank
-from matchmaking.matching import catalog_records
+from engine import rank
+from matchmaking.match_index import catalog_records
 
 
 def _p95(values):

@@ -6,7 +6,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from devtools.matching.evaluate import evaluate, format_table, load_cases
-from matchmaking.matching import get_index
+from matchmaking.match_index import get_index
 
 
 class Command(BaseCommand):

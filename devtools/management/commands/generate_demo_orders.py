@@ -21,6 +21,7 @@ from django.utils import timezone
 from accounts.choices import OrgKind, ProviderKind
 from accounts.models import Organization
 from chains.models import ChainLink, CountyChain, Enterprise, Institution, ProvincialBody
+from engine.reasons import legacy_reason
 from matchmaking import sla
 from matchmaking.choices import (
     EventKind,
@@ -34,25 +35,23 @@ from matchmaking.choices import (
     Visibility,
     WantedLink,
 )
-from matchmaking.engine.reasons import legacy_reason
 from matchmaking.models import Match, Order, OrderEvent, OrderRoute, Outcome, Response
 
-S = OrderState
 BATCH = 2000
 
 # (state, weight): where the synthetic orders stand today.
 STATE_WEIGHTS = (
-    (S.DRAFT, 4),
-    (S.SUBMITTED, 4),
-    (S.RETURNED, 2),
-    (S.REJECTED, 2),
-    (S.PUBLISHED, 12),
-    (S.CLAIMED, 12),
-    (S.DOCKING, 16),
-    (S.RESOLVED, 36),
-    (S.CLOSED, 6),
-    (S.WITHDRAWN, 3),
-    (S.EXPIRED, 3),
+    (OrderState.DRAFT, 4),
+    (OrderState.SUBMITTED, 4),
+    (OrderState.RETURNED, 2),
+    (OrderState.REJECTED, 2),
+    (OrderState.PUBLISHED, 12),
+    (OrderState.CLAIMED, 12),
+    (OrderState.DOCKING, 16),
+    (OrderState.RESOLVED, 36),
+    (OrderState.CLOSED, 6),
+    (OrderState.WITHDRAWN, 3),
+    (OrderState.EXPIRED, 3),
 )
 KIND_WEIGHTS = (
     (OrderKind.INNOVATION, 30),
@@ -60,9 +59,17 @@ KIND_WEIGHTS = (
     (OrderKind.TALENT, 20),
     (OrderKind.INDUSTRY, 20),
 )
-REACHED_PUBLISHED = {S.PUBLISHED, S.CLAIMED, S.DOCKING, S.RESOLVED, S.CLOSED, S.EXPIRED, S.WITHDRAWN}
-REACHED_CLAIMED = {S.CLAIMED, S.DOCKING, S.RESOLVED, S.CLOSED}
-REACHED_DOCKING = {S.DOCKING, S.RESOLVED}
+REACHED_PUBLISHED = {
+    OrderState.PUBLISHED,
+    OrderState.CLAIMED,
+    OrderState.DOCKING,
+    OrderState.RESOLVED,
+    OrderState.CLOSED,
+    OrderState.EXPIRED,
+    OrderState.WITHDRAWN,
+}
+REACHED_CLAIMED = {OrderState.CLAIMED, OrderState.DOCKING, OrderState.RESOLVED, OrderState.CLOSED}
+REACHED_DOCKING = {OrderState.DOCKING, OrderState.RESOLVED}
 TITLES = {
     OrderKind.INNOVATION: ("关键工艺技术攻关", "新产品联合研发", "检测认证平台共建", "中试放大技术支持"),
     OrderKind.CAPITAL: ("技改扩产融资", "流动资金贷款", "股权融资对接", "供应链金融支持"),
@@ -189,7 +196,7 @@ class Command(BaseCommand):
                     )
                 )
             responses.extend(self._responses(rng, ctx, order))
-            if order.state == S.RESOLVED:
+            if order.state == OrderState.RESOLVED:
                 outcomes.append(self._outcome(rng, order))
             if order.kind == OrderKind.INDUSTRY and order.published_at:
                 matches.extend(self._matches(rng, ctx, order))
@@ -222,20 +229,26 @@ class Command(BaseCommand):
             "dock": rng.uniform(24, 24 * 20),
             "finish": rng.uniform(24 * 5, 24 * 75),
         }
-        reached = ["submit"] if state != S.DRAFT else []
+        reached = ["submit"] if state != OrderState.DRAFT else []
         if state in REACHED_PUBLISHED:
             reached.append("publish")
         if state in REACHED_CLAIMED:
             reached.append("claim")
         if state in REACHED_DOCKING:
             reached.append("dock")
-        if state in (S.RESOLVED, S.CLOSED, S.EXPIRED, S.WITHDRAWN, S.REJECTED):
+        if state in (
+            OrderState.RESOLVED,
+            OrderState.CLOSED,
+            OrderState.EXPIRED,
+            OrderState.WITHDRAWN,
+            OrderState.REJECTED,
+        ):
             reached.append("finish")
         span = sum(steps[s] for s in reached)
         latest_start = now - timedelta(hours=span + 1)
         window = timedelta(days=30 * months)
         created = latest_start - timedelta(seconds=rng.uniform(0, window.total_seconds()))
-        if state in (S.PUBLISHED, S.SUBMITTED, S.CLAIMED, S.DOCKING):
+        if state in (OrderState.PUBLISHED, OrderState.SUBMITTED, OrderState.CLAIMED, OrderState.DOCKING):
             # orders still under way are recent
             created = latest_start - timedelta(hours=rng.uniform(0, 24 * 45))
 
@@ -291,22 +304,31 @@ class Command(BaseCommand):
             matched_at=times.get("publish"),
             created_at=created,
         )
-        events = [(EventKind.CREATED, created, "", S.DRAFT)]
+        events = [(EventKind.CREATED, created, "", OrderState.DRAFT)]
         if "submit" in times:
-            events.append((EventKind.SUBMITTED, times["submit"], S.DRAFT, S.SUBMITTED))
+            events.append((EventKind.SUBMITTED, times["submit"], OrderState.DRAFT, OrderState.SUBMITTED))
         if "publish" in times:
-            events.append((EventKind.PUBLISHED, times["publish"], S.SUBMITTED, S.PUBLISHED))
+            events.append((EventKind.PUBLISHED, times["publish"], OrderState.SUBMITTED, OrderState.PUBLISHED))
         if "claim" in times:
-            events.append((EventKind.CLAIMED, times["claim"], S.PUBLISHED, S.CLAIMED))
+            events.append((EventKind.CLAIMED, times["claim"], OrderState.PUBLISHED, OrderState.CLAIMED))
         if "dock" in times:
-            events.append((EventKind.DOCKING, times["dock"], S.CLAIMED, S.DOCKING))
+            events.append((EventKind.DOCKING, times["dock"], OrderState.CLAIMED, OrderState.DOCKING))
         if "finish" in times:
-            before = {S.RESOLVED: S.DOCKING, S.CLOSED: S.CLAIMED, S.REJECTED: S.SUBMITTED}.get(
-                state, S.PUBLISHED
-            )
+            before = {
+                OrderState.RESOLVED: OrderState.DOCKING,
+                OrderState.CLOSED: OrderState.CLAIMED,
+                OrderState.REJECTED: OrderState.SUBMITTED,
+            }.get(state, OrderState.PUBLISHED)
             events.append((EventKind(state), times["finish"], before, state))
-        if state == S.RETURNED:
-            events.append((EventKind.RETURNED, times["submit"] + timedelta(hours=6), S.SUBMITTED, S.RETURNED))
+        if state == OrderState.RETURNED:
+            events.append(
+                (
+                    EventKind.RETURNED,
+                    times["submit"] + timedelta(hours=6),
+                    OrderState.SUBMITTED,
+                    OrderState.RETURNED,
+                )
+            )
         return Plan(order=order, bodies=routed, events=events)
 
     def _responses(self, rng, ctx, order) -> list[Response]:

@@ -4,10 +4,10 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from chains.models import ChainType, County
-from matchmaking.engine import OrderQuery, rank
-from matchmaking.engine.records import FINANCING_TYPES, ORDER_KINDS
-from matchmaking.matching import get_index
+from chains.models import ChainType, County, split_keywords
+from engine import OrderQuery, rank
+from engine.records import FINANCING_TYPES, ORDER_KINDS
+from matchmaking.match_index import get_index
 
 
 class Command(BaseCommand):
@@ -42,7 +42,6 @@ class Command(BaseCommand):
             raise CommandError(f"未知的产业链类型代码：{opts['chain_type']}")
         if opts["top"] < 1:
             raise CommandError("--top 至少为 1")
-        from chains.models import split_keywords
 
         query = OrderQuery(
             kind=opts["kind"],
