@@ -9,6 +9,7 @@ order timeline entry in the same transaction and raise only `WorkflowError`.
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from accounts.scoping import Scope
@@ -190,3 +191,15 @@ def firms_served(orders) -> dict:
         "by_county": table(counties),
         "by_chain": table(chains),
     }
+
+
+def white_listed_orders():
+    """Ids of orders that serve a firm on the key-firm white list (by catalog firm or by its code), as a subquery."""
+    from chains.models import WhiteListEntry
+
+    codes = WhiteListEntry.objects.exclude(enterprise__uscc=None).values("enterprise__uscc")
+    return (
+        OrderBeneficiary.objects.filter(Q(enterprise__white_list__isnull=False) | Q(uscc__in=codes))
+        .values("order_id")
+        .distinct()
+    )

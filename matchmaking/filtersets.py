@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from chains import groups
 from chains.models import ChainType, County, Prefecture
+from matchmaking.beneficiaries import white_listed_orders
 from matchmaking.choices import OrderKind, OrderState
 from matchmaking.models import Order
 from matchmaking.widgets import PlainSelect, SingleOfManySelect
@@ -61,6 +62,9 @@ class OrderFilterSet(django_filters.FilterSet):
         max_value=MAX_AMOUNT,
         help_text="金额上限（元）",
     )
+    white_listed = django_filters.BooleanFilter(
+        method="filter_white_listed", help_text="true：服务重点企业白名单企业的需求；false：其余需求"
+    )
     # --- the pages' extras (PAGE_ONLY) ---
     q = django_filters.CharFilter(label=_("搜索"), method="search")
     due_before = django_filters.DateFilter(
@@ -77,7 +81,7 @@ class OrderFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = Order
-        fields = ["kind", "state", "prefecture", "county", "chain_type"]
+        fields = ["kind", "state", "prefecture", "county", "chain_type", "white_listed"]
 
     def search(self, queryset, name, value):
         """Orders whose title, description, keywords, county or chain name contain the text."""
@@ -88,6 +92,11 @@ class OrderFilterSet(django_filters.FilterSet):
         for field in SEARCH_FIELDS:
             condition |= Q(**{f"{field}__icontains": value})
         return queryset.filter(condition)
+
+    def filter_white_listed(self, queryset, name, value):
+        """Orders that serve (or do not serve) a firm on the key-firm white list."""
+        listed = Q(pk__in=white_listed_orders())
+        return queryset.filter(listed) if value else queryset.exclude(listed)
 
     def in_group(self, queryset, name, value: str):
         """Orders of the counties in a registered county group."""
@@ -115,6 +124,7 @@ PAGE_LABELS = {
     "created_before": _("至"),
     "due_before": _("期望完成不晚于"),
     "county_group": _("县域层级"),
+    "white_listed": _("重点企业白名单"),
     "amount_min_wan": _("金额不低于（万元）"),
     "amount_max_wan": _("金额不高于（万元）"),
 }
@@ -135,6 +145,7 @@ def page_filterset(data, queryset) -> OrderFilterSet:
         "county": [("", _("全部")), *County.objects.values_list("pk", "name")],
         "chain_type": [("", _("全部")), *ChainType.objects.values_list("code", "name")],
         "county_group": [("", _("全部")), *groups.choices()],
+        "white_listed": [("", _("全部")), ("true", _("服务白名单企业")), ("false", _("不含白名单企业"))],
     }
     for name, field in filterset.form.fields.items():
         field.label = PAGE_LABELS[name]

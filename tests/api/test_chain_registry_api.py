@@ -154,3 +154,39 @@ def test_white_list(api, body_jrb, bank_cib, platform_admin, django_assert_max_n
         (firm.pk, chain.pk, 2025, "纳入金融支持重点企业")
     ]
     assert api(None).get(reverse("api:white-list-list")).status_code == 401
+
+
+@pytest.mark.django_db
+def test_orders_and_firms_filtered_by_the_white_list(api, county_jinjiang, body_jrb, platform_admin, login):
+    from matchmaking import services
+    from tests.matchmaking.conftest import order_data
+
+    chain = CountyChain.objects.get(name="晋江市纺织鞋服产业链")
+    firm = (
+        Enterprise.objects.filter(chain_type=chain.chain_type, county__name="晋江市").order_by("pk").first()
+    )
+    Enterprise.objects.filter(pk=firm.pk).update(uscc=VALID)
+    served = services.create_order(
+        by=county_jinjiang, data=order_data(county_jinjiang), beneficiaries=[{"name": "别名", "uscc": VALID}]
+    )
+    other = services.create_order(
+        by=county_jinjiang, data=order_data(county_jinjiang, title="另一条需求标题")
+    )
+    api(body_jrb).post(
+        reverse("api:white-list-list"),
+        {"enterprise": firm.pk, "chain": chain.pk, "year": 2025, "reason": "重点企业"},
+        format="json",
+    )
+    listed = api(platform_admin).get(reverse("api:order-list"), {"white_listed": "true"}).json()["results"]
+    assert [row["id"] for row in listed] == [served.pk]
+    rest = {
+        row["id"]
+        for row in api(platform_admin)
+        .get(reverse("api:order-list"), {"white_listed": "false"})
+        .json()["results"]
+    }
+    assert other.pk in rest and served.pk not in rest
+    page = login(platform_admin).get(reverse("orders:list"), {"white_listed": "true"}).content.decode()
+    assert served.title in page and "另一条需求标题" not in page
+    firms = api(platform_admin).get(reverse("api:white-list-list"), {"chain": chain.pk}).json()["results"]
+    assert [(row["enterprise"], row["uscc"]) for row in firms] == [(firm.pk, VALID)]

@@ -263,3 +263,54 @@ def test_admin_import_is_all_or_nothing(admin_client, tmp_path):
     body = response.content.decode()
     assert "未知的产业链类型" in body
     assert not CountyChain.objects.filter(name="长汀县纺织产业链").exists()
+
+
+def _official_list(tmp_path, bad_line: int | None = None):
+    """A generated official list of 164 county key chains: the 60 shipped ones plus 104 more that reach every
+    county (the real list is not public); `bad_line` (sheet line, header = 1) gets an unknown county."""
+    import csv
+
+    from chains.loaders import DATA_DIR
+    from chains.models import ChainType, County
+
+    with (DATA_DIR / "county_chains.csv").open(encoding="utf-8") as handle:
+        rows = [
+            [r["county"], r["chain_type"], r["chain_name"], r["evidence"]] for r in csv.DictReader(handle)
+        ]
+    counties = list(County.objects.order_by("position").values_list("name", flat=True))
+    types = list(ChainType.objects.order_by("position").values_list("code", "name"))
+    index = 0
+    while len(rows) < 164:
+        county = counties[index % len(counties)]
+        code, type_name = types[index % len(types)]
+        rows.append([county, code, f"{county}{type_name}产业链（清单{index + 1}）", "全省县域重点产业链清单"])
+        index += 1
+    if bad_line is not None:
+        rows[bad_line - 2][0] = "不存在县"
+    return write_xlsx(tmp_path / "全省县域重点产业链清单.xlsx", CHAIN_HEADER, rows)
+
+
+@pytest.mark.django_db
+def test_the_official_164_row_list_confirms_every_row_and_reaches_every_county(tmp_path):
+    from chains.stats import chain_tally
+
+    assert chain_tally()["uncovered_counties"] == 45  # the 60 white-paper chains cover 38 of 83 counties
+    outcome = import_catalog_file("chains", _official_list(tmp_path))
+    assert (
+        outcome.ok
+        and outcome.total == 164
+        and (outcome.new, outcome.updated + outcome.unchanged) == (104, 60)
+    )
+    listed = CountyChain.objects.filter(source="whitepaper")
+    assert listed.count() == 164 and not listed.exclude(status="confirmed").exists()
+    tally = chain_tally()
+    assert tally["uncovered_counties"] == 0 and tally["orderable_counties"] == 83
+
+
+@pytest.mark.django_db
+def test_the_official_list_with_one_bad_row_imports_nothing(tmp_path):
+    before = CountyChain.objects.count()
+    outcome = import_catalog_file("chains", _official_list(tmp_path, bad_line=100))
+    assert not outcome.ok and [p.line for p in outcome.problems] == [100]
+    assert "不存在县" in outcome.problems[0].reason
+    assert CountyChain.objects.count() == before
