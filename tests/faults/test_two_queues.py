@@ -38,14 +38,20 @@ def queue_worker(redis_url: str, queue: str) -> stack.CeleryProcess:
 
 
 def finished_orders(worker: stack.CeleryProcess) -> list[int]:
-    """Order ids of the match_order runs the worker finished (its JSON 'succeeded' lines)."""
+    """Order ids of the match_order runs of the worker that stored matches (its JSON 'succeeded' lines)."""
     found = []
     for line in worker.lines:
         try:
             entry = json.loads(line)
         except ValueError:
             continue
-        if entry.get("task") == MATCH_TASK and "succeeded" in entry.get("message", ""):
+        message = entry.get("message", "")
+        # a run that stored matches ('done', or 'final' for a closed order); 'stale' runs stored nothing
+        if (
+            entry.get("task") == MATCH_TASK
+            and "succeeded" in message
+            and message.endswith(("'done'", "'final'"))
+        ):
             found.append(entry["order_id"])
     return found
 

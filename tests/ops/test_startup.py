@@ -12,7 +12,7 @@ from django.core.management import call_command
 from dotenv import dotenv_values
 
 from accounts.models import User
-from devtools.personas import PERSONA_USERNAMES
+from devtools.personas import PERSONA_USERNAMES, all_personas
 from ops.localenv import ensure_local_env, load_local_env
 from ops.logconfig import build_logging
 
@@ -108,8 +108,10 @@ def test_seed_demo_one_shared_password_printed_again_and_reset(personas, monkeyp
     monkeypatch.setenv("DEMO_PASSWORD", "Shared-Demo-2026!")
     out = StringIO()
     call_command("seed_demo", "--reset-passwords", stdout=out)
-    assert f"已把 {len(PERSONA_USERNAMES)} 个演示账号的密码改为共用演示密码" in out.getvalue()
-    for user in User.objects.filter(username__in=PERSONA_USERNAMES):
+    usernames = [username for username, _label in all_personas()]
+    existing = User.objects.filter(username__in=usernames)
+    assert f"已把 {existing.count()} 个演示账号的密码改为共用演示密码" in out.getvalue()
+    for user in existing:
         assert user.check_password("Shared-Demo-2026!"), user.username
 
     again = StringIO()
