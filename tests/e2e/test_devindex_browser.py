@@ -79,7 +79,9 @@ def test_ranking_map_and_county_radar_in_the_browser(browser, live_server, demo_
 
     admin = open_as(browser, live_server, "admin", errors=errors)
     admin.goto(f"{live_server.url}/dashboards/province/")
-    admin.wait_for_selector("[data-devindex-panel][data-loaded='1'] [data-testid=tier-table]")
+    admin.wait_for_selector("[data-devindex-panel][data-loaded='1'] [data-testid=need-table]")
+    admin.wait_for_selector("[data-testid=index-tiers] [data-testid=tier-table]")
     for width in (1280, 375):
         shoot(admin, "province-panel", width, "[data-testid=devindex-panel]")
+        shoot(admin, "province-tiers", width, "[data-testid=index-tiers]")
     assert not errors, errors
