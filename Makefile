@@ -49,6 +49,7 @@ demo: migrate
 	$(RUN_ENV) $(PY) manage.py load_reference_data
 	$(RUN_ENV) $(PY) manage.py seed_demo
 	$(RUN_ENV) $(PY) manage.py seed_demo_orders
+	$(RUN_ENV) $(PY) manage.py seed_demo_chains
 	$(RUN_ENV) $(PY) manage.py seed_demo_devindex
 	$(RUN_ENV) $(PY) manage.py seed_demo_events
 	$(RUN_ENV) $(PY) manage.py seed_demo_challenges

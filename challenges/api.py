@@ -358,7 +358,7 @@ class ReviewWriteSerializer(serializers.Serializer):
     comment = serializers.CharField(max_length=5000, required=False, allow_blank=True)
 
 
-class MilestoneReportSerializer(serializers.Serializer):
+class MilestoneReportInSerializer(serializers.Serializer):
     """A milestone progress report (evidence files: multipart `files`)."""
 
     text = serializers.CharField(max_length=5000)
@@ -809,7 +809,7 @@ class MilestoneViewSet(ListFiltersOnly, mixins.RetrieveModelMixin, viewsets.Gene
     def _out(self, milestone):
         return Response(MilestoneSerializer(self.get_queryset().get(pk=milestone.pk)).data)
 
-    @extend_schema(request=MilestoneReportSerializer, responses={200: MilestoneSerializer, **ERRORS})
+    @extend_schema(request=MilestoneReportInSerializer, responses={200: MilestoneSerializer, **ERRORS})
     @action(
         detail=True,
         methods=["post"],
@@ -818,7 +818,7 @@ class MilestoneViewSet(ListFiltersOnly, mixins.RetrieveModelMixin, viewsets.Gene
     def report(self, request, pk=None):
         """中榜单位报告进展与证明材料（multipart 时文件字段 files）。"""
         milestone = self.get_object()
-        parsed = MilestoneReportSerializer(data=request.data)
+        parsed = MilestoneReportInSerializer(data=request.data)
         parsed.is_valid(raise_exception=True)
         call(
             services.report_milestone,

@@ -348,6 +348,11 @@ SPECTACULAR_SETTINGS = {
         "SourceEnum": "core.choices.Source",
         "IndexSourceEnum": "devindex.choices.ResultSource",
         "IndexReportStateEnum": "devindex.choices.ReportState",
+        "ChallengeListStateEnum": "challenges.choices.ListState",
+        "ChallengeStateEnum": "challenges.choices.ChallengeState",
+        "BidStateEnum": "challenges.choices.BidState",
+        "ProjectStateEnum": "challenges.choices.ProjectState",
+        "MilestoneStateEnum": "challenges.choices.MilestoneState",
     },
 }
 

@@ -73,6 +73,15 @@ PERSONAS: tuple[Persona, ...] = (
         {"provincial_body": ("chains.ProvincialBody", {"short_name": "省委金融办"})},
     ),
     Persona(
+        "body_gxt",
+        "省工信厅（认定县域重点产业链）",
+        "福建省工业和信息化厅",
+        OrgKind.BODY,
+        "许",
+        "工",
+        {"provincial_body": ("chains.ProvincialBody", {"short_name": "省工信厅"})},
+    ),
+    Persona(
         "bank_cib",
         "兴业银行客户经理",
         "兴业银行福建省分行",
@@ -153,4 +162,13 @@ def ensure_personas(password_factory: Callable[[], str]) -> list[tuple[str, str,
         user.set_password(secret)
         user.save()
         created.append((persona.username, persona.label, secret))
-    return created
+    return created + ensure_app_personas(password_factory)
+
+
+def ensure_app_personas(password_factory: Callable[[], str]) -> list[tuple[str, str, str]]:
+    """Personas of the roles that domain apps add (揭榜挂帅: review experts and a second bidding institution)."""
+    if not apps.is_installed("challenges"):
+        return []
+    from challenges.demo import ensure_challenge_personas
+
+    return ensure_challenge_personas(password_factory)

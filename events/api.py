@@ -330,12 +330,16 @@ class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     ordering = ["-starts_at", "-id"]
     http_method_names = ["get", "post", "head", "options"]
 
+    # Sub-resources read the event only for its id, scope and organizer: no target lists fetched for them.
+    SUB_RESOURCES = frozenset(
+        {"registrations", "meetings", "proposed_invitees", "invitations", "schedule", "calendar_ics"}
+    )
+
     def get_queryset(self):
-        return (
-            Event.objects.visible_to(self.request.user)
-            .select_related("organizer")
-            .prefetch_related("chains", "chain_types", "counties")
-        )
+        queryset = Event.objects.visible_to(self.request.user).select_related("organizer")
+        if self.action in self.SUB_RESOURCES:
+            return queryset
+        return queryset.prefetch_related("chains", "chain_types", "counties")
 
     def _parse(self, serializer_class, **kwargs) -> dict:
         parsed = serializer_class(data=self.request.data, **kwargs)
@@ -343,7 +347,12 @@ class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         return parsed.validated_data
 
     def _fresh(self, event, status_code=status.HTTP_200_OK):
-        event = self.get_queryset().get(pk=event.pk)
+        event = (
+            Event.objects.visible_to(self.request.user)
+            .select_related("organizer")
+            .prefetch_related("chains", "chain_types", "counties")
+            .get(pk=event.pk)
+        )
         return Response(
             DockingEventSerializer(event, context=self.get_serializer_context()).data, status=status_code
         )

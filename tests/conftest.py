@@ -127,6 +127,9 @@ county_luoyuan = _persona("county_luoyuan")
 city_quanzhou = _persona("city_quanzhou")
 body_kjt = _persona("body_kjt")
 body_jrb = _persona("body_jrb")
+body_gxt = _persona(
+    "body_gxt"
+)  # 省工信厅: confirms county key chains (also takes innovation and industry orders)
 bank_cib = _persona("bank_cib")
 inst_dhu = _persona("inst_dhu")
 firm_demo = _persona("firm_demo")
@@ -167,22 +170,6 @@ def city_fuzhou(db, personas):
         "林",
         "榕",
         prefecture=Prefecture.objects.get(name="福州市"),
-    )
-
-
-@pytest.fixture
-def body_gxt(db, personas):
-    """省工信厅: a second body that also takes innovation orders (routed with 省科技厅, never claims here)."""
-    from accounts.choices import OrgKind
-    from chains.models import ProvincialBody
-
-    return _extra_persona(
-        "body_gxt",
-        "福建省工业和信息化厅",
-        OrgKind.BODY,
-        "许",
-        "工",
-        provincial_body=ProvincialBody.objects.get(short_name="省工信厅"),
     )
 
 

@@ -186,10 +186,15 @@ ACCESS = {
         method="post",
         data={"reason": "请补充"},
     ),
-    # 省级认定: 省工信厅 (no demo persona in this matrix) and administrators; 省科技厅 and 省委金融办 do not confirm.
-    "api:chain-confirm": Access(chain_action("admin"), kwargs=_chain_in("reviewed"), method="post"),
+    # 省级认定: 省工信厅 and administrators; 省科技厅 and 省委金融办 do not confirm.
+    "api:chain-confirm": Access(
+        chain_action("body_gxt", "admin"), kwargs=_chain_in("reviewed"), method="post"
+    ),
     "api:chain-revoke": Access(
-        chain_action("admin"), kwargs=_chain_in("declared"), method="post", data={"reason": "未列入全省清单"}
+        chain_action("body_gxt", "admin"),
+        kwargs=_chain_in("declared"),
+        method="post",
+        data={"reason": "未列入全省清单"},
     ),
     "api:white-list-list": Access(LOGGED_IN),
     "api:white-list-detail": Access(LOGGED_IN, kwargs=_white_list_entry),
@@ -229,7 +234,9 @@ ACCESS = {
         method="post",
     ),
     "api:order-claim": Access(
-        api_rule(403, body_kjt=200, **OUTSIDE_PUBLISHED), kwargs=order_in("published"), method="post"
+        api_rule(403, body_kjt=200, body_gxt=200, **OUTSIDE_PUBLISHED),
+        kwargs=order_in("published"),
+        method="post",
     ),
     "api:order-resolve": Access(
         body_action(),

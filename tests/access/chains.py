@@ -2,7 +2,15 @@
 
 from tests.access import Access, logged_in, only, public
 
-GOVERNMENT = ("county_jinjiang", "county_luoyuan", "city_quanzhou", "body_kjt", "body_jrb", "admin")
+GOVERNMENT = (
+    "county_jinjiang",
+    "county_luoyuan",
+    "city_quanzhou",
+    "body_kjt",
+    "body_jrb",
+    "body_gxt",
+    "admin",
+)
 
 
 def _prefecture(personas):
@@ -73,7 +81,7 @@ ACCESS = {
     "chains:white_list": Access(logged_in()),
     # Only its keepers (省委金融办, 省财政厅, 省工信厅, administrators) take entries off.
     "chains:white_list_remove": Access(
-        only("body_jrb", "admin", ok=302), kwargs=_white_list_entry, method="post"
+        only("body_jrb", "body_gxt", "admin", ok=302), kwargs=_white_list_entry, method="post"
     ),
     # A declared chain: its county edits it; everyone else (its city included) gets 404.
     "chains:chain_edit": Access(only("county_jinjiang"), kwargs=_declared),

@@ -3,7 +3,7 @@ bodies and administrators everything; providers have no dashboard (404) but may 
 
 from tests.access import Access, logged_in, only
 
-PROVINCE = ("body_kjt", "body_jrb", "admin")
+PROVINCE = ("body_kjt", "body_jrb", "body_gxt", "admin")
 QUANZHOU = (*PROVINCE, "city_quanzhou")
 JINJIANG = (*QUANZHOU, "county_jinjiang")
 WITH_DASHBOARD = (*QUANZHOU, "county_jinjiang", "county_luoyuan")

@@ -44,6 +44,8 @@ def _event(personas, state="published"):
             break
         step()
         assert event.state == target
+    if state == "approved":  # before publication: the organizer, administrators and the invited 东华大学
+        services.invite(event, by=bank, organization=personas["inst_dhu"].organization)
     if state == "published":
         county = services.register(event, by=personas["county_jinjiang"])
         dhu = services.register(event, by=personas["inst_dhu"])
@@ -82,13 +84,17 @@ def _token(personas):
 
 
 PUBLISHED = event_in("published")
+# Approved, not yet published: seen by the organizer, administrators and the invited 东华大学 only (the others
+# get 404), which is where the pages every participant of a published event may open are checked.
+APPROVED = event_in("approved")
+SEES_APPROVED = (*ORGANIZER, "inst_dhu")
 ORGANIZER_PAGE = only(*ORGANIZER)
 
 ACCESS = {
     # pages
     "events:list": Access(logged_in()),
     "events:create": Access(logged_in()),
-    "events:detail": Access(logged_in(), kwargs=PUBLISHED),
+    "events:detail": Access(only(*SEES_APPROVED), kwargs=APPROVED),
     "events:edit": Access(ORGANIZER_PAGE, kwargs=PUBLISHED),
     "events:action": Access(only("bank_cib", ok=302), kwargs=_action("submit", "draft"), method="post"),
     "events:invitees": Access(ORGANIZER_PAGE, kwargs=PUBLISHED),
@@ -97,9 +103,9 @@ ACCESS = {
     "events:manage": Access(ORGANIZER_PAGE, kwargs=PUBLISHED),
     "events:schedule": Access(only(*ORGANIZER, ok=302), kwargs=PUBLISHED, method="post"),
     # an empty request form: a message and back to the event page, for whoever sees the event
-    "events:meeting-request": Access(rule(302), kwargs=PUBLISHED, method="post"),
-    "events:agenda": Access(logged_in(), kwargs=PUBLISHED),
-    "events:agenda-ics": Access(logged_in(), kwargs=PUBLISHED),
+    "events:meeting-request": Access(only(*SEES_APPROVED, ok=302), kwargs=APPROVED, method="post"),
+    "events:agenda": Access(only(*SEES_APPROVED), kwargs=APPROVED),
+    "events:agenda-ics": Access(only(*SEES_APPROVED), kwargs=APPROVED),
     "events:board": Access(ORGANIZER_PAGE, kwargs=PUBLISHED),
     "events:checkin-scan": Access(ORGANIZER_PAGE, kwargs=PUBLISHED),
     "events:report": Access(ORGANIZER_PAGE, kwargs=PUBLISHED),
@@ -115,7 +121,7 @@ ACCESS = {
     "dashboards:events_section": Access(only("body_kjt", "body_jrb", "admin"), query="level=province"),
     # API
     "api:event-list": Access(LOGGED_IN),
-    "api:event-detail": Access(LOGGED_IN, kwargs=PUBLISHED),
+    "api:event-detail": Access(api_rule(404, **dict.fromkeys(SEES_APPROVED, 200)), kwargs=APPROVED),
     "api:event-submit": Access(
         api_rule(404, bank_cib=200, admin=403), kwargs=event_in("draft"), method="post"
     ),
@@ -129,19 +135,31 @@ ACCESS = {
         data={"reason": "请补充议程"},
     ),
     "api:event-publish": Access(
-        api_rule(404, bank_cib=200, admin=200), kwargs=event_in("approved"), method="post"
+        api_rule(404, bank_cib=200, admin=200, inst_dhu=403), kwargs=event_in("approved"), method="post"
     ),
+    # on the approved event: the invited 东华大学 sees it but may not act (403), the others do not see it (404)
     "api:event-cancel": Access(
-        api_rule(403, bank_cib=200, admin=200), kwargs=PUBLISHED, method="post", data={"reason": "场地调整"}
+        api_rule(404, bank_cib=200, admin=200, inst_dhu=403),
+        kwargs=APPROVED,
+        method="post",
+        data={"reason": "场地调整"},
     ),
-    "api:event-finish": Access(api_rule(403, bank_cib=200, admin=200), kwargs=PUBLISHED, method="post"),
-    "api:event-proposed-invitees": Access(api_rule(403, bank_cib=200, admin=200), kwargs=PUBLISHED),
-    # no organization named: the organizer gets 400, the others 403 before any input is read
-    "api:event-invitations": Access(api_rule(403, bank_cib=400, admin=400), kwargs=PUBLISHED, method="post"),
-    "api:event-registrations": Access(LOGGED_IN, kwargs=PUBLISHED),
-    "api:event-meetings": Access(LOGGED_IN, kwargs=PUBLISHED),
-    "api:event-schedule": Access(api_rule(403, bank_cib=200, admin=200), kwargs=PUBLISHED, method="post"),
-    "api:event-calendar-file": Access(LOGGED_IN, kwargs=PUBLISHED),
+    "api:event-finish": Access(
+        api_rule(404, bank_cib=409, admin=409, inst_dhu=403), kwargs=APPROVED, method="post"
+    ),
+    "api:event-proposed-invitees": Access(
+        api_rule(404, bank_cib=200, admin=200, inst_dhu=403), kwargs=APPROVED
+    ),
+    # no organization named: the organizer gets 400, the invited one 403 before any input is read
+    "api:event-invitations": Access(
+        api_rule(404, bank_cib=400, admin=400, inst_dhu=403), kwargs=APPROVED, method="post"
+    ),
+    "api:event-registrations": Access(api_rule(404, **dict.fromkeys(SEES_APPROVED, 200)), kwargs=APPROVED),
+    "api:event-meetings": Access(api_rule(404, **dict.fromkeys(SEES_APPROVED, 200)), kwargs=APPROVED),
+    "api:event-schedule": Access(
+        api_rule(404, bank_cib=409, admin=409, inst_dhu=403), kwargs=APPROVED, method="post"
+    ),
+    "api:event-calendar-file": Access(api_rule(404, **dict.fromkeys(SEES_APPROVED, 200)), kwargs=APPROVED),
     "api:meeting-detail": Access(api_rule(404, **dict.fromkeys((*SIDES, *ORGANIZER), 200)), kwargs=_meeting),
     "api:meeting-accept": Access(
         api_rule(404, inst_dhu=200, county_jinjiang=403, bank_cib=403, admin=403),

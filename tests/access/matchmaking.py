@@ -7,9 +7,9 @@ needs; 罗源县 and 省委金融办 (capital) are outsiders to it.
 from tests.access import Access, logged_in, only
 
 PROVIDERS = ("bank_cib", "inst_dhu", "firm_demo")
-BODIES = ("body_kjt", "body_jrb")
-# Who may open a published, open 晋江 innovation order.
-SEES_PUBLISHED = ("county_jinjiang", "city_quanzhou", "body_kjt", *PROVIDERS, "admin")
+BODIES = ("body_kjt", "body_jrb", "body_gxt")
+# Who may open a published, open 晋江 innovation order (省工信厅 also takes innovation orders: routed too).
+SEES_PUBLISHED = ("county_jinjiang", "city_quanzhou", "body_kjt", "body_gxt", *PROVIDERS, "admin")
 
 
 def _order(personas, state="draft", **overrides):
@@ -83,10 +83,10 @@ ACCESS = {
     "orders:moderate": Access(
         only("admin", ok=302), kwargs=_pk("submitted"), method="post", data={"decision": "approve"}
     ),
-    "orders:claim": Access(only("body_kjt", ok=302), kwargs=_pk("published"), method="post"),
+    "orders:claim": Access(only("body_kjt", "body_gxt", ok=302), kwargs=_pk("published"), method="post"),
     "orders:invite": Access(only("body_kjt", "admin", ok=302), kwargs=_pk("claimed"), method="post"),
     "orders:comment": Access(
-        only("county_jinjiang", "city_quanzhou", "body_kjt", "admin", ok=302),
+        only("county_jinjiang", "city_quanzhou", "body_kjt", "body_gxt", "admin", ok=302),
         kwargs=_pk("published"),
         method="post",
         data={"note": "请加快对接进度"},

@@ -52,14 +52,9 @@ def no_scope_user(db):
 
 
 @pytest.fixture
-def gxt_user(db):
+def gxt_user(db, personas):
     """A member of 省工信厅 (also takes innovation needs): the second body in claim races."""
-    from accounts.choices import MemberRole, OrgKind
-    from accounts.models import Organization, User
-    from chains.models import ProvincialBody
+    from accounts.models import User
 
-    body = ProvincialBody.objects.get(short_name="省工信厅")
-    org = Organization.objects.create(name="福建省工业和信息化厅", kind=OrgKind.BODY, provincial_body=body)
-    return User.objects.create_user(
-        "body_gxt", email="gxt@example.com", password="x", organization=org, role=MemberRole.MANAGER
-    )
+    # the demo persona of 省工信厅 (it also confirms county key chains)
+    return User.objects.select_related("organization").get(username="body_gxt")

@@ -192,7 +192,7 @@ def test_meetings_scope_and_actions(
 def test_meeting_list_query_count_is_flat(api, event, scheduled, bank_cib, django_assert_num_queries):
     client = api(bank_cib)
     client.get(f"{BASE}/events/{event.pk}/meetings/")
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(4):  # the event, the count, the page with both sides, the outcomes
         assert client.get(f"{BASE}/events/{event.pk}/meetings/").status_code == 200
 
 
@@ -264,3 +264,10 @@ def test_calendar_file(api, event, scheduled, inst_dhu, firm_demo, county_jinjia
     )
     assert api(city_quanzhou).get(f"{BASE}/events/{draft.pk}/calendar.ics").status_code == 404
     assert draft.state == EventState.DRAFT
+
+
+def test_registration_list_query_count_is_flat(api, event, registered, bank_cib, django_assert_num_queries):
+    client = api(bank_cib)
+    client.get(f"{BASE}/events/{event.pk}/registrations/")
+    with django_assert_num_queries(3):  # the event, the count, the page with organizations
+        assert client.get(f"{BASE}/events/{event.pk}/registrations/").json()["count"] == 3

@@ -93,14 +93,9 @@ def drive(county_jinjiang, platform_admin, body_kjt, body_jrb, inst_dhu, bank_ci
 
 
 @pytest.fixture
-def second_innovation_body(db):
+def second_innovation_body(db, personas):
     """An extra body user (省工信厅, which also takes innovation needs) for claim races."""
-    from accounts.choices import MemberRole, OrgKind
-    from accounts.models import Organization, User
-    from chains.models import ProvincialBody
+    from accounts.models import User
 
-    body = ProvincialBody.objects.get(short_name="省工信厅")
-    org = Organization.objects.create(name="福建省工业和信息化厅", kind=OrgKind.BODY, provincial_body=body)
-    return User.objects.create_user(
-        "body_gxt", email="gxt@example.com", password="x", organization=org, role=MemberRole.MANAGER
-    )
+    # the demo persona of 省工信厅 (it also confirms county key chains)
+    return User.objects.select_related("organization").get(username="body_gxt")

@@ -18,24 +18,12 @@ class Command(BaseCommand):
         password = os.environ.get("DEMO_PASSWORD") or None
         with transaction.atomic():
             created = ensure_personas(password_factory=(lambda: password) if password else _generate)
-            created += _app_personas((lambda: password) if password else _generate)
         if not created:
             self.stdout.write("演示账号已存在，未做改动。")
             return
         self.stdout.write(self.style.SUCCESS("已创建演示账号（请妥善保存，密码不会再次显示）："))
         for username, label, secret in created:
             self.stdout.write(f"  {username:<18} {label:<24} 密码：{secret}")
-
-
-def _app_personas(password_factory) -> list[tuple[str, str, str]]:
-    """Personas of the roles that domain apps add (揭榜挂帅: review experts and a bidding institution)."""
-    from django.apps import apps
-
-    if not apps.is_installed("challenges"):
-        return []
-    from challenges.demo import ensure_challenge_personas
-
-    return ensure_challenge_personas(password_factory)
 
 
 def _generate() -> str:
