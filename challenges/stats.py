@@ -2,13 +2,16 @@
 time. Only challenges the viewer may see count; bids count only once their challenge's deadline has passed (sealed
 until then, for everyone)."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone
 
-from challenges.choices import BidState, ChallengeState, MilestoneState
+from challenges.choices import BidState, ChallengeState, ListState, MilestoneState
 from challenges.models import Challenge, Milestone
 
 
@@ -101,3 +104,30 @@ def dashboard(user, now=None) -> dict:
         "by_chain_type": sorted(by_type.values(), key=lambda r: (-r.challenges, r.label)),
         "by_county": sorted(by_county.values(), key=lambda r: (-r.challenges, r.label)),
     }
+
+
+def open_by_chain_type(user, chain_type_ids: Iterable[int]) -> dict[int, int]:
+    """Open challenges (揭榜中) per chain type among those the user may see in the hall (published and closed
+    lists), as the hall filtered by state and chain type lists them (one query)."""
+    rows = (
+        Challenge.objects.visible_to(user)
+        .filter(
+            list__state__in=(ListState.PUBLISHED, ListState.CLOSED),
+            state=ChallengeState.OPEN,
+            chain_type_id__in=list(chain_type_ids),
+        )
+        .order_by()
+        .values("chain_type_id")
+        .annotate(n=Count("pk"))
+    )
+    return {r["chain_type_id"]: r["n"] for r in rows}
+
+
+def hall_url(chain_type_id: int, *, open_only: bool = True) -> str:
+    """The challenge hall filtered to a chain type (and to open challenges)."""
+    query = (
+        {"state": ChallengeState.OPEN.value, "chain_type": chain_type_id}
+        if open_only
+        else {"chain_type": chain_type_id}
+    )
+    return f"{reverse('challenges:index')}?{urlencode(query)}"

@@ -27,9 +27,8 @@ def dashboard_panel(user, level) -> dict:
         return {"show": False}
     context = {"show": True, "kind": level.kind, "year": year, "tier_labels": dict(Tier.choices)}
     if level.kind == PROVINCE:
-        figures = stats.figures_by_county_kind(user)
-        context["tiers"] = stats.by_tier(user, year, figures)
-        context["needs"] = stats.by_weak_dimension(user, year, figures)
+        # orders, outcomes and events per tier are the dashboards' own table (reports/index_tiers.py)
+        context["needs"] = stats.by_weak_dimension(user, year)
     elif level.kind == CITY:
         context["counties"] = _city_rows(level.prefecture, year)
     elif level.kind == COUNTY:
@@ -81,16 +80,16 @@ def _county_context(user, county: County, year: int) -> dict:
         for d in Dimension.objects.all()
     ]
     profile.standings(views, ranked)
+    chains = resources.county_chains(county)
     weak = [
         {
             "dimension": v,
             "help": resources.HELP[v.code],
             "orders_url": resources.orders_url(county, v.code),
-            "order_urls": [
-                (chain, resources.order_url(chain, v.code)) for chain in resources.county_chains(county)
-            ]
+            "order_urls": [(chain, resources.order_url(chain, v.code)) for chain in chains]
             if policy.may_place_order(user, county)
             else [],
+            "offers": [o for found in resources.offers(user, county, v.code, chains).values() for o in found],
         }
         for v in views
         if v.needs_help and v.code in resources.HELP

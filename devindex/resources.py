@@ -9,9 +9,14 @@ for the county's own chains.
 | 集聚水平 | 产业配套 | firms on the chain to attract (招商引链) |
 | 质量效益 | 资金 | loans and funds for technical upgrading (技改融资) |
 | 智造潜力 | 人才 | experts and training for smart manufacturing (智能制造人才) |
+
+Other parts of the platform add their own links for a dimension through `register_offers` (e.g. the open
+challenges 揭榜挂帅 of the county's chains for 创新能力); the registration happens where both may be imported
+(reports/offers.py), so this app imports none of them.
 """
 
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.urls import reverse
@@ -70,13 +75,48 @@ HELP = {
 }
 
 
+@dataclass(frozen=True)
+class Offer:
+    """A link another part of the platform offers for one of the county's chains (e.g. its open challenges)."""
+
+    chain_id: int
+    kind: str  # what is offered, e.g. "challenges" (also the link's data attribute)
+    label: str
+    url: str
+    count: int
+
+
+# provider(user, county, chains) -> the offers for those chains (one or a few queries for all of them)
+OfferProvider = Callable[[object, object, Sequence[CountyChain]], list[Offer]]
+_PROVIDERS: dict[str, list[OfferProvider]] = {}
+
+
+def register_offers(dimension_code: str, provider: OfferProvider) -> None:
+    """Add (once) a provider of links for a weak dimension."""
+    providers = _PROVIDERS.setdefault(dimension_code, [])
+    if provider not in providers:
+        providers.append(provider)
+
+
+def offers(user, county, dimension_code: str, chains: Sequence[CountyChain]) -> dict[int, list[Offer]]:
+    """The registered offers for the dimension, per chain id."""
+    out: dict[int, list[Offer]] = {chain.pk: [] for chain in chains}
+    if not chains:
+        return out
+    for provider in _PROVIDERS.get(dimension_code, ()):
+        for offer in provider(user, county, chains):
+            out.setdefault(offer.chain_id, []).append(offer)
+    return out
+
+
 @dataclass
 class Suggestion:
-    """Resources the engine ranks for one of the county's chains."""
+    """Resources the engine ranks for one of the county's chains, and what other apps offer for it."""
 
     chain: CountyChain
     names: list[tuple[str, str, bool]]  # (name, resource type label, is_sample)
     order_url: str
+    offers: list[Offer] = field(default_factory=list)
 
 
 def county_chains(county) -> list[CountyChain]:
@@ -105,13 +145,15 @@ def orders_url(county, dimension_code: str) -> str:
 
 def suggestions(user, county, dimension_code: str) -> list[Suggestion]:
     """For each of the county's (first two) chains: the top catalog resources for the dimension's kind of need,
-    and (for the county itself) a prefilled order."""
+    the registered offers and (for the county itself) a prefilled order."""
     from engine.records import RESOURCE_TYPE_LABELS
 
     help_ = HELP[dimension_code]
     index = get_index()
     out = []
-    for chain in county_chains(county):
+    chains = county_chains(county)
+    offered = offers(user, county, dimension_code, chains)
+    for chain in chains:
         query = OrderQuery(
             kind=help_.kind,
             county=county.name,
@@ -129,6 +171,7 @@ def suggestions(user, county, dimension_code: str) -> list[Suggestion]:
                     for c in found
                 ],
                 order_url=order_url(chain, dimension_code) if policy.may_place_order(user, county) else "",
+                offers=offered.get(chain.pk, []),
             )
         )
     return out

@@ -3,7 +3,7 @@ province sees whether resources go where the index says they are needed. Every o
 `Order.objects.visible_to(user)` (drafts excluded), like the dashboards themselves."""
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext_lazy as _
@@ -31,6 +31,7 @@ class GroupRow:
     resolved: int = 0
     outcomes: int = 0
     financed_yuan: int = 0
+    county_ids: list[int] = field(default_factory=list)
 
     @property
     def per_county(self) -> float | None:
@@ -76,8 +77,10 @@ def per_county(figures: dict[tuple[int, str], dict], kind: str = "") -> dict[int
     return out
 
 
-def _add(row: GroupRow, figures: dict | None) -> None:
+def _add(row: GroupRow, figures: dict | None, county_id: int | None = None) -> None:
     row.counties += 1
+    if county_id is not None:
+        row.county_ids.append(county_id)
     if figures:
         row.orders += figures["orders"]
         row.open += figures["open"]
@@ -92,7 +95,8 @@ def tier_year() -> int | None:
 
 
 def by_tier(user, year: int, figures: dict | None = None) -> list[GroupRow]:
-    """Orders and outcomes per tier (a county in two tiers counts in both), other counties, and the province."""
+    """Orders and outcomes per tier (a county in two tiers counts in both), other counties, and the province; each
+    row lists its counties, so that the dashboards can add other domains' figures per tier."""
     figures = per_county(figures if figures is not None else figures_by_county_kind(user))
     tags = tiers.by_county(year)
     rows = {code: GroupRow(code, str(label)) for code, label in Tier.choices}
@@ -101,10 +105,10 @@ def by_tier(user, year: int, figures: dict | None = None) -> list[GroupRow]:
     for county_id in County.objects.values_list("pk", flat=True):
         county_figures = figures.get(county_id)
         for code in tags.get(county_id, []):
-            _add(rows[code], county_figures)
+            _add(rows[code], county_figures, county_id)
         if not tags.get(county_id):
-            _add(others, county_figures)
-        _add(total, county_figures)
+            _add(others, county_figures, county_id)
+        _add(total, county_figures, county_id)
     return [*rows.values(), others, total]
 
 

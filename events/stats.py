@@ -67,41 +67,12 @@ def collect(
     county_id: int | None = None,
 ) -> EventStats:
     """Counts over the published and finished events the user may see that start in [start, end), limited to a
-    prefecture or county when given (five queries)."""
-    events = Event.objects.visible_to(user).filter(state__in=COUNTED_EVENT_STATES)
-    if start is not None:
-        events = events.filter(starts_at__gte=start)
-    if end is not None:
-        events = events.filter(starts_at__lt=end)
-    event_rows = {e["pk"]: e for e in events.values("pk", "organizer__name")}
+    prefecture or county when given (four queries)."""
+    event_rows, target_rows, meetings, agreement, amount = _load(user, start, end)
     targets = defaultdict(set)  # event -> county names it targets
-    for pk, name, county, pref in Event.counties.through.objects.filter(event_id__in=event_rows).values_list(
-        "event_id", "county__name", "county_id", "county__prefecture_id"
-    ):
+    for pk, name, county, pref in target_rows:
         if _in_area(pref, county, prefecture_id, county_id):
             targets[pk].add(name)
-    meetings = Meeting.objects.filter(event_id__in=event_rows, state=MeetingState.HELD).values(
-        "pk",
-        "event_id",
-        "order__county__name",
-        "order__county_id",
-        "order__county__prefecture_id",
-        "order__chain__name",
-        "requester__organization__county__name",
-        "requester__organization__county_id",
-        "requester__organization__county__prefecture_id",
-        "invitee__organization__county__name",
-        "invitee__organization__county_id",
-        "invitee__organization__county__prefecture_id",
-    )
-    outcome_rows = MeetingOutcome.objects.filter(meeting__event_id__in=event_rows).values_list(
-        "meeting_id", "result", "amount_yuan"
-    )
-    agreement, amount = set(), defaultdict(int)
-    for meeting_id, result, value in outcome_rows:
-        if result == OutcomeResult.AGREEMENT:
-            agreement.add(meeting_id)
-        amount[meeting_id] = max(amount[meeting_id], value or 0)
 
     by_county, by_chain, by_organizer = {}, {}, {}
     counted_events = set()
@@ -147,6 +118,95 @@ def collect(
         agreements=totals["agreements"],
         amount_yuan=totals["amount"],
     )
+
+
+def _load(user, start, end):
+    """The rows both tables read (four queries): the counted events the user may see that start in [start, end),
+    the counties they target, their held meetings, and the meetings signed and their amounts."""
+    events = Event.objects.visible_to(user).filter(state__in=COUNTED_EVENT_STATES)
+    if start is not None:
+        events = events.filter(starts_at__gte=start)
+    if end is not None:
+        events = events.filter(starts_at__lt=end)
+    event_rows = {e["pk"]: e for e in events.values("pk", "organizer__name")}
+    target_rows = list(
+        Event.counties.through.objects.filter(event_id__in=event_rows).values_list(
+            "event_id", "county__name", "county_id", "county__prefecture_id"
+        )
+    )
+    meetings = list(
+        Meeting.objects.filter(event_id__in=event_rows, state=MeetingState.HELD).values(
+            "pk",
+            "event_id",
+            "order__county__name",
+            "order__county_id",
+            "order__county__prefecture_id",
+            "order__chain__name",
+            "requester__organization__county__name",
+            "requester__organization__county_id",
+            "requester__organization__county__prefecture_id",
+            "invitee__organization__county__name",
+            "invitee__organization__county_id",
+            "invitee__organization__county__prefecture_id",
+        )
+    )
+    outcome_rows = MeetingOutcome.objects.filter(meeting__event_id__in=event_rows).values_list(
+        "meeting_id", "result", "amount_yuan"
+    )
+    agreement, amount = set(), defaultdict(int)
+    for meeting_id, result, value in outcome_rows:
+        if result == OutcomeResult.AGREEMENT:
+            agreement.add(meeting_id)
+        amount[meeting_id] = max(amount[meeting_id], value or 0)
+    return event_rows, target_rows, meetings, agreement, amount
+
+
+@dataclass
+class CountyFigures:
+    """One county's docking events (their ids, so that a group of counties counts an event once), held meetings,
+    agreements and signed amount."""
+
+    event_ids: set = field(default_factory=set)
+    meetings: int = 0
+    agreements: int = 0
+    amount_yuan: int = 0
+
+
+def by_county_id(
+    user, *, start: datetime | None = None, end: datetime | None = None
+) -> dict[int, CountyFigures]:
+    """Per county id, with the county table's rules (see the module's note): the events that target the county or
+    hold one of its meetings, and its held meetings, agreements and amount (four queries)."""
+    _events, target_rows, meetings, agreement, amount = _load(user, start, end)
+    out: dict[int, CountyFigures] = defaultdict(CountyFigures)
+    for event_id, _name, county_id, _pref in target_rows:
+        out[county_id].event_ids.add(event_id)
+    for m in meetings:
+        _name, county_id, _pref = _meeting_county(m)
+        if county_id is None:
+            continue
+        signed = m["pk"] in agreement
+        into = out[county_id]
+        into.event_ids.add(m["event_id"])
+        into.meetings += 1
+        into.agreements += signed
+        into.amount_yuan += amount.get(m["pk"], 0) if signed else 0
+    return dict(out)
+
+
+def combine(figures: dict[int, CountyFigures], county_ids) -> Row:
+    """The figures of a group of counties (an event that reaches several of them counts once)."""
+    row = Row("")
+    for county_id in county_ids:
+        one = figures.get(county_id)
+        if one is None:
+            continue
+        row.event_ids |= one.event_ids
+        row.meetings += one.meetings
+        row.agreements += one.agreements
+        row.amount_yuan += one.amount_yuan
+    row.events = len(row.event_ids)
+    return row
 
 
 def _in_area(prefecture, county, prefecture_id, county_id) -> bool:

@@ -9,3 +9,8 @@ class ReportsConfig(AppConfig):
 
     name = "reports"
     verbose_name = _("数据看板与报表")
+
+    def ready(self):
+        from reports import offers
+
+        offers.register()

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET
 
 from chains.models import ChainType, County, CountyChain, Prefecture
 from core.formats import format_amount, format_days
-from reports import access, exports, xlsx
+from reports import access, exports, index_tiers, xlsx
 from reports.access import CITY, COUNTY, PROVINCE, Level
 from reports.chain_map import build_chain_map
 from reports.forms import DashboardFilterForm, Filters, MonthlyReportForm
@@ -303,6 +303,16 @@ def events_section(request):
         raise Http404
     context = {"stats": collect(request.user, **kwargs), "labels": EventStats.labels()}
     return render(request, "events/_dashboard_section.html", context)
+
+
+@login_required
+@require_GET
+def index_tiers_section(request):
+    """Orders, outcomes and docking events per development-index tier (`reports.index_tiers`), loaded by the
+    province dashboard; only for those who see its index section."""
+    if not index_tiers.may_see(request.user):
+        raise Http404
+    return render(request, "dashboards/_index_tiers.html", index_tiers.tier_table(request.user))
 
 
 @login_required

@@ -78,6 +78,7 @@ ACCESS = {
         method="post",
     ),
     "devindex:panel": Access(only(*PROVINCE), kwargs=lambda p: _reference(kind="province")),
+    "dashboards:index_tiers_section": Access(only(*PROVINCE), kwargs=_reference),
     # API
     "devindex-api:result-list": Access(LOGGED_IN_API, kwargs=_reference),
     "devindex-api:indicator-list": Access(LOGGED_IN_API, kwargs=_reference),
