@@ -9,7 +9,7 @@ import datetime
 from tests.access import Access, logged_in, only, public, rule
 
 PROVIDERS = ("bank_cib", "inst_dhu", "firm_demo")
-GOVERNMENT = ("county_jinjiang", "county_luoyuan", "city_quanzhou", "body_kjt", "body_jrb")
+GOVERNMENT = ("county_jinjiang", "county_luoyuan", "city_quanzhou", "body_kjt", "body_jrb", "body_gxt")
 ALL = (*GOVERNMENT, *PROVIDERS, "admin")
 
 

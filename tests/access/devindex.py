@@ -7,8 +7,16 @@ rolled-back transaction; report fixtures are made through the services as the pe
 
 from tests.access import Access, logged_in, only, rule
 
-GOVERNMENT = ("county_jinjiang", "county_luoyuan", "city_quanzhou", "body_kjt", "body_jrb", "admin")
-PROVINCE = ("body_kjt", "body_jrb", "admin")
+GOVERNMENT = (
+    "county_jinjiang",
+    "county_luoyuan",
+    "city_quanzhou",
+    "body_kjt",
+    "body_jrb",
+    "body_gxt",
+    "admin",
+)
+PROVINCE = ("body_kjt", "body_jrb", "body_gxt", "admin")
 LOGGED_IN_API = rule(200, anonymous=401)
 
 

@@ -118,7 +118,9 @@ ACCESS = {
         only("inst_dhu", ok=302), kwargs=_meeting_action("accept"), method="post"
     ),
     "events:checkin": Access(ORGANIZER_PAGE, kwargs=_token),
-    "dashboards:events_section": Access(only("body_kjt", "body_jrb", "admin"), query="level=province"),
+    "dashboards:events_section": Access(
+        only("body_kjt", "body_jrb", "body_gxt", "admin"), query="level=province"
+    ),
     # API
     "api:event-list": Access(LOGGED_IN),
     "api:event-detail": Access(api_rule(404, **dict.fromkeys(SEES_APPROVED, 200)), kwargs=APPROVED),
