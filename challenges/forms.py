@@ -171,6 +171,7 @@ class ReviewForm(Bootstrap, forms.Form):
             self.fields[f"score_{c.pk}"].widget.attrs["class"] = "form-control"
             self.fields[f"note_{c.pk}"] = forms.CharField(label=_("意见"), required=False, max_length=500)
             self.fields[f"note_{c.pk}"].widget.attrs["class"] = "form-control"
+        self.fields["comment"] = self.fields.pop("comment")  # the overall comment after the criteria
 
     def scores(self) -> dict:
         """criterion id → (score, comment)."""
