@@ -75,7 +75,9 @@ def test_monthly_report_has_an_events_sheet(held, login, platform_admin):
     from openpyxl import load_workbook
 
     month = timezone.localdate().strftime("%Y-%m")
-    response = login(platform_admin).get(reverse("dashboards:monthly"), {"month": month})
+    response = login(platform_admin).get(
+        reverse("dashboards:monthly"), {"month": month, "download": "1"}
+    )  # on screen without it
     book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     sheet = book["对接活动"]
     rows = [list(row) for row in sheet.iter_rows(values_only=True)]
