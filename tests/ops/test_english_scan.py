@@ -8,7 +8,6 @@ left in Chinese is the site's own wording, which must be translated.
 import html
 import re
 from collections import defaultdict
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -118,20 +117,5 @@ def test_english_pages_have_no_chinese_outside_data(client, personas):
                 if HAN.search(run) and run not in ALLOWED:
                     leftovers[run].add(f"{username} {name}")
             queue.extend(u for u in LINK.findall(page) if u not in seen)
-    pending = _pending()
-    new = {run: where for run, where in leftovers.items() if run not in pending}
-    report = "\n".join(f"{run!r}: {sorted(where)[:3]}" for run, where in sorted(new.items()))
-    assert not new, f"{len(new)} Chinese strings left on English pages:\n{report}"
-    gone = sorted(pending - set(leftovers))
-    assert not gone, f"translated now: remove from {PENDING.name}: {gone}"
-
-
-# Untranslated wording of pages merged from other issues (the chain registry's declaration pages, the order
-# form's beneficiary fields) when this scan arrived: each line one leftover run. The scan fails on anything new,
-# and on a line that no longer occurs (so the list only shrinks as those pages get their translations).
-PENDING = Path(__file__).with_name("english_pending.txt")
-
-
-def _pending() -> set[str]:
-    lines = PENDING.read_text(encoding="utf-8").splitlines() if PENDING.exists() else []
-    return {line for line in lines if line and not line.startswith("#")}
+    report = "\n".join(f"{run!r}: {sorted(where)[:3]}" for run, where in sorted(leftovers.items()))
+    assert not leftovers, f"{len(leftovers)} Chinese strings left on English pages:\n{report}"
