@@ -69,6 +69,7 @@ run: demo
 lint: $(VENV)/.synced
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 
 check: install
 	$(RUN_ENV) $(PY) manage.py makemigrations --check --dry-run

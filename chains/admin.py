@@ -1,10 +1,11 @@
 """Django admin for regions, chain map and catalog, with spreadsheet import/export."""
 
 from django.contrib import admin
+from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 
-from chains import resources
+from chains import imports, resources
 from chains.models import (
     ChainEvent,
     ChainLink,
@@ -36,10 +37,6 @@ class CatalogAdmin(AuditedAdminMixin, ImportExportModelAdmin):
 
     def import_action(self, request, **kwargs):
         """Files above IMPORT_SYNC_MAX_ROWS rows are imported by a background job with a progress page."""
-        from django.shortcuts import redirect
-
-        from ops import imports
-
         upload = request.FILES.get("import_file") if request.method == "POST" else None
         kind = imports.kind_for_model(self.model)
         if upload is not None and kind and self.has_import_permission(request):

@@ -15,7 +15,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.scoping import Scope
-from challenges import policy, services
+from challenges import matching, policy, services
 from challenges.choices import BidState, UnsuccessfulReason
 from challenges.models import (
     Achievement,
@@ -640,8 +640,6 @@ class ChallengeViewSet(
     @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
     def proposals(self, request, pk=None):
         """推荐揭榜方：匹配引擎按榜的内容从资源库和科技成果中推荐（仅发榜单位和管理员）。"""
-        from challenges import matching
-
         challenge = self.get_object()
         if not policy.ChallengeReadPolicy.of(request.user, challenge).sees_proposals:
             raise exceptions.PermissionDenied(_("只有发榜单位可以查看推荐揭榜方。"), code="permission_denied")

@@ -5,6 +5,7 @@ from collections.abc import Callable
 
 from accounts.choices import MemberRole, OrgKind, ProviderKind
 from accounts.models import Organization, User
+from chains.models import Institution
 
 # username → (label, organization name, institution name, last name, first name, role)
 EXPERTS = {
@@ -16,8 +17,6 @@ EXPERTS = {
 
 def ensure_challenge_personas(password_factory: Callable[[], str]) -> list[tuple[str, str, str]]:
     """Create the missing experts and bidders (reference data and personas must exist); return those created."""
-    from chains.models import Institution
-
     created = []
     for username, (label, org_name, inst_name, last, first, role) in EXPERTS.items():
         institution = Institution.objects.get(name=inst_name)

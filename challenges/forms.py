@@ -10,6 +10,7 @@ from accounts.choices import ProviderKind
 from challenges.choices import UnsuccessfulReason
 from challenges.models import Achievement, Challenge, ChallengeList
 from matchmaking.forms import AttachmentsField, Bootstrap
+from matchmaking.models import Order
 
 
 class ChallengeListForm(Bootstrap, forms.ModelForm):
@@ -66,7 +67,6 @@ class ChallengeForm(Bootstrap, forms.ModelForm):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        from matchmaking.models import Order
 
         self.fields["orders"].queryset = (
             Order.objects.visible_to(user).exclude(state__in=["draft"]).order_by("-pk")

@@ -16,6 +16,7 @@ from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import Organization
 from challenges.choices import Maturity
 from challenges.models import Achievement
 from engine import OrderQuery, build_index, rank
@@ -149,7 +150,6 @@ def proposed_bidders(challenge, top: int | None = None) -> list[Proposal]:
         a.pk: a for a in Achievement.objects.filter(pk__in=achievement_ids).select_related("organization")
     }
     catalog_orgs = adapter.provider_orgs_for([c.key for c in candidates if c.resource_type != "achievement"])
-    from accounts.models import Organization
 
     org_names = dict(Organization.objects.filter(pk__in=set(catalog_orgs.values())).values_list("pk", "name"))
     merged: dict[str, Proposal] = {}

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.scoping import NOTHING, Scope, ScopedQuerySet
+from chains.models import split_keywords
 from challenges.choices import (
     BidState,
     ChallengeState,
@@ -239,8 +240,6 @@ class Challenge(models.Model):
     @property
     def keyword_list(self):
         """Keywords as a list."""
-        from chains.models import split_keywords
-
         return split_keywords(self.keywords or "")
 
 

@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from accounts.scoping import Scope
 from challenges.models import Bid, ConflictDeclaration, PanelMember, Review
+from matchmaking.models import Order
 
 
 @dataclass
@@ -79,8 +80,6 @@ class ChallengeReadPolicy:
 
     def visible_orders(self, user):
         """The linked orders the viewer may see (government viewers; providers see none)."""
-        from matchmaking.models import Order
-
         if self.scope.is_provider or not self.scope.active:
             return Order.objects.none()
         return Order.objects.visible_to(user).filter(challenges=self.challenge)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from accounts.choices import OrgKind, ProviderKind
 from accounts.models import Organization
 from accounts.scoping import Scope
+from chains.models import Prefecture
 from challenges import notifications, workflow
 from challenges.choices import (
     BidState,
@@ -48,6 +49,9 @@ from challenges.models import (
 from challenges.review import weighted_total
 from core import dispatch
 from core.errors import ServiceError as WorkflowError
+from matchmaking import services as order_services
+from matchmaking.choices import OrderState, OutcomeType
+from matchmaking.models import Order
 from matchmaking.uploads import UploadRejected, check_upload
 
 LIST_INPUTS = ("title", "description")
@@ -219,8 +223,6 @@ def update_list(lst: ChallengeList, *, by, data: Mapping) -> ChallengeList:
 
 
 def _check_orders(orders: Sequence, by) -> list:
-    from matchmaking.models import Order
-
     ids = [getattr(o, "pk", o) for o in orders or ()]
     found = list(Order.objects.visible_to(by).filter(pk__in=ids))
     if len(found) != len(set(ids)):
@@ -448,8 +450,6 @@ def add_expert(challenge: Challenge, *, by, expert) -> PanelMember:
 # ---- bids -----------------------------------------------------------------------------------------------
 def org_region(org: Organization) -> tuple[bool, int | None]:
     """(based in Fujian, prefecture id or None) of a provider organization, from its catalog entry."""
-    from chains.models import Prefecture
-
     if org.enterprise_id:
         county = org.enterprise.county
         return (county is not None, county.prefecture_id if county else None)
@@ -909,9 +909,6 @@ def rework_milestone(milestone: Milestone, *, by, reason: str) -> Milestone:
 
 def _resolve_orders(project: Project, by, note: str) -> None:
     """Resolve the challenge's linked orders through matchmaking's own service (as the accepting user)."""
-    from matchmaking import services as order_services
-    from matchmaking.choices import OrderState, OutcomeType
-
     challenge = project.challenge
     partner = project.bid.bidder_org.name
     for order in challenge.orders.select_related("county__prefecture", "chain").all():

@@ -2,15 +2,15 @@
 
 from celery import shared_task
 
+from challenges import notifications, services
+from challenges.models import Challenge
+
 
 @shared_task(bind=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
 def notify_new_challenges(self, challenge_ids: list[int]) -> int:
     """Tell the subscribers of each newly opened challenge's chain type (once per challenge)."""
     from django.db import transaction
     from django.utils import timezone
-
-    from challenges import notifications
-    from challenges.models import Challenge
 
     told = 0
     for challenge in Challenge.objects.filter(pk__in=challenge_ids, state="open").select_related("list"):
@@ -26,14 +26,10 @@ def notify_new_challenges(self, challenge_ids: list[int]) -> int:
 @shared_task(bind=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=3)
 def close_due_bidding(self) -> int:
     """Beat: move open challenges past their bid deadline into review."""
-    from challenges import services
-
     return services.close_due_bidding()
 
 
 @shared_task(bind=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=3)
 def remind_overdue_milestones(self) -> dict:
     """Beat: remind winners of overdue milestones and escalate long-overdue ones (each once)."""
-    from challenges import services
-
     return services.remind_overdue_milestones()

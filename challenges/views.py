@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.scoping import Scope, get_visible_or_404
-from challenges import exports, forms, policy, services, stats, workflow
+from challenges import exports, forms, matching, policy, services, stats, workflow
 from challenges.choices import BidState, ChallengeState, ListState
 from challenges.filtersets import AchievementFilter, ChallengeFilter
 from challenges.models import (
@@ -129,8 +129,6 @@ def challenge_detail(request, pk):
         a: workflow.can("challenge", challenge, a, scope) for a in ("award", "no_award", "cancel")
     }
     if read.sees_proposals and challenge.state in (ChallengeState.DRAFT, ChallengeState.OPEN):
-        from challenges import matching
-
         context["proposals"] = matching.proposed_bidders(challenge)
     return render(request, "challenges/challenge_detail.html", context)
 

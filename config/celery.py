@@ -5,6 +5,9 @@ import os
 from celery import Celery
 from celery.signals import setup_logging
 
+from ops.localenv import load_local_env_before_settings
+from ops.logconfig import configure_worker_logging
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("config")
@@ -15,14 +18,10 @@ app.autodiscover_tasks()
 @app.on_configure.connect
 def _read_local_env(**kwargs) -> None:
     """`celery -A config …`: read the checkout's .env.local before the settings (one line if they fail)."""
-    from ops.localenv import load_local_env_before_settings
-
     load_local_env_before_settings()
 
 
 @setup_logging.connect
 def _same_logging_as_the_web(**kwargs) -> None:
     """Workers log with the settings' LOGGING (JSON lines with request ids in production), not Celery's own."""
-    from ops.logconfig import configure_worker_logging
-
     configure_worker_logging()

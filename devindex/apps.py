@@ -12,6 +12,7 @@ class DevindexConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        # Imported in ready(): the module reads models, which Django has loaded only now.
         from devindex import tiers
 
         tiers.register_county_groups()

@@ -26,6 +26,7 @@ from devindex.models import (
     Indicator,
     MethodVersion,
 )
+from devindex.services import refresh_industrial_strong
 
 DATA = Path(__file__).resolve().parent / "data"
 DEFAULT_MIN_COVERAGE = 8
@@ -135,8 +136,6 @@ def load_published() -> int:
 
 def load_named_tiers() -> int:
     """The tiers the white paper names: 产业特色县 (tiers.csv) and 工业强县 = the published top 10."""
-    from devindex.services import refresh_industrial_strong
-
     changed = 0
     counties = {c.name: c for c in County.objects.all()}
     for row in _rows("tiers.csv"):

@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from chains.models import CountyChain
 from devindex import policy
 from engine import OrderQuery, rank
+from engine.records import RESOURCE_TYPE_LABELS
 from matchmaking.match_index import get_index
 
 SUGGESTIONS_PER_CHAIN = 3
@@ -146,8 +147,6 @@ def orders_url(county, dimension_code: str) -> str:
 def suggestions(user, county, dimension_code: str) -> list[Suggestion]:
     """For each of the county's (first two) chains: the top catalog resources for the dimension's kind of need,
     the registered offers and (for the county itself) a prefilled order."""
-    from engine.records import RESOURCE_TYPE_LABELS
-
     help_ = HELP[dimension_code]
     index = get_index()
     out = []

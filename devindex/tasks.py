@@ -9,6 +9,8 @@
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
+from devindex import services
+
 TRANSIENT_ERRORS = (OperationalError, InterfaceError, ConnectionError, TimeoutError)
 
 
@@ -22,8 +24,6 @@ TRANSIENT_ERRORS = (OperationalError, InterfaceError, ConnectionError, TimeoutEr
 )
 def recompute_index(self, year: int) -> int | None:
     """Compute one year's index; returns the number of ranked counties (None without a method)."""
-    from devindex import services
-
     done = services.compute_year(int(year))
     return done.counties_ranked if done else None
 
@@ -31,8 +31,6 @@ def recompute_index(self, year: int) -> int | None:
 @shared_task
 def sweep_index() -> list[int]:
     """Enqueue the years whose computation is missing or stale; returns them."""
-    from devindex import services
-
     years = services.years_to_recompute()
     for year in years:
         recompute_index.delay(year)

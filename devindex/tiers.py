@@ -7,20 +7,17 @@ from django.db.models import Max
 
 from chains import groups
 from devindex.choices import Tier
+from devindex.models import CountyTier
 
 
 def latest_year(tier: str | None = None) -> int | None:
     """The latest year that has tier tags (of one tier, if given)."""
-    from devindex.models import CountyTier
-
     tags = CountyTier.objects.all() if tier is None else CountyTier.objects.filter(tier=tier)
     return tags.aggregate(y=Max("year"))["y"]
 
 
 def counties_of(tier: str, year: int | None = None) -> set[int]:
     """Ids of the counties holding a tier in a year (default: the tier's latest year)."""
-    from devindex.models import CountyTier
-
     year = year or latest_year(tier)
     if year is None:
         return set()
@@ -30,8 +27,6 @@ def counties_of(tier: str, year: int | None = None) -> set[int]:
 def by_county(year: int) -> dict[int, list[str]]:
     """Tier codes of each county in a year (for each tier, its latest year up to `year` if the year itself
     has none: 产业特色县 named in 2025 stay tags until a later list replaces them). One query."""
-    from devindex.models import CountyTier
-
     rows = list(CountyTier.objects.filter(year__lte=year).values_list("county_id", "tier", "year"))
     latest: dict[str, int] = {}
     for _county, tier, tag_year in rows:

@@ -169,6 +169,7 @@ def ensure_app_personas(password_factory: Callable[[], str]) -> list[tuple[str, 
     """Personas of the roles that domain apps add (揭榜挂帅: review experts and a second bidding institution)."""
     if not apps.is_installed("challenges"):
         return []
+    # Only when installed: a deployment may leave the challenges app (揭榜挂帅) out of INSTALLED_APPS.
     from challenges.demo import ensure_challenge_personas
 
     return ensure_challenge_personas(password_factory)
@@ -178,6 +179,7 @@ def app_personas() -> list[tuple[str, str]]:
     """(username, label) of the personas that domain apps add (揭榜挂帅's experts)."""
     if not apps.is_installed("challenges"):
         return []
+    # Only when installed: a deployment may leave the challenges app (揭榜挂帅) out of INSTALLED_APPS.
     from challenges.demo import EXPERTS
 
     return [(username, spec[0]) for username, spec in EXPERTS.items()]

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from accounts.scoping import Scope
 from events.choices import EventState
 from events.models import MeetingOutcome
+from matchmaking.models import Order
 
 
 @dataclass(frozen=True)
@@ -68,8 +69,6 @@ def for_event(user, event) -> EventReadPolicy:
 
 def readable_orders(user, meetings) -> set[int]:
     """Of the orders these meetings are about, those the viewer may see (their titles are shown; one query)."""
-    from matchmaking.models import Order
-
     ids = {m.order_id for m in meetings if m.order_id}
     if not ids:
         return set()

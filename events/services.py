@@ -34,6 +34,11 @@ from events.models import (
     Registration,
 )
 from events.workflow import WorkflowError
+from matchmaking import notifications
+from matchmaking import services as orders
+from matchmaking import workflow as order_workflow
+from matchmaking.choices import NotificationKind, OrderKind, OrderState, OutcomeType, ProposalState
+from matchmaking.models import Order, Proposal
 
 E, R, M = EventState, RegistrationState, MeetingState
 # Event fields an organizer sets through create/update (the many-to-many targets are set separately).
@@ -90,18 +95,12 @@ def org_members(org_ids) -> list[User]:
 
 def tell(org_ids, title: str, body: str = "") -> None:
     """In-app notification (and e-mail, by the user's preference) to the members of organizations."""
-    from matchmaking import notifications
-    from matchmaking.choices import NotificationKind
-
     users = org_members(org_ids)
     if users:
         notifications.notify(users, NotificationKind.REMINDER, None, title[:200], body)
 
 
 def _tell_admins(title: str) -> None:
-    from matchmaking import notifications
-    from matchmaking.choices import NotificationKind
-
     notifications.notify(notifications.admins(), NotificationKind.SUBMITTED, None, title[:200])
 
 
@@ -118,8 +117,6 @@ def _apply(event: Event, data: dict) -> list[str]:
 
 
 def _validate(event: Event) -> None:
-    from matchmaking.choices import OrderKind
-
     errors = {}
     try:
         event.full_clean(exclude=["organizer", "created_by"], validate_constraints=False)
@@ -474,8 +471,6 @@ def _own_registration(event: Event, by) -> Registration:
 
 def request_meeting(event: Event, *, by, invitee: Registration, order=None, message: str = "") -> Meeting:
     """An approved participant asks another for a 1:1 meeting, optionally about an order of one of the two."""
-    from matchmaking.models import Order
-
     requester = _own_registration(event, by)
     if not event.has_meetings:
         raise WorkflowError(_("本活动未设置洽谈场次。"), code="illegal_transition")
@@ -732,11 +727,6 @@ def record_outcome(
 
 def _advance(meeting: Meeting, by, scope: Scope, result: str, amount_yuan, note: str) -> str:
     """Move the meeting's order one step through matchmaking's services, as this side may; return the step."""
-    from matchmaking import services as orders
-    from matchmaking import workflow as order_workflow
-    from matchmaking.choices import OrderState, OutcomeType, ProposalState
-    from matchmaking.models import Order, Proposal
-
     order = Order.objects.get(pk=meeting.order_id)
     other = meeting.invitee if meeting.requester.organization_id == scope.org_id else meeting.requester
     summary = note or _("对接活动“%(t)s”洽谈达成") % {"t": meeting.event.title}

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from accounts.models import Organization
 from accounts.scoping import Scope, get_visible_or_404
 from core.errors import ServiceError
 from events import filtersets, forms, ical, policy, proposals, report, services, workflow
@@ -279,8 +280,6 @@ def invitees(request, pk):
     """拟邀请单位: providers proposed from matching (reasons, orders), invited with one click."""
     event, _read = _managed(request, pk)
     if request.method == "POST":
-        from accounts.models import Organization
-
         org = Organization.objects.filter(pk=request.POST.get("organization"), is_active=True).first()
         if org is None:
             raise Http404

@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from accounts.scoping import Scope
-from chains.models import Enterprise
+from chains.models import Enterprise, WhiteListEntry
 from chains.uscc import normalize_uscc, validate_uscc
 from matchmaking import workflow
 from matchmaking.choices import EventKind, OrderState
@@ -195,8 +195,6 @@ def firms_served(orders) -> dict:
 
 def white_listed_orders():
     """Ids of orders that serve a firm on the key-firm white list (by catalog firm or by its code), as a subquery."""
-    from chains.models import WhiteListEntry
-
     codes = WhiteListEntry.objects.exclude(enterprise__uscc=None).values("enterprise__uscc")
     return (
         OrderBeneficiary.objects.filter(Q(enterprise__white_list__isnull=False) | Q(uscc__in=codes))

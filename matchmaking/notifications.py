@@ -11,7 +11,7 @@ from django.utils.translation import gettext_noop as N_
 from accounts.choices import OrgKind
 from core import dispatch
 from matchmaking import policy, texts
-from matchmaking.choices import EventKind, NotificationKind
+from matchmaking.choices import DeclineReason, EventKind, NotificationKind
 from matchmaking.models import Notification, Order, OrderRoute, Proposal, Subscription
 
 
@@ -221,8 +221,6 @@ def notify_response_decision(response, accepted: bool, by) -> None:
             response.decision_note,
         )
     else:
-        from matchmaking.choices import DeclineReason
-
         title, kind = _title(order, N_("您的响应未被采纳")), NotificationKind.DECLINED
         reason = texts.translatable(DeclineReason(response.reason_category).label)
         note = response.decision_note

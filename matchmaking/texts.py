@@ -9,6 +9,8 @@ those, joined with the language's list separator. Rows written before this exist
 from django.utils import translation
 from django.utils.translation import gettext, gettext_noop
 
+from engine.reasons import render_reasons
+
 __all__ = ["gettext_noop", "message", "msgid_of", "render", "render_in", "translatable"]
 
 
@@ -34,8 +36,6 @@ def _param(value):
     if isinstance(value, dict) and "code" in value:
         return render(value)
     if isinstance(value, dict) and "reasons" in value:  # a match's structured reasons (engine/reasons.py)
-        from engine.reasons import render_reasons
-
         return gettext("；").join(render_reasons(value["reasons"], gettext))
     if isinstance(value, list):
         return gettext("、").join(str(_param(item)) for item in value)

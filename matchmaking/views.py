@@ -25,6 +25,7 @@ from matchmaking.models import (
     Subscription,
 )
 from matchmaking.throttling import order_creation_wait
+from matchmaking.workbench import sections_for
 from matchmaking.workflow import WorkflowError
 
 PAGE_SIZE = 20
@@ -88,8 +89,6 @@ def _list(request, queryset, *, title: str, subtitle: str = "", show_clock: bool
 @login_required
 def workbench(request):
     """工作台: what waits for the user (the page after login)."""
-    from matchmaking.workbench import sections_for
-
     return render(request, "matchmaking/workbench.html", {"sections": sections_for(request.user)})
 
 

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from accounts.scoping import Scope
 from matchmaking.choices import OrderState
 from matchmaking.models import Invitation, Notification, Order, Proposal
@@ -146,7 +147,6 @@ def admin_sections(user, scope) -> list[Section]:
     """Administrators: orders to moderate and account applications to decide."""
     if not scope.is_admin:
         return []
-    from accounts.models import User
 
     applicants = User.objects.visible_to(user).applicants().order_by("date_joined")
     return [

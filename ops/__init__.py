@@ -1,1 +1,1 @@
-"""Operations: local start-up environment, health and readiness, metrics, structured logs, background progress."""
+"""Operations: local start-up environment, health and readiness, metrics, structured logs, background job pages."""

@@ -13,6 +13,7 @@ import dataclasses
 import json
 import time
 
+from celery import current_app
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.db.migrations.executor import MigrationExecutor
@@ -71,10 +72,8 @@ class Broker(HealthCheck):
     def check_status(self):
         if settings.CELERY_TASK_ALWAYS_EAGER:
             return
-        from config.celery import app
-
         try:
-            with app.connection_for_write() as connection:
+            with current_app.connection_for_write() as connection:
                 connection.ensure_connection(max_retries=1, timeout=2)
         except Exception as exc:  # kombu raises the transport's own errors
             raise ServiceUnavailable(f"broker not reachable: {exc}") from exc

@@ -27,7 +27,9 @@ from prometheus_client import (
 )
 from prometheus_client.core import GaugeMetricFamily
 
+from matchmaking.models import Order
 from ops.access import may_read_operations
+from ops.health import _redis, worker_heartbeats
 
 logger = logging.getLogger(__name__)
 
@@ -60,8 +62,6 @@ class ScrapeTimeCollector:
     def collect(self):
         from django.db.models import Count
 
-        from matchmaking.models import Order
-
         orders = GaugeMetricFamily(f"{PREFIX}_orders", "Orders by workflow state", labels=["state"])
         for row in Order.objects.order_by().values("state").annotate(n=Count("pk")):
             orders.add_metric([row["state"]], row["n"])
@@ -75,8 +75,6 @@ class ScrapeTimeCollector:
         yield from self._broker()
 
     def _broker(self):
-        from ops.health import _redis, worker_heartbeats
-
         client = _redis()
         if client is None:
             return
@@ -153,8 +151,6 @@ def task_finished(task_id=None, task=None, state=None, **kwargs) -> None:
 
 
 def _observe_wait(args, kwargs) -> None:
-    from matchmaking.models import Order
-
     order_id = args[0] if args else kwargs.get("order_id")
     row = Order.objects.filter(pk=order_id).values_list("match_inputs_at", "matched_at").first()
     if row and row[0] and row[1] and row[1] >= row[0]:

@@ -6,9 +6,9 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from chains import imports
 from chains.resources import IMPORT_KINDS
-from ops import imports
-from ops.progress import get_progress
+from core.progress import get_progress
 
 
 @login_required

@@ -12,6 +12,9 @@ import time
 
 from django.conf import settings
 
+from ops.health import HEARTBEAT_KEY, _redis
+from ops.metrics import counted_registry
+
 logger = logging.getLogger(__name__)
 
 _stop = threading.Event()
@@ -26,8 +29,6 @@ def _consumed_queues(consumer) -> list[str]:
 
 def beat_once(name: str, queues: list[str]) -> None:
     """Write one heartbeat for worker `name`."""
-    from ops.health import HEARTBEAT_KEY, _redis
-
     client = _redis()
     if client is not None:
         client.hset(HEARTBEAT_KEY, name, json.dumps({"at": time.time(), "queues": queues}))
@@ -52,8 +53,6 @@ def worker_ready(sender=None, **kwargs) -> None:
     if settings.CELERY_METRICS_PORT:
         from prometheus_client import start_http_server
 
-        from ops.metrics import counted_registry
-
         start_http_server(
             settings.CELERY_METRICS_PORT, addr=settings.CELERY_METRICS_ADDR, registry=counted_registry()
         )
@@ -62,7 +61,6 @@ def worker_ready(sender=None, **kwargs) -> None:
 def worker_shutdown(sender=None, **kwargs) -> None:
     """Stop beating and remove this worker's heartbeat (a killed worker's simply grows old)."""
     _stop.set()
-    from ops.health import HEARTBEAT_KEY, _redis
 
     client = _redis()
     if client is not None and sender is not None:

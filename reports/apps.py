@@ -11,6 +11,7 @@ class ReportsConfig(AppConfig):
     verbose_name = _("数据看板与报表")
 
     def ready(self):
+        # Imported in ready(): the module reads models, which Django has loaded only now.
         from reports import offers
 
         offers.register()

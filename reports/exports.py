@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 
 from core import dispatch
+from core.progress import Reporter
 from matchmaking import policy
 from matchmaking.choices import OrderKind, OrderState, OutcomeType
 from matchmaking.filtersets import page_filterset
@@ -184,7 +185,6 @@ def run_order_export(job_id: str) -> dict:
         return record
     user = get_user_model().objects.get(pk=record["user_id"])
     orders = filtered_orders_for(user, QueryDict(record.get("query", "")))
-    from ops.progress import Reporter
 
     reporter = Reporter(job_id, orders.count())
     tmp = job_file(job_id).with_suffix(".xlsx.tmp")

@@ -9,6 +9,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 
+from core.formats import format_amount
+from events.stats import EventStats, collect
 from matchmaking.choices import OrderKind, OrderState, OutcomeType
 from matchmaking.models import Order
 from reports.access import report_prefectures
@@ -94,8 +96,6 @@ def monthly_rows(user, month: date, now: datetime | None = None) -> list[dict]:
 
 def monthly_table(user, month: date) -> dict:
     """The report as shown on screen: the month, the column headers and the rows with formatted cells."""
-    from core.formats import format_amount
-
     rows = []
     for row in monthly_rows(user, month):
         cells = [row[key] for key, _label in MONTHLY_COLUMNS]
@@ -127,8 +127,6 @@ def monthly_workbook(user, month: date) -> Workbook:
 def events_sheet(wb: Workbook, user, start: datetime, end: datetime) -> None:
     """The sheet of docking events (events, held meetings, agreements, amounts per county, chain and organizer),
     counted by `events.stats` over the events the user may see that start in the month."""
-    from events.stats import EventStats, collect
-
     stats = collect(user, start=start, end=end)
     ws = wb.create_sheet(_("对接活动"))
     ws.append(

@@ -18,6 +18,8 @@ from django.views.decorators.http import require_GET
 
 from chains.models import ChainType, County, CountyChain, Prefecture
 from core.formats import format_amount, format_days
+from core.progress import get_progress
+from events.stats import EventStats, collect
 from reports import access, exports, index_tiers, xlsx
 from reports.access import CITY, COUNTY, PROVINCE, Level
 from reports.chain_map import build_chain_map
@@ -288,8 +290,6 @@ def export_chain_map(request, code):
 @require_GET
 def events_section(request):
     """The docking-events tables of a dashboard (`events.stats`), loaded by the dashboard page; the same gate."""
-    from events.stats import EventStats, collect
-
     level, pk = request.GET.get("level", ""), request.GET.get("id", "")
     kwargs = {}
     if level == CITY and pk.isdigit() and access.may_see_prefecture(request.user, int(pk)):
@@ -353,8 +353,6 @@ def export_orders(request):
 @require_GET
 def export_status(request, job_id: uuid.UUID):
     """A background export's state; only the user who asked for it sees it."""
-    from ops.progress import get_progress
-
     job = exports.load_job(job_id, request.user)
     context = {"job": job, "job_id": job_id, "progress": get_progress(job_id)}
     if request.headers.get("HX-Request"):  # the page's progress fragment, polled every second

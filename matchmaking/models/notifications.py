@@ -10,6 +10,7 @@ from matchmaking.choices import (
     OrderKind,
 )
 from matchmaking.models.orders import Order, choice_label
+from matchmaking.texts import render
 
 
 class Notification(models.Model):
@@ -63,15 +64,11 @@ class Notification(models.Model):
     @property
     def display_title(self) -> str:
         """The title in the active language (the stored text for rows written before codes)."""
-        from matchmaking.texts import render
-
         return render(self.title_message, self.title)
 
     @property
     def display_body(self) -> str:
         """The body in the active language: platform wording translated, people's notes as written."""
-        from matchmaking.texts import render
-
         return render(self.body_message, self.body)
 
 

@@ -25,6 +25,7 @@ from matchmaking.choices import (
     Visibility,
     WantedLink,
 )
+from matchmaking.texts import render
 
 # States a provider never sees (and a city never sees drafts).
 HIDDEN_FROM_PROVIDERS = (OrderState.DRAFT, OrderState.SUBMITTED, OrderState.RETURNED, OrderState.REJECTED)
@@ -440,8 +441,6 @@ class OrderEvent(models.Model):
     @property
     def display_note(self) -> str:
         """The note in the active language: platform wording translated, a person's note as written."""
-        from matchmaking.texts import render
-
         return render(self.note_message, self.note)
 
     @property

@@ -14,7 +14,7 @@ def _import_job(personas):
     """A background import sent by the administrator (only they may open its page)."""
     import uuid
 
-    from ops import imports
+    from chains import imports
 
     job_id = str(uuid.uuid4())
     imports._write(

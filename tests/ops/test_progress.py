@@ -5,7 +5,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from chains.models import Institution
-from ops import progress
+from core import progress
 
 pytestmark = pytest.mark.django_db
 

@@ -1,7 +1,9 @@
-"""Celery tasks of the operations area: background catalog imports."""
+"""Celery tasks of the chains app: background catalog imports."""
 
 from celery import shared_task
 from django.db import DatabaseError
+
+from chains import imports
 
 
 @shared_task(
@@ -9,8 +11,6 @@ from django.db import DatabaseError
 )
 def import_catalog_job(self, job_id: str) -> str:
     """Run a recorded background import (idempotent: a finished job is not run again); return its state."""
-    from ops import imports
-
     try:
         return imports.run(job_id)["state"]
     except (OSError, DatabaseError) as exc:

@@ -13,9 +13,15 @@ import uuid
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from chains.resources import IMPORT_KINDS
+from chains.services import SpreadsheetError, import_dataset, read_dataset
+from core.dispatch import enqueue
+from core.progress import Reporter
 
 logger = logging.getLogger(__name__)
 
@@ -46,8 +52,6 @@ def read_record(job_id) -> dict:
 
 def kind_for_model(model) -> str | None:
     """The import kind (`chains.resources.IMPORT_KINDS`) whose resource imports `model`, if any."""
-    from chains.resources import IMPORT_KINDS
-
     for name, spec in IMPORT_KINDS.items():
         if spec.resource._meta.model is model:
             return name
@@ -58,9 +62,6 @@ def start_if_large(user, kind: str, upload) -> str | None:
     """Save the upload and start a background job when it has more than IMPORT_SYNC_MAX_ROWS rows.
 
     Returns the job id, or None (small or unreadable: the admin's own import handles it and its errors)."""
-    from chains.services import SpreadsheetError, read_dataset
-    from ops.tasks import import_catalog_job
-
     suffix = Path(upload.name).suffix.lower()
     if suffix not in {".csv", ".xlsx"}:
         return None
@@ -90,7 +91,7 @@ def start_if_large(user, kind: str, upload) -> str | None:
         },
     )
     try:
-        import_catalog_job.delay(job_id)
+        enqueue("chains.tasks.import_catalog_job", job_id)
     except Exception as exc:  # the broker is unreachable: the page says so
         logger.exception("could not enqueue import %s", job_id)
         fail(job_id, _("后台任务服务暂时不可用，请稍后重试。") + f" ({exc.__class__.__name__})")
@@ -99,10 +100,6 @@ def start_if_large(user, kind: str, upload) -> str | None:
 
 def run(job_id: str) -> dict:
     """Import the saved file (all or nothing) and store the result; a finished job is left as it is."""
-    from accounts.models import User
-    from chains.services import SpreadsheetError, import_dataset, read_dataset
-    from ops.progress import Reporter
-
     record = read_record(job_id)
     if record["state"] in (DONE, FAILED):
         return record
@@ -115,7 +112,10 @@ def run(job_id: str) -> dict:
         return fail(job_id, str(exc))
     reporter = Reporter(job_id, len(dataset))
     outcome = import_dataset(
-        record["kind"], dataset, user=User.objects.filter(pk=record["user_id"]).first(), progress=reporter
+        record["kind"],
+        dataset,
+        user=get_user_model().objects.filter(pk=record["user_id"]).first(),
+        progress=reporter,
     )
     reporter.finish()
     record.update(
