@@ -22,7 +22,7 @@ from matchmaking.models import (
     NotificationPreference,
     Order,
     OrderRoute,
-    Response,
+    Proposal,
     Subscription,
 )
 from matchmaking.throttling import order_creation_wait
@@ -192,7 +192,7 @@ def my_responses(request):
     """资源方：我的响应."""
     _require(_scope(request).is_provider)
     responses = (
-        Response.objects.visible_to(request.user)
+        Proposal.objects.visible_to(request.user)
         .select_related("order__county", "order__chain")
         .order_by("-created_at", "-pk")
     )
@@ -500,7 +500,7 @@ def order_respond(request, pk):
     if order.responses.filter(provider_org_id=scope.org_id).exists():
         messages.info(request, _("贵单位已响应过该需求。"))
         return redirect(order)
-    form = forms.ResponseForm(request.POST or None, request.FILES or None, order=order)
+    form = forms.ProposalForm(request.POST or None, request.FILES or None, order=order)
 
     def done(form):
         data = {k: v for k, v in form.cleaned_data.items() if k != "attachments"}
@@ -513,9 +513,9 @@ def order_respond(request, pk):
 def _response(request, pk):
     """A response the user may decide on (the placing county); anyone else gets 404."""
     response = get_visible_or_404(
-        Response.objects.select_related("order", "provider_org"), request.user, pk=pk
+        Proposal.objects.select_related("order", "provider_org"), request.user, pk=pk
     )
-    _require(Response.objects.editable_by(request.user).filter(pk=response.pk).exists())
+    _require(Proposal.objects.editable_by(request.user).filter(pk=response.pk).exists())
     return response
 
 
@@ -527,7 +527,7 @@ def response_accept(request, pk):
     form = forms.AcceptForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
     try:
-        services.accept_response(response, by=request.user, note=note)
+        services.accept_proposal(response, by=request.user, note=note)
     except WorkflowError as exc:
         if exc.code == "forbidden":
             raise Http404 from exc
@@ -547,7 +547,7 @@ def response_decline(request, pk):
         messages.error(request, _("请选择未采纳原因。"))
         return redirect(response.order)
     try:
-        services.decline_response(response, by=request.user, **form.cleaned_data)
+        services.decline_proposal(response, by=request.user, **form.cleaned_data)
     except WorkflowError as exc:
         if exc.code == "forbidden":
             raise Http404 from exc

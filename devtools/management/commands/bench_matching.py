@@ -69,7 +69,7 @@ class Command(BaseCommand):
             raise CommandError("数据库中没有产业链类型或县域：请先运行 load_reference_data")
         catalog = synthetic_catalog(opts["resources"], opts["seed"], base)
         orders = synthetic_orders(opts["orders"], opts["seed"] + 1, base)
-        # the thesaurus is on (the default), and as many earlier outcomes as orders feed the outcome signal
+        # the thesaurus is on (the default), and as many earlier outcomes as orders feed the outcome feature
         outcomes = synthetic_outcomes(catalog, opts["orders"], opts["seed"] + 2)
         background = [f"{q.title} {q.text}" for q in orders]
 
