@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
+from .reasons import render_reasons
+
 RESOURCE_TYPES = ("institution", "fund", "financial_product", "talent_resource", "enterprise", "achievement")
 ORDER_KINDS = ("innovation", "capital", "talent", "industry")
 STAGES = ("upstream", "midstream", "downstream")
@@ -163,6 +165,4 @@ class Candidate:
     @property
     def reasons(self) -> list[str]:
         """The reasons rendered in Chinese, when read (the platform stores the codes and renders per reader)."""
-        from .reasons import render_reasons
-
         return render_reasons(self.reason_codes)

@@ -20,6 +20,8 @@ from chains.models import ChainType, County, CountyChain, Prefecture
 from core.formats import format_amount, format_days
 from core.progress import get_progress
 from events.stats import EventStats, collect
+from matchmaking import stats
+from matchmaking.models import Order
 from reports import access, exports, index_tiers, xlsx
 from reports.access import CITY, COUNTY, PROVINCE, Level
 from reports.chain_map import build_chain_map
@@ -320,9 +322,6 @@ def index_tiers_section(request):
 def match_quality_section(request):
     """How well matching works (`matchmaking.stats`): accepted responses from the top-10 matches and orders
     answered within 7 days, per kind and chain type, loaded by the province dashboard; the same gate."""
-    from matchmaking import stats
-    from matchmaking.models import Order
-
     if not access.may_see_province(request.user):
         raise Http404
     rows = stats.match_quality(Order.objects.visible_to(request.user))

@@ -2,13 +2,14 @@
 project import hides inside a function unless a comment beside it says why (docs/architecture.md)."""
 
 import ast
+import tomllib
 from pathlib import Path
 
 from importlinter.cli import lint_imports
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ("config", "core", "engine", "chains", "accounts", "matchmaking", "events", "challenges", "devindex")
-APPS += ("reports", "ops", "devtools")
+# The apps are the root packages the import contracts name (one list, in pyproject.toml).
+APPS = tuple(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]["root_packages"])
 
 
 def application_modules():

@@ -36,6 +36,7 @@ class Command(BaseCommand):
             if apps.is_installed(
                 "profiles"
             ):  # 资料维护: one pending revision for an administrator to moderate
+                # Only when installed: a deployment may leave the profiles app out of INSTALLED_APPS.
                 from profiles.demo import ensure_demo_revision
 
                 ensure_demo_revision()
