@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from chains.models import ChainLink, CountyChain, Enterprise, ProvincialBody
-from tests.api.conftest import payload
+from tests.matchmaking.api.conftest import payload
 
 VALID = "91350582MA2Y00010W"
 BAD = "91350582MA2Y00010X"

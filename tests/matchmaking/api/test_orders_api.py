@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 from matchmaking import services
 from matchmaking.choices import OrderKind, OrderState
 from matchmaking.models import Match, Order, OrderEvent
-from tests.api.conftest import payload
+from tests.matchmaking.api.conftest import payload
 
 ERROR_KEYS = {"detail", "code", "fields"}
 

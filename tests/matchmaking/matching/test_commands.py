@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-CASES = Path(__file__).resolve().parents[1] / "data" / "match_dev_cases.jsonl"
+CASES = Path(__file__).resolve().parents[2] / "data" / "match_dev_cases.jsonl"
 
 
 def run(*args) -> str:
