@@ -45,6 +45,16 @@ def first_result(request):
     return redirect(done.result_url)
 
 
+def already_submitted(request):
+    """The answer to a POST that lost the race for its token: the first result, or (a token not the user's
+    own) back to the form with a message."""
+    first = first_result(request)
+    if first is not None:
+        return first
+    messages.error(request, _("该表单已提交过或已失效，请重新填写。"))
+    return redirect(request.get_full_path())
+
+
 class AlreadySubmitted(Exception):
     """A concurrent POST of the same form consumed the token first."""
 

@@ -319,7 +319,7 @@ def order_create(request):
                     services.submit_order(order, by=request.user)
                 submission.url = order.get_absolute_url()
         except formtokens.AlreadySubmitted:
-            return formtokens.first_result(request)
+            return formtokens.already_submitted(request)
         except WorkflowError as exc:
             _form_failed(request, form, exc)
         else:
@@ -334,12 +334,12 @@ def order_create(request):
 @login_required
 def order_edit(request, pk):
     """修改需求 (草稿或退回修改)."""
+    first = formtokens.first_result(request)  # sent again after it was submitted: its first result
+    if first is not None:
+        return first
     order = _order(request, pk, Order.objects.editable_by(request.user))
     scope = _scope(request)
     county_id = order.county_id if scope.is_admin else scope.county_id
-    first = formtokens.first_result(request)
-    if first is not None:
-        return first
     form = forms.OrderForm(
         request.POST or None,
         request.FILES or None,
@@ -361,7 +361,7 @@ def order_edit(request, pk):
                     services.submit_order(order, by=request.user)
                 submission.url = order.get_absolute_url()
         except formtokens.AlreadySubmitted:
-            return formtokens.first_result(request)
+            return formtokens.already_submitted(request)
         except WorkflowError as exc:
             order.refresh_from_db()
             _form_failed(request, form, exc)
@@ -483,7 +483,7 @@ def _order_form_page(request, order, form, template, title, on_valid):
                 on_valid(form)
                 submission.url = order.get_absolute_url()
         except formtokens.AlreadySubmitted:
-            return formtokens.first_result(request)
+            return formtokens.already_submitted(request)
         except WorkflowError as exc:
             if exc.code == "forbidden":
                 raise Http404 from exc
