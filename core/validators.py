@@ -61,7 +61,7 @@ def validate_amount_limit(value) -> None:
 def validate_amount_yuan(value) -> None:
     """An amount in 元 above 0 and at most 1,000 亿元."""
     if value is not None and value <= 0:
-        raise ValidationError(_("金额须大于 0 万元。"), code="amount_not_positive")
+        raise ValidationError(_("金额须大于 0。"), code="amount_not_positive")
     validate_amount_limit(value)
 
 
