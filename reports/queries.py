@@ -15,8 +15,8 @@ from django.db.models import Aggregate, Count, Exists, F, FloatField, Func, Oute
 from django.db.models.functions import Round
 
 from core.sums import SafeSum, as_int
-from matchmaking.choices import OrderState, OutcomeType, ResponseState
-from matchmaking.models import RESPONDABLE, Order, Response
+from matchmaking.choices import OrderState, OutcomeType, ProposalState
+from matchmaking.models import RESPONDABLE, Order, Proposal
 from reports.access import CITY, COUNTY, Level
 from reports.forms import NO_FILTERS, Filters
 
@@ -72,7 +72,7 @@ def sla_counts(until: datetime) -> dict:
 
 def docked_q():
     """An order reached docking when it is docking / resolved now, or was closed after accepting a response."""
-    accepted = Response.objects.filter(order_id=OuterRef("pk"), state=ResponseState.ACCEPTED)
+    accepted = Proposal.objects.filter(order_id=OuterRef("pk"), state=ProposalState.ACCEPTED)
     # Only closed orders can have docked without being docking/resolved now: probe responses for those.
     return Q(state__in=(OrderState.DOCKING, OrderState.RESOLVED)) | (
         Q(state=OrderState.CLOSED) & Q(Exists(accepted))

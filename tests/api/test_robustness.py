@@ -13,7 +13,7 @@ from rest_framework.test import APIClient
 
 from core.models import IdempotencyRecord
 from matchmaking.choices import OrderState
-from matchmaking.models import Order, Response
+from matchmaking.models import Order, Proposal
 from tests.api.conftest import payload
 from tests.faults.stack import REQUIRED
 
@@ -141,14 +141,14 @@ def test_a_second_response_is_409(api, published, inst_dhu):
 def test_a_response_past_the_services_check_is_409(api, published, inst_dhu, monkeypatch):
     """The check in the service passed (a concurrent request), the unique rule decides: 409, not 500."""
     api(inst_dhu).post(reverse("api:order-responses", args=[published.pk]), PROPOSAL, format="json")
-    real_filter = Response.objects.filter
+    real_filter = Proposal.objects.filter
 
     class Blind:
         def exists(self):
             return False
 
     monkeypatch.setattr(
-        Response.objects,
+        Proposal.objects,
         "filter",
         lambda *a, **kw: Blind() if {"order", "provider_org_id"} <= set(kw) else real_filter(*a, **kw),
     )
@@ -211,7 +211,7 @@ def test_twelve_parallel_responses_give_one_201_and_eleven_409(on_postgresql, ma
     assert all(
         set(body) == ERROR_KEYS and body["code"] == "duplicate" for status, body in answers if status == 409
     )
-    assert Response.objects.filter(order=order).count() == 1
+    assert Proposal.objects.filter(order=order).count() == 1
 
 
 # --- malformed and nested JSON ------------------------------------------------------------------------

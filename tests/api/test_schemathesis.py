@@ -29,7 +29,7 @@ from schemathesis.specs.openapi.checks import (
 
 from matchmaking import services
 from matchmaking.choices import OrderKind, OrderState
-from matchmaking.models import Notification, Order, Response
+from matchmaking.models import Notification, Order, Proposal
 
 EXAMPLES = 10  # per operation, persona and generation mode
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
@@ -90,7 +90,7 @@ def world(make_order, drive, county_luoyuan, bank_cib, personas):
     return {
         "chain": orders[0].chain_id,
         "orders": [o.pk for o in Order.objects.order_by("pk")],
-        "responses": list(Response.objects.values_list("pk", flat=True)),
+        "responses": list(Proposal.objects.values_list("pk", flat=True)),
         "notifications": list(Notification.objects.values_list("pk", flat=True)),
     }
 

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from core.models import FormSubmission
 from matchmaking.choices import OrderKind, OrderState
-from matchmaking.models import Order, Response
+from matchmaking.models import Order, Proposal
 from tests.matchmaking.test_validation import _form_data
 
 pytestmark = pytest.mark.django_db
@@ -71,7 +71,7 @@ def test_the_response_form_sent_twice_responds_once(personas, login, make_order,
     data = {"proposal": "我校纺织学院组建专班，三个月内完成中试。", "form_token": token}
     assert client.post(reverse("orders:respond", args=[order.pk]), data).status_code == 302
     again = client.post(reverse("orders:respond", args=[order.pk]), data, follow=True)
-    assert Response.objects.filter(order=order).count() == 1
+    assert Proposal.objects.filter(order=order).count() == 1
     assert "该表单已提交过" in again.content.decode()
 
 
