@@ -8,6 +8,7 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 # Amounts: above 0 and at most 1,000 亿元 (1e11 元 = 10,000,000 万元). Sums over any number of such rows stay
@@ -49,13 +50,15 @@ def validate_phone(value) -> None:
         )
 
 
+AMOUNT_TOO_LARGE = format_lazy(
+    _("金额不能超过 {max} 万元（1000 亿元）。"), max=f"{MAX_AMOUNT_YUAN // 10_000:,}"
+)
+
+
 def validate_amount_limit(value) -> None:
     """An amount in 元 of at most 1,000 亿元 (the message says it in 万元)."""
     if value is not None and value > MAX_AMOUNT_YUAN:
-        raise ValidationError(
-            _("金额不能超过 %(max)s 万元（1000 亿元）。") % {"max": f"{MAX_AMOUNT_YUAN // 10_000:,}"},
-            code="amount_too_large",
-        )
+        raise ValidationError(AMOUNT_TOO_LARGE, code="amount_too_large")
 
 
 def validate_amount_yuan(value) -> None:
