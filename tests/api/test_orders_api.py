@@ -550,7 +550,7 @@ def test_respond_list_accept_decline(
     created = api(inst_dhu).post(responses_url, proposal, format="json")
     assert created.status_code == 201, created.content
     assert created.json()["provider_org_name"] == "东华大学" and created.json()["state"] == "pending"
-    assert_error(api(inst_dhu).post(responses_url, proposal, format="json"), 400, "invalid")  # one per org
+    assert_error(api(inst_dhu).post(responses_url, proposal, format="json"), 409, "duplicate")  # one per org
     loan = api(bank_cib).post(
         responses_url,
         {
