@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.scoping import Scope, get_visible_or_404
 from chains.models import CountyChain
+from core import formtokens
 from matchmaking import forms, match_labels, policy, services, sla, workflow
 from matchmaking.choices import MatchState, OrderState
 from matchmaking.filtersets import page_filterset
@@ -46,6 +47,14 @@ def _require(condition: bool) -> None:
 
 def _fail(request, exc: WorkflowError) -> None:
     messages.error(request, exc.message)
+
+
+def _form_failed(request, form, exc: WorkflowError) -> None:
+    """A service refused the form's input: its message, and each field's error beside the field."""
+    _fail(request, exc)
+    for name, message in exc.errors.items():
+        if name in form.fields:
+            form.add_error(name, str(message))
 
 
 def _page(request, queryset):
@@ -290,35 +299,52 @@ def order_create(request):
         }
         if "chain" in request.GET:
             initial["chain"] = request.GET["chain"]
+    first = formtokens.first_result(request)
+    if first is not None:
+        return first
     form = forms.OrderForm(
-        request.POST or None, request.FILES or None, county_id=scope.county_id, initial=initial
+        request.POST or None,
+        request.FILES or None,
+        county_id=scope.county_id,
+        initial=initial,
+        submitting="submit" in request.POST,
     )
+    context = {"form": form, "order": None, "form_token": formtokens.current(request)}
     if request.method == "POST" and form.is_valid():
         wait = order_creation_wait(request)
         if wait is not None:
             messages.error(request, _("开单过于频繁，请 %(s)s 秒后再试。") % {"s": wait})
-            return render(request, "matchmaking/order_form.html", {"form": form, "order": None}, status=429)
+            return render(request, "matchmaking/order_form.html", context, status=429)
         try:
-            order = services.create_order(
-                by=request.user,
-                data=form.order_data(),
-                files=form.cleaned_data["attachments"],
-                beneficiaries=form.beneficiary_items(),
-            )
+            with formtokens.consume(request) as submission:
+                order = services.create_order(
+                    by=request.user,
+                    data=form.order_data(),
+                    files=form.cleaned_data["attachments"],
+                    beneficiaries=form.beneficiary_items(),
+                )
+                if "submit" in request.POST:
+                    services.submit_order(order, by=request.user)
+                submission.url = order.get_absolute_url()
+        except formtokens.AlreadySubmitted:
+            return formtokens.already_submitted(request)
+        except WorkflowError as exc:
+            _form_failed(request, form, exc)
+        else:
             if "submit" in request.POST:
-                services.submit_order(order, by=request.user)
                 messages.success(request, _("需求已提交，等待平台审核。"))
             else:
                 messages.success(request, _("草稿已保存。"))
             return redirect(order)
-        except WorkflowError as exc:
-            _fail(request, exc)
-    return render(request, "matchmaking/order_form.html", {"form": form, "order": None})
+    return render(request, "matchmaking/order_form.html", context)
 
 
 @login_required
 def order_edit(request, pk):
     """修改需求 (草稿或退回修改)."""
+    first = formtokens.first_result(request)  # sent again after it was submitted: its first result
+    if first is not None:
+        return first
     order = _order(request, pk, Order.objects.editable_by(request.user))
     scope = _scope(request)
     county_id = order.county_id if scope.is_admin else scope.county_id
@@ -327,25 +353,34 @@ def order_edit(request, pk):
         request.FILES or None,
         instance=Order.objects.get(pk=order.pk),
         county_id=county_id,
+        submitting="submit" in request.POST,
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_order(
-                order,
-                by=request.user,
-                data=form.order_data(),
-                files=form.cleaned_data["attachments"],
-                beneficiaries=form.beneficiary_items(),
-            )
+            with formtokens.consume(request) as submission:
+                services.update_order(
+                    order,
+                    by=request.user,
+                    data=form.order_data(),
+                    files=form.cleaned_data["attachments"],
+                    beneficiaries=form.beneficiary_items(),
+                )
+                if "submit" in request.POST:
+                    services.submit_order(order, by=request.user)
+                submission.url = order.get_absolute_url()
+        except formtokens.AlreadySubmitted:
+            return formtokens.already_submitted(request)
+        except WorkflowError as exc:
+            order.refresh_from_db()
+            _form_failed(request, form, exc)
+        else:
             if "submit" in request.POST:
-                services.submit_order(order, by=request.user)
                 messages.success(request, _("需求已提交，等待平台审核。"))
             else:
                 messages.success(request, _("修改已保存。"))
             return redirect(order)
-        except WorkflowError as exc:
-            _fail(request, exc)
-    return render(request, "matchmaking/order_form.html", {"form": form, "order": order})
+    context = {"form": form, "order": order, "form_token": formtokens.current(request)}
+    return render(request, "matchmaking/order_form.html", context)
 
 
 def _run(request, order, func, success: str, **kwargs):
@@ -446,16 +481,25 @@ def order_comment(request, pk):
 
 
 def _order_form_page(request, order, form, template, title, on_valid):
+    """An action form on an order: a one-time form token makes a second POST of it show the first result."""
+    first = formtokens.first_result(request)
+    if first is not None:
+        return first
     if request.method == "POST" and form.is_valid():
         try:
-            on_valid(form)
+            with formtokens.consume(request) as submission:
+                on_valid(form)
+                submission.url = order.get_absolute_url()
+        except formtokens.AlreadySubmitted:
+            return formtokens.already_submitted(request)
         except WorkflowError as exc:
             if exc.code == "forbidden":
                 raise Http404 from exc
-            _fail(request, exc)
+            _form_failed(request, form, exc)
         else:
             return redirect(order)
-    return render(request, template, {"order": order, "form": form, "title": title})
+    context = {"order": order, "form": form, "title": title, "form_token": formtokens.current(request)}
+    return render(request, template, context)
 
 
 @login_required
@@ -496,6 +540,9 @@ def order_respond(request, pk):
     order = _order(request, pk)
     scope = _scope(request)
     _require(scope.is_provider and order.state in RESPONDABLE)
+    first = formtokens.first_result(request)  # the same form sent again: its first result
+    if first is not None:
+        return first
     if order.responses.filter(provider_org_id=scope.org_id).exists():
         messages.info(request, _("贵单位已响应过该需求。"))
         return redirect(order)
