@@ -14,8 +14,8 @@ from rest_framework.test import APIClient
 from core.models import IdempotencyRecord
 from matchmaking.choices import OrderState
 from matchmaking.models import Order, Proposal
-from tests.matchmaking.api.conftest import payload
 from tests.faults.stack import REQUIRED
+from tests.matchmaking.api.conftest import payload
 
 ERROR_KEYS = {"detail", "code", "fields"}
 PROPOSAL = {"proposal": "我校纺织学院组建专班，三个月内完成中试。"}
