@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from chains.choices import ChainStatus as C
+from chains.choices import ChainStatus
 from chains.models import ProvincialBody
 from core.errors import ServiceError
 
@@ -54,15 +54,15 @@ class Transition:
 TRANSITIONS: dict[str, Transition] = {
     t.action: t
     for t in (
-        Transition("submit", (C.RETURNED,), C.DECLARED, (COUNTY,)),
-        Transition("review", (C.DECLARED,), C.REVIEWED, (CITY, ADMIN)),
-        Transition("return", (C.DECLARED,), C.RETURNED, (CITY, ADMIN), needs_reason=True),
-        Transition("confirm", (C.REVIEWED,), C.CONFIRMED, (PROVINCE, ADMIN)),
-        Transition("adjust", (C.REVIEWED, C.CONFIRMED), None, (PROVINCE, ADMIN)),
+        Transition("submit", (ChainStatus.RETURNED,), ChainStatus.DECLARED, (COUNTY,)),
+        Transition("review", (ChainStatus.DECLARED,), ChainStatus.REVIEWED, (CITY, ADMIN)),
+        Transition("return", (ChainStatus.DECLARED,), ChainStatus.RETURNED, (CITY, ADMIN), needs_reason=True),
+        Transition("confirm", (ChainStatus.REVIEWED,), ChainStatus.CONFIRMED, (PROVINCE, ADMIN)),
+        Transition("adjust", (ChainStatus.REVIEWED, ChainStatus.CONFIRMED), None, (PROVINCE, ADMIN)),
         Transition(
             "revoke",
-            (C.DECLARED, C.REVIEWED, C.RETURNED, C.CONFIRMED),
-            C.REVOKED,
+            (ChainStatus.DECLARED, ChainStatus.REVIEWED, ChainStatus.RETURNED, ChainStatus.CONFIRMED),
+            ChainStatus.REVOKED,
             (PROVINCE, ADMIN),
             needs_reason=True,
         ),
@@ -80,7 +80,7 @@ ACTION_LABELS = {
 }
 
 # States in which the chain's own county may still change what it declared.
-COUNTY_EDITABLE = (C.DECLARED, C.RETURNED)
+COUNTY_EDITABLE = (ChainStatus.DECLARED, ChainStatus.RETURNED)
 
 
 def is_province(scope) -> bool:

@@ -8,7 +8,7 @@ bidder hears only its own result (and, if unsuccessful, the reason category), ne
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from matchmaking.choices import NotificationKind as K
+from matchmaking.choices import NotificationKind
 from matchmaking.models import Subscription
 from matchmaking.notifications import _users, admins, notify, org_users
 
@@ -43,12 +43,14 @@ def panel_users(challenge):
 def list_event(challenge_list, kind: str, by, note: str = "") -> None:
     """Tell the parties of a list what happened to it."""
     if kind == "submitted":
-        notify(admins(), K.SUBMITTED, None, _title(challenge_list, _("新榜单待审核")), note, by)
+        notify(
+            admins(), NotificationKind.SUBMITTED, None, _title(challenge_list, _("新榜单待审核")), note, by
+        )
     elif kind in ("approved", "returned"):
         text = _("榜单已审核通过，可以发布") if kind == "approved" else _("榜单被退回修改")
         notify(
             publisher_users(challenge_list),
-            K.PUBLISHED if kind == "approved" else K.RETURNED,
+            NotificationKind.PUBLISHED if kind == "approved" else NotificationKind.RETURNED,
             None,
             _title(challenge_list, text),
             note,
@@ -74,41 +76,65 @@ def challenges_published(challenges) -> int:
             "d": challenge.bid_deadline.strftime("%Y-%m-%d %H:%M"),
         }
         told += len(
-            notify(users, K.SUBSCRIPTION, None, _title(challenge, _("您关注的产业链发布了新榜")), body)
+            notify(
+                users,
+                NotificationKind.SUBSCRIPTION,
+                None,
+                _title(challenge, _("您关注的产业链发布了新榜")),
+                body,
+            )
         )
     return told
 
 
 def bid_received(bid, by) -> None:
     """Confirm a bid to its own organization (only: the bid is sealed)."""
-    notify(bidder_users(bid), K.RESPONDED, None, _title(bid.challenge, _("揭榜方案已提交")), "")
+    notify(
+        bidder_users(bid), NotificationKind.RESPONDED, None, _title(bid.challenge, _("揭榜方案已提交")), ""
+    )
 
 
 def bid_withdrawn(bid, by) -> None:
     """Confirm a withdrawal to the bidder's own organization (only)."""
-    notify(bidder_users(bid), K.WITHDRAWN, None, _title(bid.challenge, _("揭榜方案已撤回")), "")
+    notify(
+        bidder_users(bid), NotificationKind.WITHDRAWN, None, _title(bid.challenge, _("揭榜方案已撤回")), ""
+    )
 
 
 def deadline_passed(challenge, bid_count: int) -> None:
     """After the deadline: the publisher and the panel learn how many bids came in."""
     body = _("共收到 %(n)s 份揭榜方案。") % {"n": bid_count}
     users = list(publisher_users(challenge.list)) + list(panel_users(challenge))
-    notify(users, K.REMINDER, None, _title(challenge, _("揭榜已截止，进入评审")), body)
+    notify(users, NotificationKind.REMINDER, None, _title(challenge, _("揭榜已截止，进入评审")), body)
 
 
 def panel_invited(challenge, expert, by) -> None:
     """Tell an expert they sit on the panel."""
-    notify([expert], K.INVITED, None, _title(challenge, _("邀请您担任评审专家")), "", by)
+    notify([expert], NotificationKind.INVITED, None, _title(challenge, _("邀请您担任评审专家")), "", by)
 
 
 def bid_decided(bid, by, note: str = "") -> None:
     """Tell one bidder its own result: awarded, or unsuccessful with the reason category."""
     challenge = bid.challenge
     if bid.state == "awarded":
-        notify(bidder_users(bid), K.ACCEPTED, None, _title(challenge, _("您的揭榜方案已中榜")), note, by)
+        notify(
+            bidder_users(bid),
+            NotificationKind.ACCEPTED,
+            None,
+            _title(challenge, _("您的揭榜方案已中榜")),
+            note,
+            by,
+        )
     else:
         body = _("原因类别：%(r)s") % {"r": bid.get_reason_category_display()}
-        notify(bidder_users(bid), K.DECLINED, None, _title(challenge, _("您的揭榜方案未中榜")), body, by)
+        notify(
+            bidder_users(bid),
+            NotificationKind.DECLINED,
+            None,
+            _title(challenge, _("您的揭榜方案未中榜")),
+            body,
+            by,
+        )
 
 
 def milestone_event(milestone, kind: str, by, note: str = "") -> None:
@@ -118,7 +144,7 @@ def milestone_event(milestone, kind: str, by, note: str = "") -> None:
     if kind == "reported":
         notify(
             publisher_users(challenge.list),
-            K.RESPONDED,
+            NotificationKind.RESPONDED,
             None,
             _title(challenge, _("里程碑进展待验收")),
             milestone.title,
@@ -127,7 +153,7 @@ def milestone_event(milestone, kind: str, by, note: str = "") -> None:
     elif kind == "accepted":
         notify(
             bidder_users(project.bid),
-            K.ACCEPTED,
+            NotificationKind.ACCEPTED,
             None,
             _title(challenge, _("里程碑已通过验收")),
             f"{milestone.title} {note}".strip(),
@@ -136,7 +162,7 @@ def milestone_event(milestone, kind: str, by, note: str = "") -> None:
     elif kind == "rework":
         notify(
             bidder_users(project.bid),
-            K.RETURNED,
+            NotificationKind.RETURNED,
             None,
             _title(challenge, _("里程碑需整改")),
             f"{milestone.title}：{note}",
@@ -151,12 +177,25 @@ def milestone_overdue(milestone, escalate: bool) -> None:
     text = _("里程碑“%(m)s”已逾期（计划 %(d)s）") % {"m": milestone.title, "d": milestone.due_date}
     if escalate:
         users = list(publisher_users(challenge.list)) + list(admins())
-        notify(users, K.ESCALATED, None, _title(challenge, _("里程碑逾期上报")), text)
+        notify(users, NotificationKind.ESCALATED, None, _title(challenge, _("里程碑逾期上报")), text)
     else:
-        notify(bidder_users(project.bid), K.REMINDER, None, _title(challenge, _("里程碑逾期提醒")), text)
+        notify(
+            bidder_users(project.bid),
+            NotificationKind.REMINDER,
+            None,
+            _title(challenge, _("里程碑逾期提醒")),
+            text,
+        )
 
 
 def project_accepted(project, by, note: str = "") -> None:
     """Final acceptance: the winner and the publisher."""
     users = list(bidder_users(project.bid)) + list(publisher_users(project.challenge.list))
-    notify(users, K.RESOLVED, None, _title(project.challenge, _("攻关项目已通过最终验收")), note, by)
+    notify(
+        users,
+        NotificationKind.RESOLVED,
+        None,
+        _title(project.challenge, _("攻关项目已通过最终验收")),
+        note,
+        by,
+    )

@@ -25,7 +25,7 @@ router.register("talent-resources", chains_api.TalentResourceViewSet, basename="
 router.register("provincial-bodies", chains_api.ProvincialBodyViewSet, basename="provincial-body")
 router.register("white-list", chains_api.WhiteListViewSet, basename="white-list")
 router.register("orders", orders.OrderViewSet, basename="order")
-router.register("responses", orders.ResponseViewSet, basename="response")
+router.register("responses", orders.ProposalViewSet, basename="response")
 router.register("notifications", notifications.NotificationViewSet, basename="notification")
 event_urls = register_event_routes(router)  # 对接活动: events, registrations, meetings
 challenges_api.register(router)

@@ -358,7 +358,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "OrderKindEnum": "matchmaking.choices.OrderKind",
         "OrderStateEnum": "matchmaking.choices.OrderState",
-        "ResponseStateEnum": "matchmaking.choices.ResponseState",
+        "ProposalStateEnum": "matchmaking.choices.ProposalState",
         "EventKindEnum": "matchmaking.choices.EventKind",
         "NotificationKindEnum": "matchmaking.choices.NotificationKind",
         "ChainStatusEnum": "chains.choices.ChainStatus",

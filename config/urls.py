@@ -24,6 +24,11 @@ urlpatterns = [
         r"^admin/chains/auditentry/(?P<rest>.*)$",
         RedirectView.as_view(url="/admin/core/auditentry/%(rest)s", permanent=True, query_string=True),
     ),
+    # The domain model Response was renamed Proposal (响应方案); old admin bookmarks keep working.
+    re_path(
+        r"^admin/matchmaking/response/(?P<rest>.*)$",
+        RedirectView.as_view(url="/admin/matchmaking/proposal/%(rest)s", permanent=True, query_string=True),
+    ),
     path("", include("ops.urls")),  # /healthz, /readyz, /metrics
     path("admin/", admin.site.urls),
     path("index/", include("devindex.urls")),

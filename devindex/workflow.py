@@ -19,8 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.scoping import Scope
 from core.errors import ServiceError
-from devindex.choices import EventAction
-from devindex.choices import ReportState as S
+from devindex.choices import EventAction, ReportState
 
 
 class DevIndexError(ServiceError):
@@ -47,12 +46,32 @@ class Transition:
 TRANSITIONS: dict[str, Transition] = {
     t.action: t
     for t in (
-        Transition("submit", (S.DRAFT, S.RETURNED), S.SUBMITTED, (COUNTY,), EventAction.SUBMITTED),
-        Transition("approve", (S.SUBMITTED,), S.APPROVED, (CITY, ADMIN), EventAction.APPROVED),
         Transition(
-            "return", (S.SUBMITTED,), S.RETURNED, (CITY, ADMIN), EventAction.RETURNED, needs_reason=True
+            "submit",
+            (ReportState.DRAFT, ReportState.RETURNED),
+            ReportState.SUBMITTED,
+            (COUNTY,),
+            EventAction.SUBMITTED,
         ),
-        Transition("reopen", (S.APPROVED,), S.RETURNED, (ADMIN,), EventAction.REOPENED, needs_reason=True),
+        Transition(
+            "approve", (ReportState.SUBMITTED,), ReportState.APPROVED, (CITY, ADMIN), EventAction.APPROVED
+        ),
+        Transition(
+            "return",
+            (ReportState.SUBMITTED,),
+            ReportState.RETURNED,
+            (CITY, ADMIN),
+            EventAction.RETURNED,
+            needs_reason=True,
+        ),
+        Transition(
+            "reopen",
+            (ReportState.APPROVED,),
+            ReportState.RETURNED,
+            (ADMIN,),
+            EventAction.REOPENED,
+            needs_reason=True,
+        ),
     )
 }
 
@@ -64,7 +83,7 @@ ACTION_LABELS = {
 }
 
 # States in which the county itself may still change its values.
-COUNTY_EDITABLE = (S.DRAFT, S.RETURNED)
+COUNTY_EDITABLE = (ReportState.DRAFT, ReportState.RETURNED)
 
 
 def actor_may(role: str, scope: Scope, report) -> bool:

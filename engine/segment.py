@@ -72,8 +72,9 @@ def domain_words(chain_types: Iterable[ChainTypeRec], resources: Iterable[Resour
     words: set[str] = set()
     singles: set[str] = set()
 
-    def add(word: str, allow_single: bool = False) -> None:
-        word = normalize(word).strip()
+    def add(word: str, allow_single: bool = False, clean: bool = False) -> None:
+        # items of `split_items` are normalized already: only strip them (NFKC is the build's costliest step)
+        word = word.strip() if clean else normalize(word).strip()
         if not word or word in STOPWORDS or _DIGITS.match(word):
             return
         if len(word) == 1:
@@ -86,19 +87,19 @@ def domain_words(chain_types: Iterable[ChainTypeRec], resources: Iterable[Resour
     for chain in chain_types:
         add(chain.name, allow_single=True)
         for piece in split_items(chain.name):
-            add(piece, allow_single=True)
+            add(piece, allow_single=True, clean=True)
         for link in chain.links:
             for piece in split_items(link.name):
-                add(piece)
+                add(piece, clean=True)
             for kw in link.keywords:
                 add(kw, allow_single=True)
     for res in resources:
         add(_SAMPLE_SUFFIX.sub("", res.name))
         for item in split_items(res.fields_text):
-            add(item)
+            add(item, clean=True)
         if res.link_name:
             for piece in split_items(res.link_name):
-                add(piece)
+                add(piece, clean=True)
     return sorted(words | singles)
 
 

@@ -734,8 +734,8 @@ def _advance(meeting: Meeting, by, scope: Scope, result: str, amount_yuan, note:
     """Move the meeting's order one step through matchmaking's services, as this side may; return the step."""
     from matchmaking import services as orders
     from matchmaking import workflow as order_workflow
-    from matchmaking.choices import OrderState, OutcomeType, ResponseState
-    from matchmaking.models import Order, Response
+    from matchmaking.choices import OrderState, OutcomeType, ProposalState
+    from matchmaking.models import Order, Proposal
 
     order = Order.objects.get(pk=meeting.order_id)
     other = meeting.invitee if meeting.requester.organization_id == scope.org_id else meeting.requester
@@ -749,12 +749,12 @@ def _advance(meeting: Meeting, by, scope: Scope, result: str, amount_yuan, note:
         )
         return OrderStep.RESPONDED
     if scope.is_county and order.county_id == scope.county_id:
-        response = Response.objects.filter(
-            order=order, provider_org_id=other.organization_id, state=ResponseState.PENDING
+        response = Proposal.objects.filter(
+            order=order, provider_org_id=other.organization_id, state=ProposalState.PENDING
         ).first()
         if response is None:
             raise WorkflowError(_("对方尚未响应该需求，不能接受响应。"), code="illegal_transition")
-        orders.accept_response(response, by=by, note=summary)
+        orders.accept_proposal(response, by=by, note=summary)
         return OrderStep.ACCEPTED
     if order.state == OrderState.DOCKING and any(
         order_workflow.actor_may(role, scope, order) for role in order_workflow.TRANSITIONS["resolve"].actors

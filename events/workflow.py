@@ -32,9 +32,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.scoping import Scope
 from core.errors import ServiceError
-from events.choices import EventState as E
-from events.choices import MeetingState as M
-from events.choices import RegistrationState as R
+from events.choices import EventState, MeetingState, RegistrationState
 
 
 class WorkflowError(ServiceError):
@@ -66,31 +64,41 @@ def _table(*rows: Transition) -> dict[str, Transition]:
 
 
 EVENT = _table(
-    Transition("submit", (E.DRAFT,), E.SUBMITTED, (ORGANIZER,)),
-    Transition("return", (E.SUBMITTED,), E.DRAFT, (ADMIN,), needs_reason=True),
-    Transition("approve", (E.SUBMITTED,), E.APPROVED, (ADMIN,)),
-    Transition("publish", (E.APPROVED,), E.PUBLISHED, (ORGANIZER, ADMIN)),
+    Transition("submit", (EventState.DRAFT,), EventState.SUBMITTED, (ORGANIZER,)),
+    Transition("return", (EventState.SUBMITTED,), EventState.DRAFT, (ADMIN,), needs_reason=True),
+    Transition("approve", (EventState.SUBMITTED,), EventState.APPROVED, (ADMIN,)),
+    Transition("publish", (EventState.APPROVED,), EventState.PUBLISHED, (ORGANIZER, ADMIN)),
     Transition(
         "cancel",
-        (E.DRAFT, E.SUBMITTED, E.APPROVED, E.PUBLISHED),
-        E.CANCELLED,
+        (EventState.DRAFT, EventState.SUBMITTED, EventState.APPROVED, EventState.PUBLISHED),
+        EventState.CANCELLED,
         (ORGANIZER, ADMIN),
         needs_reason=True,
     ),
-    Transition("finish", (E.PUBLISHED,), E.FINISHED, (ORGANIZER, ADMIN, SYSTEM)),
+    Transition("finish", (EventState.PUBLISHED,), EventState.FINISHED, (ORGANIZER, ADMIN, SYSTEM)),
 )
 REGISTRATION = _table(
-    Transition("approve", (R.PENDING,), R.APPROVED, (ORGANIZER, ADMIN)),
-    Transition("decline", (R.PENDING,), R.DECLINED, (ORGANIZER, ADMIN)),
-    Transition("cancel", (R.PENDING, R.APPROVED), R.CANCELLED, (OWNER, ORGANIZER, ADMIN)),
+    Transition("approve", (RegistrationState.PENDING,), RegistrationState.APPROVED, (ORGANIZER, ADMIN)),
+    Transition("decline", (RegistrationState.PENDING,), RegistrationState.DECLINED, (ORGANIZER, ADMIN)),
+    Transition(
+        "cancel",
+        (RegistrationState.PENDING, RegistrationState.APPROVED),
+        RegistrationState.CANCELLED,
+        (OWNER, ORGANIZER, ADMIN),
+    ),
 )
 MEETING = _table(
-    Transition("accept", (M.REQUESTED,), M.ACCEPTED, (INVITEE,)),
-    Transition("decline", (M.REQUESTED,), M.DECLINED, (INVITEE,)),
-    Transition("cancel", (M.REQUESTED, M.ACCEPTED, M.SCHEDULED), M.CANCELLED, (SIDE, ORGANIZER, ADMIN)),
-    Transition("schedule", (M.ACCEPTED,), M.SCHEDULED, (ORGANIZER, ADMIN)),
-    Transition("unplace", (M.SCHEDULED,), M.ACCEPTED, (ORGANIZER, ADMIN)),
-    Transition("hold", (M.SCHEDULED,), M.HELD, (ORGANIZER, ADMIN, SIDE)),
+    Transition("accept", (MeetingState.REQUESTED,), MeetingState.ACCEPTED, (INVITEE,)),
+    Transition("decline", (MeetingState.REQUESTED,), MeetingState.DECLINED, (INVITEE,)),
+    Transition(
+        "cancel",
+        (MeetingState.REQUESTED, MeetingState.ACCEPTED, MeetingState.SCHEDULED),
+        MeetingState.CANCELLED,
+        (SIDE, ORGANIZER, ADMIN),
+    ),
+    Transition("schedule", (MeetingState.ACCEPTED,), MeetingState.SCHEDULED, (ORGANIZER, ADMIN)),
+    Transition("unplace", (MeetingState.SCHEDULED,), MeetingState.ACCEPTED, (ORGANIZER, ADMIN)),
+    Transition("hold", (MeetingState.SCHEDULED,), MeetingState.HELD, (ORGANIZER, ADMIN, SIDE)),
 )
 TABLES = {"event": EVENT, "registration": REGISTRATION, "meeting": MEETING}
 

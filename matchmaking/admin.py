@@ -16,7 +16,7 @@ from matchmaking.models import (
     OrderEvent,
     OrderRoute,
     Outcome,
-    Response,
+    Proposal,
     Subscription,
 )
 from matchmaking.workflow import WorkflowError
@@ -44,10 +44,10 @@ class EventInline(ReadOnlyInline):
     readonly_fields = fields
 
 
-class ResponseInline(ReadOnlyInline):
+class ProposalInline(ReadOnlyInline):
     """响应."""
 
-    model = Response
+    model = Proposal
     fields = ("provider_org", "state", "amount_yuan", "proposal", "reason_category", "decision_note")
     readonly_fields = fields
 
@@ -128,7 +128,7 @@ class OrderAdmin(admin.ModelAdmin):
     list_select_related = ("county", "chain", "claimed_by_body")
     date_hierarchy = "created_at"
     actions = [approve_orders, return_orders, reject_orders]
-    inlines = [RouteInline, ResponseInline, EventInline]
+    inlines = [RouteInline, ProposalInline, EventInline]
     readonly_fields = (
         "state",
         "county",
@@ -184,8 +184,8 @@ class OrderEventAdmin(admin.ModelAdmin):
         return False
 
 
-@admin.register(Response)
-class ResponseAdmin(admin.ModelAdmin):
+@admin.register(Proposal)
+class ProposalAdmin(admin.ModelAdmin):
     """响应 (read-only; counties decide on the site)."""
 
     list_display = ("order", "provider_org", "state", "amount_yuan", "created_at")

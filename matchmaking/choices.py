@@ -64,7 +64,7 @@ class OutcomeType(models.TextChoices):
     OTHER = "other", _("其他")
 
 
-class ResponseState(models.TextChoices):
+class ProposalState(models.TextChoices):
     """Where a provider's response stands."""
 
     PENDING = "pending", _("待县域处理")

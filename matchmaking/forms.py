@@ -10,7 +10,7 @@ from accounts.models import Organization, User
 from chains.models import ChainLink, ChainType, CountyChain, Enterprise, Prefecture
 from matchmaking.beneficiaries import parse_beneficiaries
 from matchmaking.choices import DeclineReason, OrderKind, OutcomeType
-from matchmaking.models import NotificationPreference, Order, Outcome, Response
+from matchmaking.models import NotificationPreference, Order, Outcome, Proposal
 from matchmaking.uploads import ACCEPT, UploadRejected, check_upload
 from matchmaking.workflow import WorkflowError
 
@@ -197,13 +197,13 @@ class OrderForm(Bootstrap, forms.ModelForm):
         return {name: self.cleaned_data.get(name) for name in Order.INPUTS if name in self.cleaned_data}
 
 
-class ResponseForm(Bootstrap, forms.ModelForm):
+class ProposalForm(Bootstrap, forms.ModelForm):
     """响应/揭榜: a proposal and, depending on the order's kind, amount/rate/term or experts."""
 
     attachments = AttachmentsField()
 
     class Meta:
-        model = Response
+        model = Proposal
         fields = ("proposal", "amount_yuan", "rate_percent", "term_months", "experts", "terms")
         widgets = {
             "proposal": forms.Textarea(attrs={"rows": 6}),

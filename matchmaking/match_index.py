@@ -51,8 +51,8 @@ from engine.loaders import (
 from engine.outcomes import with_outcomes
 from engine.records import OutcomeRec
 from engine.thesaurus import load_thesaurus
-from matchmaking.choices import DeclineReason, ResponseState
-from matchmaking.models import Order, Outcome, Response
+from matchmaking.choices import DeclineReason, ProposalState
+from matchmaking.models import Order, Outcome, Proposal
 
 logger = logging.getLogger(__name__)
 
@@ -135,9 +135,9 @@ OUTCOME_LABELS = ("outcome_response", "outcome_partner")
 
 
 def _outcome_stats() -> list[models.QuerySet]:
-    """Aggregate rows over what feeds the outcome signal: decided responses and recorded outcomes."""
+    """Aggregate rows over what feeds the outcome feature: decided responses and recorded outcomes."""
     decided = (
-        Response.objects.filter(_outcome_response_q())
+        Proposal.objects.filter(_outcome_response_q())
         .order_by()
         .annotate(label=Value("outcome_response"))
         .values("label")
@@ -165,8 +165,8 @@ def _outcome_stats() -> list[models.QuerySet]:
 
 
 def _outcome_response_q() -> Q:
-    return Q(state=ResponseState.ACCEPTED) | Q(
-        state=ResponseState.DECLINED, reason_category=DeclineReason.IRRELEVANT
+    return Q(state=ProposalState.ACCEPTED) | Q(
+        state=ProposalState.DECLINED, reason_category=DeclineReason.IRRELEVANT
     )
 
 
@@ -306,7 +306,7 @@ def outcome_records() -> list[OutcomeRec]:
         "order__county__name",
     )
     responses = list(
-        Response.objects.filter(_outcome_response_q()).values_list(
+        Proposal.objects.filter(_outcome_response_q()).values_list(
             *fields, "decided_at", "created_at", "order__title"
         )
     )
@@ -314,7 +314,7 @@ def outcome_records() -> list[OutcomeRec]:
     out = []
     for org_id, state, order_id, kind, chain_code, county, decided_at, created_at, title in responses:
         when = timezone.localdate(decided_at or created_at)
-        polarity = 1 if state == ResponseState.ACCEPTED else -1
+        polarity = 1 if state == ProposalState.ACCEPTED else -1
         for key in sorted(keys.get(org_id, ())):
             out.append(
                 OutcomeRec(

@@ -12,7 +12,7 @@ from accounts.choices import OrgKind
 from core import dispatch
 from matchmaking import policy, texts
 from matchmaking.choices import EventKind, NotificationKind
-from matchmaking.models import Notification, Order, OrderRoute, Response, Subscription
+from matchmaking.models import Notification, Order, OrderRoute, Proposal, Subscription
 
 
 def _users():
@@ -62,7 +62,7 @@ def taking_body_users(order):
 
 def responder_users(order, accepted_only=False):
     """Members of providers that responded to the order."""
-    responses = Response.objects.filter(order=order)
+    responses = Proposal.objects.filter(order=order)
     if accepted_only:
         responses = responses.filter(state="accepted")
     return org_users(responses.values_list("provider_org_id", flat=True))

@@ -30,7 +30,7 @@ from datetime import datetime
 from django.db.models import F, Q, QuerySet
 
 from accounts.scoping import Scope
-from matchmaking.choices import EventKind, NotificationKind, OrderState, ResponseState
+from matchmaking.choices import EventKind, NotificationKind, OrderState, ProposalState
 from matchmaking.models import (
     HIDDEN_FROM_PROVIDERS,
     Attachment,
@@ -39,7 +39,7 @@ from matchmaking.models import (
     Order,
     OrderEvent,
     Outcome,
-    Response,
+    Proposal,
     choice_label,
 )
 
@@ -114,7 +114,7 @@ class OrderReadPolicy:
 
     def responses(self, queryset: QuerySet | None = None) -> QuerySet:
         """The order's responses: all of them for government viewers, a provider's own only."""
-        qs = (Response.objects.all() if queryset is None else queryset).filter(order_id=self.order_id)
+        qs = (Proposal.objects.all() if queryset is None else queryset).filter(order_id=self.order_id)
         if self.full:
             return qs
         return qs.filter(provider_org_id=self.org_id) if self.org_id else qs.none()
@@ -214,7 +214,7 @@ class OrderReadPolicy:
 
 def _accepted_order_ids(org_id: int, order_ids: Iterable[int] | None = None) -> set[int]:
     """Orders on which this provider's response was accepted (among `order_ids` when given)."""
-    qs = Response.objects.filter(provider_org_id=org_id, state=ResponseState.ACCEPTED)
+    qs = Proposal.objects.filter(provider_org_id=org_id, state=ProposalState.ACCEPTED)
     if order_ids is not None:
         qs = qs.filter(order_id__in=list(order_ids))
     return set(qs.values_list("order_id", flat=True))
@@ -274,8 +274,8 @@ def for_recipients(users: Iterable, order) -> dict[int, OrderReadPolicy]:
     accepted_orgs: set[int] = set()
     if provider_orgs:
         accepted_orgs = set(
-            Response.objects.filter(
-                order_id=order.pk, state=ResponseState.ACCEPTED, provider_org_id__in=provider_orgs
+            Proposal.objects.filter(
+                order_id=order.pk, state=ProposalState.ACCEPTED, provider_org_id__in=provider_orgs
             ).values_list("provider_org_id", flat=True)
         )
     policies = {}

@@ -19,7 +19,7 @@ from chains.models import ProvincialBody
 from core import dispatch
 from matchmaking import notifications, sla, texts, workflow
 from matchmaking.beneficiaries import parse_beneficiaries, set_beneficiaries
-from matchmaking.choices import DeclineReason, EventKind, OrderState, OutcomeType, ResponseState
+from matchmaking.choices import DeclineReason, EventKind, OrderState, OutcomeType, ProposalState
 from matchmaking.models import (
     RESPONDABLE,
     Attachment,
@@ -29,7 +29,7 @@ from matchmaking.models import (
     OrderEvent,
     OrderRoute,
     Outcome,
-    Response,
+    Proposal,
 )
 from matchmaking.timeline import log_event
 from matchmaking.uploads import UploadRejected, check_upload
@@ -316,7 +316,7 @@ def respond(
     term_months: int | None = None,
     experts: str = "",
     files=(),
-) -> Response:
+) -> Proposal:
     """An approved provider that may see a respondable order responds with a proposal (one per organization)."""
     scope = _scope(by)
     if scope is None or not scope.is_provider:
@@ -325,9 +325,9 @@ def respond(
         raise WorkflowError(_("该需求对您不可见。"), code="forbidden")
     if order.state not in RESPONDABLE:
         raise WorkflowError(_("需求当前状态不接受响应。"), code="illegal_transition")
-    if Response.objects.filter(order=order, provider_org_id=scope.org_id).exists():
+    if Proposal.objects.filter(order=order, provider_org_id=scope.org_id).exists():
         raise WorkflowError(_("贵单位已响应过该需求。"), code="invalid")
-    response = Response(
+    response = Proposal(
         order=order,
         provider_org_id=scope.org_id,
         author=by,
@@ -350,23 +350,23 @@ def respond(
     return response
 
 
-def _decidable(response: Response, by) -> Order:
+def _decidable(response: Proposal, by) -> Order:
     order = response.order
-    if not Response.objects.editable_by(by).filter(pk=response.pk).exists():
+    if not Proposal.objects.editable_by(by).filter(pk=response.pk).exists():
         raise WorkflowError(_("只有开单县域可以处理响应。"), code="forbidden")
-    if response.state != ResponseState.PENDING:
+    if response.state != ProposalState.PENDING:
         raise WorkflowError(_("该响应已处理。"), code="illegal_transition")
     return order
 
 
-def accept_response(response: Response, *, by, note: str = "") -> Response:
+def accept_proposal(response: Proposal, *, by, note: str = "") -> Proposal:
     """County accepts a response; the first acceptance moves a claimed order into docking."""
     order = _decidable(response, by)
     if order.state not in (OrderState.CLAIMED, OrderState.DOCKING):
         raise WorkflowError(_("需求须先由省级部门接单，才能确认响应。"), code="illegal_transition")
     with transaction.atomic():
-        updated = Response.objects.filter(pk=response.pk, state=ResponseState.PENDING).update(
-            state=ResponseState.ACCEPTED, decision_note=note[:1000], decided_at=timezone.now()
+        updated = Proposal.objects.filter(pk=response.pk, state=ProposalState.PENDING).update(
+            state=ProposalState.ACCEPTED, decision_note=note[:1000], decided_at=timezone.now()
         )
         if not updated:
             raise WorkflowError(_("该响应已处理。"), code="illegal_transition")
@@ -378,7 +378,7 @@ def accept_response(response: Response, *, by, note: str = "") -> Response:
     return response
 
 
-def decline_response(response: Response, *, by, reason_category: str, note: str = "") -> Response:
+def decline_proposal(response: Proposal, *, by, reason_category: str, note: str = "") -> Proposal:
     """County declines a response with a reason category and a note the provider sees."""
     _decidable(response, by)
     if reason_category not in DeclineReason.values:
@@ -386,8 +386,8 @@ def decline_response(response: Response, *, by, reason_category: str, note: str 
             _("请选择未采纳原因。"), code="invalid", errors={"reason_category": _("请选择未采纳原因。")}
         )
     with transaction.atomic():
-        updated = Response.objects.filter(pk=response.pk, state=ResponseState.PENDING).update(
-            state=ResponseState.DECLINED,
+        updated = Proposal.objects.filter(pk=response.pk, state=ProposalState.PENDING).update(
+            state=ProposalState.DECLINED,
             reason_category=reason_category,
             decision_note=note[:1000],
             decided_at=timezone.now(),

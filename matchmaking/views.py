@@ -5,7 +5,7 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Max, Prefetch, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -13,17 +13,18 @@ from django.views.decorators.http import require_POST
 
 from accounts.scoping import Scope, get_visible_or_404
 from chains.models import CountyChain
-from matchmaking import forms, policy, services, sla, workflow
+from matchmaking import forms, match_labels, policy, services, sla, workflow
 from matchmaking.choices import MatchState, OrderState
 from matchmaking.filtersets import page_filterset
 from matchmaking.models import (
+    FINAL,
     RESPONDABLE,
     Attachment,
     Notification,
     NotificationPreference,
     Order,
     OrderRoute,
-    Response,
+    Proposal,
     Subscription,
 )
 from matchmaking.throttling import order_creation_wait
@@ -204,14 +205,22 @@ def moderation(request):
 
 @login_required
 def matched(request):
-    """资源方：匹配到贵单位的需求 (Match rows of its organization on orders it may see)."""
-    _require(_scope(request).is_provider)
-    matches = (
-        policy.own_matches(request.user)
-        .select_related("order__county", "order__chain")
-        .order_by("-order__created_at", "rank")
+    """资源方：匹配到贵单位的需求 — one row per order (its matched entries inside), best score first; orders in
+    progress apart from finished ones."""
+    scope = _scope(request)
+    _require(scope.is_provider)
+    own = policy.own_matches(request.user)
+    orders = (
+        Order.objects.filter(pk__in=own.values("order_id"))
+        .with_list_relations()
+        .annotate(best_score=Max("matches__score", filter=Q(matches__provider_org_id=scope.org_id)))
+        .prefetch_related(Prefetch("matches", queryset=own.order_by("-score", "rank"), to_attr="own_matches"))
+        .order_by("-best_score", "-created_at", "-pk")
     )
-    return render(request, "matchmaking/matched.html", {"page": _page(request, matches)})
+    active = Paginator(orders.exclude(state__in=FINAL), PAGE_SIZE).get_page(request.GET.get("page"))
+    done = Paginator(orders.filter(state__in=FINAL), PAGE_SIZE).get_page(request.GET.get("done_page"))
+    match_labels.label_matches(m for order in [*active, *done] for m in order.own_matches)
+    return render(request, "matchmaking/matched.html", {"page": active, "done": done})
 
 
 @login_required
@@ -219,7 +228,7 @@ def my_responses(request):
     """资源方：我的响应."""
     _require(_scope(request).is_provider)
     responses = (
-        Response.objects.visible_to(request.user)
+        Proposal.objects.visible_to(request.user)
         .select_related("order__county", "order__chain")
         .order_by("-created_at", "-pk")
     )
@@ -255,7 +264,7 @@ def order_detail(request, pk):
     is_taker = scope.is_body and order.claimed_by_body_id == scope.body_id
     can_invite = (scope.is_admin or is_taker) and order.state in RESPONDABLE
     invitations = list(read.invitations().select_related("provider_org"))
-    matches = list(read.match_rows().select_related("provider_org")[:MATCHES_SHOWN])
+    matches = match_labels.label_matches(read.match_rows().select_related("provider_org")[:MATCHES_SHOWN])
     own_response = None
     if scope.is_provider:
         own_response = next((r for r in responses if r.provider_org_id == scope.org_id), None)
@@ -540,7 +549,7 @@ def order_respond(request, pk):
     if order.responses.filter(provider_org_id=scope.org_id).exists():
         messages.info(request, _("贵单位已响应过该需求。"))
         return redirect(order)
-    form = forms.ResponseForm(request.POST or None, request.FILES or None, order=order)
+    form = forms.ProposalForm(request.POST or None, request.FILES or None, order=order)
 
     def done(form):
         data = {k: v for k, v in form.cleaned_data.items() if k != "attachments"}
@@ -551,13 +560,13 @@ def order_respond(request, pk):
 
 
 def _visible_response(request, pk):
-    return get_visible_or_404(Response.objects.select_related("order", "provider_org"), request.user, pk=pk)
+    return get_visible_or_404(Proposal.objects.select_related("order", "provider_org"), request.user, pk=pk)
 
 
 def _response(request, pk):
     """A response the user may decide on (the placing county); anyone else gets 404."""
     response = _visible_response(request, pk)
-    _require(Response.objects.editable_by(request.user).filter(pk=response.pk).exists())
+    _require(Proposal.objects.editable_by(request.user).filter(pk=response.pk).exists())
     return response
 
 
@@ -569,7 +578,7 @@ def response_accept(request, pk):
     form = forms.AcceptForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
     try:
-        services.accept_response(response, by=request.user, note=note)
+        services.accept_proposal(response, by=request.user, note=note)
     except WorkflowError as exc:
         if exc.code == "forbidden":
             raise Http404 from exc
@@ -589,7 +598,7 @@ def response_decline(request, pk):
         messages.error(request, _("请选择未采纳原因。"))
         return redirect(response.order)
     try:
-        services.decline_response(response, by=request.user, **form.cleaned_data)
+        services.decline_proposal(response, by=request.user, **form.cleaned_data)
     except WorkflowError as exc:
         if exc.code == "forbidden":
             raise Http404 from exc

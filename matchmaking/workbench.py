@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from accounts.scoping import Scope
 from matchmaking.choices import OrderState
-from matchmaking.models import Invitation, Notification, Order, Response
+from matchmaking.models import Invitation, Notification, Order, Proposal
 
 ROWS = 5
 
@@ -43,7 +43,7 @@ def county_sections(user, scope) -> list[Section]:
         return []
     mine = Order.objects.visible_to(user)
     pending = (
-        Response.objects.filter(order__in=mine, state="pending").select_related("order", "provider_org")
+        Proposal.objects.filter(order__in=mine, state="pending").select_related("order", "provider_org")
     ).order_by("-created_at")
     return [
         Section(
@@ -111,7 +111,7 @@ def provider_sections(user, scope) -> list[Section]:
     """A provider: invitations to answer, and its responses still waiting for the county."""
     if not scope.is_provider:
         return []
-    answered = Response.objects.filter(provider_org_id=scope.org_id).values("order_id")
+    answered = Proposal.objects.filter(provider_org_id=scope.org_id).values("order_id")
     invited = (
         Invitation.objects.filter(provider_org_id=scope.org_id, order__state=OrderState.PUBLISHED)
         .exclude(order_id__in=answered)
@@ -119,7 +119,7 @@ def provider_sections(user, scope) -> list[Section]:
         .order_by("-created_at")
     )
     waiting = (
-        Response.objects.filter(provider_org_id=scope.org_id, state="pending")
+        Proposal.objects.filter(provider_org_id=scope.org_id, state="pending")
         .select_related("order")
         .order_by("-created_at")
     )

@@ -14,8 +14,8 @@ from django.db import connection, connections
 from django.db.models import Aggregate, Count, Exists, F, FloatField, Func, OuterRef, Q, Sum
 from django.db.models.functions import Round
 
-from matchmaking.choices import OrderState, OutcomeType, ResponseState
-from matchmaking.models import RESPONDABLE, Order, Response
+from matchmaking.choices import OrderState, OutcomeType, ProposalState
+from matchmaking.models import RESPONDABLE, Order, Proposal
 from reports.access import CITY, COUNTY, Level
 from reports.forms import NO_FILTERS, Filters
 
@@ -70,7 +70,7 @@ def sla_counts(until: datetime) -> dict:
 
 def docked_q():
     """An order reached docking when it is docking / resolved now, or was closed after accepting a response."""
-    accepted = Response.objects.filter(order_id=OuterRef("pk"), state=ResponseState.ACCEPTED)
+    accepted = Proposal.objects.filter(order_id=OuterRef("pk"), state=ProposalState.ACCEPTED)
     # Only closed orders can have docked without being docking/resolved now: probe responses for those.
     return Q(state__in=(OrderState.DOCKING, OrderState.RESOLVED)) | (
         Q(state=OrderState.CLOSED) & Q(Exists(accepted))

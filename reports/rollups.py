@@ -16,8 +16,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization
 from chains.models import County, CountyChain, Prefecture
-from matchmaking.choices import OrderKind, OrderState, ResponseState
-from matchmaking.models import Response
+from matchmaking.choices import OrderKind, OrderState, ProposalState
+from matchmaking.models import Proposal
 from reports.access import CITY, COUNTY, PROVINCE, Level, scope_key
 from reports.forms import NO_FILTERS, Filters
 from reports.queries import OPEN_STATES, Figures, level_orders, medians, order_cells, read_rows
@@ -303,12 +303,12 @@ def _top_providers(orders) -> Table:
     # Counted per provider first and named afterwards: joining the names into the grouping costs more than
     # the grouping itself. The ORM builds the (scoped) count; the outer query only adds the names.
     counted = (
-        Response.objects.filter(order__in=orders.values("pk"))
+        Proposal.objects.filter(order__in=orders.values("pk"))
         .order_by()
         .values("provider_org_id")
         .annotate(
             responses=Count("pk"),
-            accepted=Count("pk", filter=Q(state=ResponseState.ACCEPTED)),
+            accepted=Count("pk", filter=Q(state=ProposalState.ACCEPTED)),
         )
     )
     _columns, rows = read_rows(

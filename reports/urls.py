@@ -18,6 +18,7 @@ urlpatterns = [
     path("chains/<slug:code>/export/", views.export_chain_map, name="export_chain_map"),
     path("reports/monthly/", views.monthly, name="monthly"),
     path("events/", views.events_section, name="events_section"),
+    path("match-quality/", views.match_quality_section, name="match_quality_section"),
     path("index-tiers/", views.index_tiers_section, name="index_tiers_section"),
     path("orders/export/", views.export_orders, name="export_orders"),
     path("exports/<uuid:job_id>/", views.export_status, name="export_status"),

@@ -317,6 +317,21 @@ def index_tiers_section(request):
 
 @login_required
 @require_GET
+def match_quality_section(request):
+    """How well matching works (`matchmaking.stats`): accepted responses from the top-10 matches and orders
+    answered within 7 days, per kind and chain type, loaded by the province dashboard; the same gate."""
+    from matchmaking import stats
+    from matchmaking.models import Order
+
+    if not access.may_see_province(request.user):
+        raise Http404
+    rows = stats.match_quality(Order.objects.visible_to(request.user))
+    context = {"rows": rows, "anchors": stats.ANCHORS, "top_n": stats.TOP_N, "days": stats.RESPONSE_DAYS}
+    return render(request, "dashboards/_match_quality.html", context)
+
+
+@login_required
+@require_GET
 def monthly(request):
     """月度对接情况报表 on screen (the current month unless another is chosen), per prefecture and kind within the
     user's scope; `download=1` gives the same table as XLSX."""

@@ -238,6 +238,8 @@ NOT_IN_MATRIX = {
     "dashboards:export_status": "a background export's progress, no order content",
     "dashboards:events_section": "aggregates over docking events (counts per county, chain, organizer), no order's parts",
     "dashboards:index_tiers_section": "aggregates per development-index tier (counts and sums), no order's parts",
+    "dashboards:match_quality_section": "shares per kind and chain type (counts of accepted responses and published "
+    "orders), no order's parts",
     "orders:workbench": "titles and states of the viewer's own queue, drawn from querysets scoped by visible_to; no notes, contacts or matches",
     **dict.fromkeys(
         [f"dashboards:{n}" for n in ("index", "province", "city", "county", "monthly", "chain_map")]

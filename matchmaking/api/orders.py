@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, filters, mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.response import Response as HttpResponse
+from rest_framework.response import Response
 
 from accounts.scoping import Scope
 from core.errors import Conflict, error_responses, from_service_error
@@ -27,13 +27,13 @@ from matchmaking.api.serializers import (
     OrderDetailSerializer,
     OrderSerializer,
     OrderWriteSerializer,
+    ProposalSerializer,
     ReasonSerializer,
     ResolveSerializer,
     RespondSerializer,
-    ResponseSerializer,
 )
 from matchmaking.filtersets import PAGE_ONLY, SEARCH_FIELDS, OrderFilterSet
-from matchmaking.models import COUNTY_EDITABLE, Order, Response
+from matchmaking.models import COUNTY_EDITABLE, Order, Proposal
 from matchmaking.throttling import OrderCreationThrottle
 from matchmaking.workflow import WorkflowError
 
@@ -137,12 +137,12 @@ class OrderViewSet(
         parsed.is_valid(raise_exception=True)
         return parsed.validated_data
 
-    def _fresh(self, order, status_code=status.HTTP_200_OK) -> HttpResponse:
+    def _fresh(self, order, status_code=status.HTTP_200_OK) -> Response:
         order = (
             Order.objects.with_list_relations().select_related("link", "handler", "outcome").get(pk=order.pk)
         )
         data = OrderDetailSerializer(order, context=self.get_serializer_context()).data
-        return HttpResponse(data, status=status_code)
+        return Response(data, status=status_code)
 
     def _require_actor(self, order, action_name: str) -> None:
         """403 when the caller's role may never perform this action on this (visible) order."""
@@ -292,7 +292,7 @@ class OrderViewSet(
     def events(self, request, pk=None):
         order = self.get_object()
         entries = policy.for_order(request.user, order).timeline()
-        return HttpResponse(EventSerializer(entries, many=True).data)
+        return Response(EventSerializer(entries, many=True).data)
 
     @extend_schema(
         summary="匹配结果（按匹配度排名，含理由）",
@@ -305,19 +305,19 @@ class OrderViewSet(
         read = policy.for_order(request.user, order)
         if not read.matches:
             raise exceptions.PermissionDenied(_("资源方无权查看匹配结果。"), code="permission_denied")
-        return HttpResponse(MatchSerializer(read.match_rows().order_by("rank"), many=True).data)
+        return Response(MatchSerializer(read.match_rows().order_by("rank"), many=True).data)
 
     @extend_schema(
         methods=["GET"],
         summary="需求的响应列表",
         description="政府用户和管理员看到全部响应；资源方只看到本单位的响应。",
-        responses={200: ResponseSerializer(many=True), **error_responses(401, 404)},
+        responses={200: ProposalSerializer(many=True), **error_responses(401, 404)},
     )
     @extend_schema(
         methods=["POST"],
         summary="响应需求（资源方）",
         request=RespondSerializer,
-        responses={201: ResponseSerializer, **error_responses(400, 401, 403, 404, 409)},
+        responses={201: ProposalSerializer, **error_responses(400, 401, 403, 404, 409)},
     )
     @action(detail=True, methods=["get", "post"], filter_backends=[])
     def responses(self, request, pk=None):
@@ -327,8 +327,8 @@ class OrderViewSet(
                 raise exceptions.PermissionDenied(_("只有资源方可以响应需求。"), code="permission_denied")
             data = self._parse(RespondSerializer)
             created = call(services.respond, order, by=request.user, **data)
-            created = Response.objects.select_related("provider_org", "author").get(pk=created.pk)
-            return HttpResponse(ResponseSerializer(created).data, status=status.HTTP_201_CREATED)
+            created = Proposal.objects.select_related("provider_org", "author").get(pk=created.pk)
+            return Response(ProposalSerializer(created).data, status=status.HTTP_201_CREATED)
         queryset = (
             policy.for_order(request.user, order)
             .responses()
@@ -337,32 +337,32 @@ class OrderViewSet(
             .order_by("-created_at", "-pk")
         )
         page = self.paginate_queryset(queryset)
-        return self.get_paginated_response(ResponseSerializer(page, many=True).data)
+        return self.get_paginated_response(ProposalSerializer(page, many=True).data)
 
 
 @extend_schema_view(
     retrieve=extend_schema(
-        summary="响应详情", responses={200: ResponseSerializer, **error_responses(401, 404)}
+        summary="响应详情", responses={200: ProposalSerializer, **error_responses(401, 404)}
     ),
 )
-class ResponseViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ProposalViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """响应：详情，县域接受或不予采纳。"""
 
-    serializer_class = ResponseSerializer
+    serializer_class = ProposalSerializer
     filter_backends = []
 
     def get_queryset(self):
         # `visible_to` agrees with the read policy: a provider finds its own responses, government viewers
         # those on the orders they see; a readable response shows all of its attachments.
         return (
-            Response.objects.visible_to(self.request.user)
+            Proposal.objects.visible_to(self.request.user)
             .select_related("provider_org", "author", "order")
             .prefetch_related("attachments")
         )
 
     def _decidable(self):
         response = self.get_object()
-        if not Response.objects.editable_by(self.request.user).filter(pk=response.pk).exists():
+        if not Proposal.objects.editable_by(self.request.user).filter(pk=response.pk).exists():
             raise exceptions.PermissionDenied(_("只有开单县域可以处理响应。"), code="permission_denied")
         return response
 
@@ -371,25 +371,25 @@ class ResponseViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         parsed.is_valid(raise_exception=True)
         return parsed.validated_data
 
-    def _fresh(self, response) -> HttpResponse:
-        return HttpResponse(ResponseSerializer(self.get_queryset().get(pk=response.pk)).data)
+    def _fresh(self, response) -> Response:
+        return Response(ProposalSerializer(self.get_queryset().get(pk=response.pk)).data)
 
     @extend_schema(
         summary="接受响应（开单县域）",
         description="首次接受使已接单的需求进入对接中。",
         request=NoteSerializer,
-        responses={200: ResponseSerializer, **error_responses(400, 401, 403, 404, 409)},
+        responses={200: ProposalSerializer, **error_responses(400, 401, 403, 404, 409)},
     )
     @action(detail=True, methods=["post"])
     def accept(self, request, pk=None):
         response = self._decidable()
         data = self._parse(NoteSerializer)
-        return self._fresh(call(services.accept_response, response, by=request.user, note=data["note"]))
+        return self._fresh(call(services.accept_proposal, response, by=request.user, note=data["note"]))
 
     @extend_schema(
         summary="不予采纳响应（开单县域）",
         request=DeclineSerializer,
-        responses={200: ResponseSerializer, **error_responses(400, 401, 403, 404, 409)},
+        responses={200: ProposalSerializer, **error_responses(400, 401, 403, 404, 409)},
     )
     @action(detail=True, methods=["post"])
     def decline(self, request, pk=None):
@@ -397,7 +397,7 @@ class ResponseViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         data = self._parse(DeclineSerializer)
         return self._fresh(
             call(
-                services.decline_response,
+                services.decline_proposal,
                 response,
                 by=request.user,
                 reason_category=data["reason_category"],

@@ -18,7 +18,7 @@ from matchmaking.choices import (
     WantedLink,
 )
 from matchmaking.filtersets import MAX_AMOUNT
-from matchmaking.models import Attachment, Invitation, Match, Order, OrderBeneficiary, Outcome, Response
+from matchmaking.models import Attachment, Invitation, Match, Order, OrderBeneficiary, Outcome, Proposal
 
 # State actions exposed as POST /orders/{id}/{action}/.
 ORDER_ACTIONS = ("submit", "approve", "return", "reject", "claim", "withdraw", "resolve", "close")
@@ -366,7 +366,7 @@ class MatchSerializer(serializers.ModelSerializer):
         return [r if isinstance(r, dict) else legacy_reason(str(r)) for r in obj.reasons or []]
 
 
-class ResponseSerializer(serializers.ModelSerializer):
+class ProposalSerializer(serializers.ModelSerializer):
     """响应 as clients read it."""
 
     provider_org_name = serializers.CharField(source="provider_org.name", read_only=True)
@@ -378,7 +378,7 @@ class ResponseSerializer(serializers.ModelSerializer):
     attachments = AttachmentSerializer(many=True, read_only=True)
 
     class Meta:
-        model = Response
+        model = Proposal
         fields = [
             "id", "order", "provider_org", "provider_org_name", "author_name", "proposal", "amount_yuan",
             "rate_percent", "term_months", "experts", "terms", "state", "state_label", "reason_category",

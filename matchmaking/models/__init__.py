@@ -25,8 +25,8 @@ from matchmaking.models.proposals import (
     Attachment,
     AttachmentQuerySet,
     Invitation,
-    Response,
-    ResponseQuerySet,
+    Proposal,
+    ProposalQuerySet,
     attachment_path,
 )
 
@@ -52,8 +52,8 @@ __all__ = [
     "OrderQuerySet",
     "OrderRoute",
     "Outcome",
-    "Response",
-    "ResponseQuerySet",
+    "Proposal",
+    "ProposalQuerySet",
     "Subscription",
     "attachment_path",
     "choice_label",

@@ -85,7 +85,7 @@ class OrderQuerySet(ScopedQuerySet):
             # Invitations and responses are defined beside orders (models.proposals), which import this module.
             invitations, responses = (
                 apps.get_model("matchmaking", "Invitation"),
-                apps.get_model("matchmaking", "Response"),
+                apps.get_model("matchmaking", "Proposal"),
             )
             invited = invitations.objects.filter(provider_org_id=scope.org_id).values("order_id")
             responded = responses.objects.filter(provider_org_id=scope.org_id).values("order_id")

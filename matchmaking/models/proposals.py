@@ -1,4 +1,4 @@
-"""What providers bring to an order: invitations, responses (响应方案) and their attachments."""
+"""What providers bring to an order: invitations, proposals (响应方案) and their attachments."""
 
 import uuid
 from pathlib import Path
@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.scoping import NOTHING, Scope, ScopedQuerySet
 from matchmaking.choices import (
     DeclineReason,
-    ResponseState,
+    ProposalState,
 )
 from matchmaking.models.orders import Order, choice_label
 
@@ -51,8 +51,8 @@ class Invitation(models.Model):
         return f"{self.order} → {self.provider_org}"
 
 
-class ResponseQuerySet(ScopedQuerySet):
-    """Responses: the provider sees its own; county, city and bodies see those on orders they see."""
+class ProposalQuerySet(ScopedQuerySet):
+    """Proposals: the provider sees its own; county, city and bodies see those on orders they see."""
 
     def visibility_q(self, scope: Scope) -> Q:
         """Providers: their organization's responses; others: responses on orders they may see."""
@@ -69,8 +69,8 @@ class ResponseQuerySet(ScopedQuerySet):
         return NOTHING
 
 
-class Response(models.Model):
-    """响应/揭榜: a provider's proposal for an order, which the county accepts or declines."""
+class Proposal(models.Model):
+    """响应方案 (响应/揭榜): a provider's proposal for an order, which the county accepts or declines."""
 
     order = models.ForeignKey(
         Order, on_delete=models.CASCADE, related_name="responses", verbose_name=_("需求")
@@ -104,7 +104,7 @@ class Response(models.Model):
     experts = models.TextField(_("拟派专家"), max_length=2000, blank=True)
     terms = models.TextField(_("其他条件"), max_length=2000, blank=True)
     state = models.CharField(
-        _("状态"), max_length=16, choices=ResponseState.choices, default=ResponseState.PENDING
+        _("状态"), max_length=16, choices=ProposalState.choices, default=ProposalState.PENDING
     )
     reason_category = models.CharField(
         _("未采纳原因"), max_length=16, choices=DeclineReason.choices, blank=True
@@ -113,7 +113,7 @@ class Response(models.Model):
     decided_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("响应时间"), auto_now_add=True)
 
-    objects = ResponseQuerySet.as_manager()
+    objects = ProposalQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("响应")
@@ -124,7 +124,7 @@ class Response(models.Model):
             models.Index(fields=["provider_org", "state"]),
             # Dashboards: "docked" probes the accepted responses of closed orders.
             models.Index(
-                fields=["order"], condition=Q(state=ResponseState.ACCEPTED), name="response_accepted_order"
+                fields=["order"], condition=Q(state=ProposalState.ACCEPTED), name="response_accepted_order"
             ),
         ]
 
@@ -132,7 +132,7 @@ class Response(models.Model):
         return f"{self.provider_org} → {self.order}"
 
     def get_state_display(self) -> str:
-        return choice_label(ResponseState, self.state)
+        return choice_label(ProposalState, self.state)
 
 
 def attachment_path(instance, filename):
@@ -146,7 +146,7 @@ class AttachmentQuerySet(ScopedQuerySet):
     def visibility_q(self, scope: Scope) -> Q:
         """Visible with the order, and (for response files) with the response."""
         orders = Order.objects.filter(Order.objects.all().visibility_q(scope))
-        responses = Response.objects.filter(Response.objects.all().visibility_q(scope))
+        responses = Proposal.objects.filter(Proposal.objects.all().visibility_q(scope))
         return Q(order__in=orders) & (Q(response__isnull=True) | Q(response__in=responses))
 
 
@@ -158,7 +158,7 @@ class Attachment(models.Model):
         Order, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("需求")
     )
     response = models.ForeignKey(
-        Response,
+        Proposal,
         on_delete=models.CASCADE,
         null=True,
         blank=True,

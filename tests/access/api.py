@@ -43,7 +43,7 @@ def _order(personas, to_state="draft"):
         lambda o: services.submit_order(o, by=county),
         lambda o: services.approve_order(o, by=personas["admin"]),
         lambda o: services.claim_order(o, by=personas["body_kjt"]),
-        lambda o: services.accept_response(_respond(personas, o), by=county).order,
+        lambda o: services.accept_proposal(_respond(personas, o), by=county).order,
     ]
     for step in steps:
         if order.state == to_state:

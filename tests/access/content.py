@@ -257,7 +257,7 @@ class World:
 
     phase: str
     order: object
-    responses: dict[str, object] = field(default_factory=dict)  # provider persona → Response
+    responses: dict[str, object] = field(default_factory=dict)  # provider persona → Proposal
     attachments: list = field(default_factory=list)
 
 
@@ -313,8 +313,8 @@ def build_world(phase: str, users: dict) -> World:
     if phase in CLAIMED_PHASES:
         services.claim_order(order, by=kjt, handler=handler)
         services.comment_order(order, by=kjt, note=m["body_comment"])
-        services.accept_response(world.responses["inst_dhu"], by=county, note=m["accept_note"])
-        services.decline_response(
+        services.accept_proposal(world.responses["inst_dhu"], by=county, note=m["accept_note"])
+        services.decline_proposal(
             world.responses["bank_cib"], by=county, reason_category="terms", note=m["decline_note"]
         )
     if phase == "resolved":

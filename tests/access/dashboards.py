@@ -46,6 +46,7 @@ ACCESS = {
     "dashboards:chain_map": Access(logged_in(), kwargs=lambda personas: TEXTILE),
     "dashboards:export_chain_map": Access(logged_in(), kwargs=lambda personas: TEXTILE),
     "dashboards:monthly": Access(only(*WITH_DASHBOARD)),
+    "dashboards:match_quality_section": Access(only(*PROVINCE)),  # loaded by the province dashboard
     "dashboards:export_orders": Access(logged_in()),
     "dashboards:export_status": Access(only("admin"), kwargs=_admin_export_job),
     "dashboards:export_download": Access(only("admin"), kwargs=_admin_export_job),

@@ -30,7 +30,7 @@ def _order(personas, state="draft", **overrides):
         services.claim_order(order, by=body)
     if steps.index(state) >= 3:
         response = services.respond(order, by=personas["inst_dhu"], proposal="我校可组建团队联合攻关。")
-        services.accept_response(response, by=county)
+        services.accept_proposal(response, by=county)
     return order
 
 

@@ -320,7 +320,7 @@ def test_contact_phone_only_for_those_allowed(
     services.claim_order(published, by=body_kjt)
     response = services.respond(published, by=inst_dhu, proposal="我校纺织学院可组建团队联合攻关。")
     assert "contact_phone" not in detail(inst_dhu)
-    services.accept_response(response, by=county_jinjiang)
+    services.accept_proposal(response, by=county_jinjiang)
     assert detail(inst_dhu)["contact_phone"] == "13905950000"
     assert detail(inst_dhu)["contact_name"] == "陈主任"
     assert "contact_phone" not in detail(bank_cib)

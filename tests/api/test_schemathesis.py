@@ -35,7 +35,7 @@ from schemathesis.generation.overrides import Override
 
 from matchmaking import services
 from matchmaking.choices import OrderKind, OrderState
-from matchmaking.models import Notification, Order, Response
+from matchmaking.models import Notification, Order, Proposal
 
 load_all_checks()
 ALL_CHECKS = list(CHECKS.get_all())
@@ -105,7 +105,7 @@ def world(make_order, drive, county_luoyuan, bank_cib, personas):
     return {
         "chain": orders[0].chain_id,
         "orders": [o.pk for o in Order.objects.order_by("pk")],
-        "responses": list(Response.objects.values_list("pk", flat=True)),
+        "responses": list(Proposal.objects.values_list("pk", flat=True)),
         "notifications": list(Notification.objects.values_list("pk", flat=True)),
     }
 

@@ -12,7 +12,6 @@ from devindex.models import IndexEvent, IndexResult, IndicatorReport
 from devindex.workflow import DevIndexError
 
 pytestmark = pytest.mark.django_db
-S = ReportState
 
 
 @pytest.fixture
@@ -41,15 +40,15 @@ ACTORS = [
 ]
 # action → (legal source states, personas allowed for 罗源县 (福州市))
 TABLE = {
-    "submit": ({S.DRAFT, S.RETURNED}, {"county_luoyuan"}),
-    "approve": ({S.SUBMITTED}, {"city_fuzhou", "admin"}),
-    "return": ({S.SUBMITTED}, {"city_fuzhou", "admin"}),
-    "reopen": ({S.APPROVED}, {"admin"}),
+    "submit": ({ReportState.DRAFT, ReportState.RETURNED}, {"county_luoyuan"}),
+    "approve": ({ReportState.SUBMITTED}, {"city_fuzhou", "admin"}),
+    "return": ({ReportState.SUBMITTED}, {"city_fuzhou", "admin"}),
+    "reopen": ({ReportState.APPROVED}, {"admin"}),
 }
 
 
 @pytest.mark.parametrize("action", list(TABLE))
-@pytest.mark.parametrize("state", list(S.values))
+@pytest.mark.parametrize("state", list(ReportState.values))
 def test_transition_table(luoyuan_report, personas, city_fuzhou, action, state):
     sources, allowed = TABLE[action]
     report = at(luoyuan_report, state)
@@ -73,11 +72,11 @@ def test_transition_table(luoyuan_report, personas, city_fuzhou, action, state):
 
 
 def test_reasons_are_required(luoyuan_report, city_fuzhou, platform_admin):
-    report = at(luoyuan_report, S.SUBMITTED)
+    report = at(luoyuan_report, ReportState.SUBMITTED)
     with pytest.raises(DevIndexError) as caught:
         services.return_report(report, by=city_fuzhou, reason="  ")
     assert "reason" in caught.value.errors
-    report = at(luoyuan_report, S.APPROVED)
+    report = at(luoyuan_report, ReportState.APPROVED)
     with pytest.raises(DevIndexError):
         services.reopen_report(report, by=platform_admin, reason="")
 
@@ -93,18 +92,18 @@ def test_the_loop_fill_submit_return_fix_approve(
     luoyuan_report, county_luoyuan, city_fuzhou, django_capture_on_commit_callbacks
 ):
     report = services.submit_report(luoyuan_report, by=county_luoyuan)
-    assert report.state == S.SUBMITTED and report.submitted_at
+    assert report.state == ReportState.SUBMITTED and report.submitted_at
     with pytest.raises(DevIndexError) as caught:  # no edits while the city reviews
         services.save_values(report.county, 2026, {"new_patents": "301"}, by=county_luoyuan)
     assert caught.value.code == "illegal_transition"
     report = services.return_report(report, by=city_fuzhou, reason="专利数与统计公报不符")
-    assert report.state == S.RETURNED and report.state_note == "专利数与统计公报不符"
+    assert report.state == ReportState.RETURNED and report.state_note == "专利数与统计公报不符"
     services.save_values(report.county, 2026, {"new_patents": "280"}, by=county_luoyuan)
     report = services.submit_report(report, by=county_luoyuan)
     assert report.state_note == ""
     with django_capture_on_commit_callbacks(execute=True):
         report = services.approve_report(report, by=city_fuzhou)
-    assert report.state == S.APPROVED
+    assert report.state == ReportState.APPROVED
     # approved values enter the computation at once (only 罗源县 reported 2026, 8 of 16: ranked alone)
     result = IndexResult.objects.get(year=2026, source=ResultSource.COMPUTED, county__name="罗源县")
     assert result.rank == 1 and result.coverage == 8

@@ -256,7 +256,7 @@ def _held_meeting(event, registered, requester, invitee_key, order=None):
 def test_outcome_moves_the_order_through_its_own_services(
     make_event, county_jinjiang, inst_dhu, bank_cib, make_order, drive
 ):
-    from matchmaking.models import Order, Response
+    from matchmaking.models import Order, Proposal
 
     order = drive(make_order(), "claimed")
     start = timezone.now() - datetime.timedelta(hours=1)
@@ -283,7 +283,7 @@ def test_outcome_moves_the_order_through_its_own_services(
     assert first.order_step == OrderStep.RESPONDED
     meeting.refresh_from_db()
     assert meeting.state == M.HELD
-    response = Response.objects.get(order=order, provider_org=inst_dhu.organization)
+    response = Proposal.objects.get(order=order, provider_org=inst_dhu.organization)
     assert response.state == "pending" and "对接活动" in response.proposal
     second = services.record_outcome(
         meeting,

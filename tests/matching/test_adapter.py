@@ -9,7 +9,7 @@ from chains.loaders import DATA_DIR
 from chains.models import ChainLink, FinancialProduct, Institution
 from engine import records_from_csv_dir
 from matchmaking import match_index, matching
-from matchmaking.choices import OrderKind, ResponseState
+from matchmaking.choices import OrderKind, ProposalState
 
 
 def _by_name(resources):
@@ -96,33 +96,33 @@ def test_outcomes_of_earlier_orders_feed_the_index_without_a_rebuild(order_facto
     from django.utils import timezone
 
     from matchmaking.choices import DeclineReason, OutcomeType
-    from matchmaking.models import Outcome, Response
+    from matchmaking.models import Outcome, Proposal
 
     match_index.clear_index_cache()
     first = match_index.get_index()
     builds = match_index.BUILDS["count"]
     earlier = order_factory(title="抗菌面料联合攻关需求")
-    Response.objects.create(
+    Proposal.objects.create(
         order=earlier,
         provider_org=inst_dhu.organization,
         proposal="联合攻关方案",
-        state=ResponseState.ACCEPTED,
+        state=ProposalState.ACCEPTED,
         decided_at=timezone.now(),
     )
-    Response.objects.create(
+    Proposal.objects.create(
         order=earlier,
         provider_org=bank_cib.organization,
         proposal="贷款方案",
-        state=ResponseState.DECLINED,
+        state=ProposalState.DECLINED,
         reason_category=DeclineReason.IRRELEVANT,
         decided_at=timezone.now(),
     )
     other = order_factory(title="另一需求")
-    Response.objects.create(
+    Proposal.objects.create(
         order=other,
         provider_org=inst_dhu.organization,
         proposal="方案二",
-        state=ResponseState.DECLINED,
+        state=ProposalState.DECLINED,
         reason_category=DeclineReason.TERMS,
     )
     Outcome.objects.create(

@@ -65,7 +65,7 @@ def drive(county_jinjiang, platform_admin, body_kjt, body_jrb, inst_dhu, bank_ci
             (
                 OrderState.DOCKING,
                 lambda o: (
-                    services.accept_response(
+                    services.accept_proposal(
                         services.respond(o, by=provider, proposal="我校纺织学院可组建团队联合攻关。"),
                         by=county_jinjiang,
                     ).order

@@ -4,11 +4,11 @@ import pytest
 from django.db import models
 from django.utils import translation
 
-from matchmaking.models import Notification, Order, Response
+from matchmaking.models import Notification, Order, Proposal
 
 
 @pytest.mark.parametrize(
-    ("model", "field"), [(Order, "kind"), (Order, "state"), (Response, "state"), (Notification, "kind")]
+    ("model", "field"), [(Order, "kind"), (Order, "state"), (Proposal, "state"), (Notification, "kind")]
 )
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
 def test_same_labels_as_django(model, field, language):

@@ -57,7 +57,7 @@ def test_returned_and_declined_reach_county_and_provider(
     services.submit_order(order, by=county_jinjiang)
     order = drive(order, OrderState.CLAIMED)
     response = services.respond(order, by=firm_demo, proposal="我司可提供功能性面料中试产线。")
-    services.decline_response(response, by=county_jinjiang, reason_category="terms", note="报价过高")
+    services.decline_proposal(response, by=county_jinjiang, reason_category="terms", note="报价过高")
     note = Notification.objects.get(recipient=firm_demo, kind=NotificationKind.DECLINED)
     assert "条件不符" in note.body and "报价过高" in note.body
 
@@ -75,7 +75,7 @@ def test_the_end_of_an_order_reaches_responders_without_government_text(
         p: services.respond(order, by=p, proposal="我单位可组建团队联合攻关。") for p in (bank_cib, firm_demo)
     }
     if end != "withdraw":
-        services.decline_response(responses[bank_cib], by=county_jinjiang, reason_category="terms")
+        services.decline_proposal(responses[bank_cib], by=county_jinjiang, reason_category="terms")
         order = drive(order, OrderState.DOCKING)  # inst_dhu responds and is accepted
     with django_capture_on_commit_callbacks(execute=True):
         if end == "resolve":

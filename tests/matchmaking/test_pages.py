@@ -48,7 +48,7 @@ QUERY_COUNTS = {
     "orders:taken": 13,
     "orders:city": 12,
     "orders:open": 12,
-    "orders:matched": 9,
+    "orders:matched": 12,  # active and finished orders: count, page, own matches each; resource labels
     "orders:responses": 9,
     "orders:moderation": 12,
     "orders:list": 12,

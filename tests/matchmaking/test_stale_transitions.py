@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from matchmaking import services
 from matchmaking.choices import OrderState
-from matchmaking.models import Response
+from matchmaking.models import Proposal
 
 pytestmark = pytest.mark.django_db
 STALE = "该需求已是"
@@ -66,7 +66,7 @@ def test_accept_and_decline_twice(login, make_order, drive, county_jinjiang, ins
     _twice(client, reverse("orders:accept", args=[accepted.pk]), {"note": "请尽快对接"}, order)
     data = {"reason_category": "terms", "note": "条件不符"}
     _twice(client, reverse("orders:decline", args=[declined.pk]), data, order)
-    assert Response.objects.get(pk=declined.pk).state == "declined"
+    assert Proposal.objects.get(pk=declined.pk).state == "declined"
 
 
 def test_resolve_and_close_after_the_order_ended(login, make_order, drive, body_kjt):

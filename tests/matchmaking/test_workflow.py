@@ -8,7 +8,7 @@ from django.db import connection
 from django.utils import timezone
 
 from matchmaking import services, sla, workflow
-from matchmaking.choices import EventKind, OrderKind, OrderState, ResponseState
+from matchmaking.choices import EventKind, OrderKind, OrderState, ProposalState
 from matchmaking.models import Order, OrderEvent, OrderRoute
 from matchmaking.workflow import TRANSITIONS, WorkflowError
 
@@ -47,7 +47,7 @@ def run_action(action, order, personas):
         return services.claim_order(order, by=body)
     if action == "dock":
         response = services.respond(order, by=personas["inst_dhu"], proposal="我校可组建团队联合攻关。")
-        return services.accept_response(response, by=county).order
+        return services.accept_proposal(response, by=county).order
     if action == "resolve":
         return services.resolve_order(order, by=body, outcome_type="agreement", summary="签订合作协议")
     if action == "close":
@@ -310,20 +310,20 @@ def test_accept_and_decline(make_order, drive, county_jinjiang, inst_dhu, bank_c
     order = drive(make_order(), OrderState.CLAIMED)
     a = services.respond(order, by=inst_dhu, proposal="我校纺织学院可联合攻关。")
     b = services.respond(order, by=firm_demo, proposal="我司可提供中试产线。")
-    services.decline_response(b, by=county_jinjiang, reason_category="capacity", note="中试规模不足")
-    services.accept_response(a, by=county_jinjiang)
+    services.decline_proposal(b, by=county_jinjiang, reason_category="capacity", note="中试规模不足")
+    services.accept_proposal(a, by=county_jinjiang)
     order.refresh_from_db()
     assert order.state == OrderState.DOCKING
     b.refresh_from_db()
     assert (b.state, b.reason_category, b.decision_note) == (
-        ResponseState.DECLINED,
+        ProposalState.DECLINED,
         "capacity",
         "中试规模不足",
     )
     with pytest.raises(WorkflowError):
-        services.accept_response(b, by=county_jinjiang)
+        services.accept_proposal(b, by=county_jinjiang)
     with pytest.raises(WorkflowError) as exc:
-        services.decline_response(a, by=county_jinjiang, reason_category="bogus")
+        services.decline_proposal(a, by=county_jinjiang, reason_category="bogus")
     assert exc.value.code in ("invalid", "illegal_transition")
 
 
@@ -346,7 +346,7 @@ def test_accepting_requires_a_claimed_order(make_order, drive, county_jinjiang, 
     order = drive(make_order(), OrderState.PUBLISHED)
     response = services.respond(order, by=inst_dhu, proposal="我校纺织学院可以组建团队联合攻关。")
     with pytest.raises(WorkflowError) as exc:
-        services.accept_response(response, by=county_jinjiang)
+        services.accept_proposal(response, by=county_jinjiang)
     assert exc.value.code == "illegal_transition"
 
 

@@ -46,7 +46,7 @@ def test_decline_e_mail_in_the_providers_language(make_order, drive, county_jinj
     order = drive(make_order(kind=OrderKind.CAPITAL), "claimed")
     response = services.respond(order, by=bank_cib, proposal="可提供知识产权质押贷款。")
     mailoutbox.clear()
-    services.decline_response(response, by=county_jinjiang, reason_category="terms", note="利率偏高")
+    services.decline_proposal(response, by=county_jinjiang, reason_category="terms", note="利率偏高")
     from django.core import mail
 
     from matchmaking.tasks.orders import send_notification_emails

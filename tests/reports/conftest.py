@@ -34,8 +34,8 @@ def at(month, day, hour=10):
 def world(db, personas, settings):
     """Create the nine orders above and return them by number (plus the objects they use)."""
     from chains.models import County, CountyChain, Enterprise, ProvincialBody
-    from matchmaking.choices import OrderKind, OrderState, OutcomeType, ResourceType, ResponseState
-    from matchmaking.models import Match, Order, OrderRoute, Outcome, Response
+    from matchmaking.choices import OrderKind, OrderState, OutcomeType, ProposalState, ResourceType
+    from matchmaking.models import Match, Order, OrderRoute, Outcome, Proposal
 
     settings.CLAIM_SLA_WORKING_DAYS = 3
     jinjiang, shishi, luoyuan = (County.objects.get(name=n) for n in ("晋江市", "石狮市", "罗源县"))
@@ -73,19 +73,42 @@ def world(db, personas, settings):
         order.refresh_from_db()
         return order
 
-    K = OrderKind
     orders = {
-        1: place(1, jinjiang, textile, K.INNOVATION, OrderState.RESOLVED, at(6, 2), at(6, 3), at(6, 12), kjt),
-        2: place(2, jinjiang, food, K.CAPITAL, OrderState.RESOLVED, at(5, 30), at(6, 5), at(6, 10), jrb),
-        3: place(3, jinjiang, textile, K.TALENT, OrderState.DOCKING, at(6, 9), at(6, 9, 16), None, kjt),
-        4: place(4, jinjiang, textile, K.INDUSTRY, OrderState.PUBLISHED, at(6, 10)),
-        5: place(5, shishi, shishi_textile, K.INNOVATION, OrderState.PUBLISHED, at(6, 13)),
-        6: place(6, luoyuan, metallurgy, K.CAPITAL, OrderState.CLAIMED, at(6, 2), at(6, 5), None, jrb),
-        7: place(7, jinjiang, textile, K.INNOVATION, OrderState.DRAFT),
-        8: place(
-            8, luoyuan, metallurgy, K.INNOVATION, OrderState.CLOSED, at(5, 26), at(5, 27), at(6, 6), kjt
+        1: place(
+            1,
+            jinjiang,
+            textile,
+            OrderKind.INNOVATION,
+            OrderState.RESOLVED,
+            at(6, 2),
+            at(6, 3),
+            at(6, 12),
+            kjt,
         ),
-        9: place(9, jinjiang, food, K.INNOVATION, OrderState.SUBMITTED, submitted=at(6, 14)),
+        2: place(
+            2, jinjiang, food, OrderKind.CAPITAL, OrderState.RESOLVED, at(5, 30), at(6, 5), at(6, 10), jrb
+        ),
+        3: place(
+            3, jinjiang, textile, OrderKind.TALENT, OrderState.DOCKING, at(6, 9), at(6, 9, 16), None, kjt
+        ),
+        4: place(4, jinjiang, textile, OrderKind.INDUSTRY, OrderState.PUBLISHED, at(6, 10)),
+        5: place(5, shishi, shishi_textile, OrderKind.INNOVATION, OrderState.PUBLISHED, at(6, 13)),
+        6: place(
+            6, luoyuan, metallurgy, OrderKind.CAPITAL, OrderState.CLAIMED, at(6, 2), at(6, 5), None, jrb
+        ),
+        7: place(7, jinjiang, textile, OrderKind.INNOVATION, OrderState.DRAFT),
+        8: place(
+            8,
+            luoyuan,
+            metallurgy,
+            OrderKind.INNOVATION,
+            OrderState.CLOSED,
+            at(5, 26),
+            at(5, 27),
+            at(6, 6),
+            kjt,
+        ),
+        9: place(9, jinjiang, food, OrderKind.INNOVATION, OrderState.SUBMITTED, submitted=at(6, 14)),
     }
     for n in (1, 3, 5):
         OrderRoute.objects.create(order=orders[n], body=kjt)
@@ -107,12 +130,12 @@ def world(db, personas, settings):
         summary="授信 500 万元",
     )
     for n, org, state in (
-        (1, dhu, ResponseState.ACCEPTED),
-        (3, dhu, ResponseState.ACCEPTED),
-        (5, dhu, ResponseState.DECLINED),
-        (2, cib, ResponseState.ACCEPTED),
+        (1, dhu, ProposalState.ACCEPTED),
+        (3, dhu, ProposalState.ACCEPTED),
+        (5, dhu, ProposalState.DECLINED),
+        (2, cib, ProposalState.ACCEPTED),
     ):
-        Response.objects.create(
+        Proposal.objects.create(
             order=orders[n], provider_org=org, proposal="我方可提供对接方案与支持。", state=state
         )
     for rank, name in enumerate(

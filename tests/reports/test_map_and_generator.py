@@ -28,7 +28,7 @@ def test_every_county_is_on_the_map(reference):
 
 @pytest.mark.django_db
 def test_generate_demo_orders(reference):
-    from matchmaking.models import Match, Order, OrderEvent, Outcome, Response
+    from matchmaking.models import Match, Order, OrderEvent, Outcome, Proposal
 
     call_command("generate_demo_orders", 400, "--seed", "3", "--timeline")
     orders = Order.objects.all()
@@ -44,7 +44,7 @@ def test_generate_demo_orders(reference):
     assert not orders.filter(Q(state="resolved") & Q(outcome__isnull=True)).exists()
     assert Outcome.objects.count() == orders.filter(state="resolved").count()
     assert not orders.filter(state="docking").exclude(responses__state="accepted").exists()
-    assert Response.objects.exists() and Match.objects.filter(resource_type="enterprise").exists()
+    assert Proposal.objects.exists() and Match.objects.filter(resource_type="enterprise").exists()
     assert OrderEvent.objects.filter(order__in=orders).count() >= 400
     call_command("generate_demo_orders", 10, "--clear")
     assert Order.objects.count() == 10

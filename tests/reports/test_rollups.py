@@ -4,8 +4,8 @@ chain and funnel figure must equal a plain per-member count over the same visibl
 import pytest
 from django.db.models import Sum
 
-from matchmaking.choices import OrderState, ResponseState
-from matchmaking.models import Outcome, Response
+from matchmaking.choices import OrderState, ProposalState
+from matchmaking.models import Outcome, Proposal
 from reports import access, forms, queries, rollups, tables
 from tests.reports.conftest import NOW
 
@@ -33,7 +33,7 @@ def expected(orders) -> dict:
 
 def docked(orders) -> int:
     """Orders that reached docking, counted order by order."""
-    accepted = set(Response.objects.filter(state=ResponseState.ACCEPTED).values_list("order_id", flat=True))
+    accepted = set(Proposal.objects.filter(state=ProposalState.ACCEPTED).values_list("order_id", flat=True))
     return sum(
         1
         for pk, state in orders.values_list("pk", "state")
@@ -53,11 +53,11 @@ def assert_rows_match(table, orders, field: str):
 @pytest.mark.parametrize("filters", [{}, {"kind": "capital"}, {"chain_type_code": "textile-apparel"}])
 def test_province_rollups_equal_plain_counts(world, personas, reference, persona, filters):
     # A closed order that had accepted a response counts as docked (the funnel's closed-order probe).
-    Response.objects.create(
+    Proposal.objects.create(
         order=world["orders"][8],
         provider_org=personas["inst_dhu"].organization,
         proposal="我方可提供对接方案与支持。",
-        state=ResponseState.ACCEPTED,
+        state=ProposalState.ACCEPTED,
     )
     if "chain_type_code" in filters:
         code = filters.pop("chain_type_code")
@@ -87,11 +87,11 @@ def test_province_rollups_equal_plain_counts(world, personas, reference, persona
 def test_closed_order_with_accepted_response_is_docked(world, personas, platform_admin):
     board = rollups.build_dashboard(platform_admin, access.Level(access.PROVINCE), now=NOW)
     assert board.table("funnel").rows[2]["total"] == 3
-    Response.objects.create(
+    Proposal.objects.create(
         order=world["orders"][8],
         provider_org=personas["inst_dhu"].organization,
         proposal="我方可提供对接方案与支持。",
-        state=ResponseState.ACCEPTED,
+        state=ProposalState.ACCEPTED,
     )
     board = rollups.build_dashboard(platform_admin, access.Level(access.PROVINCE), now=NOW)
     assert board.table("funnel").rows[2]["total"] == 4

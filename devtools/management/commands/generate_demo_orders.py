@@ -30,12 +30,12 @@ from matchmaking.choices import (
     OrderKind,
     OrderState,
     OutcomeType,
+    ProposalState,
     ResourceType,
-    ResponseState,
     Visibility,
     WantedLink,
 )
-from matchmaking.models import Match, Order, OrderEvent, OrderRoute, Outcome, Response
+from matchmaking.models import Match, Order, OrderEvent, OrderRoute, Outcome, Proposal
 
 BATCH = 2000
 
@@ -133,7 +133,7 @@ class Command(BaseCommand):
             self.stdout.write(f"已删除示例需求及相关记录 {deleted} 行")
         context = self._context(chains)
         total = {"orders": 0, "routes": 0, "responses": 0, "outcomes": 0, "matches": 0, "events": 0}
-        with explicit_timestamps(Order, Response, Outcome, Match):
+        with explicit_timestamps(Order, Proposal, Outcome, Match):
             for offset in range(0, count, BATCH):
                 size = min(BATCH, count - offset)
                 with transaction.atomic():
@@ -201,7 +201,7 @@ class Command(BaseCommand):
             if order.kind == OrderKind.INDUSTRY and order.published_at:
                 matches.extend(self._matches(rng, ctx, order))
         OrderRoute.objects.bulk_create(routes, batch_size=BATCH)
-        Response.objects.bulk_create(responses, batch_size=BATCH)
+        Proposal.objects.bulk_create(responses, batch_size=BATCH)
         Outcome.objects.bulk_create(outcomes, batch_size=BATCH)
         Match.objects.bulk_create(matches, batch_size=BATCH)
         OrderEvent.objects.bulk_create(events, batch_size=BATCH)
@@ -331,7 +331,7 @@ class Command(BaseCommand):
             )
         return Plan(order=order, bodies=routed, events=events)
 
-    def _responses(self, rng, ctx, order) -> list[Response]:
+    def _responses(self, rng, ctx, order) -> list[Proposal]:
         if order.state not in REACHED_CLAIMED or not ctx["providers"]:
             return []
         providers = rng.sample(ctx["providers"], k=min(len(ctx["providers"]), rng.randint(1, 3)))
@@ -339,18 +339,18 @@ class Command(BaseCommand):
         rows = []
         for i, org in enumerate(providers):
             if accepted_first and i == 0:
-                state = ResponseState.ACCEPTED
+                state = ProposalState.ACCEPTED
             else:
-                state = rng.choice((ResponseState.PENDING, ResponseState.DECLINED))
+                state = rng.choice((ProposalState.PENDING, ProposalState.DECLINED))
             created = order.claimed_at + timedelta(hours=rng.uniform(1, 72))
             rows.append(
-                Response(
+                Proposal(
                     order=order,
                     provider_org=org,
                     proposal="示例响应：可提供相应技术、资金或人才支持，建议尽快安排对接会。",
                     amount_yuan=order.amount_yuan if order.kind == OrderKind.CAPITAL else None,
                     state=state,
-                    decided_at=created + timedelta(hours=24) if state != ResponseState.PENDING else None,
+                    decided_at=created + timedelta(hours=24) if state != ProposalState.PENDING else None,
                     created_at=created,
                 )
             )

@@ -319,7 +319,7 @@ class Command(BaseCommand):
             amount_yuan=fields.get("amount_yuan"),
             terms="具体条件以双方协商为准",
         )
-        services.accept_response(response, by=county, note="请尽快安排现场对接")
+        services.accept_proposal(response, by=county, note="请尽快安排现场对接")
         if state == "docking":
             return
         services.resolve_order(
