@@ -4,6 +4,8 @@
   within their form field's bounds, ids 1 … 2^31−1; see core.filters), so every value the schema allows is one
   the API accepts and every value it forbids is a 400 (core.filters.StrictFilterBackend,
   core.pagination.StandardPagination).
+- `strict_text_fields` (run once at start-up): a JSON number or boolean sent for a text field is a 400, as the
+  schema's `"type": "string"` says (DRF alone turns `{"title": 0}` into "0").
 - `document_errors`: every operation lists the errors it can answer, all in the one error shape
   (core.errors.ErrorSerializer): 400 (parameters or body), 401 (token missing or invalid), 403, 404, 405
   (a method the path does not have), 409 (state changes), 415 (a body that is not JSON) and 429.
@@ -115,3 +117,20 @@ def document_errors(result, generator, request, public):
                     },
                 )
     return result
+
+
+def strict_text_fields():
+    """Make DRF's text fields refuse JSON numbers and booleans (see the module docstring)."""
+    from rest_framework import serializers
+
+    if getattr(serializers.CharField, "strict_text", False):
+        return
+    original = serializers.CharField.to_internal_value
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return original(self, data)
+
+    serializers.CharField.to_internal_value = to_internal_value
+    serializers.CharField.strict_text = True

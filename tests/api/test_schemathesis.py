@@ -42,8 +42,8 @@ ALL_CHECKS = list(CHECKS.get_all())
 # Cases per operation: (coverage-phase cases drawn evenly from its list, fuzzing cases per generation mode,
 # undocumented methods probed per path). The county runs the most; the body and the provider run every
 # operation too, with fewer cases (routing and method handling do not depend on the persona).
-BUDGETS = {"county_jinjiang": (6, 2, 6), "anonymous": (6, 2, 6)}
-SMALL_BUDGET = (3, 1, 1)
+BUDGETS = {"county_jinjiang": (4, 1, 2), "anonymous": (6, 2, 6)}
+SMALL_BUDGET = (2, 1, 1)
 # Probes every coverage run keeps whatever the cap: undocumented methods and missing required headers.
 KEPT_SCENARIOS = {"unspecified_http_method", "missing_parameter"}
 # Logging out revokes the token the persona runs with: those operations get a fresh token per case.
@@ -54,6 +54,15 @@ KIND_FIELDS = {
     "capital": {"amount_yuan": 5_000_000, "financing_type": "loan"},
     "talent": {"headcount": 3, "talent_profile": "纺织工程高级工程师"},
     "industry": {"wanted_link": "upstream", "products": "再生涤纶长丝"},
+}
+# Disagreements left on purpose, each with its reason (documented in the README): JSON Schema cannot say them.
+KNOWN = {
+    ("POST /api/v1/events/", "positive_data_acceptance"): (
+        "cross-field rule: the meetings' start, count and tables go together (OpenAPI 3.0 has no dependentRequired)"
+    ),
+    ("POST /api/v1/auth/token/", "positive_data_acceptance"): (
+        "wrong credentials answer 400 invalid_credentials: the token endpoint's contract with its clients"
+    ),
 }
 # `SCHEMATHESIS_ONLY=/api/v1/orders/` limits a run to the paths starting with it (while fixing a disagreement).
 ONLY = os.environ.get("SCHEMATHESIS_ONLY", "")
@@ -186,6 +195,19 @@ def _coverage_cases(operation, seen_probes: Counter, budget) -> list:
     return kept + rest[::step][: budget[0]]
 
 
+def _names_missing_objects(response) -> bool:
+    """A 400 whose every field error says a referenced object does not exist: data a schema cannot rule out (an
+    id or code in the allowed range that names nothing), so valid-looking data the API rightly rejects."""
+    if response.status_code != 400:
+        return False
+    try:
+        fields = response.json().get("fields") or {}
+    except ValueError:
+        return False
+    messages = [message for found in fields.values() for message in found]
+    return bool(messages) and all("不存在" in message for message in messages)
+
+
 class Runner:
     """Sends cases as one persona, runs every check on each response and records what fails."""
 
@@ -217,8 +239,14 @@ class Runner:
         except (Failure, BaseExceptionGroup) as exc:
             for failure in getattr(exc, "exceptions", (exc,)):
                 check = ",".join(getattr(failure, "checks", ())) or type(failure).__name__
-                self.by_check[check] += 1
                 key = (case.operation.label, check)
+                if key in KNOWN:
+                    self.figures["known"] += 1
+                    continue
+                if check == "positive_data_acceptance" and _names_missing_objects(response):
+                    self.figures["unknown references"] += 1
+                    continue
+                self.by_check[check] += 1
                 if key not in self.failures:
                     sent = f"{response.request.method} {response.request.url} body={str(case.body)[:300]}"
                     answer = f"{response.status_code} {response.text[:300]}"
@@ -262,7 +290,7 @@ class Runner:
 def _report(persona: str) -> str:
     return (
         f"\nschemathesis {persona}: {dict(FIGURES[persona])}"
-        f"\n  failures per check: {dict(sorted(BY_CHECK[persona].items()))}"
+        f"\n  failing cases per check: {dict(sorted(BY_CHECK[persona].items()))}"
         f"\n  statuses: {dict(sorted(STATUSES[persona].items()))}"
     )
 
