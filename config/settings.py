@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "devindex",
     "events",
     "challenges",
+    "profiles",
     "ops",
 ]
 # Development tools (demo data, load test, benchmarks, matching evaluation): never in production unless asked for.

@@ -18,6 +18,7 @@ urlpatterns = [
     path("dashboards/", include("reports.urls")),
     path("events/", include("events.urls")),
     path("challenges/", include("challenges.urls")),
+    path("profiles/", include("profiles.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     # The audit log moved from the chains app to core; old admin bookmarks keep working.
     re_path(

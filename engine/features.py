@@ -503,9 +503,16 @@ def outcome_feature(
     if plan.query.order_id is not None:
         weight = weight * (group.order != plan.query.order_id)  # an order's own outcomes are not "similar"
     tau = max(w["outcome.tau"], 1e-9)
-    good = np.bincount(at, weights=weight * (group.polarity > 0), minlength=n)
-    bad = np.bincount(at, weights=weight * (group.polarity < 0), minlength=n)
-    return 1.0 - np.exp(-good / tau), 1.0 - np.exp(-bad / tau)
+    # only the few candidates with outcomes are touched (the view holds thousands): sum their weights in
+    # input order (as bincount would), saturate them, leave the rest at 0
+    at, weight, polarity = at[hit], weight[hit], group.polarity[hit]
+    touched = np.unique(at)
+    good, bad = np.zeros(n), np.zeros(n)
+    np.add.at(good, at, weight * (polarity > 0))
+    np.add.at(bad, at, weight * (polarity < 0))
+    good[touched] = 1.0 - np.exp(-good[touched] / tau)
+    bad[touched] = 1.0 - np.exp(-bad[touched] / tau)
+    return good, bad
 
 
 def kind_fit(view: View, plan: QueryPlan) -> np.ndarray:

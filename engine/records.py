@@ -156,7 +156,13 @@ class Candidate:
     name: str
     resource_type: str
     score: float
-    reasons: list[str] = field(default_factory=list)
     features: dict[str, float] = field(default_factory=dict)
     is_sample: bool = False
     reason_codes: list[dict] = field(default_factory=list)
+
+    @property
+    def reasons(self) -> list[str]:
+        """The reasons rendered in Chinese, when read (the platform stores the codes and renders per reader)."""
+        from .reasons import render_reasons
+
+        return render_reasons(self.reason_codes)

@@ -22,7 +22,6 @@ from .features import (
 )
 from .filters import eligible
 from .index import Index
-from .reasons import render_reasons
 from .records import ORDER_KINDS, Candidate, OrderQuery
 from .weights import DEFAULT_WEIGHTS, kind_weights, merge_weights, score_ceilings
 
@@ -235,7 +234,6 @@ def rank(
                 name=res.name,
                 resource_type=res.resource_type,
                 score=rows[k][0],
-                reasons=render_reasons(codes),
                 features=features,
                 is_sample=res.is_sample,
                 reason_codes=codes,

@@ -8,8 +8,8 @@ from datetime import timedelta
 from django.db.models import Count, DateTimeField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from matchmaking.choices import OrderKind, ResponseState
-from matchmaking.models import Match, Order, Response
+from matchmaking.choices import OrderKind, ProposalState
+from matchmaking.models import Match, Order, Proposal
 
 TOP_N = 10  # "in the order's top-10 matches"
 RESPONSE_DAYS = 7  # "got a response within 7 days"
@@ -67,7 +67,7 @@ def match_quality(orders: QuerySet) -> list[QualityRow]:
         order_id=OuterRef("order_id"), provider_org_id=OuterRef("provider_org_id"), rank__lte=TOP_N
     )
     accepted = (
-        Response.objects.filter(order__in=orders.values("pk"), state=ResponseState.ACCEPTED)
+        Proposal.objects.filter(order__in=orders.values("pk"), state=ProposalState.ACCEPTED)
         .annotate(from_top=Exists(in_top))
         .values("order__kind", "order__chain__chain_type__name")
         .annotate(n=Count("pk"), top=Count("pk", filter=Q(from_top=True)))
@@ -79,7 +79,7 @@ def match_quality(orders: QuerySet) -> list[QualityRow]:
     window = ExpressionWrapper(
         OuterRef("published_at") + timedelta(days=RESPONSE_DAYS), output_field=DateTimeField()
     )
-    early = Response.objects.filter(order_id=OuterRef("pk"), created_at__lte=window)
+    early = Proposal.objects.filter(order_id=OuterRef("pk"), created_at__lte=window)
     published = (
         Order.objects.filter(pk__in=orders.values("pk"), published_at__isnull=False)
         .annotate(responded=Exists(early))

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from matchmaking import stats
 from matchmaking.choices import OrderKind, OrderState
-from matchmaking.models import Match, Order, Response
+from matchmaking.models import Match, Order, Proposal
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +31,7 @@ def measured(make_order, drive, personas):
     Match.objects.filter(order__in=[top, late]).delete()
     _match(top, dhu, 3)
     _match(late, dhu, 12)
-    Response.objects.filter(order=late).update(created_at=late.published_at + timedelta(days=8))
+    Proposal.objects.filter(order=late).update(created_at=late.published_at + timedelta(days=8))
     return top, late, silent
 
 

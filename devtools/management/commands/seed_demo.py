@@ -3,6 +3,7 @@
 import os
 import secrets
 
+from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -32,6 +33,12 @@ class Command(BaseCommand):
             password = "Demo-" + secrets.token_urlsafe(9)
         with transaction.atomic():
             created = ensure_personas(password_factory=lambda: password)
+            if apps.is_installed(
+                "profiles"
+            ):  # 资料维护: one pending revision for an administrator to moderate
+                from profiles.demo import ensure_demo_revision
+
+                ensure_demo_revision()
             reset = reset_persona_passwords(password) if options["reset_passwords"] else []
         quiet = options["verbosity"] == 0
         if created:
