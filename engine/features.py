@@ -386,13 +386,16 @@ def bm25_scores(view: PoolView, plan: QueryPlan, mask: np.ndarray | None = None)
     return np.bincount(docs, weights=vals, minlength=n)
 
 
-def text_feature(raw: np.ndarray, view: PoolView, plan: QueryPlan, w: Mapping[str, float]) -> np.ndarray:
+def text_feature(
+    raw: np.ndarray, view: PoolView, plan: QueryPlan, w: Mapping[str, float], best: float | None = None
+) -> np.ndarray:
     """BM25 relative to the best candidate, in [0, 1].
 
-    The divisor is at least ``text.norm_floor`` × the best score any single resource could reach (each
-    query term at its pool maximum), so weak matches stay weak when nothing matches well.
+    ``best`` is the best eligible candidate's raw score (default: ``raw.max()``).  The divisor is at least
+    ``text.norm_floor`` × the best score any single resource could reach (each query term at its pool
+    maximum), so weak matches stay weak when nothing matches well.
     """
-    top = float(raw.max()) if raw.size else 0.0
+    top = best if best is not None else (float(raw.max()) if raw.size else 0.0)
     if len(plan.term_ids):
         bound = float(np.dot(view.term_max[plan.term_ids], plan.intended_w))
         top = max(top, w["text.norm_floor"] * bound)

@@ -93,6 +93,7 @@ class PoolView:
     class_in_fujian: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
     # per term id: generic for this pool (curated, learnt from earlier orders, or in > 20% of the pool)
     generic: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    chain_max64: np.ndarray = field(default_factory=lambda: np.zeros(0))  # chain_max as float64
 
     def __len__(self) -> int:
         return len(self.pos)
@@ -187,6 +188,7 @@ def _make_view(index: Index, pool: np.ndarray) -> PoolView:
         post_w=post.data,
         term_max=term_max,
         generic=generic,
+        chain_max64=arrays["chain_max"].astype(np.float64),
         **arrays,
     )
 
