@@ -527,11 +527,17 @@ def kind_fit(view: View, plan: QueryPlan) -> np.ndarray:
     return np.ones(len(view))
 
 
+_NO_ROWS = np.zeros(0, dtype=np.int64)
+
+
 def relation_feature(view: View, plan: QueryPlan, w: Mapping[str, float], index: Index) -> np.ndarray:
     """Industry orders: is the enterprise's link on the wanted side of the order's own link?"""
     if plan.chain_idx < 0:
         return np.zeros(len(view))
-    rows = np.flatnonzero((view.chain_id == plan.chain_idx) & (view.link_order >= 0))
+    if isinstance(view, PoolView):
+        rows = view.link_rows.get(plan.chain_idx, _NO_ROWS)
+    else:
+        rows = np.flatnonzero((view.chain_id == plan.chain_idx) & (view.link_order >= 0))
     out = np.zeros(len(view))
     if len(rows) == 0:
         return out
