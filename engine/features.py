@@ -386,13 +386,16 @@ def bm25_scores(view: PoolView, plan: QueryPlan, mask: np.ndarray | None = None)
     return np.bincount(docs, weights=vals, minlength=n)
 
 
-def text_feature(raw: np.ndarray, view: PoolView, plan: QueryPlan, w: Mapping[str, float]) -> np.ndarray:
+def text_feature(
+    raw: np.ndarray, view: PoolView, plan: QueryPlan, w: Mapping[str, float], best: float | None = None
+) -> np.ndarray:
     """BM25 relative to the best candidate, in [0, 1].
 
-    The divisor is at least ``text.norm_floor`` × the best score any single resource could reach (each
-    query term at its pool maximum), so weak matches stay weak when nothing matches well.
+    ``best`` is the best eligible candidate's raw score (default: ``raw.max()``).  The divisor is at least
+    ``text.norm_floor`` × the best score any single resource could reach (each query term at its pool
+    maximum), so weak matches stay weak when nothing matches well.
     """
-    top = float(raw.max()) if raw.size else 0.0
+    top = best if best is not None else (float(raw.max()) if raw.size else 0.0)
     if len(plan.term_ids):
         bound = float(np.dot(view.term_max[plan.term_ids], plan.intended_w))
         top = max(top, w["text.norm_floor"] * bound)
@@ -524,11 +527,17 @@ def kind_fit(view: View, plan: QueryPlan) -> np.ndarray:
     return np.ones(len(view))
 
 
+_NO_ROWS = np.zeros(0, dtype=np.int64)
+
+
 def relation_feature(view: View, plan: QueryPlan, w: Mapping[str, float], index: Index) -> np.ndarray:
     """Industry orders: is the enterprise's link on the wanted side of the order's own link?"""
     if plan.chain_idx < 0:
         return np.zeros(len(view))
-    rows = np.flatnonzero((view.chain_id == plan.chain_idx) & (view.link_order >= 0))
+    if isinstance(view, PoolView):
+        rows = view.link_rows.get(plan.chain_idx, _NO_ROWS)
+    else:
+        rows = np.flatnonzero((view.chain_id == plan.chain_idx) & (view.link_order >= 0))
     out = np.zeros(len(view))
     if len(rows) == 0:
         return out

@@ -93,6 +93,9 @@ class PoolView:
     class_in_fujian: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
     # per term id: generic for this pool (curated, learnt from earlier orders, or in > 20% of the pool)
     generic: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    chain_max64: np.ndarray = field(default_factory=lambda: np.zeros(0))  # chain_max as float64
+    # chain index → pool-local rows of the resources on one of its links (what the relation reads)
+    link_rows: dict[int, np.ndarray] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.pos)
@@ -153,6 +156,11 @@ _VIEW_ARRAYS = (
 )
 
 
+def _link_rows(chain_id: np.ndarray, link_order: np.ndarray) -> dict[int, np.ndarray]:
+    on_link = np.flatnonzero((chain_id >= 0) & (link_order >= 0))
+    return {int(c): on_link[chain_id[on_link] == c] for c in np.unique(chain_id[on_link])}
+
+
 def _make_view(index: Index, pool: np.ndarray) -> PoolView:
     arrays = {name: np.ascontiguousarray(getattr(index, name)[pool]) for name in _VIEW_ARRAYS[:-1]}
     places = np.stack([arrays["county"], arrays["prefecture"], arrays["in_fujian"].astype(np.int32)], axis=1)
@@ -187,6 +195,8 @@ def _make_view(index: Index, pool: np.ndarray) -> PoolView:
         post_w=post.data,
         term_max=term_max,
         generic=generic,
+        chain_max64=arrays["chain_max"].astype(np.float64),
+        link_rows=_link_rows(arrays["chain_id"], arrays["link_order"]),
         **arrays,
     )
 

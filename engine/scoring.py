@@ -49,11 +49,15 @@ def score_pool(
     spec_all = bm25_scores(view, plan, plan.specific)
     raw_all = spec_all + bm25_scores(view, plan, ~plan.specific)
     chain_all = chain_feature(view, plan)
-    sel = np.flatnonzero((raw_all > 0) | (chain_all > 0))
+    # only candidates that could have a specific reason can be listed (`_finish` scores the others 0), so
+    # the others are dropped before scoring; they still count for the text score's normalisation
+    maybe = _maybe_specific(index, view, plan, w, spec_all, chain_all)
+    sel = np.flatnonzero(((raw_all > 0) | (chain_all > 0)) & maybe)
     sub = view.subset(sel)
     ok = eligible(sub, plan, w)
     raw = raw_all[sel] if ok is None else np.where(ok, raw_all[sel], 0.0)
-    base = {"bm25": raw, "text": text_feature(raw, view, plan, w), "chain": chain_all[sel]}
+    top_raw = _best_eligible_raw(view, plan, w, raw_all)
+    base = {"bm25": raw, "text": text_feature(raw, view, plan, w, top_raw), "chain": chain_all[sel]}
     base["specific_text"] = (spec_all[sel] > 0).astype(np.float64)
     base["geo"] = geo_feature(sub, plan, w)
     # outcomes of similar orders: cheap for every candidate, and exact in the shortlist bound below
@@ -65,6 +69,38 @@ def score_pool(
         if found is not None:
             return found
     return (sub, *_finish(index, sub, plan, w, kw, ok, base))
+
+
+def _maybe_specific(index, view, plan, w, spec_all, chain_all) -> np.ndarray:
+    """Pool mask: resources that may have a specific reason (a superset of what `_finish` requires)."""
+    maybe = spec_all > 0
+    if plan.kind == "industry":
+        wanted = w["rel.wanted_mentioned"] if plan.mentioned_links else w["rel.wanted_same_stage"]
+        return maybe | (relation_feature(view, plan, w, index) >= wanted)
+    if plan.chain_idx >= 0:
+        reason_min = w["chain.reason_min"]
+        maybe = maybe | (
+            (chain_all >= reason_min) & (chain_all >= w["chain.specialised_share"] * view.chain_max64)
+        )
+    if plan.kind == "capital":
+        maybe = maybe | (view.chain_max < w["chain.reason_min"])  # a product or fund for any chain
+    return maybe
+
+
+def _best_eligible_raw(view, plan, w, raw_all) -> float:
+    """The best raw BM25 score of an eligible resource in the pool (0 when none matches)."""
+    if not raw_all.size:
+        return 0.0
+    best = int(np.argmax(raw_all))
+    top = float(raw_all[best])
+    if top <= 0:
+        return 0.0
+    ok = eligible(view.subset(np.array([best], dtype=np.int64)), plan, w)
+    if ok is None or ok[0]:
+        return top
+    idx = np.flatnonzero(raw_all > 0)
+    ok = eligible(view.subset(idx), plan, w)
+    return float(raw_all[idx][ok].max(initial=0.0))
 
 
 def _score_shortlist(index, view, plan, w, kw, sel, ok, base, top, size):
