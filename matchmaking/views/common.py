@@ -1,0 +1,113 @@
+"""What the order pages share: scope, 404 for other roles, messages, paging, the filtered list, the order
+lookup and the form-page and action helpers."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from accounts.scoping import Scope, get_visible_or_404
+from matchmaking import sla
+from matchmaking.filtersets import page_filterset
+from matchmaking.models import (
+    Order,
+    Proposal,
+)
+from matchmaking.workflow import WorkflowError
+
+PAGE_SIZE = 20
+PREFILL = ("kind", "chain", "title", "description", "keywords")  # new-order fields a link may prefill
+MATCHES_SHOWN = 10  # matches on an order page
+
+
+def _scope(request) -> Scope:
+    return Scope.for_user(request.user)
+
+
+def _require(condition: bool) -> None:
+    """Pages of another role are simply not there (404, like objects outside scope)."""
+    if not condition:
+        raise Http404
+
+
+def _fail(request, exc: WorkflowError) -> None:
+    messages.error(request, exc.message)
+
+
+def _page(request, queryset):
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _filtered(request) -> bool:
+    """Whether the list was asked with a filter or a search (not only a page number)."""
+    return any(value for key, value in request.GET.items() if key != "page")
+
+
+def _list(request, queryset, *, title: str, subtitle: str = "", show_clock: bool = False, empty: str = ""):
+    """Filter, paginate and render an order list."""
+    filterset = page_filterset(request.GET or None, queryset.with_list_relations())
+    page = _page(request, filterset.qs.order_by("-created_at", "-pk"))
+    if show_clock:
+        for order in page:
+            order.clock = sla.clock(order)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "matchmaking/order_list.html",
+        {
+            "title": title,
+            "subtitle": subtitle,
+            "filter": filterset,
+            "page": page,
+            "show_clock": show_clock,
+            "query": query.urlencode(),
+            # A filtered list that finds nothing says so (the list's own "nothing yet" is for no filters).
+            "empty": _("没有符合条件的需求。")
+            if filterset.is_bound and _filtered(request)
+            else (empty or _("没有符合条件的需求。")),
+        },
+    )
+
+
+def _order(request, pk, queryset=None):
+    qs = queryset if queryset is not None else Order.objects.all()
+    return get_visible_or_404(
+        qs.select_related("county__prefecture", "chain__chain_type", "link"), request.user, pk=pk
+    )
+
+
+def _run(request, order, func, success: str, **kwargs):
+    """Call a service and report the outcome as a message; forbidden actions are 404."""
+    try:
+        func(order, by=request.user, **kwargs)
+    except WorkflowError as exc:
+        if exc.code == "forbidden":
+            raise Http404 from exc
+        _fail(request, exc)
+    else:
+        messages.success(request, success)
+    return redirect("orders:detail", pk=order.pk)
+
+
+def _order_form_page(request, order, form, template, title, on_valid):
+    if request.method == "POST" and form.is_valid():
+        try:
+            on_valid(form)
+        except WorkflowError as exc:
+            if exc.code == "forbidden":
+                raise Http404 from exc
+            _fail(request, exc)
+        else:
+            return redirect(order)
+    return render(request, template, {"order": order, "form": form, "title": title})
+
+
+def _response(request, pk):
+    """A response the user may decide on (the placing county); anyone else gets 404."""
+    response = get_visible_or_404(
+        Proposal.objects.select_related("order", "provider_org"), request.user, pk=pk
+    )
+    _require(Proposal.objects.editable_by(request.user).filter(pk=response.pk).exists())
+    return response
