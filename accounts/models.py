@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.choices import AccountAction, ApprovalState, LoginEventKind, MemberRole, OrgKind, ProviderKind
 from accounts.scoping import Scope, ScopedQuerySet
 from accounts.validators import validate_mainland_mobile
+from core.validators import validate_one_line
 
 # Which catalog or region link each kind of organization (and provider kind) must carry.
 KIND_LINK = {OrgKind.COUNTY: "county", OrgKind.CITY: "prefecture", OrgKind.BODY: "provincial_body"}
@@ -48,7 +49,7 @@ class OrganizationQuerySet(ScopedQuerySet):
 class Organization(models.Model):
     """An organization users act for: a county, a prefecture city, a provincial body, a provider or the platform."""
 
-    name = models.CharField(_("名称"), max_length=100)
+    name = models.CharField(_("名称"), max_length=100, validators=[validate_one_line])
     kind = models.CharField(_("类型"), max_length=16, choices=OrgKind.choices)
     county = models.ForeignKey(
         "chains.County",

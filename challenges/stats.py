@@ -6,13 +6,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, F, Q
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
 from challenges.choices import BidState, ChallengeState, ListState, MilestoneState
 from challenges.models import Challenge, Milestone
+from core.sums import SafeSum
 
 
 @dataclass
@@ -56,7 +57,7 @@ def dashboard(user, now=None) -> dict:
     )
     funding = {
         (r["chain_type__name"], r["county_label"]): r["f"]
-        for r in base.filter(state=ChallengeState.AWARDED).annotate(f=Sum("funding_yuan"))
+        for r in base.filter(state=ChallengeState.AWARDED).annotate(f=SafeSum("funding_yuan"))
     }
     today = timezone.localdate(now)
     milestones = (

@@ -88,6 +88,7 @@ MIDDLEWARE = [
     "accounts.middleware.TwoFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    "core.idempotency.IdempotencyMiddleware",  # Idempotency-Key on API POSTs (after authentication)
     "csp.middleware.CSPMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
@@ -307,12 +308,23 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "四链对接平台 <noreply@
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- REST API ------------------------------------------------------------------------------------
+# Idempotency-Key on API POSTs (core.idempotency): how long a key and its first answer are kept.
+IDEMPOTENCY_KEY_TTL_HOURS = env_int("IDEMPOTENCY_KEY_TTL_HOURS", 24, minimum=1)
+# Web forms' one-time tokens (core.formtokens): how long a consumed token still shows its first result.
+FORM_TOKEN_TTL_DAYS = env_int("FORM_TOKEN_TTL_DAYS", 7, minimum=1)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # JSON with a nesting limit (malformed or absurdly nested bodies answer 400, never 500).
+    "DEFAULT_PARSER_CLASSES": [
+        "core.parsers.SafeJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.SearchFilter",

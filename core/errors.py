@@ -2,6 +2,7 @@
 services raise (`ServiceError`), which every app's API answers in that shape."""
 
 from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse
@@ -16,7 +17,7 @@ class ServiceError(Exception):
     """The one error services raise: a Chinese message for people and a code for the API.
 
     Codes: `illegal_transition` (state does not allow it), `claim_conflict` (someone else was faster),
-    `forbidden` (this actor may not do it; views answer 404), `invalid` (input fails validation;
+    `duplicate` (a uniqueness rule: it exists already, e.g. a second response of one organization), `forbidden` (this actor may not do it; views answer 404), `invalid` (input fails validation;
     `errors` maps field names to messages).
     """
 
@@ -64,9 +65,21 @@ class InvalidInput(exceptions.APIException):
         self.fields = fields or {}
 
 
+CONFLICT_CODES = ("illegal_transition", "claim_conflict", "duplicate")
+
+
+def is_unique_violation(exc: IntegrityError) -> bool:
+    """Whether a database error broke a uniqueness rule (PostgreSQL SQLSTATE 23505; SQLite's message)."""
+    cause = exc.__cause__
+    if getattr(cause, "sqlstate", None) or getattr(cause, "pgcode", None):
+        return (getattr(cause, "sqlstate", None) or getattr(cause, "pgcode", None)) == "23505"
+    text = str(exc)
+    return "UNIQUE constraint failed" in text or "duplicate key value" in text
+
+
 def from_service_error(exc: ServiceError) -> exceptions.APIException:
     """Map a service's error to an API error: conflicts 409, actor not allowed 403, bad input 400."""
-    if exc.code in ("illegal_transition", "claim_conflict"):
+    if exc.code in CONFLICT_CODES:
         return Conflict(exc.message, code=exc.code)
     if exc.code == "forbidden":
         return exceptions.PermissionDenied(exc.message, code="permission_denied")
@@ -99,6 +112,9 @@ def api_exception_handler(exc, context):
     """Render every exception DRF handles in the one error shape, with Chinese messages."""
     if isinstance(exc, ServiceError):
         exc = from_service_error(exc)
+    elif isinstance(exc, IntegrityError) and is_unique_violation(exc):
+        # A race past a service's own check (two requests at once): the uniqueness rule decided.
+        exc = Conflict(_("该记录已存在（可能是重复提交），请刷新后查看。"), code="duplicate")
     if isinstance(exc, Http404):
         exc = exceptions.NotFound(_("未找到。"))
     elif isinstance(exc, PermissionDenied):

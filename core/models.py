@@ -53,3 +53,53 @@ class AuditEntry(models.Model):
 
     def __str__(self):
         return f"{self.actor_name} {self.get_action_display()} {self.object_repr}"
+
+
+class IdempotencyRecord(models.Model):
+    """One API POST made with an `Idempotency-Key` header: the first answer, replayed for the same key and
+    body by the same user until it expires (see core.idempotency)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("用户")
+    )
+    key = models.CharField(_("幂等键"), max_length=255)
+    fingerprint = models.CharField(_("请求指纹"), max_length=64, help_text=_("方法、路径和请求体的 SHA-256"))
+    method = models.CharField(_("方法"), max_length=8)
+    path = models.CharField(_("路径"), max_length=500)
+    status_code = models.PositiveSmallIntegerField(
+        _("响应状态"), null=True, blank=True, help_text=_("空：处理中")
+    )
+    content_type = models.CharField(_("响应类型"), max_length=100, blank=True)
+    location = models.CharField(_("Location 头"), max_length=500, blank=True)
+    body = models.TextField(_("响应内容"), blank=True)
+    created_at = models.DateTimeField(_("首次请求时间"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("过期时间"), db_index=True)
+
+    class Meta:
+        verbose_name = _("幂等请求")
+        verbose_name_plural = _("幂等请求")
+        ordering = ["-created_at", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_one_per_user_key")]
+
+    def __str__(self):
+        return f"{self.user_id} {self.key}"
+
+
+class FormSubmission(models.Model):
+    """A one-time token of a web form, consumed by its first successful POST (in the same transaction as the
+    change it made): a second POST of the same form (Back, double click) shows the first result instead."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("用户")
+    )
+    token = models.CharField(_("表单令牌"), max_length=64, unique=True)
+    result_url = models.CharField(_("结果页"), max_length=500)
+    created_at = models.DateTimeField(_("提交时间"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("表单提交")
+        verbose_name_plural = _("表单提交")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.user_id} {self.token}"

@@ -5,10 +5,11 @@ province sees whether resources go where the index says they are needed. Every o
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
 from chains.models import County
+from core.sums import SafeSum
 from devindex import ranking, resources, tiers
 from devindex.choices import ResultSource, Tier
 from devindex.models import DimensionScore, IndexResult
@@ -59,7 +60,7 @@ def figures_by_county_kind(user) -> dict[tuple[int, str], dict]:
             open=Count("pk", filter=Q(state__in=RESPONDABLE)),
             resolved=Count("pk", filter=Q(state=OrderState.RESOLVED)),
             outcomes=Count("outcome"),
-            financed=Sum("outcome__amount_yuan", filter=Q(outcome__outcome_type__in=FINANCED)),
+            financed=SafeSum("outcome__amount_yuan", filter=Q(outcome__outcome_type__in=FINANCED)),
         )
     )
     return {(r["county_id"], r["kind"]): {k: int(r[k] or 0) for k in KEYS} for r in rows}

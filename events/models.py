@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.scoping import NOTHING, Scope, ScopedQuerySet
+from core.validators import validate_one_line
 from events.choices import (
     EventKind,
     EventState,
@@ -58,7 +59,7 @@ class EventQuerySet(ScopedQuerySet):
 class Event(models.Model):
     """对接活动: a docking event organized by a body, city, county or provider, approved before publication."""
 
-    title = models.CharField(_("活动名称"), max_length=120)
+    title = models.CharField(_("活动名称"), max_length=120, validators=[validate_one_line])
     kind = models.CharField(_("活动类型"), max_length=16, choices=EventKind.choices)
     state = models.CharField(
         _("状态"), max_length=16, choices=EventState.choices, default=EventState.DRAFT, db_index=True

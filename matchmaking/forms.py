@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.choices import OrgKind
 from accounts.models import Organization, User
 from chains.models import ChainLink, ChainType, CountyChain, Enterprise, Prefecture
+from core.validators import validate_due_date
 from matchmaking.beneficiaries import parse_beneficiaries
 from matchmaking.choices import DeclineReason, OrderKind, OutcomeType
 from matchmaking.models import NotificationPreference, Order, Outcome, Proposal
@@ -129,8 +130,12 @@ class OrderForm(Bootstrap, forms.ModelForm):
             "contact_phone": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
         }
 
-    def __init__(self, *args, county_id: int, **kwargs):
+    def __init__(self, *args, county_id: int, submitting: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        # 保存草稿 needs the kind, the chain and a title; 提交审核 also what `Order.completeness_errors` asks.
+        self.submitting = submitting
+        for name in (*Order.REQUIRED_TO_SUBMIT, *KIND_FIELD_NAMES):
+            self.fields[name].submit_required = True
         chains = CountyChain.objects.orderable().filter(county_id=county_id).select_related("chain_type")
         self.fields["chain"].queryset = chains
         self.fields["chain"].label_from_instance = chain_choice_label
@@ -159,9 +164,11 @@ class OrderForm(Bootstrap, forms.ModelForm):
             )
 
     def clean_due_date(self):
+        """A date set or changed must lie in the window (`core.validators.validate_due_date`); a draft may leave
+        it empty until submission."""
         value = self.cleaned_data["due_date"]
-        if value and value <= timezone.localdate():
-            raise forms.ValidationError(_("期望完成日期须晚于今天。"))
+        if value and (not self.instance.pk or "due_date" in self.changed_data):
+            validate_due_date(value)
         return value
 
     def clean(self):
@@ -171,6 +178,12 @@ class OrderForm(Bootstrap, forms.ModelForm):
         for name in KIND_FIELD_NAMES - own:
             cleaned[name] = None if name in ("amount_yuan", "headcount") else ""
             self.errors.pop(name, None)
+        if self.submitting and kind:
+            values = {name: cleaned[name] for name in Order.INPUTS if name in cleaned}
+            probe = Order(**{k: v for k, v in values.items() if v is not None or k not in ("chain", "link")})
+            for name, message in probe.completeness_errors().items():
+                if name in self.fields and name not in self.errors:
+                    self.add_error(name, message)
         return cleaned
 
     def clean_other_beneficiaries(self):

@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as N_
@@ -17,6 +17,7 @@ from accounts.models import Organization
 from accounts.scoping import Scope
 from chains.models import ProvincialBody
 from core import dispatch
+from core.validators import validate_due_date
 from matchmaking import notifications, sla, texts, workflow
 from matchmaking.beneficiaries import parse_beneficiaries, set_beneficiaries
 from matchmaking.choices import DeclineReason, EventKind, OrderState, OutcomeType, ProposalState
@@ -152,11 +153,29 @@ def _apply_inputs(order: Order, data: dict) -> list[str]:
     return changed
 
 
-def _full_clean(order: Order) -> None:
+def _full_clean(order: Order, changed=None) -> None:
+    """Validate what is stored now (a draft may be incomplete); a desired date that is set or changed must
+    lie within the allowed window (`core.validators.validate_due_date`)."""
+    errors = {}
     try:
         order.full_clean(exclude=["created_by", "county"])
     except ValidationError as exc:
-        raise _invalid(exc) from exc
+        errors.update(exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages})
+    if (changed is None or "due_date" in changed) and "due_date" not in errors:
+        try:
+            validate_due_date(order.due_date)
+        except ValidationError as exc:
+            errors["due_date"] = exc.messages
+    if errors:
+        raise _invalid(ValidationError(errors))
+
+
+def _complete(order: Order) -> None:
+    """Refuse to submit an order that is not complete (`Order.completeness_errors`)."""
+    _full_clean(order, changed=())
+    errors = order.completeness_errors()
+    if errors:
+        raise _invalid(ValidationError(errors))
 
 
 def create_order(*, by, data: dict, files=(), beneficiaries=None) -> Order:
@@ -166,8 +185,8 @@ def create_order(*, by, data: dict, files=(), beneficiaries=None) -> Order:
     if scope is None or not scope.is_county:
         raise WorkflowError(_("只有县域官员可以开单。"), code="forbidden")
     order = Order(county_id=scope.county_id, created_by=by, state=OrderState.DRAFT)
-    _apply_inputs(order, data)
-    _full_clean(order)
+    changed = _apply_inputs(order, data)
+    _full_clean(order, changed)
     if beneficiaries:
         parse_beneficiaries(beneficiaries)  # refuse before anything is written
     with transaction.atomic():
@@ -188,7 +207,7 @@ def update_order(order: Order, *, by, data: dict, files=(), beneficiaries=None) 
     if order.is_final:
         raise WorkflowError(_("已办结的需求不能修改。"), code="illegal_transition")
     changed = _apply_inputs(order, data)
-    _full_clean(order)
+    _full_clean(order, changed)
     if beneficiaries is not None:
         parse_beneficiaries(beneficiaries)
     with transaction.atomic():
@@ -208,8 +227,9 @@ def update_order(order: Order, *, by, data: dict, files=(), beneficiaries=None) 
 
 
 def submit_order(order: Order, *, by) -> Order:
-    """County sends a draft (or returned) order for moderation; matching starts on commit."""
-    _full_clean(order)
+    """County sends a draft (or returned) order for moderation once it is complete (the common fields, the
+    kind's own fields, a desired date within the window); matching starts on commit."""
+    _complete(order)
     now = timezone.now()
     order = _transition(order, "submit", by, changes={"submitted_at": now, "state_note": ""})
     _enqueue_matching(order)
@@ -326,7 +346,7 @@ def respond(
     if order.state not in RESPONDABLE:
         raise WorkflowError(_("需求当前状态不接受响应。"), code="illegal_transition")
     if Proposal.objects.filter(order=order, provider_org_id=scope.org_id).exists():
-        raise WorkflowError(_("贵单位已响应过该需求。"), code="invalid")
+        raise WorkflowError(_("贵单位已响应过该需求。"), code="duplicate")
     response = Proposal(
         order=order,
         provider_org_id=scope.org_id,
@@ -343,7 +363,11 @@ def respond(
     except ValidationError as exc:
         raise _invalid(exc) from exc
     with transaction.atomic():
-        response.save()
+        try:
+            with transaction.atomic():
+                response.save()
+        except IntegrityError as exc:  # a concurrent response of the same organization won the unique rule
+            raise WorkflowError(_("贵单位已响应过该需求。"), code="duplicate") from exc
         _store_files(order, files, by, response=response)
         event = log_event(order, EventKind.RESPONDED, by, note=by.organization.name)
         notifications.notify_event(event)

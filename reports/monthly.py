@@ -2,7 +2,7 @@
 
 from datetime import date, datetime, time
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q
 from django.http import FileResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 
 from core.formats import format_amount
+from core.sums import SafeSum
 from events.stats import EventStats, collect
 from matchmaking.choices import OrderKind, OrderState, OutcomeType
 from matchmaking.models import Order
@@ -61,7 +62,7 @@ def monthly_rows(user, month: date, now: datetime | None = None) -> list[dict]:
             placed=Count("pk", filter=Q(submitted_at__gte=in_month["gte"], submitted_at__lt=in_month["lt"])),
             taken=Count("pk", filter=Q(claimed_at__gte=start, claimed_at__lt=end)),
             resolved=Count("pk", filter=resolved_q),
-            financed=Sum(
+            financed=SafeSum(
                 "outcome__amount_yuan", filter=resolved_q & Q(outcome__outcome_type__in=FINANCED_TYPES)
             ),
             agreements=Count("outcome", filter=resolved_q & Q(outcome__outcome_type=OutcomeType.AGREEMENT)),

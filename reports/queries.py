@@ -11,14 +11,16 @@ from datetime import datetime
 
 import numpy as np
 from django.db import connection, connections
-from django.db.models import Aggregate, Count, Exists, F, FloatField, Func, OuterRef, Q, Sum
+from django.db.models import Aggregate, Count, Exists, F, FloatField, Func, OuterRef, Q
 from django.db.models.functions import Round
 
+from core.sums import SafeSum, as_int
 from matchmaking.choices import OrderState, OutcomeType, ProposalState
 from matchmaking.models import RESPONDABLE, Order, Proposal
 from reports.access import CITY, COUNTY, Level
 from reports.forms import NO_FILTERS, Filters
 
+INT64_SAFE = 2**62  # below this, any roll-up of the cells stays inside int64
 OPEN_STATES = tuple(RESPONDABLE)  # published, claimed, docking: waiting for or under way
 FINANCED_TYPES = (OutcomeType.CREDIT, OutcomeType.EQUITY)
 
@@ -173,7 +175,7 @@ def order_cells(orders, now: datetime) -> tuple[list[tuple], np.ndarray]:
             docked=Count("pk", filter=docked_q()),
             with_claim_time=Count("pk", filter=CLAIM_TIME_Q),
             with_resolve_time=Count("pk", filter=RESOLVE_TIME_Q),
-            financed=Sum("outcome__amount_yuan", filter=Q(outcome__outcome_type__in=FINANCED_TYPES)),
+            financed=SafeSum("outcome__amount_yuan", filter=Q(outcome__outcome_type__in=FINANCED_TYPES)),
             agreements=Count("outcome", filter=Q(outcome__outcome_type=OutcomeType.AGREEMENT)),
             outcomes=Count("outcome"),
             **sla_counts(now),
@@ -181,11 +183,18 @@ def order_cells(orders, now: datetime) -> tuple[list[tuple], np.ndarray]:
     )
     column, rows = read_rows(grouped)
     keys = [(r[column["county"]], r[column["chain"]], r[column["kind"]], r[column["state"]]) for r in rows]
-    matrix = np.zeros((len(rows), len(SUM_KEYS)), dtype=np.int64)
-    for j, name in enumerate(SUM_KEYS):
-        if name in column:  # open / resolved come from the state below
-            i = column[name]
-            matrix[:, j] = [r[i] or 0 for r in rows]  # SUM is NULL (and a Decimal on PostgreSQL)
+    columns = {
+        j: [as_int(r[column[name]]) for r in rows]  # SUM is NULL, a Decimal (PostgreSQL) or a float (TOTAL)
+        for j, name in enumerate(SUM_KEYS)
+        if name in column  # open / resolved come from the state below
+    }
+    # int64 keeps the roll-ups fast; amounts stored before the amount limit (up to 2^63 − 1 元 a row) could
+    # overflow it when summed, and then the cells are Python ints (exact, unbounded).
+    largest = max((abs(v) for values in columns.values() for v in values), default=0)
+    fits = largest * max(len(rows), 1) < INT64_SAFE
+    matrix = np.zeros((len(rows), len(SUM_KEYS)), dtype=np.int64 if fits else object)
+    for j, values in columns.items():
+        matrix[:, j] = values
     total = matrix[:, SUM_KEYS.index("total")]
     states = [key[3] for key in keys]
     matrix[:, SUM_KEYS.index("open")] = total * np.isin(states, OPEN_STATES)
@@ -209,7 +218,7 @@ def sum_by(keys: list, matrix: np.ndarray) -> tuple[list, np.ndarray]:
     """Sum the matrix rows per key: (distinct keys in first-seen order, one row of sums each)."""
     ids: dict = {}
     gid = np.fromiter((ids.setdefault(key, len(ids)) for key in keys), dtype=np.intp, count=len(keys))
-    sums = np.zeros((len(ids), len(SUM_KEYS)), dtype=np.int64)
+    sums = np.zeros((len(ids), len(SUM_KEYS)), dtype=matrix.dtype)
     np.add.at(sums, gid, matrix)
     return list(ids), sums
 

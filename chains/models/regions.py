@@ -20,6 +20,7 @@ from chains.choices import (
 )
 from chains.scoping import scope_of
 from core.models import SourcedModel
+from core.validators import validate_one_line
 
 KEYWORD_SPLIT = re.compile(r"[；;，,、\s]+")
 
@@ -184,7 +185,7 @@ class CountyChain(SourcedModel):
     chain_type = models.ForeignKey(
         ChainType, on_delete=models.PROTECT, related_name="county_chains", verbose_name=_("产业链类型")
     )
-    name = models.CharField(_("产业链名称"), max_length=100)
+    name = models.CharField(_("产业链名称"), max_length=100, validators=[validate_one_line])
     status = models.CharField(
         _("认定状态"),
         max_length=16,

@@ -17,6 +17,7 @@ from challenges.choices import (
     ListState,
     RegionScope,
 )
+from core.validators import validate_one_line
 
 PUBLIC_LIST_STATES = (ListState.PUBLISHED, ListState.CLOSED)
 
@@ -78,7 +79,7 @@ class ChallengeListQuerySet(PublicScopedQuerySet):
 class ChallengeList(models.Model):
     """榜单: a list of challenges published by a provincial body (or by a city for one of its counties)."""
 
-    title = models.CharField(_("榜单名称"), max_length=200)
+    title = models.CharField(_("榜单名称"), max_length=200, validators=[validate_one_line])
     description = models.TextField(_("榜单说明"), blank=True)
     publisher_org = models.ForeignKey(
         "accounts.Organization",
@@ -147,7 +148,7 @@ class Challenge(models.Model):
     list = models.ForeignKey(
         ChallengeList, on_delete=models.CASCADE, related_name="challenges", verbose_name=_("榜单")
     )
-    title = models.CharField(_("榜题"), max_length=200)
+    title = models.CharField(_("榜题"), max_length=200, validators=[validate_one_line])
     summary = models.TextField(_("需求说明"))
     targets = models.TextField(_("技术指标"))
     acceptance_criteria = models.TextField(_("验收标准（可量化）"))

@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from accounts.scoping import Scope
 from chains.choices import ChainStatus
+from core.validators import AMOUNT_TOO_LARGE, MAX_AMOUNT_YUAN
 from engine.reasons import legacy_reason
 from matchmaking import policy, workflow
 from matchmaking.choices import (
@@ -17,8 +18,9 @@ from matchmaking.choices import (
     Visibility,
     WantedLink,
 )
-from matchmaking.filtersets import MAX_AMOUNT
 from matchmaking.models import Attachment, Invitation, Match, Order, OrderBeneficiary, Outcome, Proposal
+
+AMOUNT_MESSAGES = {"max_value": AMOUNT_TOO_LARGE}  # the same words as the form and the services
 
 # State actions exposed as POST /orders/{id}/{action}/.
 ORDER_ACTIONS = ("submit", "approve", "return", "reject", "claim", "withdraw", "resolve", "close")
@@ -174,7 +176,11 @@ class FirmOutcomeSerializer(serializers.Serializer):
 
     beneficiary = serializers.IntegerField(help_text="受益企业 id（beneficiaries[].id）")
     amount_financed_yuan = serializers.IntegerField(
-        required=False, allow_null=True, min_value=0, max_value=MAX_AMOUNT
+        required=False,
+        allow_null=True,
+        min_value=0,
+        max_value=MAX_AMOUNT_YUAN,
+        error_messages=AMOUNT_MESSAGES,
     )
     agreement_signed = serializers.BooleanField(required=False, default=False)
     note = serializers.CharField(required=False, allow_blank=True, max_length=300, default="")
@@ -259,7 +265,13 @@ class OrderWriteSerializer(serializers.ModelSerializer):
     """
 
     kind = serializers.ChoiceField(choices=OrderKind.choices)
-    amount_yuan = serializers.IntegerField(min_value=1, max_value=MAX_AMOUNT, required=False, allow_null=True)
+    amount_yuan = serializers.IntegerField(
+        min_value=1,
+        max_value=MAX_AMOUNT_YUAN,
+        error_messages=AMOUNT_MESSAGES,
+        required=False,
+        allow_null=True,
+    )
     financing_type = serializers.ChoiceField(choices=FinancingType.choices, required=False, allow_blank=True)
     wanted_link = serializers.ChoiceField(choices=WantedLink.choices, required=False, allow_blank=True)
     visibility = serializers.ChoiceField(choices=Visibility.choices, required=False)
@@ -313,7 +325,13 @@ class ResolveSerializer(serializers.Serializer):
     """The outcome that closes the loop."""
 
     outcome_type = serializers.ChoiceField(choices=OutcomeType.choices)
-    amount_yuan = serializers.IntegerField(min_value=0, max_value=MAX_AMOUNT, required=False, allow_null=True)
+    amount_yuan = serializers.IntegerField(
+        min_value=0,
+        max_value=MAX_AMOUNT_YUAN,
+        error_messages=AMOUNT_MESSAGES,
+        required=False,
+        allow_null=True,
+    )
     partner = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     summary = serializers.CharField(max_length=2000)
     date = serializers.DateField(required=False, allow_null=True, help_text="达成日期，默认今天")
@@ -391,7 +409,13 @@ class RespondSerializer(serializers.Serializer):
     """A provider's proposal."""
 
     proposal = serializers.CharField(min_length=10, max_length=4000)
-    amount_yuan = serializers.IntegerField(min_value=1, max_value=MAX_AMOUNT, required=False, allow_null=True)
+    amount_yuan = serializers.IntegerField(
+        min_value=1,
+        max_value=MAX_AMOUNT_YUAN,
+        error_messages=AMOUNT_MESSAGES,
+        required=False,
+        allow_null=True,
+    )
     terms = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
     rate_percent = serializers.DecimalField(
         max_digits=5, decimal_places=2, min_value=0, max_value=100, required=False, allow_null=True

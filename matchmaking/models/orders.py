@@ -3,7 +3,7 @@
 from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinLengthValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -14,6 +14,13 @@ from django.utils.translation import gettext_lazy as _
 from accounts.scoping import NOTHING, Scope, ScopedQuerySet
 from chains.models import split_keywords
 from chains.uscc import validate_uscc
+from core.validators import (
+    validate_amount_limit,
+    validate_amount_yuan,
+    validate_due_date,
+    validate_one_line,
+    validate_phone,
+)
 from matchmaking import sla
 from matchmaking.choices import (
     EventKind,
@@ -52,6 +59,7 @@ FINAL = (
     OrderState.EXPIRED,
 )
 
+TITLE_MIN = 5
 TITLE_MAX = 100
 DESCRIPTION_MIN = 20
 DESCRIPTION_MAX = 4000
@@ -130,19 +138,27 @@ class Order(models.Model):
         related_name="orders",
         verbose_name=_("产业链环节"),
     )
-    title = models.CharField(_("标题"), max_length=TITLE_MAX, validators=[MinLengthValidator(5)])
+    # A draft may be saved incomplete: only the kind, the chain and a title are needed; `completeness_errors`
+    # (checked on submission) requires the rest, the minimum lengths and the kind's own fields.
+    title = models.CharField(_("标题"), max_length=TITLE_MAX, validators=[validate_one_line])
     description = models.TextField(
         _("需求描述"),
         max_length=DESCRIPTION_MAX,
-        validators=[MinLengthValidator(DESCRIPTION_MIN)],
+        blank=True,
         help_text=format_lazy(
             _("{min}–{max} 字：现状、问题、希望得到的支持"), min=DESCRIPTION_MIN, max=DESCRIPTION_MAX
         ),
     )
-    keywords = models.CharField(_("关键词"), max_length=200, blank=True, help_text=_("以“；”或逗号分隔"))
+    keywords = models.CharField(
+        _("关键词"),
+        max_length=200,
+        blank=True,
+        help_text=_("以“；”或逗号分隔"),
+        validators=[validate_one_line],
+    )
     # capital
     amount_yuan = models.BigIntegerField(
-        _("金额（元）"), null=True, blank=True, validators=[MinValueValidator(1)]
+        _("金额（元）"), null=True, blank=True, validators=[validate_amount_yuan]
     )
     financing_type = models.CharField(_("融资方式"), max_length=16, choices=FinancingType.choices, blank=True)
     # talent
@@ -151,15 +167,17 @@ class Order(models.Model):
     )
     talent_profile = models.TextField(_("人才画像"), max_length=2000, blank=True)
     # innovation
-    tech_field = models.CharField(_("技术领域"), max_length=100, blank=True)
+    tech_field = models.CharField(_("技术领域"), max_length=100, blank=True, validators=[validate_one_line])
     expected_outcome = models.TextField(_("预期成果"), max_length=2000, blank=True)
     # industry
     wanted_link = models.CharField(_("寻找对象"), max_length=16, choices=WantedLink.choices, blank=True)
-    products = models.CharField(_("产品/配套需求"), max_length=300, blank=True)
+    products = models.CharField(
+        _("产品/配套需求"), max_length=300, blank=True, validators=[validate_one_line]
+    )
 
-    due_date = models.DateField(_("期望完成日期"))
-    contact_name = models.CharField(_("联系人"), max_length=32)
-    contact_phone = models.CharField(_("联系电话"), max_length=32)
+    due_date = models.DateField(_("期望完成日期"), null=True, blank=True)
+    contact_name = models.CharField(_("联系人"), max_length=32, blank=True, validators=[validate_one_line])
+    contact_phone = models.CharField(_("联系电话"), max_length=32, blank=True, validators=[validate_phone])
     visibility = models.CharField(
         _("可见范围"), max_length=16, choices=Visibility.choices, default=Visibility.OPEN
     )
@@ -321,14 +339,37 @@ class Order(models.Model):
             }
         if self.link_id and self.chain_id and self.link.chain_type_id != self.chain.chain_type_id:
             errors["link"] = _("所选环节不属于该产业链。")
+        if errors:
+            raise ValidationError(errors)
+
+    # What submission needs beyond what a draft needs (see `completeness_errors`).
+    REQUIRED_TO_SUBMIT = ("title", "description", "due_date", "contact_name", "contact_phone")
+
+    def completeness_errors(self, *, check_due_date: bool = True) -> dict:
+        """{field: message} of what a draft still lacks before it can be submitted: the common fields, the
+        minimum lengths, the kind's own fields and a desired date within the allowed window."""
+        errors = {}
+        for name in self.REQUIRED_TO_SUBMIT:
+            if getattr(self, name) in (None, ""):
+                errors[name] = _("提交审核前须填写“%(field)s”。") % {
+                    "field": self._meta.get_field(name).verbose_name
+                }
+        if "title" not in errors and len(self.title.strip()) < TITLE_MIN:
+            errors["title"] = _("标题至少 %(n)s 个字。") % {"n": TITLE_MIN}
+        if "description" not in errors and len(self.description.strip()) < DESCRIPTION_MIN:
+            errors["description"] = _("需求描述至少 %(n)s 个字。") % {"n": DESCRIPTION_MIN}
         for name in self.KIND_FIELDS.get(self.kind, ()):
             if getattr(self, name) in (None, ""):
                 errors[name] = _("%(kind)s须填写“%(field)s”。") % {
                     "kind": self.get_kind_display(),
                     "field": self._meta.get_field(name).verbose_name,
                 }
-        if errors:
-            raise ValidationError(errors)
+        if check_due_date and "due_date" not in errors:
+            try:
+                validate_due_date(self.due_date)
+            except ValidationError as exc:
+                errors["due_date"] = exc.messages[0]
+        return errors
 
     def clear_other_kind_fields(self):
         """Blank the fields that belong to other kinds (a kind change must not leave stale values)."""
@@ -457,9 +498,9 @@ class Outcome(models.Model):
     )
     outcome_type = models.CharField(_("成果类型"), max_length=16, choices=OutcomeType.choices)
     amount_yuan = models.BigIntegerField(
-        _("金额（元）"), null=True, blank=True, validators=[MinValueValidator(0)]
+        _("金额（元）"), null=True, blank=True, validators=[MinValueValidator(0), validate_amount_limit]
     )
-    partner = models.CharField(_("合作方"), max_length=200, blank=True)
+    partner = models.CharField(_("合作方"), max_length=200, blank=True, validators=[validate_one_line])
     date = models.DateField(_("达成日期"))
     summary = models.TextField(_("成果摘要"), max_length=2000)
     recorded_by = models.ForeignKey(
@@ -495,10 +536,10 @@ class OrderBeneficiary(models.Model):
         related_name="served_by_orders",
         verbose_name=_("资源库企业"),
     )
-    name = models.CharField(_("企业名称"), max_length=100)
+    name = models.CharField(_("企业名称"), max_length=100, validators=[validate_one_line])
     uscc = models.CharField(_("统一社会信用代码"), max_length=18, blank=True, validators=[validate_uscc])
     amount_financed_yuan = models.BigIntegerField(
-        _("获得融资（元）"), null=True, blank=True, validators=[MinValueValidator(0)]
+        _("获得融资（元）"), null=True, blank=True, validators=[MinValueValidator(0), validate_amount_limit]
     )
     agreement_signed = models.BooleanField(_("已签约"), default=False)
     outcome_note = models.CharField(_("成果说明"), max_length=300, blank=True)

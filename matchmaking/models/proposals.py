@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.scoping import NOTHING, Scope, ScopedQuerySet
+from core.validators import validate_amount_yuan
 from matchmaking.choices import (
     DeclineReason,
     ProposalState,
@@ -88,7 +89,7 @@ class Proposal(models.Model):
     )
     proposal = models.TextField(_("方案"), max_length=4000, validators=[MinLengthValidator(10)])
     amount_yuan = models.BigIntegerField(
-        _("可提供金额（元）"), null=True, blank=True, validators=[MinValueValidator(1)]
+        _("可提供金额（元）"), null=True, blank=True, validators=[validate_amount_yuan]
     )
     rate_percent = models.DecimalField(
         _("年利率/费率（%）"),

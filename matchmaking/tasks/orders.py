@@ -4,7 +4,9 @@ Tasks take ids, are idempotent and retry with backoff; the business rules live i
 and `matchmaking.notifications`; they enqueue these tasks by name (`core.dispatch`) and never import them.
 """
 
+import logging
 import smtplib
+import unicodedata
 
 from celery import shared_task
 from django.conf import settings
@@ -19,6 +21,7 @@ from matchmaking.choices import NotificationKind, OrderState
 from matchmaking.models import Notification, NotificationPreference, Order
 
 MAIL_ERRORS = (smtplib.SMTPException, OSError)
+logger = logging.getLogger(__name__)
 
 
 def _preference(user):
@@ -36,10 +39,19 @@ def _site_line(notification) -> str:
     return _("请登录四链对接平台查看：%(link)s") % {"link": settings.SITE_URL + "/"}
 
 
-@shared_task(bind=True, autoretry_for=MAIL_ERRORS, retry_backoff=True, max_retries=5)
+def header_text(value: str) -> str:
+    """A value safe for a mail header: line breaks and other control characters become single spaces (a CR or
+    LF in a header makes Django refuse the message with BadHeaderError)."""
+    return " ".join("".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in str(value)).split())
+
+
+@shared_task(bind=True, max_retries=5)
 def send_notification_emails(self, notification_ids: list[int]) -> int:
-    """E-mail each notification not yet mailed whose recipient wants immediate e-mail; return how many."""
+    """E-mail each notification not yet mailed whose recipient wants immediate e-mail, one message at a time:
+    a message that fails never stops the others. A mail server error leaves that notification unmailed and
+    retries only those later (with backoff); a message that cannot be built is logged and skipped."""
     sent = 0
+    retry = []
     for notification in Notification.objects.filter(
         pk__in=notification_ids, emailed_at__isnull=True
     ).select_related("recipient"):
@@ -47,19 +59,34 @@ def send_notification_emails(self, notification_ids: list[int]) -> int:
         pref = _preference(user)
         if not user.email or not pref.email_enabled or pref.daily_digest:
             continue
-        with transaction.atomic(), translation.override(pref.language or settings.LANGUAGE_CODE):
-            claimed = Notification.objects.filter(pk=notification.pk, emailed_at__isnull=True).update(
-                emailed_at=timezone.now()
-            )
-            if not claimed:
-                continue
-            send_mail(
-                subject=_("[四链对接平台] %(title)s") % {"title": notification.display_title},
-                message=f"{notification.display_body}\n\n{_site_line(notification)}".strip(),
-                from_email=settings.DEFAULT_FROM_EMAIL,
-                recipient_list=[user.email],
-            )
+        try:
+            with transaction.atomic(), translation.override(pref.language or settings.LANGUAGE_CODE):
+                claimed = Notification.objects.filter(pk=notification.pk, emailed_at__isnull=True).update(
+                    emailed_at=timezone.now()
+                )
+                if not claimed:
+                    continue
+                send_mail(
+                    subject=header_text(
+                        _("[四链对接平台] %(title)s") % {"title": notification.display_title}
+                    ),
+                    message=f"{notification.display_body}\n\n{_site_line(notification)}".strip(),
+                    from_email=settings.DEFAULT_FROM_EMAIL,
+                    recipient_list=[user.email],
+                )
+        except MAIL_ERRORS:
+            logger.warning("notification e-mail %s failed; retried later", notification.pk, exc_info=True)
+            retry.append(notification.pk)
+            continue
+        except Exception:
+            logger.exception("notification e-mail %s could not be sent; skipped", notification.pk)
+            continue
         sent += 1
+    if retry:
+        if self.request.called_directly or self.request.retries >= self.max_retries:
+            logger.error("notification e-mails %s not sent after retries", retry)
+        else:
+            raise self.retry(args=(retry,), countdown=60 * 2**self.request.retries)
     return sent
 
 
@@ -82,9 +109,9 @@ def send_daily_digests(self) -> int:
             )
             if not pending:
                 continue
-            lines = [f"· {n.created_at:%m-%d %H:%M} {n.display_title}" for n in pending]
+            lines = [f"· {n.created_at:%m-%d %H:%M} {header_text(n.display_title)}" for n in pending]
             send_mail(
-                subject=_("[四链对接平台] 每日汇总：%(n)s 条新消息") % {"n": len(pending)},
+                subject=header_text(_("[四链对接平台] 每日汇总：%(n)s 条新消息") % {"n": len(pending)}),
                 message="\n".join(lines),
                 from_email=settings.DEFAULT_FROM_EMAIL,
                 recipient_list=[user.email],

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from accounts.scoping import Scope, get_visible_or_404
+from core import formtokens
 from matchmaking import sla
 from matchmaking.filtersets import page_filterset
 from matchmaking.models import (
@@ -33,6 +34,14 @@ def _require(condition: bool) -> None:
 
 def _fail(request, exc: WorkflowError) -> None:
     messages.error(request, exc.message)
+
+
+def _form_failed(request, form, exc: WorkflowError) -> None:
+    """A service refused the form's input: its message, and each field's error beside the field."""
+    _fail(request, exc)
+    for name, message in exc.errors.items():
+        if name in form.fields:
+            form.add_error(name, str(message))
 
 
 def _page(request, queryset):
@@ -92,16 +101,25 @@ def _run(request, order, func, success: str, **kwargs):
 
 
 def _order_form_page(request, order, form, template, title, on_valid):
+    """An action form on an order: a one-time form token makes a second POST of it show the first result."""
+    first = formtokens.first_result(request)
+    if first is not None:
+        return first
     if request.method == "POST" and form.is_valid():
         try:
-            on_valid(form)
+            with formtokens.consume(request) as submission:
+                on_valid(form)
+                submission.url = order.get_absolute_url()
+        except formtokens.AlreadySubmitted:
+            return formtokens.already_submitted(request)
         except WorkflowError as exc:
             if exc.code == "forbidden":
                 raise Http404 from exc
-            _fail(request, exc)
+            _form_failed(request, form, exc)
         else:
             return redirect(order)
-    return render(request, template, {"order": order, "form": form, "title": title})
+    context = {"order": order, "form": form, "title": title, "form_token": formtokens.current(request)}
+    return render(request, template, context)
 
 
 def _response(request, pk):

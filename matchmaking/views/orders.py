@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core import formtokens
 from matchmaking import forms, match_labels, policy, services, sla, workflow
 from matchmaking.choices import MatchState, OrderState
 from matchmaking.models import (
@@ -18,7 +19,7 @@ from matchmaking.throttling import order_creation_wait
 from matchmaking.views.common import (
     MATCHES_SHOWN,
     PREFILL,
-    _fail,
+    _form_failed,
     _order,
     _order_form_page,
     _require,
@@ -110,35 +111,52 @@ def order_create(request):
         }
         if "chain" in request.GET:
             initial["chain"] = request.GET["chain"]
+    first = formtokens.first_result(request)
+    if first is not None:
+        return first
     form = forms.OrderForm(
-        request.POST or None, request.FILES or None, county_id=scope.county_id, initial=initial
+        request.POST or None,
+        request.FILES or None,
+        county_id=scope.county_id,
+        initial=initial,
+        submitting="submit" in request.POST,
     )
+    context = {"form": form, "order": None, "form_token": formtokens.current(request)}
     if request.method == "POST" and form.is_valid():
         wait = order_creation_wait(request)
         if wait is not None:
             messages.error(request, _("开单过于频繁，请 %(s)s 秒后再试。") % {"s": wait})
-            return render(request, "matchmaking/order_form.html", {"form": form, "order": None}, status=429)
+            return render(request, "matchmaking/order_form.html", context, status=429)
         try:
-            order = services.create_order(
-                by=request.user,
-                data=form.order_data(),
-                files=form.cleaned_data["attachments"],
-                beneficiaries=form.beneficiary_items(),
-            )
+            with formtokens.consume(request) as submission:
+                order = services.create_order(
+                    by=request.user,
+                    data=form.order_data(),
+                    files=form.cleaned_data["attachments"],
+                    beneficiaries=form.beneficiary_items(),
+                )
+                if "submit" in request.POST:
+                    services.submit_order(order, by=request.user)
+                submission.url = order.get_absolute_url()
+        except formtokens.AlreadySubmitted:
+            return formtokens.already_submitted(request)
+        except WorkflowError as exc:
+            _form_failed(request, form, exc)
+        else:
             if "submit" in request.POST:
-                services.submit_order(order, by=request.user)
                 messages.success(request, _("需求已提交，等待平台审核。"))
             else:
                 messages.success(request, _("草稿已保存。"))
             return redirect(order)
-        except WorkflowError as exc:
-            _fail(request, exc)
-    return render(request, "matchmaking/order_form.html", {"form": form, "order": None})
+    return render(request, "matchmaking/order_form.html", context)
 
 
 @login_required
 def order_edit(request, pk):
     """修改需求 (草稿或退回修改)."""
+    first = formtokens.first_result(request)  # sent again after it was submitted: its first result
+    if first is not None:
+        return first
     order = _order(request, pk, Order.objects.editable_by(request.user))
     scope = _scope(request)
     county_id = order.county_id if scope.is_admin else scope.county_id
@@ -147,25 +165,34 @@ def order_edit(request, pk):
         request.FILES or None,
         instance=Order.objects.get(pk=order.pk),
         county_id=county_id,
+        submitting="submit" in request.POST,
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_order(
-                order,
-                by=request.user,
-                data=form.order_data(),
-                files=form.cleaned_data["attachments"],
-                beneficiaries=form.beneficiary_items(),
-            )
+            with formtokens.consume(request) as submission:
+                services.update_order(
+                    order,
+                    by=request.user,
+                    data=form.order_data(),
+                    files=form.cleaned_data["attachments"],
+                    beneficiaries=form.beneficiary_items(),
+                )
+                if "submit" in request.POST:
+                    services.submit_order(order, by=request.user)
+                submission.url = order.get_absolute_url()
+        except formtokens.AlreadySubmitted:
+            return formtokens.already_submitted(request)
+        except WorkflowError as exc:
+            order.refresh_from_db()
+            _form_failed(request, form, exc)
+        else:
             if "submit" in request.POST:
-                services.submit_order(order, by=request.user)
                 messages.success(request, _("需求已提交，等待平台审核。"))
             else:
                 messages.success(request, _("修改已保存。"))
             return redirect(order)
-        except WorkflowError as exc:
-            _fail(request, exc)
-    return render(request, "matchmaking/order_form.html", {"form": form, "order": order})
+    context = {"form": form, "order": order, "form_token": formtokens.current(request)}
+    return render(request, "matchmaking/order_form.html", context)
 
 
 @require_POST

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.scoping import get_visible_or_404
+from core import formtokens
 from matchmaking import forms, services
 from matchmaking.models import (
     RESPONDABLE,
@@ -30,6 +31,9 @@ def order_respond(request, pk):
     order = _order(request, pk)
     scope = _scope(request)
     _require(scope.is_provider and order.state in RESPONDABLE)
+    first = formtokens.first_result(request)  # the same form sent again: its first result
+    if first is not None:
+        return first
     if order.responses.filter(provider_org_id=scope.org_id).exists():
         messages.info(request, _("贵单位已响应过该需求。"))
         return redirect(order)

@@ -5,6 +5,7 @@ cache, and real `celery worker` (prefork) and `celery beat` processes — no eag
 every second here (`MATCH_SWEEP_SECONDS=1`, grace 2 s) instead of every five minutes.
 """
 
+import datetime
 import os
 import signal
 import time
@@ -74,7 +75,7 @@ def test_broker_down_at_submit_the_order_is_saved_and_matched_once_it_is_back(
         "keywords": "技改；设备更新",
         "amount_yuan": 8_000_000,
         "financing_type": "loan",
-        "due_date": "2099-01-01",
+        "due_date": str(datetime.date.today() + datetime.timedelta(days=365)),
         "contact_name": "陈主任",
         "contact_phone": "13905950000",
         "visibility": "open",

@@ -2,6 +2,7 @@
 test PostgreSQL database, Redis as broker and cache, a real Celery worker and beat — an API client places
 and submits an order over HTTP and the worker stores its matches."""
 
+import datetime
 import json
 import os
 import subprocess
@@ -114,7 +115,7 @@ def test_gunicorn_worker_and_beat_serve_the_whole_loop(gunicorn, redis_server, c
         "kind": "innovation", "chain": chain.pk, "title": "运动面料抗菌整理工艺联合攻关",
         "description": "晋江运动鞋服企业需要耐水洗的抗菌整理工艺，现有工艺洗涤 20 次后功能明显下降，希望联合高校攻关。",
         "keywords": "抗菌；功能性面料；染整", "tech_field": "纺织材料", "expected_outcome": "可量产工艺包",
-        "due_date": "2099-01-01", "contact_name": "陈主任", "contact_phone": "13905950000", "visibility": "open",
+        "due_date": str(datetime.date.today() + datetime.timedelta(days=365)), "contact_name": "陈主任", "contact_phone": "13905950000", "visibility": "open",
     }  # fmt: skip
     status, _h, body = _call("POST", f"{gunicorn}/api/v1/orders/", order, token)
     assert status == 201, body

@@ -2,6 +2,7 @@
 and HTML in titles and descriptions is inert everywhere it is shown — pages, the API, XLSX exports, e-mails.
 """
 
+import datetime
 import io
 
 import pytest
@@ -30,7 +31,7 @@ def form_data(chain_pk):
         "keywords": "技改",
         "amount_yuan": 8_000_000,
         "financing_type": "loan",
-        "due_date": "2099-01-01",
+        "due_date": str(datetime.date.today() + datetime.timedelta(days=365)),
         "contact_name": "陈主任",
         "contact_phone": "13905950000",
         "visibility": "open",

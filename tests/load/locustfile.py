@@ -17,6 +17,7 @@ exit both phases' raw figures (counts, failures, Locust's response-time histogra
 LOADTEST_STATS_FILE when set; `manage.py loadtest` reads them and reports the logins on their own lines.
 """
 
+import datetime
 import json
 import os
 import random
@@ -255,7 +256,7 @@ class CountyOfficial(Persona):
             "title": f"{title}（压测 {random.randint(1000, 9999)}）",
             "description": description,
             "keywords": "压测；对接",
-            "due_date": "2099-01-01",
+            "due_date": str(datetime.date.today() + datetime.timedelta(days=365)),
             "contact_name": "陈主任",
             "contact_phone": "13905950000",
             "visibility": "open",

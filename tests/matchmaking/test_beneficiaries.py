@@ -1,6 +1,8 @@
 """The firms an order serves: catalog firms or firms with a valid 统一社会信用代码, named by the county, the
 outcome split per firm by the taking body; orders on declared (待认定), returned and revoked chains."""
 
+import datetime
+
 import pytest
 
 from chains.models import ChainType, CountyChain, Enterprise
@@ -148,7 +150,7 @@ def test_the_order_form_takes_catalog_and_named_firms_and_refuses_a_bad_code(cou
         "description": "辖区规上纺织企业计划更新智能织造设备，需要中长期技改贷款支持，希望银行给出方案。",
         "amount_yuan": 8_000_000,
         "financing_type": "loan",
-        "due_date": "2099-01-01",
+        "due_date": str(datetime.date.today() + datetime.timedelta(days=365)),
         "contact_name": "陈主任",
         "contact_phone": "13905950000",
         "visibility": "open",

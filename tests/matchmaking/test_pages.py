@@ -1,5 +1,7 @@
 """Order pages: every role's lists (query counts pinned), forms, actions and the loop through the views."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
 
@@ -118,12 +120,13 @@ def test_create_order_through_the_form(personas, login, reference):
         "title": "纺织企业技改设备融资需求",
         "description": "辖区规上纺织企业计划更新智能织造设备，需要中长期技改贷款支持，希望银行给出方案。",
         "keywords": "技改；设备更新",
-        "due_date": "2099-01-01",
+        "due_date": str(datetime.date.today() + datetime.timedelta(days=365)),
         "contact_name": "陈主任",
         "contact_phone": "13905950000",
         "visibility": "open",
     }
-    response = client.post(reverse("orders:create"), data)
+    # 提交审核 checks completeness (the kind's own fields); 保存草稿 would keep it incomplete (test_drafts.py).
+    response = client.post(reverse("orders:create"), {**data, "submit": "1"})
     assert response.status_code == 200
     assert "须填写" in response.content.decode()
     response = client.post(

@@ -1,5 +1,7 @@
 """Order creation is rate-limited per user on the web form and the API alike (one shared counter)."""
 
+import datetime
+
 import pytest
 from django.core.cache import cache
 from django.urls import reverse
@@ -24,7 +26,7 @@ def _form(reference):
     return {
         "kind": "capital", "chain": chain.pk, "title": "纺织企业技改设备融资需求",
         "description": "辖区规上纺织企业计划更新智能织造设备，需要中长期技改贷款支持，希望银行给出方案。",
-        "due_date": "2099-01-01", "contact_name": "陈主任", "contact_phone": "13905950000", "visibility": "open",
+        "due_date": str(datetime.date.today() + datetime.timedelta(days=365)), "contact_name": "陈主任", "contact_phone": "13905950000", "visibility": "open",
         "amount_yuan": 8_000_000, "financing_type": "loan",
     }  # fmt: skip
 

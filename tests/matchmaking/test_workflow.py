@@ -351,12 +351,14 @@ def test_accepting_requires_a_claimed_order(make_order, drive, county_jinjiang, 
 
 
 def test_invalid_input_is_refused_with_field_errors(county_jinjiang, county_luoyuan):
-    """Kind-specific fields are required; a chain of another county is refused; non-officials cannot place orders."""
+    """Kind-specific fields are required on submission (a draft may lack them); a chain of another county is
+    refused; non-officials cannot place orders."""
     from tests.matchmaking.conftest import order_data
 
     data = order_data(county_jinjiang, OrderKind.CAPITAL, amount_yuan=None)
+    draft = services.create_order(by=county_jinjiang, data=data)
     with pytest.raises(WorkflowError) as exc:
-        services.create_order(by=county_jinjiang, data=data)
+        services.submit_order(draft, by=county_jinjiang)
     assert "amount_yuan" in exc.value.errors
     data = order_data(county_jinjiang, chain=order_data(county_luoyuan)["chain"])
     with pytest.raises(WorkflowError) as exc:

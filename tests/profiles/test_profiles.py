@@ -182,3 +182,17 @@ def test_mine_page_queries_are_bounded(personas, login, django_assert_max_num_qu
     client.get(reverse("profiles:mine"))
     with django_assert_max_num_queries(8):
         assert client.get(reverse("profiles:mine")).status_code == 200
+
+
+def test_admin_approves_through_the_action(personas, login, django_capture_on_commit_callbacks, monkeypatch):
+    user, entry = _dhu(personas)
+    revision = services.submit_revision(by=user, entry=entry, data={"fields": "纺织；功能纤维"})
+    monkeypatch.setattr("core.dispatch.enqueue", lambda *a, **k: None)
+    client = login(personas["admin"])
+    url = reverse("admin:profiles_profilerevision_changelist")
+    assert "东华大学" in client.get(url).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {"action": "approve", "_selected_action": [revision.pk]})
+    revision.refresh_from_db()
+    assert revision.state == "approved"
+    assert Institution.objects.get(pk=entry.obj.pk).fields == "纺织；功能纤维"
