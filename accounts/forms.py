@@ -18,6 +18,8 @@ from chains.models import (
     TalentResource,
 )
 
+CONTACT_FIELDS = ("last_name", "first_name", "phone", "email")  # what a user gives about themselves
+
 APPLICANT_KINDS = [(k, label) for k, label in OrgKind.choices if k != OrgKind.PLATFORM]
 
 
@@ -100,12 +102,12 @@ class SignupForm(UserCreationForm):
 
     class Meta(UserCreationForm.Meta):
         model = User
-        fields = ("username", "last_name", "first_name", "phone", "email")
+        fields = ("username", *CONTACT_FIELDS)
         labels = {"username": _("用户名"), "last_name": _("姓"), "first_name": _("名")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name in ("last_name", "first_name", "phone", "email"):
+        for name in CONTACT_FIELDS:
             self.fields[name].required = True
         self.fields["phone"].validators = [validate_mainland_mobile]
         self.fields["phone"].widget.attrs.update({"inputmode": "numeric", "autocomplete": "tel"})
@@ -197,7 +199,7 @@ class ProfileForm(forms.ModelForm):
 
     class Meta:
         model = User
-        fields = ("last_name", "first_name", "phone", "email")
+        fields = CONTACT_FIELDS
         labels = {"last_name": _("姓"), "first_name": _("名"), "email": _("邮箱")}
 
     def __init__(self, *args, **kwargs):

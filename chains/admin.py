@@ -138,7 +138,7 @@ class InstitutionAdmin(CatalogAdmin):
     resource_classes = [resources.InstitutionResource]
     list_display = ("name", "kind", "location", "in_fujian", "source")
     list_filter = ("kind", "in_fujian", "source")
-    search_fields = ("name", "fields", "description", "location")
+    search_fields = (*Institution.SEARCH, "location")
 
 
 @admin.register(Enterprise)
@@ -148,15 +148,7 @@ class EnterpriseAdmin(CatalogAdmin):
     resource_classes = [resources.EnterpriseResource]
     list_display = ("name", "county", "chain_type", "link", "role", "uscc", "source")
     list_filter = ("source", "role", "county__prefecture", "chain_type")
-    search_fields = (
-        "name",
-        "uscc",
-        "products",
-        "description",
-        "county__name",
-        "link__name",
-        "link__keywords",
-    )
+    search_fields = (*Enterprise.SEARCH, "uscc", "county__name", "link__name", "link__keywords")
     list_select_related = ("county", "chain_type", "link__chain_type")
     autocomplete_fields = ("county",)
 
@@ -168,7 +160,7 @@ class FundAdmin(CatalogAdmin):
     resource_classes = [resources.FundResource]
     list_display = ("name", "level", "stage", "prefecture", "county", "size_yuan", "source")
     list_filter = ("level", "stage", "source", "prefecture")
-    search_fields = ("name", "sponsor", "focus", "description")
+    search_fields = Fund.SEARCH
     list_select_related = ("prefecture", "county")
 
 
@@ -179,7 +171,7 @@ class FinancialProductAdmin(CatalogAdmin):
     resource_classes = [resources.FinancialProductResource]
     list_display = ("name", "provider", "product_type", "region", "max_amount_yuan", "valid_until", "source")
     list_filter = ("product_type", "source", "region")
-    search_fields = ("name", "provider", "target", "collateral", "description", "region")
+    search_fields = (*FinancialProduct.SEARCH, "collateral", "region")
 
 
 @admin.register(TalentResource)
@@ -189,7 +181,7 @@ class TalentResourceAdmin(CatalogAdmin):
     resource_classes = [resources.TalentResourceResource]
     list_display = ("name", "organizer", "kind", "region", "source")
     list_filter = ("kind", "source", "region")
-    search_fields = ("name", "organizer", "fields", "description")
+    search_fields = TalentResource.SEARCH
 
 
 @admin.register(ProvincialBody)
@@ -199,7 +191,7 @@ class ProvincialBodyAdmin(CatalogAdmin):
     resource_classes = [resources.ProvincialBodyResource]
     list_display = ("short_name", "name", "handles_display", "confirms_chains", "keeps_white_list", "source")
     list_filter = ("source", "confirms_chains", "keeps_white_list")
-    search_fields = ("name", "short_name", "description", "handles")
+    search_fields = (*ProvincialBody.SEARCH, "handles")
 
     @admin.display(description=_("承接需求类型"))
     def handles_display(self, obj):

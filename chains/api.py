@@ -221,29 +221,29 @@ ChainTypeViewSet = catalog_viewset(
 )  # fmt: skip
 InstitutionViewSet = catalog_viewset(
     Institution, InstitutionSerializer, lambda: Institution.objects.order_by("pk"),
-    filterset=InstitutionFilter, search=("name", "fields", "description"),
+    filterset=InstitutionFilter, search=Institution.SEARCH,
 )  # fmt: skip
 EnterpriseViewSet = catalog_viewset(
     Enterprise, EnterpriseSerializer,
     lambda: Enterprise.objects.select_related("county", "chain_type", "link").order_by("pk"),
-    filterset=EnterpriseFilter, search=("name", "products", "description"),
+    filterset=EnterpriseFilter, search=Enterprise.SEARCH,
 )  # fmt: skip
 FundViewSet = catalog_viewset(
     Fund, FundSerializer, lambda: Fund.objects.order_by("pk"), filterset=FundFilter,
-    search=("name", "focus", "description", "sponsor"), ordering=("name", "size_yuan"),
+    search=Fund.SEARCH, ordering=("name", "size_yuan"),
 )  # fmt: skip
 FinancialProductViewSet = catalog_viewset(
     FinancialProduct, FinancialProductSerializer, lambda: FinancialProduct.objects.order_by("pk"),
-    filterset=FinancialProductFilter, search=("name", "provider", "target", "description"),
+    filterset=FinancialProductFilter, search=FinancialProduct.SEARCH,
     ordering=("name", "max_amount_yuan"),
 )  # fmt: skip
 TalentResourceViewSet = catalog_viewset(
     TalentResource, TalentResourceSerializer, lambda: TalentResource.objects.order_by("pk"),
-    filterset=TalentResourceFilter, search=("name", "organizer", "fields", "description"),
+    filterset=TalentResourceFilter, search=TalentResource.SEARCH,
 )  # fmt: skip
 ProvincialBodyViewSet = catalog_viewset(
     ProvincialBody, ProvincialBodySerializer, lambda: ProvincialBody.objects.order_by("pk"),
-    filterset=ProvincialBodyFilter, search=("name", "short_name", "description"),
+    filterset=ProvincialBodyFilter, search=ProvincialBody.SEARCH,
 )  # fmt: skip
 
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.choices import ProviderKind
 from challenges.choices import UnsuccessfulReason
 from challenges.models import Achievement, Challenge, ChallengeList
+from challenges.services import ACHIEVEMENT_INPUTS
 from matchmaking.forms import AttachmentsField, Bootstrap
 from matchmaking.models import Order
 
@@ -193,8 +194,5 @@ class AchievementForm(Bootstrap, forms.ModelForm):
 
     class Meta:
         model = Achievement
-        fields = [
-            "title", "field", "summary", "keywords", "chain_type", "maturity", "ip_kind", "ip_number", "licensing",
-            "licensing_terms", "is_published",
-        ]  # fmt: skip
+        fields = ACHIEVEMENT_INPUTS
         widgets = {"summary": forms.Textarea(attrs={"rows": 4})}

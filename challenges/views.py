@@ -267,9 +267,7 @@ def bid_create(request, pk):
         raise Http404
     form = forms.BidForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        data = {
-            k: form.cleaned_data[k] for k in ("lead_name", "lead_title", "team", "approach", "budget_yuan")
-        }
+        data = {k: form.cleaned_data[k] for k in services.BID_INPUTS}
         try:
             bid = services.submit_bid(
                 challenge, by=request.user, data=data, partners=form.cleaned_data["partners_text"],

@@ -71,34 +71,55 @@ def _table(*rows: Transition) -> dict[str, Transition]:
     return {t.action: t for t in rows}
 
 
-L, C, B, M, P = ListState, ChallengeState, BidState, MilestoneState, ProjectState
 TABLES: dict[str, dict[str, Transition]] = {
     "list": _table(
-        Transition("submit", (L.DRAFT, L.RETURNED), L.SUBMITTED, (PUBLISHER,)),
-        Transition("approve", (L.SUBMITTED,), L.APPROVED, (ADMIN,)),
-        Transition("return", (L.SUBMITTED,), L.RETURNED, (ADMIN,), needs_reason=True),
-        Transition("publish", (L.APPROVED,), L.PUBLISHED, (PUBLISHER, ADMIN)),
-        Transition("close", (L.PUBLISHED,), L.CLOSED, (PUBLISHER, ADMIN), needs_reason=True),
+        Transition("submit", (ListState.DRAFT, ListState.RETURNED), ListState.SUBMITTED, (PUBLISHER,)),
+        Transition("approve", (ListState.SUBMITTED,), ListState.APPROVED, (ADMIN,)),
+        Transition("return", (ListState.SUBMITTED,), ListState.RETURNED, (ADMIN,), needs_reason=True),
+        Transition("publish", (ListState.APPROVED,), ListState.PUBLISHED, (PUBLISHER, ADMIN)),
+        Transition("close", (ListState.PUBLISHED,), ListState.CLOSED, (PUBLISHER, ADMIN), needs_reason=True),
     ),
     "challenge": _table(
-        Transition("open", (C.DRAFT,), C.OPEN, (SYSTEM,)),
-        Transition("deadline", (C.OPEN,), C.REVIEWING, (SYSTEM,)),
-        Transition("award", (C.REVIEWING,), C.AWARDED, (PUBLISHER, ADMIN), needs_reason=True),
-        Transition("no_award", (C.REVIEWING,), C.NO_AWARD, (PUBLISHER, ADMIN), needs_reason=True),
-        Transition("cancel", (C.OPEN, C.REVIEWING), C.CANCELLED, (PUBLISHER, ADMIN), needs_reason=True),
+        Transition("open", (ChallengeState.DRAFT,), ChallengeState.OPEN, (SYSTEM,)),
+        Transition("deadline", (ChallengeState.OPEN,), ChallengeState.REVIEWING, (SYSTEM,)),
+        Transition(
+            "award",
+            (ChallengeState.REVIEWING,),
+            ChallengeState.AWARDED,
+            (PUBLISHER, ADMIN),
+            needs_reason=True,
+        ),
+        Transition(
+            "no_award",
+            (ChallengeState.REVIEWING,),
+            ChallengeState.NO_AWARD,
+            (PUBLISHER, ADMIN),
+            needs_reason=True,
+        ),
+        Transition(
+            "cancel",
+            (ChallengeState.OPEN, ChallengeState.REVIEWING),
+            ChallengeState.CANCELLED,
+            (PUBLISHER, ADMIN),
+            needs_reason=True,
+        ),
     ),
     "bid": _table(
-        Transition("withdraw", (B.SUBMITTED,), B.WITHDRAWN, (BIDDER,)),
-        Transition("award", (B.SUBMITTED,), B.AWARDED, (SYSTEM,)),
-        Transition("reject", (B.SUBMITTED,), B.UNSUCCESSFUL, (SYSTEM,)),
+        Transition("withdraw", (BidState.SUBMITTED,), BidState.WITHDRAWN, (BIDDER,)),
+        Transition("award", (BidState.SUBMITTED,), BidState.AWARDED, (SYSTEM,)),
+        Transition("reject", (BidState.SUBMITTED,), BidState.UNSUCCESSFUL, (SYSTEM,)),
     ),
     "milestone": _table(
-        Transition("report", (M.PENDING, M.REWORK), M.REPORTED, (WINNER,)),
-        Transition("accept", (M.REPORTED,), M.ACCEPTED, (PUBLISHER, ADMIN)),
-        Transition("rework", (M.REPORTED,), M.REWORK, (PUBLISHER, ADMIN), needs_reason=True),
+        Transition(
+            "report", (MilestoneState.PENDING, MilestoneState.REWORK), MilestoneState.REPORTED, (WINNER,)
+        ),
+        Transition("accept", (MilestoneState.REPORTED,), MilestoneState.ACCEPTED, (PUBLISHER, ADMIN)),
+        Transition(
+            "rework", (MilestoneState.REPORTED,), MilestoneState.REWORK, (PUBLISHER, ADMIN), needs_reason=True
+        ),
     ),
     "project": _table(
-        Transition("accept", (P.ACTIVE,), P.ACCEPTED, (PUBLISHER, ADMIN)),
+        Transition("accept", (ProjectState.ACTIVE,), ProjectState.ACCEPTED, (PUBLISHER, ADMIN)),
     ),
 }
 

@@ -123,6 +123,17 @@ PERSONAS: tuple[Persona, ...] = (
 )
 
 PERSONA_USERNAMES = tuple(p.username for p in PERSONAS)
+# The personas the demo orders and demo events are placed, taken and answered by.
+DEMO_DATA_PERSONAS = (
+    "county_jinjiang",
+    "county_luoyuan",
+    "body_kjt",
+    "body_jrb",
+    "bank_cib",
+    "inst_dhu",
+    "firm_demo",
+    "admin",
+)
 
 
 def ensure_organization(persona: Persona) -> Organization:

@@ -51,7 +51,7 @@ from engine.loaders import (
 from engine.outcomes import with_outcomes
 from engine.records import OutcomeRec
 from engine.thesaurus import load_thesaurus
-from matchmaking.choices import DeclineReason, ProposalState
+from matchmaking.choices import DeclineReason, OrderKind, ProposalState
 from matchmaking.models import Order, Outcome, Proposal
 
 logger = logging.getLogger(__name__)
@@ -72,7 +72,7 @@ KINDS_AFFECTED = {
     "financial_product": ("capital",),
     "enterprise": ("industry",),
 }
-ORDER_KINDS = ("innovation", "capital", "talent", "industry")
+ORDER_KINDS = tuple(OrderKind.values)
 
 
 def engine_weights() -> dict[str, float]:

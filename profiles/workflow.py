@@ -35,13 +35,12 @@ class Transition:
     needs_reason: bool = False
 
 
-S = RevisionState
 TABLE = {
     t.action: t
     for t in (
-        Transition("approve", (S.PENDING,), S.APPROVED, (ADMIN,)),
-        Transition("reject", (S.PENDING,), S.REJECTED, (ADMIN,), needs_reason=True),
-        Transition("withdraw", (S.PENDING,), S.WITHDRAWN, (OWNER,)),
+        Transition("approve", (RevisionState.PENDING,), RevisionState.APPROVED, (ADMIN,)),
+        Transition("reject", (RevisionState.PENDING,), RevisionState.REJECTED, (ADMIN,), needs_reason=True),
+        Transition("withdraw", (RevisionState.PENDING,), RevisionState.WITHDRAWN, (OWNER,)),
     )
 }
 

@@ -47,3 +47,25 @@ def test_project_imports_inside_functions_say_why():
             if "#" not in line and not above.startswith("#"):
                 unexplained.append(f"{path.relative_to(ROOT)}:{lineno}: {line.strip()}")
     assert not unexplained, "import at the top, or say why not in a comment:\n" + "\n".join(unexplained)
+
+
+MAX_MODULE_LINES = 600
+MAX_APP_SHARE = 0.35
+
+
+def test_no_module_over_600_lines():
+    long = {
+        str(path.relative_to(ROOT)): n
+        for path in application_modules()
+        if (n := len(path.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES
+    }
+    assert not long, f"split these along their concerns (a package of modules): {long}"
+
+
+def test_no_app_holds_over_35_percent_of_the_code():
+    lines = dict.fromkeys(APPS, 0)
+    for path in application_modules():
+        lines[path.relative_to(ROOT).parts[0]] += len(path.read_text(encoding="utf-8").splitlines())
+    total = sum(lines.values())
+    shares = {app: round(n / total, 3) for app, n in lines.items()}
+    assert max(shares.values()) <= MAX_APP_SHARE, shares

@@ -19,6 +19,7 @@ from engine.loaders import Catalog, records_from_csv_dir
 from engine.records import ORDER_KINDS, ChainTypeRec, OrderQuery, OutcomeRec, ResourceRec
 from engine.scoring import rank
 from engine.thesaurus import load_thesaurus
+from matchmaking.choices import OrderKind
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "chains" / "data"
 TODAY = date(2025, 6, 1)
@@ -210,7 +211,7 @@ def synthetic_orders(n: int, seed: int = 11, base: Catalog | None = None) -> lis
     counties = sorted(base.counties_to_prefecture)
     out = []
     for i in range(n):
-        kind = ("innovation", "capital", "talent", "industry")[i % 4]
+        kind = OrderKind.values[i % 4]
         chain = rng.choice(chains)
         county = rng.choice(counties)
         kws = _pick_keywords(rng, chain, 3)

@@ -12,7 +12,6 @@ from events.workflow import WorkflowError
 from tests.events.conftest import event_data
 
 pytestmark = pytest.mark.django_db
-E, R, M = EventState, RegistrationState, MeetingState
 
 
 def states_of(table):
@@ -33,7 +32,7 @@ def test_every_state_is_reachable_in_the_tables(table, choices):
 
 def test_event_walks_its_table(bank_cib, platform_admin):
     event = services.create_event(by=bank_cib, data=event_data())
-    assert event.state == E.DRAFT and event.organizer_id == bank_cib.organization_id
+    assert event.state == EventState.DRAFT and event.organizer_id == bank_cib.organization_id
     with pytest.raises(WorkflowError) as exc:
         services.approve_event(event, by=platform_admin)
     assert exc.value.code == "illegal_transition"
@@ -45,18 +44,18 @@ def test_event_walks_its_table(bank_cib, platform_admin):
         services.return_event(event, by=platform_admin, reason="")
     assert exc.value.code == "invalid"
     services.return_event(event, by=platform_admin, reason="请补充议程")
-    assert event.state == E.DRAFT and event.state_note == "请补充议程"
+    assert event.state == EventState.DRAFT and event.state_note == "请补充议程"
     services.submit_event(event, by=bank_cib)
     services.approve_event(event, by=platform_admin)
     with pytest.raises(WorkflowError):
         services.submit_event(event, by=bank_cib)
     services.publish_event(event, by=bank_cib)
-    assert event.state == E.PUBLISHED
+    assert event.state == EventState.PUBLISHED
     with pytest.raises(WorkflowError) as exc:
         services.finish_event(event)  # the system: not before the end
     assert exc.value.code == "illegal_transition"
     services.finish_event(event, by=bank_cib)
-    assert event.state == E.FINISHED
+    assert event.state == EventState.FINISHED
     with pytest.raises(WorkflowError):
         services.cancel_event(event, by=bank_cib, reason="天气")
     kinds = list(EventLog.objects.filter(event=event).order_by("pk").values_list("kind", flat=True))
@@ -88,7 +87,7 @@ def test_cancel_needs_a_reason_and_tells_participants(event, registered, bank_ci
     with pytest.raises(WorkflowError):
         services.cancel_event(event, by=bank_cib, reason=" ")
     services.cancel_event(event, by=bank_cib, reason="场地调整")
-    assert event.state == E.CANCELLED
+    assert event.state == EventState.CANCELLED
     told = Notification.objects.filter(title__contains="对接活动已取消").values_list(
         "recipient__username", flat=True
     )
@@ -99,7 +98,7 @@ def test_system_finishes_past_events(make_event):
     event = make_event()
     assert services.finish_past_events(now=event.ends_at + datetime.timedelta(minutes=1)) == 1
     event.refresh_from_db()
-    assert event.state == E.FINISHED
+    assert event.state == EventState.FINISHED
     assert services.finish_past_events(now=event.ends_at + datetime.timedelta(minutes=2)) == 0
 
 
@@ -114,9 +113,9 @@ def test_registration_rules(make_event, county_jinjiang, inst_dhu, bank_cib, fir
     assert exc.value.code == "forbidden"
     services.invite(event, by=bank_cib, organization=inst_dhu.organization)
     invited = services.register(event, by=inst_dhu)
-    assert invited.state == R.APPROVED and invited.invited
+    assert invited.state == RegistrationState.APPROVED and invited.invited
     pending = services.register(event, by=county_jinjiang)
-    assert pending.state == R.PENDING
+    assert pending.state == RegistrationState.PENDING
     with pytest.raises(WorkflowError):
         services.register(event, by=county_jinjiang)
     with pytest.raises(WorkflowError) as exc:
@@ -126,11 +125,11 @@ def test_registration_rules(make_event, county_jinjiang, inst_dhu, bank_cib, fir
         services.approve_registration(pending, by=inst_dhu)
     assert exc.value.code == "forbidden"
     services.approve_registration(pending, by=bank_cib)
-    assert pending.state == R.APPROVED
+    assert pending.state == RegistrationState.APPROVED
     with pytest.raises(WorkflowError):
         services.decline_registration(pending, by=bank_cib)
     services.cancel_registration(pending, by=county_jinjiang)
-    assert pending.state == R.CANCELLED
+    assert pending.state == RegistrationState.CANCELLED
 
 
 def test_registration_closes_at_the_deadline(make_event, inst_dhu):
@@ -149,7 +148,7 @@ def test_registration_closes_at_the_deadline(make_event, inst_dhu):
 def test_meeting_walks_its_table(event, registered, county_jinjiang, inst_dhu, bank_cib, firm_demo):
     county, dhu = registered["county_jinjiang"], registered["inst_dhu"]
     meeting = services.request_meeting(event, by=county_jinjiang, invitee=dhu, message="面料攻关")
-    assert meeting.state == M.REQUESTED
+    assert meeting.state == MeetingState.REQUESTED
     with pytest.raises(WorkflowError):
         services.request_meeting(event, by=county_jinjiang, invitee=dhu)  # duplicate
     with pytest.raises(WorkflowError) as exc:
@@ -162,7 +161,7 @@ def test_meeting_walks_its_table(event, registered, county_jinjiang, inst_dhu, b
         services.accept_meeting(meeting, by=firm_demo)
     assert exc.value.code == "forbidden"
     services.accept_meeting(meeting, by=inst_dhu)
-    assert meeting.state == M.ACCEPTED
+    assert meeting.state == MeetingState.ACCEPTED
     with pytest.raises(WorkflowError):
         services.decline_meeting(meeting, by=inst_dhu)
     with pytest.raises(WorkflowError) as exc:
@@ -171,13 +170,13 @@ def test_meeting_walks_its_table(event, registered, county_jinjiang, inst_dhu, b
     result = services.schedule_event(event, by=bank_cib)
     assert result.meetings == 1
     meeting.refresh_from_db()
-    assert meeting.state == M.SCHEDULED and meeting.slot is not None and meeting.table is not None
+    assert meeting.state == MeetingState.SCHEDULED and meeting.slot is not None and meeting.table is not None
     services.cancel_meeting(meeting, by=county_jinjiang)
     meeting.refresh_from_db()
-    assert meeting.state == M.CANCELLED and meeting.slot is None
+    assert meeting.state == MeetingState.CANCELLED and meeting.slot is None
     other = services.request_meeting(event, by=firm_demo, invitee=dhu)
     services.decline_meeting(other, by=inst_dhu, note="日程已满")
-    assert other.state == M.DECLINED
+    assert other.state == MeetingState.DECLINED
 
 
 def test_only_approved_participants_request(event, registered, city_quanzhou, bank_cib):
@@ -209,10 +208,10 @@ def test_schedule_respects_availability_and_keeps_confirmed(
     second.refresh_from_db()
     third.refresh_from_db()
     # the firm has one usable slot (3): only one of its two meetings fits, there
-    placed = [m for m in (second, third) if m.state == M.SCHEDULED]
+    placed = [m for m in (second, third) if m.state == MeetingState.SCHEDULED]
     assert len(placed) == 1 and placed[0].slot == 3
     assert result.meetings == 2 == result.bound
-    assert {m.state for m in (second, third)} == {M.SCHEDULED, M.ACCEPTED}
+    assert {m.state for m in (second, third)} == {MeetingState.SCHEDULED, MeetingState.ACCEPTED}
     # the confirmed meeting stays unless it sat in the firm's only slot (then moving it wins a meeting)
     if kept[0] == 3:
         assert first.slot != 3 and result.moved == 1
@@ -231,7 +230,7 @@ def test_reschedule_moves_a_confirmed_meeting_only_when_needed(
     services.set_availability(registered["inst_dhu"], by=inst_dhu, unavailable_slots=[old])
     result = services.schedule_event(event, by=bank_cib)
     meeting.refresh_from_db()
-    assert meeting.state == M.SCHEDULED and meeting.slot != old
+    assert meeting.state == MeetingState.SCHEDULED and meeting.slot != old
     assert result.moved == 1
 
 
@@ -249,7 +248,7 @@ def test_check_in_by_token_is_for_the_organizer_and_idempotent(event, registered
 
 def _held_meeting(event, registered, requester, invitee_key, order=None):
     meeting = services.request_meeting(event, by=requester, invitee=registered[invitee_key], order=order)
-    Meeting.objects.filter(pk=meeting.pk).update(state=M.ACCEPTED)
+    Meeting.objects.filter(pk=meeting.pk).update(state=MeetingState.ACCEPTED)
     return meeting
 
 
@@ -282,7 +281,7 @@ def test_outcome_moves_the_order_through_its_own_services(
     )
     assert first.order_step == OrderStep.RESPONDED
     meeting.refresh_from_db()
-    assert meeting.state == M.HELD
+    assert meeting.state == MeetingState.HELD
     response = Proposal.objects.get(order=order, provider_org=inst_dhu.organization)
     assert response.state == "pending" and "对接活动" in response.proposal
     second = services.record_outcome(

@@ -17,20 +17,10 @@ from django.utils import timezone
 
 from accounts.models import User
 from chains.models import County
+from devtools.personas import DEMO_DATA_PERSONAS
 from events import services
 from events.models import Event, Meeting, MeetingOutcome, Registration
 from matchmaking.models import Order
-
-PERSONAS = (
-    "county_jinjiang",
-    "county_luoyuan",
-    "body_kjt",
-    "body_jrb",
-    "bank_cib",
-    "inst_dhu",
-    "firm_demo",
-    "admin",
-)
 
 
 def _at(days: int, hour: int, minute: int = 0) -> datetime.datetime:
@@ -45,9 +35,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         users = {
-            u.username: u for u in User.objects.filter(username__in=PERSONAS).select_related("organization")
+            u.username: u
+            for u in User.objects.filter(username__in=DEMO_DATA_PERSONAS).select_related("organization")
         }
-        missing = sorted(set(PERSONAS) - set(users))
+        missing = sorted(set(DEMO_DATA_PERSONAS) - set(users))
         if missing:
             raise CommandError(
                 f"Demo personas missing ({', '.join(missing)}): run `manage.py seed_demo` first."

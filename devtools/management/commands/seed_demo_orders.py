@@ -16,19 +16,9 @@ from django.utils import timezone
 
 from accounts.models import User
 from chains.models import CountyChain
+from devtools.personas import DEMO_DATA_PERSONAS
 from matchmaking import services
 from matchmaking.models import Order
-
-PERSONAS = (
-    "county_jinjiang",
-    "county_luoyuan",
-    "body_kjt",
-    "body_jrb",
-    "bank_cib",
-    "inst_dhu",
-    "firm_demo",
-    "admin",
-)
 
 
 def _days(n: int) -> datetime.date:
@@ -255,14 +245,15 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         users = {
-            u.username: u for u in User.objects.filter(username__in=PERSONAS).select_related("organization")
+            u.username: u
+            for u in User.objects.filter(username__in=DEMO_DATA_PERSONAS).select_related("organization")
         }
-        missing = sorted(set(PERSONAS) - set(users))
+        missing = sorted(set(DEMO_DATA_PERSONAS) - set(users))
         if missing:
             raise CommandError(
                 f"Demo personas missing ({', '.join(missing)}): run `manage.py seed_demo` first."
             )
-        if Order.objects.filter(is_sample=True, created_by__username__in=PERSONAS).exists():
+        if Order.objects.filter(is_sample=True, created_by__username__in=DEMO_DATA_PERSONAS).exists():
             self.stdout.write("Demo orders already present; nothing to do.")
             return
         with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):

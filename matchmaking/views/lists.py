@@ -1,0 +1,133 @@
+"""The workbench and the order lists (filtered with the one order filterset, paginated)."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Max, Prefetch, Q
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from matchmaking import match_labels, policy
+from matchmaking.choices import OrderState
+from matchmaking.models import (
+    FINAL,
+    RESPONDABLE,
+    Order,
+    OrderRoute,
+    Proposal,
+)
+from matchmaking.views.common import (
+    PAGE_SIZE,
+    _list,
+    _page,
+    _require,
+    _scope,
+)
+from matchmaking.workbench import sections_for
+
+
+@login_required
+def workbench(request):
+    """工作台: what waits for the user (the page after login)."""
+    return render(request, "matchmaking/workbench.html", {"sections": sections_for(request.user)})
+
+
+@login_required
+def order_list(request):
+    """全部需求: every order the user may see, with filters (administrators: all)."""
+    return _list(request, Order.objects.visible_to(request.user), title=_("需求总览"), show_clock=True)
+
+
+@login_required
+def county_orders(request):
+    """县域：我的需求 (all states)."""
+    _require(_scope(request).is_county)
+    return _list(
+        request,
+        Order.objects.visible_to(request.user),
+        title=_("我的需求"),
+        subtitle=str(request.user.organization),
+        show_clock=True,
+        empty=_("还没有需求。点击“新建需求”开单。"),
+    )
+
+
+@login_required
+def queue(request):
+    """省级部门：待接单 (published orders routed to the body)."""
+    scope = _scope(request)
+    _require(scope.is_body)
+    routed = OrderRoute.objects.filter(body_id=scope.body_id).values("order_id")
+    qs = Order.objects.visible_to(request.user).filter(state=OrderState.PUBLISHED, pk__in=routed)
+    return _list(
+        request, qs, title=_("待接单"), subtitle=_("分派给本部门、尚未被接单的需求"), show_clock=True
+    )
+
+
+@login_required
+def taken(request):
+    """省级部门：我接的单."""
+    scope = _scope(request)
+    _require(scope.is_body)
+    qs = Order.objects.visible_to(request.user).filter(claimed_by_body_id=scope.body_id)
+    return _list(request, qs, title=_("本部门接单"), show_clock=True)
+
+
+@login_required
+def city_orders(request):
+    """设区市：所辖县域的需求及服务时限状态."""
+    _require(_scope(request).is_city)
+    return _list(
+        request,
+        Order.objects.visible_to(request.user),
+        title=_("所辖县域需求"),
+        subtitle=str(request.user.organization),
+        show_clock=True,
+    )
+
+
+@login_required
+def open_orders(request):
+    """资源方：可响应的需求."""
+    _require(_scope(request).is_provider)
+    qs = Order.objects.visible_to(request.user).filter(state__in=RESPONDABLE)
+    return _list(request, qs, title=_("可响应的需求"), subtitle=_("公开发布或邀请贵单位响应的需求"))
+
+
+@login_required
+def moderation(request):
+    """管理员：待审核队列."""
+    _require(_scope(request).is_admin)
+    qs = Order.objects.visible_to(request.user).filter(state=OrderState.SUBMITTED)
+    return _list(request, qs, title=_("待审核需求"), subtitle=_("审核通过后自动分派给承接部门"))
+
+
+@login_required
+def matched(request):
+    """资源方：匹配到贵单位的需求 — one row per order (its matched entries inside), best score first; orders in
+    progress apart from finished ones."""
+    scope = _scope(request)
+    _require(scope.is_provider)
+    own = policy.own_matches(request.user)
+    orders = (
+        Order.objects.filter(pk__in=own.values("order_id"))
+        .with_list_relations()
+        .annotate(best_score=Max("matches__score", filter=Q(matches__provider_org_id=scope.org_id)))
+        .prefetch_related(Prefetch("matches", queryset=own.order_by("-score", "rank"), to_attr="own_matches"))
+        .order_by("-best_score", "-created_at", "-pk")
+    )
+    active = Paginator(orders.exclude(state__in=FINAL), PAGE_SIZE).get_page(request.GET.get("page"))
+    done = Paginator(orders.filter(state__in=FINAL), PAGE_SIZE).get_page(request.GET.get("done_page"))
+    match_labels.label_matches(m for order in [*active, *done] for m in order.own_matches)
+    return render(request, "matchmaking/matched.html", {"page": active, "done": done})
+
+
+@login_required
+def my_responses(request):
+    """资源方：我的响应."""
+    _require(_scope(request).is_provider)
+    responses = (
+        Proposal.objects.visible_to(request.user)
+        .select_related("order__county", "order__chain")
+        .order_by("-created_at", "-pk")
+    )
+    return render(request, "matchmaking/my_responses.html", {"page": _page(request, responses)})
