@@ -98,7 +98,9 @@ def best_outcome(index: Index, plan: QueryPlan, pos: int, w: Mapping[str, float]
     if group is None:
         return None
     own = plan.query.order_id if plan.query.order_id is not None else -2
-    rows = np.flatnonzero((group.pos == pos) & (group.polarity > 0) & (group.order != own))
+    # the group is sorted by position: only the resource's own rows are looked at
+    lo, hi = int(np.searchsorted(group.pos, pos, "left")), int(np.searchsorted(group.pos, pos, "right"))
+    rows = lo + np.flatnonzero((group.polarity[lo:hi] > 0) & (group.order[lo:hi] != own))
     if len(rows) == 0:
         return None
     prox = np.where(
