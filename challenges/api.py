@@ -28,6 +28,7 @@ from challenges.models import (
 )
 from core.errors import Conflict, error_responses, from_service_error
 from core.errors import ServiceError as WorkflowError
+from core.parsers import SafeJSONParser
 
 MAX_AMOUNT = 10**15
 ERRORS = error_responses(400, 401, 403, 404, 409)
@@ -811,7 +812,7 @@ class MilestoneViewSet(ListFiltersOnly, mixins.RetrieveModelMixin, viewsets.Gene
     @action(
         detail=True,
         methods=["post"],
-        parser_classes=[parsers.JSONParser, parsers.MultiPartParser, parsers.FormParser],
+        parser_classes=[SafeJSONParser, parsers.MultiPartParser, parsers.FormParser],
     )
     def report(self, request, pk=None):
         """中榜单位报告进展与证明材料（multipart 时文件字段 files）。"""

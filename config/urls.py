@@ -7,9 +7,11 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from chains import views as chain_views
+from core import errorpages
 
 urlpatterns = [
     path("", chain_views.home, name="home"),
+    path("favicon.ico", errorpages.favicon, name="favicon"),
     path("", include("chains.urls")),
     path("accounts/", include("accounts.urls")),
     path("orders/", include("matchmaking.order_urls")),
@@ -37,6 +39,12 @@ urlpatterns = [
     # The split view serves Swagger UI's init script as a separate file, so no inline script is needed (CSP).
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]
+
+# The error pages in Chinese with English (core.errorpages): JSON in the API's error shape under /api/.
+handler400 = "core.errorpages.bad_request"
+handler403 = "core.errorpages.permission_denied"
+handler404 = "core.errorpages.page_not_found"
+handler500 = "core.errorpages.server_error"
 
 admin.site.site_header = _("四链对接平台 管理后台")
 admin.site.site_title = _("四链对接平台")

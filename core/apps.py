@@ -9,3 +9,8 @@ class CoreConfig(AppConfig):
 
     name = "core"
     verbose_name = _("平台公共")
+
+    def ready(self):
+        from core import apischema
+
+        apischema.strict_text_fields()

@@ -1,11 +1,47 @@
-"""Page-number pagination with a client-chosen page size (bounded)."""
+"""Page-number pagination with a client-chosen page size (bounded), strict about its two parameters."""
 
+from django.utils.translation import gettext as _
+from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 
 
+def _whole(raw: str) -> int | None:
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 18 else None
+
+
 class StandardPagination(PageNumberPagination):
-    """`?page=N&page_size=M` (M ≤ 200)."""
+    """`?page=N&page_size=M`: N ≥ 1, 1 ≤ M ≤ 200; anything else is a 400, a page past the end a 404."""
 
     page_size = 20
     page_size_query_param = "page_size"
     max_page_size = 200
+
+    def get_page_size(self, request):
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        value = _whole(raw)
+        if value is None or not 1 <= value <= self.max_page_size:
+            raise ValidationError(
+                {
+                    self.page_size_query_param: [
+                        _("每页条数应为 1 到 %(max)d 的整数。") % {"max": self.max_page_size}
+                    ]
+                }
+            )
+        return value
+
+    def paginate_queryset(self, queryset, request, view=None):
+        raw = request.query_params.get(self.page_query_param)
+        if raw is not None and (_whole(raw) or 0) < 1:
+            raise ValidationError({self.page_query_param: [_("页码应为不小于 1 的整数。")]})
+        return super().paginate_queryset(queryset, request, view)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_query_param:
+                parameter["schema"] = {"type": "integer", "minimum": 1}
+            elif parameter["name"] == self.page_size_query_param:
+                parameter["schema"] = {"type": "integer", "minimum": 1, "maximum": self.max_page_size}
+        return parameters

@@ -3,7 +3,6 @@ and calendar files. Thin like the orders API: objects come through `visible_to` 
 `events.services`, what a viewer reads through `events.policy`; errors in the one error shape.
 """
 
-import django_filters
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -17,6 +16,7 @@ from accounts.models import Organization
 from accounts.scoping import Scope
 from chains.models import ChainType, County, CountyChain
 from core.errors import ServiceError, error_responses, from_service_error
+from core.filters import StrictFilterBackend
 from events import ical, policy, proposals, services, workflow
 from events.choices import EventKind, OutcomeResult
 from events.filtersets import EventFilter, MeetingFilter
@@ -321,7 +321,7 @@ class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     serializer_class = DockingEventSerializer
     filterset_class = EventFilter
     filter_backends = [
-        django_filters.rest_framework.DjangoFilterBackend,
+        StrictFilterBackend,
         filters.SearchFilter,
         filters.OrderingFilter,
     ]
@@ -502,7 +502,7 @@ class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     @action(
         detail=True,
         methods=["get", "post"],
-        filter_backends=[django_filters.rest_framework.DjangoFilterBackend],
+        filter_backends=[StrictFilterBackend],
     )
     def meetings(self, request, pk=None):
         event = self.get_object()

@@ -1,5 +1,7 @@
 """Order pages (thin): parse input, call a service, render. Objects come only through `visible_to` (404 outside)."""
 
+from functools import wraps
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -45,8 +47,42 @@ def _require(condition: bool) -> None:
         raise Http404
 
 
-def _fail(request, exc: WorkflowError) -> None:
-    messages.error(request, exc.message)
+def _fail(request, exc: WorkflowError, order=None) -> None:
+    if exc.code == "illegal_transition" and order is not None:
+        _stale(request, order)
+    else:
+        messages.error(request, exc.message)
+
+
+def _stale(request, order) -> None:
+    """The note for a stale form or a transition URL opened directly (Back, a reload, a bookmark)."""
+    messages.warning(
+        request,
+        _("该需求已是“%(state)s”状态，刚才的操作未执行；请以本页显示的状态为准。")
+        % {"state": order.get_state_display()},
+    )
+
+
+def _back_to_order(request, order):
+    _stale(request, order)
+    return redirect("orders:detail", pk=order.pk)
+
+
+def transition(order_of=None):
+    """A transition URL: POST runs it; any other method (Back, a reload, a bookmark) goes to the order page with a
+    note instead of a 405. `order_of(request, pk)` names the order (default: the order `pk`, visible or 404)."""
+
+    def decorate(view):
+        @wraps(view)
+        def wrapper(request, pk, *args, **kwargs):
+            if request.method != "POST":
+                order = order_of(request, pk) if order_of else _order(request, pk)
+                return _back_to_order(request, order)
+            return view(request, pk, *args, **kwargs)
+
+        return wrapper
+
+    return decorate
 
 
 def _form_failed(request, form, exc: WorkflowError) -> None:
@@ -390,31 +426,37 @@ def _run(request, order, func, success: str, **kwargs):
     except WorkflowError as exc:
         if exc.code == "forbidden":
             raise Http404 from exc
-        _fail(request, exc)
+        _fail(request, exc, order)
     else:
         messages.success(request, success)
     return redirect("orders:detail", pk=order.pk)
 
 
-@require_POST
 @login_required
+@transition()
 def order_submit(request, pk):
     """提交审核."""
     order = _order(request, pk)
     return _run(request, order, services.submit_order, _("需求已提交，等待平台审核。"))
 
 
-@require_POST
 @login_required
 def order_withdraw(request, pk):
-    """撤回."""
+    """撤回, after a confirmation page (works without JavaScript): the order page's button opens it, its
+    button (`confirm=1`) withdraws. Once the order can no longer be withdrawn, back to the order page."""
     order = _order(request, pk)
-    reason = request.POST.get("reason", "")[:1000]
-    return _run(request, order, services.withdraw_order, _("需求已撤回。"), reason=reason)
+    if not workflow.can(order, "withdraw", _scope(request)):
+        if order.state in workflow.TRANSITIONS["withdraw"].sources:
+            raise Http404  # not this viewer's order to withdraw
+        return _back_to_order(request, order)
+    reason = request.POST.get("reason", request.GET.get("reason", ""))[:1000]
+    if request.method == "POST" and request.POST.get("confirm") == "1":
+        return _run(request, order, services.withdraw_order, _("需求已撤回。"), reason=reason)
+    return render(request, "matchmaking/withdraw_confirm.html", {"order": order, "reason": reason})
 
 
-@require_POST
 @login_required
+@transition()
 def order_claim(request, pk):
     """接单 (routed body), naming the handler."""
     order = _order(request, pk)
@@ -427,8 +469,8 @@ def order_claim(request, pk):
     return _run(request, order, services.claim_order, _("接单成功。"), handler=form.cleaned_data["handler"])
 
 
-@require_POST
 @login_required
+@transition()
 def order_moderate(request, pk):
     """审核 (administrators): approve, return or reject with a reason."""
     _require(_scope(request).is_admin)
@@ -446,8 +488,8 @@ def order_moderate(request, pk):
     return _run(request, order, services.reject_order, _("已不予受理。"), reason=reason)
 
 
-@require_POST
 @login_required
+@transition()
 def order_invite(request, pk):
     """邀请资源方响应 (taking body)."""
     order = _order(request, pk)
@@ -467,8 +509,8 @@ def order_invite(request, pk):
     )
 
 
-@require_POST
 @login_required
+@transition()
 def order_comment(request, pk):
     """协调意见."""
     order = _order(request, pk)
@@ -495,6 +537,9 @@ def _order_form_page(request, order, form, template, title, on_valid):
         except WorkflowError as exc:
             if exc.code == "forbidden":
                 raise Http404 from exc
+            if exc.code == "illegal_transition":  # a stale form (Back): the order page says what happened
+                _stale(request, order)
+                return redirect(order)
             _form_failed(request, form, exc)
         else:
             return redirect(order)
@@ -506,6 +551,8 @@ def _order_form_page(request, order, form, template, title, on_valid):
 def order_resolve(request, pk):
     """办结（已解决）with the outcome (taking body)."""
     order = _order(request, pk)
+    if order.state not in workflow.TRANSITIONS["resolve"].sources:
+        return _back_to_order(request, order)
     _require(workflow.can(order, "resolve", _scope(request)))
     accepted = order.responses.filter(state="accepted").select_related("provider_org").order_by("pk").first()
     initial = {"partner": accepted.provider_org.name} if accepted is not None else {}
@@ -524,6 +571,8 @@ def order_resolve(request, pk):
 def order_close(request, pk):
     """关闭（未解决）with the reason (taking body)."""
     order = _order(request, pk)
+    if order.state not in workflow.TRANSITIONS["close"].sources:
+        return _back_to_order(request, order)
     _require(workflow.can(order, "close", _scope(request)))
     form = forms.ReasonForm(request.POST or None)
 
@@ -539,10 +588,12 @@ def order_respond(request, pk):
     """响应/揭榜 (providers that may see a respondable order)."""
     order = _order(request, pk)
     scope = _scope(request)
-    _require(scope.is_provider and order.state in RESPONDABLE)
+    _require(scope.is_provider)
     first = formtokens.first_result(request)  # the same form sent again: its first result
     if first is not None:
         return first
+    if order.state not in RESPONDABLE:
+        return _back_to_order(request, order)
     if order.responses.filter(provider_org_id=scope.org_id).exists():
         messages.info(request, _("贵单位已响应过该需求。"))
         return redirect(order)
@@ -556,17 +607,19 @@ def order_respond(request, pk):
     return _order_form_page(request, order, form, "matchmaking/action_form.html", _("响应需求"), done)
 
 
+def _visible_response(request, pk):
+    return get_visible_or_404(Proposal.objects.select_related("order", "provider_org"), request.user, pk=pk)
+
+
 def _response(request, pk):
     """A response the user may decide on (the placing county); anyone else gets 404."""
-    response = get_visible_or_404(
-        Proposal.objects.select_related("order", "provider_org"), request.user, pk=pk
-    )
+    response = _visible_response(request, pk)
     _require(Proposal.objects.editable_by(request.user).filter(pk=response.pk).exists())
     return response
 
 
-@require_POST
 @login_required
+@transition(order_of=lambda request, pk: _visible_response(request, pk).order)
 def response_accept(request, pk):
     """接受响应 (placing county)."""
     response = _response(request, pk)
@@ -577,14 +630,14 @@ def response_accept(request, pk):
     except WorkflowError as exc:
         if exc.code == "forbidden":
             raise Http404 from exc
-        _fail(request, exc)
+        _fail(request, exc, response.order)
     else:
         messages.success(request, _("已接受 %(org)s 的响应。") % {"org": response.provider_org})
     return redirect(response.order)
 
 
-@require_POST
 @login_required
+@transition(order_of=lambda request, pk: _visible_response(request, pk).order)
 def response_decline(request, pk):
     """未采纳响应 (placing county), with a reason category and note."""
     response = _response(request, pk)
@@ -597,7 +650,7 @@ def response_decline(request, pk):
     except WorkflowError as exc:
         if exc.code == "forbidden":
             raise Http404 from exc
-        _fail(request, exc)
+        _fail(request, exc, response.order)
     else:
         messages.success(request, _("已告知 %(org)s 未采纳。") % {"org": response.provider_org})
     return redirect(response.order)

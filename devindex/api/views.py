@@ -3,7 +3,6 @@ reader, the policy and the services; errors in the project's one error shape."""
 
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
@@ -11,6 +10,7 @@ from rest_framework.response import Response
 
 from accounts.scoping import Scope
 from core.errors import error_responses
+from core.filters import StrictFilterBackend as DjangoFilterBackend
 from devindex import ranking, services, tiers, workflow
 from devindex.api import serializers as s
 from devindex.filtersets import ReportFilter, ResultFilter, ValueFilter

@@ -5,7 +5,6 @@ goes through a function of `matchmaking.services`, and a `WorkflowError` becomes
 `errors.from_service_error`. Serializers only parse input and shape output.
 """
 
-import django_filters
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -15,6 +14,7 @@ from rest_framework.response import Response
 
 from accounts.scoping import Scope
 from core.errors import Conflict, error_responses, from_service_error
+from core.filters import StrictFilterBackend
 from matchmaking import beneficiaries, policy, services, workflow
 from matchmaking.api.serializers import (
     ClaimSerializer,
@@ -89,7 +89,7 @@ class OrderViewSet(
     serializer_class = OrderSerializer
     filterset_class = OrderFilterSet
     filter_backends = [
-        django_filters.rest_framework.DjangoFilterBackend,
+        StrictFilterBackend,
         filters.SearchFilter,
         filters.OrderingFilter,
     ]

@@ -90,6 +90,7 @@ ACCESS = {
         only("city_quanzhou", "admin", ok=302), kwargs=_declared_action("review"), method="post"
     ),
     "home": Access(public()),
+    "favicon": Access(public()),  # /favicon.ico (core.errorpages.favicon)
     "chains:directory": Access(public()),
     "chains:prefecture": Access(public(), kwargs=_prefecture),
     "chains:county": Access(public(), kwargs=_county),

@@ -81,7 +81,10 @@ ACCESS = {
     "orders:detail": Access(only(*SEES_PUBLISHED), kwargs=_pk("published")),
     "orders:edit": Access(only("county_jinjiang", "admin"), kwargs=_pk("draft")),
     "orders:submit": Access(only("county_jinjiang", ok=302), kwargs=_pk("draft"), method="post"),
-    "orders:withdraw": Access(only("county_jinjiang", "admin", ok=302), kwargs=_pk("draft"), method="post"),
+    # Withdrawing: the confirmation page (GET, or a POST without `confirm`) answers 200, the confirmed POST 302.
+    "orders:withdraw": Access(
+        only("county_jinjiang", "admin", ok=302), kwargs=_pk("draft"), method="post", data={"confirm": "1"}
+    ),
     "orders:moderate": Access(
         only("admin", ok=302), kwargs=_pk("submitted"), method="post", data={"decision": "approve"}
     ),
