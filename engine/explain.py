@@ -29,10 +29,10 @@ def matched_terms_many(
     wanted = plan.literal_set
     if not wanted:
         return [[] for _ in positions]
-    indptr, stored, terms = index.shown_indptr, index.shown_terms, index.terms
+    indptr, stored, terms = index.shown_indptr_list, index.shown_terms_list, index.terms
     for pos in positions:
         shown: list[str] = []
-        for t in [t for t in stored[indptr[pos] : indptr[pos + 1]].tolist() if t in wanted]:
+        for t in [t for t in stored[indptr[pos] : indptr[pos + 1]] if t in wanted]:
             term = terms[t]
             nested = False
             for s in shown:
@@ -56,10 +56,10 @@ def chain_evidence(index: Index, pos: int, chain_idx: int) -> str | None:
     if chain_idx < 0 or chain_idx >= len(index.chain_kw_sets):
         return None
     words = index.chain_kw_sets[chain_idx]
-    doc = index.doc_terms
-    lo, hi = int(doc.indptr[pos]), int(doc.indptr[pos + 1])
+    indptr = index.doc_indptr_list
+    lo, hi = indptr[pos], indptr[pos + 1]
     best, best_value = None, -1.0
-    for tid, value in zip(doc.indices[lo:hi].tolist(), doc.data[lo:hi].tolist(), strict=True):
+    for tid, value in zip(index.doc_ids_list[lo:hi], index.doc_vals_list[lo:hi], strict=True):
         if tid in words and value > best_value:
             best, best_value = tid, value
     return index.terms[best] if best is not None else None
@@ -69,11 +69,16 @@ def thesaurus_matches(index: Index, plan: QueryPlan, pos: int, limit: int = 2) -
     """Reasons for the thesaurus words (synonyms, disciplines) the resource matched, strongest first."""
     if not plan.expanded:
         return []
-    lo, hi = index.doc_terms.indptr[pos], index.doc_terms.indptr[pos + 1]
-    ids = index.doc_terms.indices[lo:hi].tolist()
-    vals = index.doc_terms.data[lo:hi].tolist()
+    indptr = index.doc_indptr_list
+    lo, hi = indptr[pos], indptr[pos + 1]
+    expanded = plan.expanded
     found = sorted(
-        ((v, t) for t, v in zip(ids, vals, strict=True) if t in plan.expanded), key=lambda x: (-x[0], x[1])
+        (
+            (v, t)
+            for t, v in zip(index.doc_ids_list[lo:hi], index.doc_vals_list[lo:hi], strict=True)
+            if t in expanded
+        ),
+        key=lambda x: (-x[0], x[1]),
     )
     out, seen = [], set()
     for _v, tid in found:

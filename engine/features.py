@@ -386,6 +386,35 @@ def bm25_scores(view: PoolView, plan: QueryPlan, mask: np.ndarray | None = None)
     return np.bincount(docs, weights=vals, minlength=n)
 
 
+def bm25_split(view: PoolView, plan: QueryPlan) -> tuple[np.ndarray, np.ndarray]:
+    """(BM25 of the plan's specific terms, BM25 of all its terms): ``bm25_scores`` of the specific terms
+    plus that of the others, summed in the same order, from one pass over the postings."""
+    n = len(view)
+    spec_spans: list[tuple[int, int, float]] = []
+    other_spans: list[tuple[int, int, float]] = []
+    if len(plan.term_ids):
+        indptr = view.post_indptr
+        term_ids = plan.term_ids
+        for start, end, tw, is_spec in zip(
+            indptr[term_ids].tolist(),
+            indptr[term_ids + 1].tolist(),
+            plan.term_w.tolist(),
+            plan.specific.tolist(),
+            strict=True,
+        ):
+            if end > start:
+                (spec_spans if is_spec else other_spans).append((start, end, tw))
+    spans = spec_spans + other_spans
+    if not spans:
+        return np.zeros(n), np.zeros(n)
+    docs = np.concatenate([view.post_docs[start:end] for start, end, _tw in spans])
+    vals = np.concatenate([view.post_w[start:end] * tw for start, end, tw in spans])
+    cut = sum(end - start for start, end, _tw in spec_spans)
+    spec = np.bincount(docs[:cut], weights=vals[:cut], minlength=n) if spec_spans else np.zeros(n)
+    other = np.bincount(docs[cut:], weights=vals[cut:], minlength=n) if other_spans else np.zeros(n)
+    return spec, spec + other
+
+
 def text_feature(
     raw: np.ndarray, view: PoolView, plan: QueryPlan, w: Mapping[str, float], best: float | None = None
 ) -> np.ndarray:

@@ -253,6 +253,12 @@ class Index:
     # per resource, the facts explanations read, as plain ints (no numpy scalars per candidate):
     # (chain_id, link_order, county, prefecture, in_fujian, fin_class)
     facts: list[tuple[int, ...]] = field(default_factory=list)
+    # ``doc_terms`` and ``shown_terms`` as plain lists, so explanations slice them without numpy calls
+    doc_indptr_list: list[int] = field(default_factory=lambda: [0])
+    doc_ids_list: list[int] = field(default_factory=list)
+    doc_vals_list: list[float] = field(default_factory=list)
+    shown_indptr_list: list[int] = field(default_factory=lambda: [0])
+    shown_terms_list: list[int] = field(default_factory=list)
     # score_ceilings(weights): what the scoring's shortlist bound needs, computed once per index
     ceilings: tuple[float, float] = (1.0, 1.0)
     # the domain thesaurus and what the index compiled from it
@@ -572,5 +578,10 @@ def build_index(
     index.shown_indptr, index.shown_terms = shown_term_order(
         doc_terms, rtype, generic_terms | generic_fixed, index.term_rank, index.term_len
     )
+    index.doc_indptr_list = doc_terms.indptr.tolist()
+    index.doc_ids_list = doc_terms.indices.tolist()
+    index.doc_vals_list = doc_terms.data.tolist()
+    index.shown_indptr_list = index.shown_indptr.tolist()
+    index.shown_terms_list = index.shown_terms.tolist()
     index.outcome_groups = outcome_groups(index, outcomes)
     return index
