@@ -55,14 +55,8 @@ def chain_evidence(index: Index, pos: int, chain_idx: int) -> str | None:
     """The resource's strongest word that belongs to the chain type's vocabulary (why it serves it)."""
     if chain_idx < 0 or chain_idx >= len(index.chain_kw_sets):
         return None
-    words = index.chain_kw_sets[chain_idx]
-    indptr = index.doc_indptr_list
-    lo, hi = indptr[pos], indptr[pos + 1]
-    best, best_value = None, -1.0
-    for tid, value in zip(index.doc_ids_list[lo:hi], index.doc_vals_list[lo:hi], strict=True):
-        if tid in words and value > best_value:
-            best, best_value = tid, value
-    return index.terms[best] if best is not None else None
+    best = index.chain_evidence_tids[chain_idx][pos]
+    return index.terms[best] if best >= 0 else None
 
 
 def thesaurus_matches(index: Index, plan: QueryPlan, pos: int, limit: int = 2) -> list[dict]:

@@ -258,6 +258,9 @@ class Index:
     doc_ids_list: list[int] = field(default_factory=list)
     doc_vals_list: list[float] = field(default_factory=list)
     shown_indptr_list: list[int] = field(default_factory=lambda: [0])
+    # per chain type, per resource: the term id of its strongest chain word (-1: none), see
+    # :func:`~.explain.chain_evidence`
+    chain_evidence_tids: list[list[int]] = field(default_factory=list)
     shown_terms_list: list[int] = field(default_factory=list)
     # score_ceilings(weights): what the scoring's shortlist bound needs, computed once per index
     ceilings: tuple[float, float] = (1.0, 1.0)
@@ -583,5 +586,26 @@ def build_index(
     index.doc_vals_list = doc_terms.data.tolist()
     index.shown_indptr_list = index.shown_indptr.tolist()
     index.shown_terms_list = index.shown_terms.tolist()
+    index.chain_evidence_tids = [strongest_of(doc_terms, tids) for tids in chain_kw_tids]
     index.outcome_groups = outcome_groups(index, outcomes)
     return index
+
+
+def strongest_of(doc_terms: sparse.csr_matrix, tids: np.ndarray) -> list[int]:
+    """Per resource, the term id among ``tids`` (sorted) with its largest weight, the lowest id among
+    equal weights (-1 when it has none of them)."""
+    n = doc_terms.shape[0]
+    if len(tids) == 0:
+        return [-1] * n
+    sub = doc_terms[:, tids].tocsr()
+    sub.sort_indices()
+    out = np.full(n, -1, dtype=np.int64)
+    rows = np.repeat(np.arange(n), np.diff(sub.indptr))
+    if len(rows):
+        # order the entries by (row, weight descending, column): the first of each row is the strongest
+        order = np.lexsort((sub.indices, -sub.data, rows))
+        first = np.ones(len(order), dtype=bool)
+        first[1:] = rows[order][1:] != rows[order][:-1]
+        best = order[first]
+        out[rows[best]] = tids[sub.indices[best]]
+    return out.tolist()
