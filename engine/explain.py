@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Mapping, Sequence
-
-import numpy as np
 
 from .features import QueryPlan
 from .index import STAGE_RANK, Index
@@ -97,22 +96,27 @@ def best_outcome(index: Index, plan: QueryPlan, pos: int, w: Mapping[str, float]
     if group is None:
         return None
     own = plan.query.order_id if plan.query.order_id is not None else -2
-    # the group is sorted by position: only the resource's own rows are looked at
-    lo, hi = int(np.searchsorted(group.pos, pos, "left")), int(np.searchsorted(group.pos, pos, "right"))
-    rows = lo + np.flatnonzero((group.polarity[lo:hi] > 0) & (group.order[lo:hi] != own))
-    if len(rows) == 0:
+    # the group is sorted by position: only the resource's own rows are looked at (a handful: plain
+    # Python, the same arithmetic as the arrays of `outcome_feature`, first best on ties as argmax)
+    lo, hi = bisect_left(group.pos_list, pos), bisect_right(group.pos_list, pos)
+    same_county, same_prefecture = w["outcome.same_county"], w["outcome.same_prefecture"]
+    in_province, half_life = w["outcome.in_province"], max(w["outcome.half_life_days"], 1e-9)
+    best, best_value = -1, 0.0
+    for i in range(lo, hi):
+        _pos, county, prefecture, day, polarity, order = group.rows[i]
+        if polarity <= 0 or order == own:
+            continue
+        if county == plan.county_id and county >= 0:
+            prox = same_county
+        elif prefecture == plan.prefecture_id:
+            prox = same_prefecture
+        else:
+            prox = in_province
+        value = prox * 0.5 ** (max(plan.today_ord - day, 0) / half_life)
+        if best < 0 or value > best_value:
+            best, best_value = i, value
+    if best < 0:
         return None
-    prox = np.where(
-        (group.county[rows] == plan.county_id) & (group.county[rows] >= 0),
-        w["outcome.same_county"],
-        np.where(
-            group.prefecture[rows] == plan.prefecture_id,
-            w["outcome.same_prefecture"],
-            w["outcome.in_province"],
-        ),
-    )
-    age = np.maximum(plan.today_ord - group.day[rows], 0)
-    best = int(rows[np.argmax(prox * np.power(0.5, age / max(w["outcome.half_life_days"], 1e-9)))])
     return group.title[best], group.county_name[best]
 
 
