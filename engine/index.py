@@ -262,6 +262,8 @@ class Index:
     # :func:`~.explain.chain_evidence`
     chain_evidence_tids: list[list[int]] = field(default_factory=list)
     shown_terms_list: list[int] = field(default_factory=list)
+    # aligned with ``doc_ids_list``: the term's place in its resource's shown order (-1: never shown)
+    shown_rank_list: list[int] = field(default_factory=list)
     # score_ceilings(weights): what the scoring's shortlist bound needs, computed once per index
     ceilings: tuple[float, float] = (1.0, 1.0)
     # the domain thesaurus and what the index compiled from it
@@ -586,9 +588,26 @@ def build_index(
     index.doc_vals_list = doc_terms.data.tolist()
     index.shown_indptr_list = index.shown_indptr.tolist()
     index.shown_terms_list = index.shown_terms.tolist()
+    index.shown_rank_list = shown_ranks(doc_terms, index.shown_indptr, index.shown_terms).tolist()
     index.chain_evidence_tids = [strongest_of(doc_terms, tids) for tids in chain_kw_tids]
     index.outcome_groups = outcome_groups(index, outcomes)
     return index
+
+
+def shown_ranks(
+    doc_terms: sparse.csr_matrix, shown_indptr: np.ndarray, shown_terms: np.ndarray
+) -> np.ndarray:
+    """Per stored (resource, term) of ``doc_terms``, the term's place in the resource's shown order."""
+    n, v = doc_terms.shape
+    out = np.full(doc_terms.nnz, -1, dtype=np.int64)
+    if not len(shown_terms):
+        return out
+    # rows of doc_terms are sorted by term id, so (row, term) keys are sorted over the whole matrix
+    doc_keys = np.repeat(np.arange(n, dtype=np.int64), np.diff(doc_terms.indptr)) * v + doc_terms.indices
+    owner = np.repeat(np.arange(n, dtype=np.int64), np.diff(shown_indptr))
+    at = np.searchsorted(doc_keys, owner * v + shown_terms)
+    out[at] = np.arange(len(shown_terms)) - shown_indptr[owner]
+    return out
 
 
 def strongest_of(doc_terms: sparse.csr_matrix, tids: np.ndarray) -> list[int]:
