@@ -267,9 +267,11 @@ def plan_query(index: Index, query: OrderQuery, weights: Mapping[str, float]) ->
         # words naming the kind of partner wanted (高校院所 …) say who, not what: the kind fit covers them
         weights_by_id[tid] *= weights["query.partner_term"]
     generic = index.views[query.kind].generic if query.kind in index.views else index.generic_fixed
-    for tid in weights_by_id:
-        if generic[tid]:
-            weights_by_id[tid] *= weights["query.generic_term"]
+    if weights_by_id:
+        literal_ids = list(weights_by_id)
+        for tid, is_generic in zip(literal_ids, generic[literal_ids].tolist(), strict=True):
+            if is_generic:
+                weights_by_id[tid] *= weights["query.generic_term"]
     literal = frozenset(weights_by_id)
     own_words: set[int] = set()
     if own_link is not None and direction is not None:
@@ -304,10 +306,11 @@ def plan_query(index: Index, query: OrderQuery, weights: Mapping[str, float]) ->
                     own_words.add(target)  # what the orderer's own words lead to describes it too
     ids = sorted(weights_by_id)
     intended = np.asarray([intended_by_id[i] for i in ids])
+    generic_ids = generic[ids].tolist() if ids else []
     specific = np.asarray(
         [
-            (i in expanded or (i in whole and i not in partner)) and i not in own_words and not generic[i]
-            for i in ids
+            (i in expanded or (i in whole and i not in partner)) and i not in own_words and not g
+            for i, g in zip(ids, generic_ids, strict=True)
         ],
         dtype=bool,
     )

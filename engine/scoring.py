@@ -227,14 +227,17 @@ def _top(
     if len(first) > top:
         kth = np.partition(score[first], len(first) - top)[len(first) - top]
         first = first[score[first] >= kth]
-    pos = view.pos
-    out = sorted(first.tolist(), key=lambda i: (-round(float(score[i]), 12), keys[pos[i]]))[:top]
+    out = _ordered(view, score, first, keys)[:top]
     if len(out) < top:
-        rest = positive[low[positive]]
-        out += sorted(rest.tolist(), key=lambda i: (-round(float(score[i]), 12), keys[pos[i]]))[
-            : top - len(out)
-        ]
+        out += _ordered(view, score, positive[low[positive]], keys)[: top - len(out)]
     return out
+
+
+def _ordered(view: View, score: np.ndarray, local: np.ndarray, keys: list[str]) -> list[int]:
+    """``local`` sorted by score (rounded to 12 digits) descending, then key (plain lists, no numpy
+    scalars per candidate)."""
+    rows = zip(local.tolist(), score[local].tolist(), view.pos[local].tolist(), strict=True)
+    return [i for i, _s, _p in sorted(rows, key=lambda r: (-round(r[1], 12), keys[r[2]]))]
 
 
 def rank(
