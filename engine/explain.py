@@ -28,24 +28,19 @@ def matched_terms_many(
     wanted = plan.literal_set
     if not wanted:
         return [[] for _ in positions]
-    indptr, stored, terms = index.shown_indptr_list, index.shown_terms_list, index.terms
+    terms = index.terms
     doc_indptr, ids, ranks = index.doc_indptr_list, index.doc_ids_list, index.shown_rank_list
-    few = len(wanted) * 4
     for pos in positions:
         shown: list[str] = []
         lo, hi = doc_indptr[pos], doc_indptr[pos + 1]
-        if few < hi - lo:
-            # few wanted words: look each up in the resource's sorted term ids, then put them in its
-            # shown order
-            placed = []
-            for t in wanted:
-                at = bisect_left(ids, t, lo, hi)
-                if at < hi and ids[at] == t and ranks[at] >= 0:
-                    placed.append((ranks[at], t))
-            placed.sort()
-            found = [t for _rank, t in placed]
-        else:
-            found = [t for t in stored[indptr[pos] : indptr[pos + 1]] if t in wanted]
+        # the wanted words the resource has (a set intersection), put in its shown order
+        placed = []
+        for t in wanted.intersection(ids[lo:hi]):
+            at = bisect_left(ids, t, lo, hi)
+            if ranks[at] >= 0:
+                placed.append((ranks[at], t))
+        placed.sort()
+        found = [t for _rank, t in placed]
         for t in found:
             term = terms[t]
             nested = False
@@ -81,15 +76,10 @@ def thesaurus_matches(index: Index, plan: QueryPlan, pos: int, limit: int = 2) -
     lo, hi = indptr[pos], indptr[pos + 1]
     expanded = plan.expanded
     ids, vals = index.doc_ids_list, index.doc_vals_list
-    if len(expanded) * 4 < hi - lo:
-        # few thesaurus words: look each up in the resource's sorted term ids
-        hits = []
-        for t in expanded:
-            at = bisect_left(ids, t, lo, hi)
-            if at < hi and ids[at] == t:
-                hits.append((vals[at], t))
-    else:
-        hits = [(v, t) for t, v in zip(ids[lo:hi], vals[lo:hi], strict=True) if t in expanded]
+    hits = []
+    for t in expanded.keys() & ids[lo:hi]:
+        at = bisect_left(ids, t, lo, hi)
+        hits.append((vals[at], t))
     found = sorted(hits, key=lambda x: (-x[0], x[1]))
     out, seen = [], set()
     for _v, tid in found:

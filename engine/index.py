@@ -253,15 +253,13 @@ class Index:
     # per resource, the facts explanations read, as plain ints (no numpy scalars per candidate):
     # (chain_id, link_order, county, prefecture, in_fujian, fin_class)
     facts: list[tuple[int, ...]] = field(default_factory=list)
-    # ``doc_terms`` and ``shown_terms`` as plain lists, so explanations slice them without numpy calls
+    # ``doc_terms`` as plain lists, so explanations read it without numpy calls
     doc_indptr_list: list[int] = field(default_factory=lambda: [0])
     doc_ids_list: list[int] = field(default_factory=list)
     doc_vals_list: list[float] = field(default_factory=list)
-    shown_indptr_list: list[int] = field(default_factory=lambda: [0])
     # per chain type, per resource: the term id of its strongest chain word (-1: none), see
     # :func:`~.explain.chain_evidence`
     chain_evidence_tids: list[list[int]] = field(default_factory=list)
-    shown_terms_list: list[int] = field(default_factory=list)
     # aligned with ``doc_ids_list``: the term's place in its resource's shown order (-1: never shown)
     shown_rank_list: list[int] = field(default_factory=list)
     # score_ceilings(weights): what the scoring's shortlist bound needs, computed once per index
@@ -586,8 +584,6 @@ def build_index(
     index.doc_indptr_list = doc_terms.indptr.tolist()
     index.doc_ids_list = doc_terms.indices.tolist()
     index.doc_vals_list = doc_terms.data.tolist()
-    index.shown_indptr_list = index.shown_indptr.tolist()
-    index.shown_terms_list = index.shown_terms.tolist()
     index.shown_rank_list = shown_ranks(doc_terms, index.shown_indptr, index.shown_terms).tolist()
     index.chain_evidence_tids = [strongest_of(doc_terms, tids) for tids in chain_kw_tids]
     index.outcome_groups = outcome_groups(index, outcomes)
