@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Mapping, Sequence
-
-import numpy as np
 
 from .features import QueryPlan
 from .index import STAGE_RANK, Index
@@ -29,10 +28,20 @@ def matched_terms_many(
     wanted = plan.literal_set
     if not wanted:
         return [[] for _ in positions]
-    indptr, stored, terms = index.shown_indptr, index.shown_terms, index.terms
+    terms = index.terms
+    doc_indptr, ids, ranks = index.doc_indptr_list, index.doc_ids_list, index.shown_rank_list
     for pos in positions:
         shown: list[str] = []
-        for t in [t for t in stored[indptr[pos] : indptr[pos + 1]].tolist() if t in wanted]:
+        lo, hi = doc_indptr[pos], doc_indptr[pos + 1]
+        # the wanted words the resource has (a set intersection), put in its shown order
+        placed = []
+        for t in wanted.intersection(ids[lo:hi]):
+            at = bisect_left(ids, t, lo, hi)
+            if ranks[at] >= 0:
+                placed.append((ranks[at], t))
+        placed.sort()
+        found = [t for _rank, t in placed]
+        for t in found:
             term = terms[t]
             nested = False
             for s in shown:
@@ -55,26 +64,23 @@ def chain_evidence(index: Index, pos: int, chain_idx: int) -> str | None:
     """The resource's strongest word that belongs to the chain type's vocabulary (why it serves it)."""
     if chain_idx < 0 or chain_idx >= len(index.chain_kw_sets):
         return None
-    words = index.chain_kw_sets[chain_idx]
-    doc = index.doc_terms
-    lo, hi = int(doc.indptr[pos]), int(doc.indptr[pos + 1])
-    best, best_value = None, -1.0
-    for tid, value in zip(doc.indices[lo:hi].tolist(), doc.data[lo:hi].tolist(), strict=True):
-        if tid in words and value > best_value:
-            best, best_value = tid, value
-    return index.terms[best] if best is not None else None
+    best = index.chain_evidence_tids[chain_idx][pos]
+    return index.terms[best] if best >= 0 else None
 
 
 def thesaurus_matches(index: Index, plan: QueryPlan, pos: int, limit: int = 2) -> list[dict]:
     """Reasons for the thesaurus words (synonyms, disciplines) the resource matched, strongest first."""
     if not plan.expanded:
         return []
-    lo, hi = index.doc_terms.indptr[pos], index.doc_terms.indptr[pos + 1]
-    ids = index.doc_terms.indices[lo:hi].tolist()
-    vals = index.doc_terms.data[lo:hi].tolist()
-    found = sorted(
-        ((v, t) for t, v in zip(ids, vals, strict=True) if t in plan.expanded), key=lambda x: (-x[0], x[1])
-    )
+    indptr = index.doc_indptr_list
+    lo, hi = indptr[pos], indptr[pos + 1]
+    expanded = plan.expanded
+    ids, vals = index.doc_ids_list, index.doc_vals_list
+    hits = []
+    for t in expanded.keys() & ids[lo:hi]:
+        at = bisect_left(ids, t, lo, hi)
+        hits.append((vals[at], t))
+    found = sorted(hits, key=lambda x: (-x[0], x[1]))
     out, seen = [], set()
     for _v, tid in found:
         relation, field_name, term = plan.expanded[tid]
@@ -98,20 +104,27 @@ def best_outcome(index: Index, plan: QueryPlan, pos: int, w: Mapping[str, float]
     if group is None:
         return None
     own = plan.query.order_id if plan.query.order_id is not None else -2
-    rows = np.flatnonzero((group.pos == pos) & (group.polarity > 0) & (group.order != own))
-    if len(rows) == 0:
+    # the group is sorted by position: only the resource's own rows are looked at (a handful: plain
+    # Python, the same arithmetic as the arrays of `outcome_feature`, first best on ties as argmax)
+    lo, hi = bisect_left(group.pos_list, pos), bisect_right(group.pos_list, pos)
+    same_county, same_prefecture = w["outcome.same_county"], w["outcome.same_prefecture"]
+    in_province, half_life = w["outcome.in_province"], max(w["outcome.half_life_days"], 1e-9)
+    best, best_value = -1, 0.0
+    for i in range(lo, hi):
+        _pos, county, prefecture, day, polarity, order = group.rows[i]
+        if polarity <= 0 or order == own:
+            continue
+        if county == plan.county_id and county >= 0:
+            prox = same_county
+        elif prefecture == plan.prefecture_id:
+            prox = same_prefecture
+        else:
+            prox = in_province
+        value = prox * 0.5 ** (max(plan.today_ord - day, 0) / half_life)
+        if best < 0 or value > best_value:
+            best, best_value = i, value
+    if best < 0:
         return None
-    prox = np.where(
-        (group.county[rows] == plan.county_id) & (group.county[rows] >= 0),
-        w["outcome.same_county"],
-        np.where(
-            group.prefecture[rows] == plan.prefecture_id,
-            w["outcome.same_prefecture"],
-            w["outcome.in_province"],
-        ),
-    )
-    age = np.maximum(plan.today_ord - group.day[rows], 0)
-    best = int(rows[np.argmax(prox * np.power(0.5, age / max(w["outcome.half_life_days"], 1e-9)))])
     return group.title[best], group.county_name[best]
 
 

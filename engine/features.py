@@ -267,9 +267,11 @@ def plan_query(index: Index, query: OrderQuery, weights: Mapping[str, float]) ->
         # words naming the kind of partner wanted (高校院所 …) say who, not what: the kind fit covers them
         weights_by_id[tid] *= weights["query.partner_term"]
     generic = index.views[query.kind].generic if query.kind in index.views else index.generic_fixed
-    for tid in weights_by_id:
-        if generic[tid]:
-            weights_by_id[tid] *= weights["query.generic_term"]
+    if weights_by_id:
+        literal_ids = list(weights_by_id)
+        for tid, is_generic in zip(literal_ids, generic[literal_ids].tolist(), strict=True):
+            if is_generic:
+                weights_by_id[tid] *= weights["query.generic_term"]
     literal = frozenset(weights_by_id)
     own_words: set[int] = set()
     if own_link is not None and direction is not None:
@@ -304,10 +306,11 @@ def plan_query(index: Index, query: OrderQuery, weights: Mapping[str, float]) ->
                     own_words.add(target)  # what the orderer's own words lead to describes it too
     ids = sorted(weights_by_id)
     intended = np.asarray([intended_by_id[i] for i in ids])
+    generic_ids = generic[ids].tolist() if ids else []
     specific = np.asarray(
         [
-            (i in expanded or (i in whole and i not in partner)) and i not in own_words and not generic[i]
-            for i in ids
+            (i in expanded or (i in whole and i not in partner)) and i not in own_words and not g
+            for i, g in zip(ids, generic_ids, strict=True)
         ],
         dtype=bool,
     )
@@ -384,6 +387,35 @@ def bm25_scores(view: PoolView, plan: QueryPlan, mask: np.ndarray | None = None)
     docs = np.concatenate([view.post_docs[start:end] for start, end, _tw in spans])
     vals = np.concatenate([view.post_w[start:end] * tw for start, end, tw in spans])
     return np.bincount(docs, weights=vals, minlength=n)
+
+
+def bm25_split(view: PoolView, plan: QueryPlan) -> tuple[np.ndarray, np.ndarray]:
+    """(BM25 of the plan's specific terms, BM25 of all its terms): ``bm25_scores`` of the specific terms
+    plus that of the others, summed in the same order, from one pass over the postings."""
+    n = len(view)
+    spec_spans: list[tuple[int, int, float]] = []
+    other_spans: list[tuple[int, int, float]] = []
+    if len(plan.term_ids):
+        indptr = view.post_indptr
+        term_ids = plan.term_ids
+        for start, end, tw, is_spec in zip(
+            indptr[term_ids].tolist(),
+            indptr[term_ids + 1].tolist(),
+            plan.term_w.tolist(),
+            plan.specific.tolist(),
+            strict=True,
+        ):
+            if end > start:
+                (spec_spans if is_spec else other_spans).append((start, end, tw))
+    spans = spec_spans + other_spans
+    if not spans:
+        return np.zeros(n), np.zeros(n)
+    docs = np.concatenate([view.post_docs[start:end] for start, end, _tw in spans])
+    vals = np.concatenate([view.post_w[start:end] * tw for start, end, tw in spans])
+    cut = sum(end - start for start, end, _tw in spec_spans)
+    spec = np.bincount(docs[:cut], weights=vals[:cut], minlength=n) if spec_spans else np.zeros(n)
+    other = np.bincount(docs[cut:], weights=vals[cut:], minlength=n) if other_spans else np.zeros(n)
+    return spec, spec + other
 
 
 def text_feature(

@@ -253,6 +253,15 @@ class Index:
     # per resource, the facts explanations read, as plain ints (no numpy scalars per candidate):
     # (chain_id, link_order, county, prefecture, in_fujian, fin_class)
     facts: list[tuple[int, ...]] = field(default_factory=list)
+    # ``doc_terms`` as plain lists, so explanations read it without numpy calls
+    doc_indptr_list: list[int] = field(default_factory=lambda: [0])
+    doc_ids_list: list[int] = field(default_factory=list)
+    doc_vals_list: list[float] = field(default_factory=list)
+    # per chain type, per resource: the term id of its strongest chain word (-1: none), see
+    # :func:`~.explain.chain_evidence`
+    chain_evidence_tids: list[list[int]] = field(default_factory=list)
+    # aligned with ``doc_ids_list``: the term's place in its resource's shown order (-1: never shown)
+    shown_rank_list: list[int] = field(default_factory=list)
     # score_ceilings(weights): what the scoring's shortlist bound needs, computed once per index
     ceilings: tuple[float, float] = (1.0, 1.0)
     # the domain thesaurus and what the index compiled from it
@@ -572,5 +581,46 @@ def build_index(
     index.shown_indptr, index.shown_terms = shown_term_order(
         doc_terms, rtype, generic_terms | generic_fixed, index.term_rank, index.term_len
     )
+    index.doc_indptr_list = doc_terms.indptr.tolist()
+    index.doc_ids_list = doc_terms.indices.tolist()
+    index.doc_vals_list = doc_terms.data.tolist()
+    index.shown_rank_list = shown_ranks(doc_terms, index.shown_indptr, index.shown_terms).tolist()
+    index.chain_evidence_tids = [strongest_of(doc_terms, tids) for tids in chain_kw_tids]
     index.outcome_groups = outcome_groups(index, outcomes)
     return index
+
+
+def shown_ranks(
+    doc_terms: sparse.csr_matrix, shown_indptr: np.ndarray, shown_terms: np.ndarray
+) -> np.ndarray:
+    """Per stored (resource, term) of ``doc_terms``, the term's place in the resource's shown order."""
+    n, v = doc_terms.shape
+    out = np.full(doc_terms.nnz, -1, dtype=np.int64)
+    if not len(shown_terms):
+        return out
+    # rows of doc_terms are sorted by term id, so (row, term) keys are sorted over the whole matrix
+    doc_keys = np.repeat(np.arange(n, dtype=np.int64), np.diff(doc_terms.indptr)) * v + doc_terms.indices
+    owner = np.repeat(np.arange(n, dtype=np.int64), np.diff(shown_indptr))
+    at = np.searchsorted(doc_keys, owner * v + shown_terms)
+    out[at] = np.arange(len(shown_terms)) - shown_indptr[owner]
+    return out
+
+
+def strongest_of(doc_terms: sparse.csr_matrix, tids: np.ndarray) -> list[int]:
+    """Per resource, the term id among ``tids`` (sorted) with its largest weight, the lowest id among
+    equal weights (-1 when it has none of them)."""
+    n = doc_terms.shape[0]
+    if len(tids) == 0:
+        return [-1] * n
+    sub = doc_terms[:, tids].tocsr()
+    sub.sort_indices()
+    out = np.full(n, -1, dtype=np.int64)
+    rows = np.repeat(np.arange(n), np.diff(sub.indptr))
+    if len(rows):
+        # order the entries by (row, weight descending, column): the first of each row is the strongest
+        order = np.lexsort((sub.indices, -sub.data, rows))
+        first = np.ones(len(order), dtype=bool)
+        first[1:] = rows[order][1:] != rows[order][:-1]
+        best = order[first]
+        out[rows[best]] = tids[sub.indices[best]]
+    return out.tolist()

@@ -29,6 +29,10 @@ class OutcomeGroup:
     order: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # order id (-1 unknown)
     title: list[str] = field(default_factory=list)
     county_name: list[str] = field(default_factory=list)
+    # the same rows as plain tuples (pos, county, prefecture, day, polarity, order) for per-resource
+    # look-ups (explanations), and their positions for bisect
+    rows: list[tuple[int, int, int, int, int, int]] = field(default_factory=list)
+    pos_list: list[int] = field(default_factory=list)
 
 
 def outcome_groups(index: Index, outcomes: Iterable[OutcomeRec]) -> dict[tuple[int, str], OutcomeGroup]:
@@ -71,6 +75,8 @@ def outcome_groups(index: Index, outcomes: Iterable[OutcomeRec]) -> dict[tuple[i
             order=np.asarray([r[7] for r in items], dtype=np.int64),
             title=[r[5] for r in items],
             county_name=[r[6] for r in items],
+            rows=[(r[0], r[1], r[2], r[3], r[4], r[7]) for r in items],
+            pos_list=[r[0] for r in items],
         )
     return out
 

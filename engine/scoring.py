@@ -10,7 +10,7 @@ from .explain import matched_terms_many, reasons_for
 from .features import (
     QueryPlan,
     View,
-    bm25_scores,
+    bm25_split,
     capital_fit,
     chain_feature,
     geo_feature,
@@ -46,12 +46,11 @@ def score_pool(
     same as scoring them all).
     """
     view = index.views[plan.kind]
-    spec_all = bm25_scores(view, plan, plan.specific)
-    raw_all = spec_all + bm25_scores(view, plan, ~plan.specific)
+    spec_all, raw_all = bm25_split(view, plan)
     chain_all = chain_feature(view, plan)
     # only candidates that could have a specific reason can be listed (`_finish` scores the others 0), so
     # the others are dropped before scoring; they still count for the text score's normalisation
-    maybe = _maybe_specific(index, view, plan, w, spec_all, chain_all)
+    maybe, relation_all = _maybe_specific(index, view, plan, w, spec_all, chain_all)
     sel = np.flatnonzero(((raw_all > 0) | (chain_all > 0)) & maybe)
     sub = view.subset(sel)
     ok = eligible(sub, plan, w)
@@ -59,6 +58,8 @@ def score_pool(
     top_raw = _best_eligible_raw(view, plan, w, raw_all)
     base = {"bm25": raw, "text": text_feature(raw, view, plan, w, top_raw), "chain": chain_all[sel]}
     base["specific_text"] = (spec_all[sel] > 0).astype(np.float64)
+    if relation_all is not None:
+        base["_relation"] = relation_all[sel]  # the same values `relation_feature` gives the subset
     base["geo"] = geo_feature(sub, plan, w)
     # outcomes of similar orders: cheap for every candidate, and exact in the shortlist bound below
     base["outcome"], base["irrelevant"] = outcome_feature(sub, plan, w, index)
@@ -71,12 +72,14 @@ def score_pool(
     return (sub, *_finish(index, sub, plan, w, kw, ok, base))
 
 
-def _maybe_specific(index, view, plan, w, spec_all, chain_all) -> np.ndarray:
-    """Pool mask: resources that may have a specific reason (a superset of what `_finish` requires)."""
+def _maybe_specific(index, view, plan, w, spec_all, chain_all) -> tuple[np.ndarray, np.ndarray | None]:
+    """(Pool mask: resources that may have a specific reason (a superset of what `_finish` requires),
+    the pool's relation feature for industry orders, else None)."""
     maybe = spec_all > 0
     if plan.kind == "industry":
         wanted = w["rel.wanted_mentioned"] if plan.mentioned_links else w["rel.wanted_same_stage"]
-        return maybe | (relation_feature(view, plan, w, index) >= wanted)
+        relation = relation_feature(view, plan, w, index)
+        return maybe | (relation >= wanted), relation
     if plan.chain_idx >= 0:
         reason_min = w["chain.reason_min"]
         maybe = maybe | (
@@ -84,7 +87,7 @@ def _maybe_specific(index, view, plan, w, spec_all, chain_all) -> np.ndarray:
         )
     if plan.kind == "capital":
         maybe = maybe | (view.chain_max < w["chain.reason_min"])  # a product or fund for any chain
-    return maybe
+    return maybe, None
 
 
 def _best_eligible_raw(view, plan, w, raw_all) -> float:
@@ -142,6 +145,7 @@ def _finish(index, sub, plan, w, kw, ok, sig):
     ``list.min_score``; the others score 0.
     """
     sig = dict(sig)
+    relation = sig.pop("_relation", None)
     chain = sig["chain"]
     specialised = (chain >= w["chain.reason_min"]) & (
         chain >= w["chain.specialised_share"] * sub.chain_max.astype(np.float64)
@@ -151,7 +155,9 @@ def _finish(index, sub, plan, w, kw, ok, sig):
         general = sub.chain_max < w["chain.reason_min"]  # a product or fund for any chain
         specific = (sig["type_fit"] >= w["fit.type_match"]) & (specialised | general)
     elif plan.kind == "industry":
-        sig["fit"] = sig["relation"] = relation_feature(sub, plan, w, index)
+        if relation is None:
+            relation = relation_feature(sub, plan, w, index)
+        sig["fit"] = sig["relation"] = relation
         # the wanted link: one the order names, else any link on the wanted side
         wanted = w["rel.wanted_mentioned"] if plan.mentioned_links else w["rel.wanted_same_stage"]
         specific = sig["relation"] >= wanted
@@ -221,14 +227,17 @@ def _top(
     if len(first) > top:
         kth = np.partition(score[first], len(first) - top)[len(first) - top]
         first = first[score[first] >= kth]
-    pos = view.pos
-    out = sorted(first.tolist(), key=lambda i: (-round(float(score[i]), 12), keys[pos[i]]))[:top]
+    out = _ordered(view, score, first, keys)[:top]
     if len(out) < top:
-        rest = positive[low[positive]]
-        out += sorted(rest.tolist(), key=lambda i: (-round(float(score[i]), 12), keys[pos[i]]))[
-            : top - len(out)
-        ]
+        out += _ordered(view, score, positive[low[positive]], keys)[: top - len(out)]
     return out
+
+
+def _ordered(view: View, score: np.ndarray, local: np.ndarray, keys: list[str]) -> list[int]:
+    """``local`` sorted by score (rounded to 12 digits) descending, then key (plain lists, no numpy
+    scalars per candidate)."""
+    rows = zip(local.tolist(), score[local].tolist(), view.pos[local].tolist(), strict=True)
+    return [i for i, _s, _p in sorted(rows, key=lambda r: (-round(r[1], 12), keys[r[2]]))]
 
 
 def rank(
