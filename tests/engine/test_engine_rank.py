@@ -5,12 +5,8 @@ import numpy as np
 import pytest
 
 from engine import DEFAULT_WEIGHTS, OrderQuery, build_index, merge_weights, rank
-from engine.features import (
-    infer_direction,
-    infer_financing_type,
-    infer_stage,
-    plan_query,
-)
+from engine.cues import infer_direction, infer_financing_type, infer_stage
+from engine.features import plan_query
 from engine.filters import exclusion_reasons
 
 from .conftest import CHAIN, COUNTIES, OTHER, TINY_RESOURCES, TODAY
