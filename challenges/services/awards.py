@@ -123,49 +123,39 @@ def award_challenge(
 
 def decline_award(challenge: Challenge, *, by, reason: str) -> Challenge:
     """The publisher declares no award (不授榜) with a reason; every bid is unsuccessful (本榜未授榜)."""
-    with transaction.atomic():
-        locked, from_state = _move(
-            "challenge",
-            challenge,
-            "no_award",
-            by,
-            reason=reason,
-            changes={"state_note": reason.strip(), "decided_at": timezone.now()},
-        )
-        log(
-            challenge.list,
-            EventKind.NO_AWARD,
-            by,
-            challenge=challenge,
-            from_state=from_state,
-            to_state=locked.state,
-            note=reason,
-        )
-        _decide_bids(challenge, set(), UnsuccessfulReason.NO_AWARD, by)
-    return challenge
+    return _end_without_award(
+        challenge, "no_award", EventKind.NO_AWARD, UnsuccessfulReason.NO_AWARD, by, reason
+    )
 
 
 def cancel_challenge(challenge: Challenge, *, by, reason: str) -> Challenge:
     """The publisher withdraws (撤榜) an open or reviewing challenge; bids are unsuccessful (本榜已撤榜)."""
+    return _end_without_award(
+        challenge, "cancel", EventKind.CANCELLED, UnsuccessfulReason.CANCELLED, by, reason
+    )
+
+
+def _end_without_award(challenge: Challenge, action: str, kind, unsuccessful, by, reason: str) -> Challenge:
+    """Move the challenge by `action` with the reason, log it as `kind`, and mark every bid unsuccessful."""
     with transaction.atomic():
         locked, from_state = _move(
             "challenge",
             challenge,
-            "cancel",
+            action,
             by,
             reason=reason,
             changes={"state_note": reason.strip(), "decided_at": timezone.now()},
         )
         log(
             challenge.list,
-            EventKind.CANCELLED,
+            kind,
             by,
             challenge=challenge,
             from_state=from_state,
             to_state=locked.state,
             note=reason,
         )
-        _decide_bids(challenge, set(), UnsuccessfulReason.CANCELLED, by)
+        _decide_bids(challenge, set(), unsuccessful, by)
     return challenge
 
 
