@@ -68,7 +68,7 @@ def preload_indexes(web: bool = True) -> dict[str, object]:
 
     # models load only once the apps are ready, and config.celery imports this module before they are
     from challenges import matching
-    from matchmaking import match_index
+    from matchmaking import match_index  # (as above)
 
     if not settings.MATCH_PRELOAD_INDEX:
         return {}

@@ -11,7 +11,7 @@ sooner or later — and the parent reads every child's Rss, Pss and Private memo
 
 - ``none``: nothing preloaded (before this change): each child builds its own index;
 - ``preload``: `match_index.preload_index()` in the parent, no `gc.freeze()`;
-- ``freeze``: `config.warmup.preload_indexes(web=False)`: the preload plus `gc.freeze()` (what runs now).
+- ``freeze``: the preload plus `gc.freeze()`, as `config.warmup.preload_indexes(web=False)` does (what runs now).
 
 With ``--resources N`` the catalog is the synthetic one of `bench_matching` (N resources shaped on the database's
 chain types and counties), replacing the database's in this process only; ``--resources 0``: the database's.
@@ -26,10 +26,10 @@ import subprocess
 import sys
 import time
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 
-from config.warmup import preload_indexes
 from devtools.matching.bench import synthetic_catalog, synthetic_orders
 from devtools.matching.memory import forked_children, measure_build, smaps_rollup
 from engine import rank
@@ -74,7 +74,13 @@ class Command(BaseCommand):
             raise CommandError(f"未知的 --setups：{', '.join(sorted(unknown))}")
         results = {}
         for setup in setups:
-            command = [sys.executable, sys.argv[0], "measure_worker_memory", "--one", setup]
+            command = [
+                sys.executable,
+                str(settings.BASE_DIR / "manage.py"),
+                "measure_worker_memory",
+                "--one",
+                setup,
+            ]
             for name in ("resources", "workers", "orders", "seed"):
                 command += [f"--{name}", str(opts[name])]
             done = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603 - this command
@@ -105,6 +111,15 @@ class Command(BaseCommand):
         )
 
 
+def _preload_and_freeze() -> dict:
+    """What `config.warmup.preload_indexes(web=False)` does (the development tools may not import config)."""
+    done = match_index.preload_index()
+    connections.close_all()
+    gc.collect()
+    gc.freeze()
+    return done
+
+
 def run_setup(setup: str, opts) -> dict:
     """In this fresh process: prepare the parent as ``setup`` says, fork the workers, measure them."""
     if opts["resources"]:
@@ -121,7 +136,7 @@ def run_setup(setup: str, opts) -> dict:
     if setup == "preload":
         _index, parent = measure_build(match_index.preload_index)
     elif setup == "freeze":
-        _index, parent = measure_build(lambda: preload_indexes(web=False))
+        _index, parent = measure_build(_preload_and_freeze)
     connections.close_all()  # the workers open their own connections
     parent_s = time.perf_counter() - start
     builds_at_fork = match_index.BUILDS["count"]
