@@ -96,7 +96,9 @@ class Command(BaseCommand):
         parser.add_argument("--warmup", type=int, default=3, help="计时前的预热请求次数")
         parser.add_argument("--only", default="", help="只测标签中含此文字的接口")
         parser.add_argument("--profile-dir", default="", help="把每个接口的 cProfile 结果写入此目录")
-        parser.add_argument("--explain", action="store_true", help="对 CPU 最高的五个接口的最慢查询运行 EXPLAIN")
+        parser.add_argument(
+            "--explain", action="store_true", help="对 CPU 最高的五个接口的最慢查询运行 EXPLAIN"
+        )
 
     def handle(self, *args, runs, warmup, only, profile_dir, explain, **options):
         if runs < 1:
@@ -124,9 +126,11 @@ class Command(BaseCommand):
             f"database: {connection.vendor}; orders: {Order.objects.count()}; runs: {runs}, warm-up: {warmup}; "
             f"cache: {settings.CACHES['default']['BACKEND'].rsplit('.', 1)[-1]}"
         )
-        header = f"{'endpoint':<46} {'cpu med':>8} {'cpu p95':>8} {'wall med':>9} {'queries':>8} {'sql ms':>7}"
+        header = (
+            f"{'endpoint':<46} {'cpu med':>8} {'cpu p95':>8} {'wall med':>9} {'queries':>8} {'sql ms':>7}"
+        )
         self.stdout.write(header)
-        results = []
+        selected = []
         for label, who, path in ENDPOINTS:
             if only and only not in label:
                 continue
@@ -134,13 +138,18 @@ class Command(BaseCommand):
                 if who not in orders:
                     continue
                 path = path.format(order=orders[who])
-            client = clients[who]
-            for _ in range(warmup):
+            selected.append((label, clients[who], path))
+        for _ in range(warmup):
+            for _label, client, path in selected:
                 self._get(client, path)
-            cpu, wall, timers = [], [], []
-            profiler = cProfile.Profile() if profile_dir else None
-            for _ in range(runs):
+        # Round robin: each run requests every endpoint once, so a busy spell of the machine spreads over all.
+        samples = {label: ([], [], []) for label, _client, _path in selected}
+        profilers = {label: cProfile.Profile() for label, _client, _path in selected} if profile_dir else {}
+        for _ in range(runs):
+            for label, client, path in selected:
+                cpu, wall, timers = samples[label]
                 timer = QueryTimer()
+                profiler = profilers.get(label)
                 with connection.execute_wrapper(timer):
                     if profiler:
                         profiler.enable()
@@ -151,8 +160,11 @@ class Command(BaseCommand):
                     if profiler:
                         profiler.disable()
                 timers.append(timer)
-            if profiler:
-                profiler.dump_stats(str(Path(profile_dir) / f"{slug(label)}.prof"))
+        results = []
+        for label, _client, _path in selected:
+            cpu, wall, timers = samples[label]
+            if label in profilers:
+                profilers[label].dump_stats(str(Path(profile_dir) / f"{slug(label)}.prof"))
             queries = statistics.median(t.count for t in timers)
             sql_ms = statistics.median(t.seconds * 1000 for t in timers)
             results.append((statistics.median(cpu), label, max(timers, key=lambda t: t.slowest[0]).slowest))
@@ -160,11 +172,17 @@ class Command(BaseCommand):
                 f"{label:<46} {statistics.median(cpu):>8.1f} {p95(cpu):>8.1f} {statistics.median(wall):>9.1f} "
                 f"{queries:>8.0f} {sql_ms:>7.1f}"
             )
+        mean = statistics.fmean(
+            statistics.median(samples[label][0]) for label, _c, _p in selected[1:] or selected
+        )
+        self.stdout.write(f"{'mean of the endpoint medians (no baseline)':<46} {mean:>8.1f}")
         if explain:
             for cpu_ms, label, (seconds, sql, params) in sorted(results, reverse=True)[:5]:
                 if not sql:
                     continue
-                self.stdout.write(f"\n== {label} (cpu {cpu_ms:.1f} ms): slowest query {seconds * 1000:.1f} ms")
+                self.stdout.write(
+                    f"\n== {label} (cpu {cpu_ms:.1f} ms): slowest query {seconds * 1000:.1f} ms"
+                )
                 self.stdout.write(sql[:2000])
                 if connection.vendor == "postgresql":
                     with connection.cursor() as cursor:
