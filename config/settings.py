@@ -264,6 +264,10 @@ if REDIS_URL:
     }
     CELERY_BROKER_URL = REDIS_URL
     CELERY_TASK_ALWAYS_EAGER = False
+    # Sessions read from Redis (one GET instead of a SELECT on every signed-in request), written through to
+    # the database, which stays the record (nothing deletes session rows behind the cache's back). Not with
+    # the per-process local-memory cache: a logout in one process would not reach another's copy.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
