@@ -111,7 +111,9 @@ def notify_matched_providers(order_id: int) -> int:
 
 
 def _warm_index() -> None:
-    """Build the index when a worker process starts, so the first order is not kept waiting."""
+    """Get the index when a worker process starts, so the first order is not kept waiting: a prefork child finds
+    the one its parent preloaded before forking (config.celery) and shares it, or builds its own if the catalog
+    changed since."""
 
     try:
         match_index.get_index()
