@@ -63,6 +63,9 @@ class QueryPlan:
     literal_set: frozenset[int] = frozenset()  # literal query words (shown as 关键词)
     expanded: dict[int, tuple[str, str, str]] = field(default_factory=dict)  # tid → (relation, field, term)
     requester_pos: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    # places of term_ids, the specific ones first (each group in term order), and how many are specific
+    spec_first: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    n_specific: int = 0
 
 
 def mentioned_links(index: Index, chain_idx: int, text: str) -> list[int]:
@@ -126,14 +129,45 @@ def named_requesters(index: Index, subject: str) -> list[int]:
     a name nested in a longer found name (宁德时代 in 宁德时代21C创新实验室) is left out."""
     spans: list[tuple[int, int, tuple[int, ...]]] = []
     names = index.name_pos
+    heads = _name_heads(index)
     n = len(subject)
-    for size in range(min(index.max_name_len, n), 1, -1):
-        # the party placing the need opens the sentence (after at most a few words such as 我县、县内)
-        for start in range(min(n - size, SUBJECT_NAME_START) + 1):
-            found = names.get(subject[start : start + size])
-            if found and not any(s <= start and start + size <= e for s, e, _ in spans):
-                spans.append((start, start + size, found))
+    hits = []
+    # the party placing the need opens the sentence (after at most a few words such as 我县、县内): only
+    # the lengths of the names beginning with the two characters at a start are looked up
+    for start in range(min(n - 2, SUBJECT_NAME_START) + 1):
+        for size in heads.get(subject[start : start + 2], ()):
+            if start + size <= n:
+                found = names.get(subject[start : start + size])
+                if found:
+                    hits.append((-size, start, found))
+    # longest first, then leftmost: a name nested in a longer one already found is left out
+    for neg_size, start, found in sorted(hits, key=lambda h: (h[0], h[1])):
+        end = start - neg_size
+        if not any(s <= start and end <= e for s, e, _ in spans):
+            spans.append((start, end, found))
     return sorted({pos for _, _, found in spans for pos in found})
+
+
+def _name_heads(index: Index) -> dict[str, tuple[int, ...]]:
+    """The first two characters of the catalog names → the lengths of the names beginning with them."""
+    heads = index.memo.get("name_heads")
+    if heads is None:
+        lengths: dict[str, set[int]] = {}
+        for name in index.name_pos:
+            if len(name) >= 2:
+                lengths.setdefault(name[:2], set()).add(len(name))
+        heads = index.memo["name_heads"] = {k: tuple(sorted(v)) for k, v in lengths.items()}
+    return heads  # type: ignore[return-value]
+
+
+def _partner_ids(index: Index) -> frozenset[int]:
+    """Term ids of the words naming the kind of partner wanted (:data:`PARTNER_WORDS`)."""
+    found = index.memo.get("partner_ids")
+    if found is None:
+        found = index.memo["partner_ids"] = frozenset(
+            index.vocab[w] for w in PARTNER_WORDS if w in index.vocab
+        )
+    return found  # type: ignore[return-value]
 
 
 def plan_query(index: Index, query: OrderQuery, weights: Mapping[str, float]) -> QueryPlan:
@@ -168,8 +202,8 @@ def plan_query(index: Index, query: OrderQuery, weights: Mapping[str, float]) ->
             if tid is not None:
                 weights_by_id[tid] = max(weights_by_id.get(tid, 0.0), weights["query.keyword_boost"])
                 whole.add(tid)
-    partner = {vocab[word] for word in PARTNER_WORDS if word in vocab}
-    for tid in partner & set(weights_by_id):
+    partner = _partner_ids(index)
+    for tid in partner.intersection(weights_by_id):
         # words naming the kind of partner wanted (高校院所 …) say who, not what: the kind fit covers them
         weights_by_id[tid] *= weights["query.partner_term"]
     generic = index.views[query.kind].generic if query.kind in index.views else index.generic_fixed
@@ -255,6 +289,8 @@ def plan_query(index: Index, query: OrderQuery, weights: Mapping[str, float]) ->
         financing_source=source,
         wants_insurance=any(c in text for c in INSURANCE_CUES),
         specific=specific,
+        spec_first=np.argsort(~specific, kind="stable"),
+        n_specific=int(specific.sum()),
         literal_set=frozenset(i for i in literal if not generic[i]),
         expanded={i: expanded[i] for i in expanded if i in weights_by_id},
         requester_pos=requester_pos,
@@ -299,28 +335,22 @@ def bm25_split(view: PoolView, plan: QueryPlan) -> tuple[np.ndarray, np.ndarray]
     """(BM25 of the plan's specific terms, BM25 of all its terms): ``bm25_scores`` of the specific terms
     plus that of the others, summed in the same order, from one pass over the postings."""
     n = len(view)
-    spec_spans: list[tuple[int, int, float]] = []
-    other_spans: list[tuple[int, int, float]] = []
-    if len(plan.term_ids):
-        indptr = view.post_indptr
-        term_ids = plan.term_ids
-        for start, end, tw, is_spec in zip(
-            indptr[term_ids].tolist(),
-            indptr[term_ids + 1].tolist(),
-            plan.term_w.tolist(),
-            plan.specific.tolist(),
-            strict=True,
-        ):
-            if end > start:
-                (spec_spans if is_spec else other_spans).append((start, end, tw))
-    spans = spec_spans + other_spans
-    if not spans:
+    if not len(plan.term_ids):
         return np.zeros(n), np.zeros(n)
-    docs = np.concatenate([view.post_docs[start:end] for start, end, _tw in spans])
-    vals = np.concatenate([view.post_w[start:end] * tw for start, end, tw in spans])
-    cut = sum(end - start for start, end, _tw in spec_spans)
-    spec = np.bincount(docs[:cut], weights=vals[:cut], minlength=n) if spec_spans else np.zeros(n)
-    other = np.bincount(docs[cut:], weights=vals[cut:], minlength=n) if other_spans else np.zeros(n)
+    # the specific terms' postings first, then the others' (each group in term order): one gather
+    order = plan.spec_first
+    starts = view.post_indptr[plan.term_ids[order]]
+    lengths = view.post_indptr[plan.term_ids[order] + 1] - starts
+    ends = np.cumsum(lengths)
+    total = int(ends[-1])
+    if not total:
+        return np.zeros(n), np.zeros(n)
+    at = np.arange(total) + np.repeat(starts - (ends - lengths), lengths)
+    docs = view.post_docs[at]
+    vals = view.post_w[at] * np.repeat(plan.term_w[order], lengths)
+    cut = int(ends[plan.n_specific - 1]) if plan.n_specific else 0
+    spec = np.bincount(docs[:cut], weights=vals[:cut], minlength=n) if cut else np.zeros(n)
+    other = np.bincount(docs[cut:], weights=vals[cut:], minlength=n) if cut < total else np.zeros(n)
     return spec, spec + other
 
 

@@ -21,7 +21,7 @@ from .features import (
     relation_feature,
     text_feature,
 )
-from .filters import eligible
+from .filters import eligible_pool
 from .index import TYPE_CODE, Index
 from .records import ORDER_KINDS, Candidate, OrderQuery
 from .weights import DEFAULT_WEIGHTS, kind_weights, merge_weights, score_ceilings
@@ -54,9 +54,10 @@ def score_pool(
     maybe, relation_all = _maybe_specific(index, view, plan, w, spec_all, chain_all)
     sel = np.flatnonzero(((raw_all > 0) | (chain_all > 0)) & maybe)
     sub = view.subset(sel)
-    ok = eligible(sub, plan, w)
+    ok_pool = eligible_pool(view, plan, w)
+    ok = None if ok_pool is None else ok_pool[sel]
     raw = raw_all[sel] if ok is None else np.where(ok, raw_all[sel], 0.0)
-    top_raw = _best_eligible_raw(view, plan, w, raw_all)
+    top_raw = _best_eligible_raw(raw_all, ok_pool)
     base = {"bm25": raw, "text": text_feature(raw, view, plan, w, top_raw), "chain": chain_all[sel]}
     base["specific_text"] = (spec_all[sel] > 0).astype(np.float64)
     if relation_all is not None:
@@ -109,7 +110,7 @@ def _type_matches(view, plan, w) -> np.ndarray:
     return found
 
 
-def _best_eligible_raw(view, plan, w, raw_all) -> float:
+def _best_eligible_raw(raw_all: np.ndarray, ok_pool: np.ndarray | None) -> float:
     """The best raw BM25 score of an eligible resource in the pool (0 when none matches)."""
     if not raw_all.size:
         return 0.0
@@ -117,12 +118,10 @@ def _best_eligible_raw(view, plan, w, raw_all) -> float:
     top = float(raw_all[best])
     if top <= 0:
         return 0.0
-    ok = eligible(view.subset(np.array([best], dtype=np.int64)), plan, w)
-    if ok is None or ok[0]:
+    if ok_pool is None or ok_pool[best]:
         return top
     idx = np.flatnonzero(raw_all > 0)
-    ok = eligible(view.subset(idx), plan, w)
-    return float(raw_all[idx][ok].max(initial=0.0))
+    return float(raw_all[idx][ok_pool[idx]].max(initial=0.0))
 
 
 def _score_shortlist(index, view, plan, w, kw, sel, ok, base, top, size):
