@@ -17,16 +17,13 @@ from .cues import (
     subject_of,
 )
 from .index import (
-    FIN_EQUITY,
-    FIN_LOAN,
-    FIN_OTHER,
-    FUND_STAGES,
     STAGE_RANK,
     TYPE_CODE,
     Index,
     PoolSubset,
     PoolView,
 )
+from .memo import pool_memo
 from .outcomes import InPool
 from .records import OrderQuery
 from .segment import normalize
@@ -382,71 +379,17 @@ def chain_feature(view: View, plan: QueryPlan) -> np.ndarray:
 def geo_feature(view: View, plan: QueryPlan, w: Mapping[str, float]) -> np.ndarray:
     """Same county > same prefecture > in Fujian > elsewhere (values from the weights)."""
     base = view.base if isinstance(view, PoolSubset) else view
-    # the value of each place class, then one gather
-    lut = np.where(base.class_in_fujian, w["geo.in_fujian"], w["geo.elsewhere"])
-    if plan.prefecture_id >= 0:
-        lut[base.class_prefecture == plan.prefecture_id] = w["geo.same_prefecture"]
-    if plan.county_id >= 0:
-        lut[base.class_county == plan.county_id] = w["geo.same_county"]
-    return lut[view.geo_class]
+    values = tuple(w[k] for k in ("geo.in_fujian", "geo.elsewhere", "geo.same_prefecture", "geo.same_county"))
 
+    def classes():  # the value of each place class (memoised per county), then one gather
+        lut = np.where(base.class_in_fujian, values[0], values[1])
+        if plan.prefecture_id >= 0:
+            lut[base.class_prefecture == plan.prefecture_id] = values[2]
+        if plan.county_id >= 0:
+            lut[base.class_county == plan.county_id] = values[3]
+        return lut
 
-def financing_type_fit(
-    view: View, plan: QueryPlan, w: Mapping[str, float], is_fund: np.ndarray | None = None
-) -> np.ndarray:
-    """How well each product's or fund's class suits the order's financing type (part of the capital fit)."""
-    fin = view.fin_class
-    if is_fund is None:
-        is_fund = view.rtype == TYPE_CODE["fund"]
-    match, partial, mismatch = w["fit.type_match"], w["fit.type_partial"], w["fit.type_mismatch"]
-    if plan.financing_type == "loan":
-        return np.where(fin == FIN_LOAN, match, np.where(is_fund, mismatch, partial))
-    if plan.financing_type == "equity":
-        return np.where(fin == FIN_EQUITY, match, np.where(fin == FIN_LOAN, mismatch, partial))
-    if plan.financing_type == "either":
-        return np.where(fin == FIN_OTHER, partial * 0.8, match)  # 投贷联动: loans and funds alike
-    return np.where(fin == FIN_OTHER, partial * 0.8, partial)
-
-
-def capital_fit(view: View, plan: QueryPlan, w: Mapping[str, float]) -> dict[str, np.ndarray]:
-    """Financing-type, amount and fund stage fit; returns each part and their mean as ``fit``."""
-    is_fund = view.rtype == TYPE_CODE["fund"]
-    type_fit = financing_type_fit(view, plan, w, is_fund)
-    amount = plan.query.amount_yuan
-    unknown = w["fit.amount_unknown"]
-    if amount and amount > 0:
-        with np.errstate(invalid="ignore", divide="ignore"):
-            cover = np.where(np.isnan(view.max_amount), unknown, np.clip(view.max_amount / amount, 0.0, 1.0))
-            max_share = w["fit.fund_max_share"]
-            share = amount / view.size
-            fund_fit = np.clip(1.0 - (share - max_share) / max(1e-9, 1.0 - max_share), 0.0, 1.0)
-            fund_fit = np.where(np.isnan(view.size), unknown, fund_fit)
-        amount_fit = np.where(is_fund, fund_fit, cover)
-    else:
-        amount_fit = np.full(len(view), unknown)
-    stage_fit = np.ones(len(view))
-    if plan.stage_cue is not None:
-        code = FUND_STAGES.index(plan.stage_cue)
-        guidance = FUND_STAGES.index("guidance")
-        stage_fit = np.where(
-            view.fund_stage == code,
-            w["fit.stage_match"],
-            np.where(view.fund_stage == guidance, w["fit.stage_guidance"], w["fit.stage_other"]),
-        )
-        stage_fit = np.where(is_fund, stage_fit, 1.0)
-    fit = np.where(is_fund, (type_fit + amount_fit + stage_fit) / 3.0, (type_fit + amount_fit) / 2.0)
-    if amount and amount > 0:
-        with np.errstate(invalid="ignore"):
-            under = ~is_fund & (view.max_amount < amount)
-    else:
-        under = np.zeros(len(view), dtype=bool)
-    return {
-        "fit": fit,
-        "type_fit": type_fit,
-        "amount_fit": amount_fit,
-        "stage_fit": stage_fit,
-        "under_amount": under.astype(np.float64),
-    }
+    return pool_memo(base, ("geo", plan.county_id, plan.prefecture_id, values), classes)[view.geo_class]
 
 
 def outcome_feature(
@@ -501,36 +444,37 @@ def _pool_outcomes(view: View, plan: QueryPlan, w: Mapping[str, float], rows: In
     arithmetic on the same rows, computed per touched resource of the pool, then gathered for ``view``
     (whose rows are sorted, as the general path assumes too)."""
     n = len(view)
-    if not len(rows.touched):
+    size = len(rows.touched)
+    if not size:
         return np.zeros(n), np.zeros(n)
-    prox = np.where(
-        (rows.county == plan.county_id) & (rows.county >= 0),
-        w["outcome.same_county"],
-        np.where(
-            (rows.prefecture == plan.prefecture_id) & (rows.prefecture >= 0),
-            w["outcome.same_prefecture"],
-            w["outcome.in_province"],
-        ),
-    )
-    age = np.maximum(plan.today_ord - rows.day, 0)
-    weight = prox * np.power(0.5, age / max(w["outcome.half_life_days"], 1e-9))
+    # proximity: elsewhere, unless the same prefecture, unless the same county (ids >= 0)
+    prox = np.full(len(rows.bins), w["outcome.in_province"])
+    if plan.prefecture_id in rows.by_prefecture:
+        prox[rows.by_prefecture[plan.prefecture_id]] = w["outcome.same_prefecture"]
+    if plan.county_id in rows.by_county:
+        prox[rows.by_county[plan.county_id]] = w["outcome.same_county"]
+    half_life = max(w["outcome.half_life_days"], 1e-9)
+    decay = rows.decay.get((plan.today_ord, half_life))
+    if decay is None:
+        if len(rows.decay) > 8:
+            rows.decay.clear()
+        age = np.maximum(plan.today_ord - rows.day, 0)
+        decay = rows.decay[(plan.today_ord, half_life)] = np.power(0.5, age / half_life)
+    weight = prox * decay
     if plan.query.order_id is not None:
         weight = weight * (rows.order != plan.query.order_id)  # an order's own outcomes are not "similar"
     tau = max(w["outcome.tau"], 1e-9)
-    size = len(rows.touched)
-    # per resource, its rows' weights summed in row order (as `np.add.at` does), then saturated
-    good_t = 1.0 - np.exp(-np.bincount(rows.inverse, weights=weight * rows.good, minlength=size) / tau)
-    bad_t = 1.0 - np.exp(-np.bincount(rows.inverse, weights=weight * rows.bad, minlength=size) / tau)
-    good, bad = np.zeros(n), np.zeros(n)
+    # per resource, its successes' and its irrelevant marks' weights summed in row order (as `np.add.at`
+    # does; the other polarity only ever added 0.0), then saturated: successes first, then marks
+    both = 1.0 - np.exp(-np.bincount(rows.bins, weights=weight, minlength=2 * size) / tau)
+    out = np.zeros((2, n))
     if isinstance(view, PoolSubset):
         at = np.minimum(np.searchsorted(view.sel, rows.touched), n - 1)
-        found = view.sel[at] == rows.touched
-        good[at[found]] = good_t[found]
-        bad[at[found]] = bad_t[found]
+        found = np.flatnonzero(view.sel[at] == rows.touched)
+        out[:, at[found]] = both.reshape(2, size)[:, found]
     else:
-        good[rows.touched] = good_t
-        bad[rows.touched] = bad_t
-    return good, bad
+        out[:, rows.touched] = both.reshape(2, size)
+    return out[0], out[1]
 
 
 def kind_fit(view: View, plan: QueryPlan) -> np.ndarray:

@@ -8,6 +8,7 @@ import numpy as np
 
 from .features import QueryPlan, View
 from .index import FIN_EQUITY, FIN_LOAN, FIN_OTHER, Index, PoolSubset, PoolView
+from .memo import pool_memo
 from .regions import fund_region
 
 
@@ -79,20 +80,6 @@ def eligible(view: View, plan: QueryPlan, w: Mapping[str, float]) -> np.ndarray 
     return ok
 
 
-MEMO_LIMIT = 512  # masks kept per pool before the memo starts afresh
-
-
-def _memo(view: PoolView, key: tuple, make) -> np.ndarray:
-    found = view.memo.get(key)
-    if found is None:
-        if len(view.memo) >= MEMO_LIMIT:
-            view.memo.clear()
-        found = make()
-        found.flags.writeable = False  # shared by every order with the same key
-        view.memo[key] = found
-    return found
-
-
 def eligible_pool(view: PoolView, plan: QueryPlan, w: Mapping[str, float]) -> np.ndarray | None:
     """:func:`eligible` of the whole pool: each filter's mask depends on one or two facts of the order
     (its county, amount, date, financing type), so it is computed once per pool and value, then combined."""
@@ -103,15 +90,15 @@ def eligible_pool(view: PoolView, plan: QueryPlan, w: Mapping[str, float]) -> np
     checks = []
     if view.any_product_bound or (restricts_talent and view.any_talent_bound):
         key = ("region", plan.region_col, restricts_talent)
-        checks.append(_memo(view, key, lambda: region_ok(view, plan, w)))
+        checks.append(pool_memo(view, key, lambda: region_ok(view, plan, w)))
     if amount and amount > 0 and view.any_max_amount:
         key = ("amount", amount, w["filter.amount_min_coverage"])
-        checks.append(_memo(view, key, lambda: amount_ok(view, plan, w)))
+        checks.append(pool_memo(view, key, lambda: amount_ok(view, plan, w)))
     if view.min_valid_until < plan.today_ord:
-        checks.append(_memo(view, ("expired", plan.today_ord), lambda: not_expired(view, plan)))
+        checks.append(pool_memo(view, ("expired", plan.today_ord), lambda: not_expired(view, plan)))
     if plan.kind == "capital" and plan.financing_type is not None and w["filter.financing_pool"] > 0:
         key = ("financing", plan.financing_type, plan.wants_insurance)
-        checks.append(_memo(view, key, lambda: financing_ok(view, plan)))
+        checks.append(pool_memo(view, key, lambda: financing_ok(view, plan)))
     if not checks and not len(plan.requester_pos):
         return None
     ok = checks[0] if checks else np.ones(len(view), dtype=bool)

@@ -6,14 +6,13 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from .capital import capital_fit, capital_parts, financing_type_fit
 from .explain import matched_terms_many, reasons_for
 from .features import (
     QueryPlan,
     View,
     bm25_split,
-    capital_fit,
     chain_feature,
-    financing_type_fit,
     geo_feature,
     kind_fit,
     outcome_feature,
@@ -22,7 +21,8 @@ from .features import (
     text_feature,
 )
 from .filters import eligible_pool
-from .index import TYPE_CODE, Index
+from .index import Index
+from .memo import pool_memo
 from .records import ORDER_KINDS, Candidate, OrderQuery
 from .weights import DEFAULT_WEIGHTS, kind_weights, merge_weights, score_ceilings
 
@@ -104,10 +104,7 @@ def _type_matches(view, plan, w) -> np.ndarray:
         w["fit.type_partial"],
         w["fit.type_mismatch"],
     )
-    found = view.memo.get(key)
-    if found is None:
-        found = view.memo[key] = financing_type_fit(view, plan, w) >= w["fit.type_match"]
-    return found
+    return pool_memo(view, key, lambda: financing_type_fit(view, plan, w) >= w["fit.type_match"])
 
 
 def _best_eligible_raw(raw_all: np.ndarray, ok_pool: np.ndarray | None) -> float:
@@ -180,12 +177,7 @@ def _known_penalties(view, sel, plan, w, base, bound):
             off_side = (view.chain_id[sel] == plan.chain_idx) & ~same & (relation <= w["rel.same_link"])
             bound = bound * np.where(off_side, 1.0 - w["penalty.off_direction"], 1.0)
     if plan.kind == "capital" and w["penalty.under_amount"]:
-        amount = plan.query.amount_yuan
-        if amount and amount > 0:
-            with np.errstate(invalid="ignore"):
-                under = (view.rtype[sel] != TYPE_CODE["fund"]) & (view.max_amount[sel] < amount)
-        else:
-            under = np.zeros(len(sel), dtype=bool)
+        under = capital_parts(view, plan, w)[4][sel] > 0
         demoted = under
         if w["penalty.under_amount"] <= 1.0:
             bound = bound * np.where(under, 1.0 - w["penalty.under_amount"], 1.0)
