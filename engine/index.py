@@ -283,6 +283,8 @@ class Index:
     # outcomes of earlier orders per (chain index, order kind)
     outcome_groups: dict[tuple[int, str], OutcomeGroup] = field(default_factory=dict)
     outcome_version: str = ""
+    # look-ups derived from the fields above, computed on first use (see features.named_requesters)
+    memo: dict[str, object] = field(default_factory=dict)
 
     @property
     def size_n(self) -> int:
