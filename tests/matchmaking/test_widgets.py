@@ -96,6 +96,8 @@ def test_filter_bar_inputs_are_plain_and_region_options_follow_changes(reference
     prefecture = reference.Prefecture.objects.first()
     county = reference.County.objects.create(name="测试新县", prefecture=prefecture, position=999)
     options = page_filterset(None, Order.objects.all()).form["county"].as_widget()
-    assert f'<option value="{county.pk}">测试新县</option>' in options  # saved: the cached options were dropped
+    assert (
+        f'<option value="{county.pk}">测试新县</option>' in options
+    )  # saved: the cached options were dropped
     county.delete()
     assert "测试新县" not in page_filterset(None, Order.objects.all()).form["county"].as_widget()
