@@ -51,6 +51,10 @@ class InPool:
     order: np.ndarray
     good: np.ndarray  # polarity > 0, as bool
     bad: np.ndarray  # polarity < 0, as bool
+    bins: np.ndarray  # per row: its place in ``touched``, plus len(touched) for a row marked irrelevant
+    by_county: dict[int, np.ndarray] = field(default_factory=dict)  # county id (>= 0) → its rows
+    by_prefecture: dict[int, np.ndarray] = field(default_factory=dict)  # prefecture id (>= 0) → its rows
+    decay: dict[tuple[int, float], np.ndarray] = field(default_factory=dict)  # (day, half-life) → per row
 
 
 def _in_pool(group: OutcomeGroup, view) -> InPool:
@@ -59,12 +63,19 @@ def _in_pool(group: OutcomeGroup, view) -> InPool:
     at = np.minimum(np.searchsorted(pos, group.pos), max(n - 1, 0))
     hit = pos[at] == group.pos if n else np.zeros(len(group.pos), dtype=bool)
     touched, inverse = np.unique(at[hit], return_inverse=True)
+    inverse = inverse.reshape(-1)
+    county, prefecture = group.county[hit], group.prefecture[hit]
     return InPool(
+        bins=inverse + len(touched) * (group.polarity[hit] < 0),
+        by_county={int(c): np.flatnonzero(county == c) for c in np.unique(county[county >= 0])},
+        by_prefecture={
+            int(p): np.flatnonzero(prefecture == p) for p in np.unique(prefecture[prefecture >= 0])
+        },
         view=view,
         touched=touched,
-        inverse=inverse.reshape(-1),
-        county=group.county[hit],
-        prefecture=group.prefecture[hit],
+        inverse=inverse,
+        county=county,
+        prefecture=prefecture,
         day=group.day[hit],
         order=group.order[hit],
         good=group.polarity[hit] > 0,

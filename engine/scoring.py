@@ -6,14 +6,13 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from .capital import capital_fit, capital_parts, financing_type_fit
 from .explain import matched_terms_many, reasons_for
 from .features import (
     QueryPlan,
     View,
     bm25_split,
-    capital_fit,
     chain_feature,
-    financing_type_fit,
     geo_feature,
     kind_fit,
     outcome_feature,
@@ -21,8 +20,9 @@ from .features import (
     relation_feature,
     text_feature,
 )
-from .filters import eligible
-from .index import TYPE_CODE, Index
+from .filters import eligible_pool
+from .index import Index
+from .memo import pool_memo
 from .records import ORDER_KINDS, Candidate, OrderQuery
 from .weights import DEFAULT_WEIGHTS, kind_weights, merge_weights, score_ceilings
 
@@ -54,9 +54,10 @@ def score_pool(
     maybe, relation_all = _maybe_specific(index, view, plan, w, spec_all, chain_all)
     sel = np.flatnonzero(((raw_all > 0) | (chain_all > 0)) & maybe)
     sub = view.subset(sel)
-    ok = eligible(sub, plan, w)
+    ok_pool = eligible_pool(view, plan, w)
+    ok = None if ok_pool is None else ok_pool[sel]
     raw = raw_all[sel] if ok is None else np.where(ok, raw_all[sel], 0.0)
-    top_raw = _best_eligible_raw(view, plan, w, raw_all)
+    top_raw = _best_eligible_raw(raw_all, ok_pool)
     base = {"bm25": raw, "text": text_feature(raw, view, plan, w, top_raw), "chain": chain_all[sel]}
     base["specific_text"] = (spec_all[sel] > 0).astype(np.float64)
     if relation_all is not None:
@@ -103,13 +104,10 @@ def _type_matches(view, plan, w) -> np.ndarray:
         w["fit.type_partial"],
         w["fit.type_mismatch"],
     )
-    found = view.memo.get(key)
-    if found is None:
-        found = view.memo[key] = financing_type_fit(view, plan, w) >= w["fit.type_match"]
-    return found
+    return pool_memo(view, key, lambda: financing_type_fit(view, plan, w) >= w["fit.type_match"])
 
 
-def _best_eligible_raw(view, plan, w, raw_all) -> float:
+def _best_eligible_raw(raw_all: np.ndarray, ok_pool: np.ndarray | None) -> float:
     """The best raw BM25 score of an eligible resource in the pool (0 when none matches)."""
     if not raw_all.size:
         return 0.0
@@ -117,12 +115,10 @@ def _best_eligible_raw(view, plan, w, raw_all) -> float:
     top = float(raw_all[best])
     if top <= 0:
         return 0.0
-    ok = eligible(view.subset(np.array([best], dtype=np.int64)), plan, w)
-    if ok is None or ok[0]:
+    if ok_pool is None or ok_pool[best]:
         return top
     idx = np.flatnonzero(raw_all > 0)
-    ok = eligible(view.subset(idx), plan, w)
-    return float(raw_all[idx][ok].max(initial=0.0))
+    return float(raw_all[idx][ok_pool[idx]].max(initial=0.0))
 
 
 def _score_shortlist(index, view, plan, w, kw, sel, ok, base, top, size):
@@ -181,12 +177,7 @@ def _known_penalties(view, sel, plan, w, base, bound):
             off_side = (view.chain_id[sel] == plan.chain_idx) & ~same & (relation <= w["rel.same_link"])
             bound = bound * np.where(off_side, 1.0 - w["penalty.off_direction"], 1.0)
     if plan.kind == "capital" and w["penalty.under_amount"]:
-        amount = plan.query.amount_yuan
-        if amount and amount > 0:
-            with np.errstate(invalid="ignore"):
-                under = (view.rtype[sel] != TYPE_CODE["fund"]) & (view.max_amount[sel] < amount)
-        else:
-            under = np.zeros(len(sel), dtype=bool)
+        under = capital_parts(view, plan, w)[4][sel] > 0
         demoted = under
         if w["penalty.under_amount"] <= 1.0:
             bound = bound * np.where(under, 1.0 - w["penalty.under_amount"], 1.0)
