@@ -7,8 +7,9 @@ from collections.abc import Mapping
 import numpy as np
 
 from .features import QueryPlan, View
-from .index import FIN_EQUITY, FIN_LOAN, FIN_OTHER, FUND_STAGES, TYPE_CODE, PoolSubset, PoolView
+from .index import FIN_EQUITY, FIN_LOAN, FIN_OTHER, FUND_STAGES, TYPE_CODE
 from .memo import pool_memo
+from .pools import PoolSubset, PoolView
 
 
 def financing_type_fit(

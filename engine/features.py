@@ -16,15 +16,10 @@ from .cues import (
     infer_stage,
     subject_of,
 )
-from .index import (
-    STAGE_RANK,
-    TYPE_CODE,
-    Index,
-    PoolSubset,
-    PoolView,
-)
+from .index import STAGE_RANK, TYPE_CODE, Index
 from .memo import pool_memo
 from .outcomes import InPool
+from .pools import PoolSubset, PoolView
 from .records import OrderQuery
 from .segment import normalize
 

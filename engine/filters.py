@@ -7,8 +7,9 @@ from collections.abc import Mapping
 import numpy as np
 
 from .features import QueryPlan, View
-from .index import FIN_EQUITY, FIN_LOAN, FIN_OTHER, Index, PoolSubset, PoolView
+from .index import FIN_EQUITY, FIN_LOAN, FIN_OTHER, Index
 from .memo import pool_memo
+from .pools import PoolSubset, PoolView
 from .regions import fund_region
 
 
