@@ -486,15 +486,24 @@ _NO_ROWS = np.zeros(0, dtype=np.int64)
 
 def relation_feature(view: View, plan: QueryPlan, w: Mapping[str, float], index: Index) -> np.ndarray:
     """Industry orders: is the enterprise's link on the wanted side of the order's own link?"""
+    rows, rel = relation_rows(view, plan, w, index)
+    out = np.zeros(len(view))
+    out[rows] = rel
+    return out
+
+
+def relation_rows(
+    view: View, plan: QueryPlan, w: Mapping[str, float], index: Index
+) -> tuple[np.ndarray, np.ndarray]:
+    """(rows of ``view`` on a link of the order's chain, sorted; their relation): the others' is 0."""
     if plan.chain_idx < 0:
-        return np.zeros(len(view))
+        return _NO_ROWS, np.zeros(0)
     if isinstance(view, PoolView):
         rows = view.link_rows.get(plan.chain_idx, _NO_ROWS)
     else:
         rows = np.flatnonzero((view.chain_id == plan.chain_idx) & (view.link_order >= 0))
-    out = np.zeros(len(view))
     if len(rows) == 0:
-        return out
+        return rows, np.zeros(0)
     # only resources on the same chain get a relation: compute it for them alone
     order = view.link_order[rows]
     n_links = len(index.chain_types[plan.chain_idx].links)
@@ -506,8 +515,7 @@ def relation_feature(view: View, plan: QueryPlan, w: Mapping[str, float], index:
         base = np.where(mentioned, w["rel.wanted"], w["rel.unknown"])
         if plan.own_link is not None:
             base = np.where(order == plan.own_link, w["rel.same_link"], base)
-        out[rows] = base
-        return out
+        return rows, base
     own = index.chain_types[plan.chain_idx].links[plan.own_link]
     sign = 1 if plan.direction == "upstream" else -1
     stage_gap = (STAGE_RANK.get(own.stage, 1) - view.link_stage[rows].astype(np.int64)) * sign  # > 0: wanted
@@ -519,5 +527,4 @@ def relation_feature(view: View, plan: QueryPlan, w: Mapping[str, float], index:
     )
     rel = np.where((rel > 0) & mentioned, w["rel.wanted_mentioned"], rel)
     rel = np.where(order == plan.own_link, w["rel.same_link"], rel)
-    out[rows] = rel
-    return out
+    return rows, rel

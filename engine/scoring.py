@@ -18,6 +18,7 @@ from .features import (
     outcome_feature,
     plan_query,
     relation_feature,
+    relation_rows,
     text_feature,
 )
 from .filters import eligible_pool
@@ -61,7 +62,7 @@ def score_pool(
     base = {"bm25": raw, "text": text_feature(raw, view, plan, w, top_raw), "chain": chain_all[sel]}
     base["specific_text"] = (spec_all[sel] > 0).astype(np.float64)
     if relation_all is not None:
-        base["_relation"] = relation_all[sel]  # the same values `relation_feature` gives the subset
+        base["_relation"] = _relation_at(relation_all, sel)  # what `relation_feature` gives the subset
     base["geo"] = geo_feature(sub, plan, w)
     # outcomes of similar orders: cheap for every candidate, and exact in the shortlist bound below
     base["outcome"], base["irrelevant"] = outcome_feature(sub, plan, w, index)
@@ -74,14 +75,19 @@ def score_pool(
     return (sub, *_finish(index, sub, plan, w, kw, ok, base))
 
 
-def _maybe_specific(index, view, plan, w, spec_all, chain_all) -> tuple[np.ndarray, np.ndarray | None]:
-    """(Pool mask: resources that may have a specific reason (a superset of what `_finish` requires),
-    the pool's relation feature for industry orders, else None)."""
+def _maybe_specific(index, view, plan, w, spec_all, chain_all):
+    """(Pool mask: resources that may have a specific reason (what `_finish` requires, before the
+    filters and the score floor), an industry order's relation — the pool's array, or its rows and their
+    values (see `_relation_at`) — else None)."""
     maybe = spec_all > 0
     if plan.kind == "industry":
         wanted = w["rel.wanted_mentioned"] if plan.mentioned_links else w["rel.wanted_same_stage"]
-        relation = relation_feature(view, plan, w, index)
-        return maybe | (relation >= wanted), relation
+        if wanted <= 0:  # every resource reaches it (a relation is 0 off the order's chain)
+            relation = relation_feature(view, plan, w, index)
+            return maybe | (relation >= wanted), relation
+        rows, rel = relation_rows(view, plan, w, index)
+        maybe[rows[rel >= wanted]] = True
+        return maybe, (rows, rel)
     reach = None
     if plan.chain_idx >= 0:
         reason_min = w["chain.reason_min"]
@@ -92,6 +98,19 @@ def _maybe_specific(index, view, plan, w, spec_all, chain_all) -> tuple[np.ndarr
         # and only where the product's or fund's class is the one the financing type asks for
         reach = reach & _type_matches(view, plan, w)
     return (maybe if reach is None else maybe | reach), None
+
+
+def _relation_at(relation, sel: np.ndarray) -> np.ndarray:
+    """The relation of the pool-local rows ``sel`` (sorted), from the pool's array or its (rows, values)."""
+    if isinstance(relation, np.ndarray):
+        return relation[sel]
+    rows, rel = relation
+    out = np.zeros(len(sel))
+    if len(rows) and len(sel):
+        at = np.minimum(np.searchsorted(sel, rows), len(sel) - 1)
+        found = sel[at] == rows
+        out[at[found]] = rel[found]
+    return out
 
 
 def _type_matches(view, plan, w) -> np.ndarray:
@@ -316,7 +335,8 @@ def rank(
     sel = np.asarray(chosen, dtype=np.int64)
     positions = view.pos[sel].tolist()
     names = [name for name in sig if name not in ("specific_text", "demoted")]
-    rows = round6(np.column_stack([score[sel], *(sig[name][sel] for name in names)]))
+    # one (features, candidates) table, the chosen columns taken at once, one row per candidate
+    rows = round6(np.array([score, *(sig[name] for name in names)], dtype=np.float64)[:, sel].T)
     terms = matched_terms_many(index, plan, positions)
     resources = index.resources
     out = []
