@@ -4,13 +4,13 @@ the user's visible orders."""
 
 from dataclasses import dataclass
 
-from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
 from django.utils.translation import gettext_lazy as _
 
 from chains.models import ChainLink, ChainType, County, CountyChain, Enterprise
 from matchmaking.choices import OrderKind, OrderState, ResourceType
 from matchmaking.models import Match, Order
-from reports.queries import OPEN_STATES
+from reports.queries import OPEN_STATES, tally_rows
 from reports.tables import Column, Table
 
 
@@ -32,6 +32,27 @@ class ChainMap:
         return {t.key: t.chart_payload() for t in (self.firms, self.orders, self.flows)}
 
 
+def _order_counts(user, chain_type: ChainType, county: County | None, orders) -> list[dict]:
+    """Open and all orders per (link, county): from the summary table when the user's scope has cells,
+    else counted over the visible orders."""
+    cells = tally_rows(user)
+    if cells is None:
+        return list(
+            orders.order_by()
+            .values("link_id", "county_id")
+            .annotate(open=Count("pk", filter=Q(state__in=OPEN_STATES)), total=Count("pk"))
+        )
+    cells = cells.filter(chain__chain_type=chain_type)
+    if county is not None:
+        cells = cells.filter(county=county)
+    rows = (
+        cells.order_by()
+        .values("link_id", "county_id")
+        .annotate(open=Sum("orders", filter=Q(state__in=OPEN_STATES)), total=Sum("orders"))
+    )
+    return [{**r, "open": r["open"] or 0, "total": r["total"] or 0} for r in rows if r["total"]]
+
+
 def build_chain_map(user, chain_type: ChainType, county: County | None = None) -> ChainMap:
     """The chain map; catalog counts are public, order and match counts come from the user's visible orders."""
     links = list(ChainLink.objects.filter(chain_type=chain_type).order_by("position"))
@@ -46,11 +67,7 @@ def build_chain_map(user, chain_type: ChainType, county: County | None = None) -
     )
     if county is not None:
         orders = orders.filter(county=county)
-    order_counts = list(
-        orders.order_by()
-        .values("link_id", "county_id")
-        .annotate(open=Count("pk", filter=Q(state__in=OPEN_STATES)), total=Count("pk"))
-    )
+    order_counts = _order_counts(user, chain_type, county, orders)
     # order_by(): without it the subqueries would carry Enterprise's default ordering (three joins and a
     # sort per matched row) to pick the only row a primary key can match.
     firm = Enterprise.objects.filter(pk=OuterRef("resource_id")).order_by()

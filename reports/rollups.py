@@ -20,7 +20,15 @@ from matchmaking.choices import OrderKind, OrderState, ProposalState
 from matchmaking.models import Proposal
 from reports.access import CITY, COUNTY, PROVINCE, Level, scope_key
 from reports.forms import NO_FILTERS, Filters
-from reports.queries import OPEN_STATES, Figures, level_orders, medians, order_cells, read_rows
+from reports.queries import (
+    OPEN_STATES,
+    Figures,
+    level_orders,
+    medians,
+    order_cells,
+    read_rows,
+    tally_cells,
+)
 from reports.tables import Column, Dashboard, Table, percent
 
 TOP_PROVIDERS = 10
@@ -347,11 +355,12 @@ def build_dashboard(
     user, level: Level, filters: Filters = NO_FILTERS, now: datetime | None = None
 ) -> Dashboard:
     """All sections of one dashboard, every number computed in the database within the user's scope: one
-    grouped query for the counted figures, one for the medians (two hour-bucket queries on SQLite), one
+    grouped query for the counted figures (over the summary table when it can answer, `tally_cells`), one for the medians (two hour-bucket queries on SQLite), one
     for the providers, and the reference rows (prefectures, counties, chains) the sections list."""
     now = now or timezone.now()
     orders = level_orders(user, level, filters)
-    figures = Figures.of(order_cells(orders, now))
+    cells = tally_cells(user, level, filters, now)
+    figures = Figures.of(order_cells(orders, now) if cells is None else cells)
     summary, grouped = figures.summary, figures.grouped
     median_claim, median_resolve = medians(orders, summary["with_claim_time"], summary["with_resolve_time"])
     totals = {

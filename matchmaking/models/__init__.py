@@ -29,6 +29,7 @@ from matchmaking.models.proposals import (
     ProposalQuerySet,
     attachment_path,
 )
+from matchmaking.models.tally import OrderTally, OrderTallyQuerySet
 
 __all__ = [
     "AFTER_PUBLICATION",
@@ -51,6 +52,8 @@ __all__ = [
     "OrderEventQuerySet",
     "OrderQuerySet",
     "OrderRoute",
+    "OrderTally",
+    "OrderTallyQuerySet",
     "Outcome",
     "Proposal",
     "ProposalQuerySet",

@@ -269,6 +269,13 @@ class Order(models.Model):
                 ],
                 name="order_dashboard_cover",
             ),
+            # Dashboards: the published orders not yet claimed whose claim is not yet due (a handful) are
+            # counted live beside the summary table (matchmaking.tally), which cannot know the clock.
+            models.Index(
+                fields=["claim_due_at"],
+                condition=Q(published_at__isnull=False, claimed_at__isnull=True),
+                name="order_unclaimed_due",
+            ),
         ]
         constraints = [
             # The claim service level is measured against the stored deadline, so every published order has one.
