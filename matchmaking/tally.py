@@ -2,13 +2,13 @@
 
 Every change to an order's counted figures recounts the cells the order was in before and is in after, in the
 same transaction: each cell row is locked (SELECT … FOR UPDATE) and its figures recomputed from the orders with
-the plain counts below, so two transactions changing orders of one cell serialise on that row and the second
-counts after the first committed. The services call `kept(order_pk)` around a state change; saves and deletes
-of orders, outcomes, responses and routes done any other way are recounted by `matchmaking.signals`.
+the plain counts below (and its providers' responses, `ResponseTally`), so two transactions changing orders of one cell
+serialise on that row and the second counts after the first committed. The services recount around a state
+change (`cells_of` before, `recount_order` after); saves and deletes of orders, outcomes, responses and routes
+done any other way are recounted by `matchmaking.tally_signals`.
 `rebuild()` recomputes the whole table from the orders and `drift()` lists the cells that differ from it.
 """
 
-from contextlib import contextmanager
 from decimal import Decimal
 
 from django.db import transaction
@@ -17,7 +17,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q
 from core.sums import SafeSum, as_int
 from matchmaking.choices import OrderState, OutcomeType, ProposalState
 from matchmaking.models import AFTER_PUBLICATION, Order, OrderRoute, Proposal
-from matchmaking.models.tally import COUNTS, OrderTally
+from matchmaking.models.tally import COUNTS, OrderTally, ResponseTally
 
 FINANCED_TYPES = (OutcomeType.CREDIT, OutcomeType.EQUITY)
 CLAIM_TIME_Q = Q(published_at__isnull=False, claimed_at__isnull=False)
@@ -104,6 +104,19 @@ def _clean(found: dict) -> dict:
     return values
 
 
+RESPONSE_COUNTS = ("responses", "accepted")
+
+
+def responses_in(orders, *dims):
+    """Responses to the given orders per provider (and `dims` of their order): responses and accepted ones."""
+    return (
+        Proposal.objects.filter(order__in=orders.values("pk"))
+        .order_by()
+        .values(*dims, "provider_org_id")
+        .annotate(responses=Count("pk"), accepted=Count("pk", filter=Q(state=ProposalState.ACCEPTED)))
+    )
+
+
 def recount(cells) -> None:
     """Recompute the given cells from the orders, each under its row lock (rows created when missing)."""
     keys = sorted(set(cells), key=key_text)  # one lock order for every transaction: no deadlock
@@ -136,6 +149,11 @@ def recount(cells) -> None:
             for name, value in values.items():
                 setattr(row, name, value)
             row.save(update_fields=[*values])
+            ResponseTally.objects.filter(cell=row).delete()
+            ResponseTally.objects.bulk_create(
+                ResponseTally(cell=row, provider_org_id=r.pop("provider_org_id"), **r)
+                for r in responses_in(orders_in(key)).values("provider_org_id", *RESPONSE_COUNTS)
+            )
 
 
 def recount_order(order_pk: int, before: set[tuple] = frozenset()) -> None:
@@ -143,61 +161,65 @@ def recount_order(order_pk: int, before: set[tuple] = frozenset()) -> None:
     recount(set(before) | cells_of(order_pk))
 
 
-@contextmanager
-def kept(order_pk: int):
-    """Around a change to one order inside a transaction: recount its cells before and after the change."""
-    before = cells_of(order_pk)
-    yield
-    recount_order(order_pk, before)
+def computed() -> tuple[dict[tuple, dict], dict[tuple, dict]]:
+    """Every non-empty cell computed from scratch, and its providers' responses keyed (cell, provider): all
+    placed orders, then each body's claimed and routed-only orders (grouped queries)."""
+    cells: dict[tuple, dict] = {}
+    responses: dict[tuple, dict] = {}
+    order_dims = [f"order__{d}" for d in DIMENSIONS]
 
-
-def computed() -> dict[tuple, dict]:
-    """Every non-empty cell computed from scratch: all placed orders, then each body's claimed and
-    routed-only orders (one grouped query each)."""
-    placed = Order.objects.exclude(state=OrderState.DRAFT).order_by()
-    result: dict[tuple, dict] = {}
-
-    def add(rows, body=None, routed_only=False, by_body=False):
-        for row in rows:
-            dims = tuple(row[d] for d in DIMENSIONS)
+    def add(orders, body=None, routed_only=False, by_body=False):
+        dims = [*DIMENSIONS, "claimed_by_body_id"] if by_body else DIMENSIONS
+        for row in orders.order_by().values(*dims).annotate(**figures()):
+            key = cell_key(*(row[d] for d in DIMENSIONS), row.get("claimed_by_body_id", body), routed_only)
+            cells[key] = _clean(row)
+        extra = ["order__claimed_by_body_id"] if by_body else []
+        for row in responses_in(orders, *order_dims, *extra):
             key = cell_key(
-                *dims, body=row["claimed_by_body_id"] if by_body else body, routed_only=routed_only
+                *(row[d] for d in order_dims), row.get("order__claimed_by_body_id", body), routed_only
             )
-            result[key] = _clean(row)
+            responses[(key, row["provider_org_id"])] = {name: row[name] for name in RESPONSE_COUNTS}
 
-    add(placed.values(*DIMENSIONS).annotate(**figures()))
-    add(
-        placed.filter(claimed_by_body_id__isnull=False)
-        .values(*DIMENSIONS, "claimed_by_body_id")
-        .annotate(**figures()),
-        by_body=True,
-    )
+    add(counted_by())
+    add(counted_by().filter(claimed_by_body_id__isnull=False), by_body=True)
     for body in OrderRoute.objects.order_by().values_list("body_id", flat=True).distinct():
-        routed = counted_by(body, routed_only=True)
-        add(routed.order_by().values(*DIMENSIONS).annotate(**figures()), body=body, routed_only=True)
-    return result
+        add(counted_by(body, routed_only=True), body=body, routed_only=True)
+    return cells, responses
 
 
-def _stored() -> dict[tuple, dict]:
-    stored = {}
+def _stored() -> tuple[dict[tuple, dict], dict[tuple, dict]]:
+    cells, by_id = {}, {}
     for row in OrderTally.objects.all():
         key = cell_key(
             row.county_id, row.chain_id, row.link_id, row.kind, row.state, row.body_id, row.routed_only
         )
         values = {name: getattr(row, name) for name in COUNTS}
         values["financed"] = Decimal(as_int(row.financed))
+        by_id[row.pk] = key
         if values["orders"]:
-            stored[key] = values
-    return stored
+            cells[key] = values
+    responses = {
+        (by_id[r.cell_id], r.provider_org_id): {name: getattr(r, name) for name in RESPONSE_COUNTS}
+        for r in ResponseTally.objects.all()
+        if r.responses
+    }
+    return cells, responses
 
 
 def drift() -> list[tuple[str, dict | None, dict | None]]:
-    """The cells whose stored figures differ from a fresh count: (key, stored, counted)."""
-    fresh, stored = computed(), _stored()
-    return [
+    """The cells (and cell responses) whose stored figures differ from a fresh count: (key, stored, counted)."""
+    (fresh, fresh_responses), (stored, stored_responses) = computed(), _stored()
+    differ = [
         (key_text(key), stored.get(key), fresh.get(key))
         for key in sorted(set(fresh) | set(stored), key=key_text)
         if stored.get(key) != fresh.get(key)
+    ]
+    return differ + [
+        (f"{key_text(key)}/{org}", stored_responses.get((key, org)), fresh_responses.get((key, org)))
+        for key, org in sorted(
+            set(fresh_responses) | set(stored_responses), key=lambda k: (key_text(k[0]), k[1])
+        )
+        if stored_responses.get((key, org)) != fresh_responses.get((key, org))
     ]
 
 
@@ -206,8 +228,8 @@ def rebuild() -> int:
     changes (a change committed during the rebuild may be missed: `drift()` then lists its cells)."""
     with transaction.atomic():
         OrderTally.objects.all().delete()
-        fresh = computed()
-        OrderTally.objects.bulk_create(
+        fresh, responses = computed()
+        rows = OrderTally.objects.bulk_create(
             [
                 OrderTally(
                     key=key_text(k),
@@ -221,6 +243,18 @@ def rebuild() -> int:
                     **values,
                 )
                 for k, values in fresh.items()
+            ],
+            batch_size=2000,
+        )
+        ids = (
+            {row.key: row.pk for row in rows}
+            if all(r.pk for r in rows)
+            else dict(OrderTally.objects.values_list("key", "pk"))
+        )
+        ResponseTally.objects.bulk_create(
+            [
+                ResponseTally(cell_id=ids[key_text(key)], provider_org_id=org, **values)
+                for (key, org), values in responses.items()
             ],
             batch_size=2000,
         )

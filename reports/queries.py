@@ -210,12 +210,9 @@ def as_cells(column: dict[str, int], rows: list[tuple], extras=()) -> tuple[list
     return keys, matrix
 
 
-def tally_cells(user, level: Level, filters: Filters, now: datetime) -> tuple[list[tuple], np.ndarray] | None:
-    """`order_cells` answered from the summary table (`OrderTally`, kept exact by the order services), or None
-    when it cannot answer exactly: a period filter (the table has no dates) or a scope it keeps no cells for.
-    The claim service level depends on the clock: the published, unclaimed orders whose claim is not yet due
-    are counted live (a handful, from a partial index) in the same query (UNION ALL) and taken from the
-    table's published, unclaimed ones."""
+def level_cells(user, level: Level, filters: Filters = NO_FILTERS):
+    """The summary cells (`OrderTally`, kept exact by the order services) a dashboard counts, or None when
+    they cannot answer exactly: a period filter (the table has no dates) or a scope without cells."""
     cells = tally_rows(user)
     if cells is None or filters.start or filters.end:
         return None
@@ -223,17 +220,22 @@ def tally_cells(user, level: Level, filters: Filters, now: datetime) -> tuple[li
         cells = cells.filter(county__prefecture_id=level.prefecture.pk)
     elif level.kind == COUNTY:
         cells = cells.filter(county_id=level.county.pk)
+    return filters.apply(cells)
+
+
+def tally_cells(cells, orders, now: datetime) -> tuple[list[tuple], np.ndarray]:
+    """`order_cells` answered from the summary cells of `level_cells`. The claim service level depends on the
+    clock: the published, unclaimed orders whose claim is not yet due are counted live (a handful, from a
+    partial index) in the same query (UNION ALL) and taken from the cells' published, unclaimed ones."""
     dims = ("county", "chain", "kind", "state")
     zero = Value(0, output_field=IntegerField())
     tallied = (
-        filters.apply(cells)
-        .order_by()
+        cells.order_by()
         .values(*dims)
         .annotate(total=SafeSum("orders"), **{name: SafeSum(name) for name in TALLIED}, not_due=zero)
     )
     not_due = (
-        level_orders(user, level, filters)
-        .filter(published_at__isnull=False, claimed_at__isnull=True, claim_due_at__gte=now)
+        orders.filter(published_at__isnull=False, claimed_at__isnull=True, claim_due_at__gte=now)
         .order_by()
         .values(*dims)
         .annotate(total=zero, **dict.fromkeys(TALLIED, zero), not_due=Count("pk"))
@@ -262,7 +264,7 @@ def tally_rows(user):
     scope = Scope.for_user(user)
     if not (scope.is_admin or scope.is_body or scope.is_city or scope.is_county):
         return None
-    return OrderTally.objects.counting_for(user)
+    return OrderTally.objects.counting_for(user).filter(orders__gt=0)  # emptied cells stay, at zero
 
 
 def read_rows(queryset, wrap=None) -> tuple[dict[str, int], list[tuple]]:

@@ -29,7 +29,7 @@ from matchmaking.models.proposals import (
     ProposalQuerySet,
     attachment_path,
 )
-from matchmaking.models.tally import OrderTally, OrderTallyQuerySet
+from matchmaking.models.tally import OrderTally, OrderTallyQuerySet, ResponseTally
 
 __all__ = [
     "AFTER_PUBLICATION",
@@ -57,6 +57,7 @@ __all__ = [
     "Outcome",
     "Proposal",
     "ProposalQuerySet",
+    "ResponseTally",
     "Subscription",
     "attachment_path",
     "choice_label",

@@ -103,3 +103,24 @@ class OrderTally(models.Model):
 
     def __str__(self):
         return self.key
+
+
+class ResponseTally(models.Model):
+    """看板汇总·响应: one provider's responses to the orders of one summary cell (the top-providers section)."""
+
+    cell = models.ForeignKey(
+        OrderTally, on_delete=models.CASCADE, related_name="responses", verbose_name=_("汇总单元")
+    )
+    provider_org = models.ForeignKey(
+        "accounts.Organization", on_delete=models.CASCADE, related_name="+", verbose_name=_("资源方")
+    )
+    responses = models.PositiveIntegerField(_("响应数"), default=0)
+    accepted = models.PositiveIntegerField(_("被接受"), default=0)
+
+    class Meta:
+        verbose_name = _("看板汇总·响应")
+        verbose_name_plural = _("看板汇总·响应")
+        constraints = [models.UniqueConstraint(fields=["cell", "provider_org"], name="response_tally_unique")]
+
+    def __str__(self):
+        return f"{self.cell_id}:{self.provider_org_id}"
