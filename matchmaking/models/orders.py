@@ -276,6 +276,7 @@ class Order(models.Model):
             # counted live beside the summary table (matchmaking.tally), which cannot know the clock.
             models.Index(
                 fields=["claim_due_at"],
+                include=["county", "chain", "kind", "state", "claimed_by_body"],
                 condition=Q(published_at__isnull=False, claimed_at__isnull=True),
                 name="order_unclaimed_due",
             ),
