@@ -11,6 +11,7 @@ class MatchmakingConfig(AppConfig):
     verbose_name = _("供需对接")
 
     def ready(self):
-        """Connect the catalog-change signals, the chain-registry notifications and the matching check."""
+        """Connect the catalog-change signals, the summary-table receivers, the chain-registry notifications and
+        the matching check."""
         # Imported once the models are ready (Django's way of registering receivers, hooks and checks).
-        from matchmaking import chain_notifications, chain_page, match_index, signals  # noqa: F401
+        from matchmaking import chain_notifications, chain_page, match_index, signals, tally_signals  # noqa: F401

@@ -18,7 +18,7 @@ from accounts.scoping import Scope
 from chains.models import ProvincialBody
 from core import dispatch
 from core.validators import validate_due_date
-from matchmaking import notifications, sla, texts, workflow
+from matchmaking import notifications, sla, tally, texts, workflow
 from matchmaking.beneficiaries import parse_beneficiaries, set_beneficiaries
 from matchmaking.choices import DeclineReason, EventKind, OrderState, OutcomeType, ProposalState
 from matchmaking.models import (
@@ -87,8 +87,10 @@ def _transition(
         if transition.needs_reason or reason:
             fields.setdefault("state_note", (reason or "").strip()[:1000])
         # The conditional UPDATE is the guard against a concurrent change (e.g. two bodies claiming at once).
+        before = tally.cells_of(locked.pk)  # the dashboards' summary cells, recounted after the change
         if not Order.objects.filter(pk=locked.pk, state=locked.state).update(**fields):
             raise WorkflowError(_("需求状态已被他人更改，请刷新后重试。"), code=conflict_code)
+        tally.recount_order(locked.pk, before)
         from_state = locked.state
         for name, value in fields.items():
             setattr(locked, name, value)
@@ -252,6 +254,7 @@ def approve_order(order: Order, *, by, note: str = "") -> Order:
         OrderRoute.objects.bulk_create(
             [OrderRoute(order=order, body=b, routed_at=now) for b in bodies], ignore_conflicts=True
         )
+        tally.recount_order(order.pk)  # the routed bodies' summary cells (bulk_create sends no signal)
         if bodies:
             event = log_event(
                 order, EventKind.ROUTED, by, note="、".join(b.short_name or b.name for b in bodies)

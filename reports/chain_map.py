@@ -4,13 +4,13 @@ the user's visible orders."""
 
 from dataclasses import dataclass
 
-from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
 from django.utils.translation import gettext_lazy as _
 
 from chains.models import ChainLink, ChainType, County, CountyChain, Enterprise
 from matchmaking.choices import OrderKind, OrderState, ResourceType
 from matchmaking.models import Match, Order
-from reports.queries import OPEN_STATES
+from reports.queries import OPEN_STATES, tally_rows
 from reports.tables import Column, Table
 
 
@@ -32,6 +32,23 @@ class ChainMap:
         return {t.key: t.chart_payload() for t in (self.firms, self.orders, self.flows)}
 
 
+def order_counts(orders, cells=None) -> list[dict]:
+    """Open and all orders per (link, county): from the summary cells when given (`tally_rows`, narrowed
+    to the chain type and county like `orders`), else counted over the orders."""
+    if cells is None:
+        return list(
+            orders.order_by()
+            .values("link_id", "county_id")
+            .annotate(open=Count("pk", filter=Q(state__in=OPEN_STATES)), total=Count("pk"))
+        )
+    rows = (
+        cells.order_by()
+        .values("link_id", "county_id")
+        .annotate(open=Sum("orders", filter=Q(state__in=OPEN_STATES)), total=Sum("orders"))
+    )
+    return [{**r, "open": r["open"] or 0, "total": r["total"] or 0} for r in rows if r["total"]]
+
+
 def build_chain_map(user, chain_type: ChainType, county: County | None = None) -> ChainMap:
     """The chain map; catalog counts are public, order and match counts come from the user's visible orders."""
     links = list(ChainLink.objects.filter(chain_type=chain_type).order_by("position"))
@@ -46,11 +63,10 @@ def build_chain_map(user, chain_type: ChainType, county: County | None = None) -
     )
     if county is not None:
         orders = orders.filter(county=county)
-    order_counts = list(
-        orders.order_by()
-        .values("link_id", "county_id")
-        .annotate(open=Count("pk", filter=Q(state__in=OPEN_STATES)), total=Count("pk"))
-    )
+    cells = tally_rows(user)
+    if cells is not None:
+        cells = cells.filter(chain__chain_type=chain_type, **({"county": county} if county else {}))
+    link_counts = order_counts(orders, cells)
     # order_by(): without it the subqueries would carry Enterprise's default ordering (three joins and a
     # sort per matched row) to pick the only row a primary key can match.
     firm = Enterprise.objects.filter(pk=OuterRef("resource_id")).order_by()
@@ -69,7 +85,7 @@ def build_chain_map(user, chain_type: ChainType, county: County | None = None) -
     )
     county_ids = (
         {r["county_id"] for r in firm_counts}
-        | {r["county_id"] for r in order_counts}
+        | {r["county_id"] for r in link_counts}
         | {r["order__county_id"] for r in flow_rows}
         | {r["firm_county"] for r in flow_rows}
         | set(CountyChain.objects.filter(chain_type=chain_type).values_list("county_id", flat=True))
@@ -111,7 +127,7 @@ def build_chain_map(user, chain_type: ChainType, county: County | None = None) -
     )
 
     per_link: dict = {}
-    for r in order_counts:
+    for r in link_counts:
         entry = per_link.setdefault(r["link_id"], {"open": 0, "total": 0, "counties": set()})
         entry["open"] += r["open"]
         entry["total"] += r["total"]

@@ -11,18 +11,19 @@ from datetime import datetime
 
 import numpy as np
 from django.db import connection, connections
-from django.db.models import Aggregate, Count, Exists, F, FloatField, Func, OuterRef, Q
+from django.db.models import Aggregate, Count, F, FloatField, Func, IntegerField, Q, Value
 from django.db.models.functions import Round
 
+from accounts.scoping import Scope
 from core.sums import SafeSum, as_int
-from matchmaking.choices import OrderState, OutcomeType, ProposalState
-from matchmaking.models import RESPONDABLE, Order, Proposal
+from matchmaking.choices import OrderState, OutcomeType
+from matchmaking.models import RESPONDABLE, Order, OrderTally
+from matchmaking.tally import CLAIM_TIME_Q, FINANCED_TYPES, RESOLVE_TIME_Q, docked_q
 from reports.access import CITY, COUNTY, Level
 from reports.forms import NO_FILTERS, Filters
 
 INT64_SAFE = 2**62  # below this, any roll-up of the cells stays inside int64
 OPEN_STATES = tuple(RESPONDABLE)  # published, claimed, docking: waiting for or under way
-FINANCED_TYPES = (OutcomeType.CREDIT, OutcomeType.EQUITY)
 
 
 def level_orders(user, level: Level, filters: Filters = NO_FILTERS):
@@ -68,19 +69,6 @@ def sla_met_q() -> Q:
 def sla_counts(until: datetime) -> dict:
     """Conditional counts for the service level: claimed in time, and orders whose claim was due."""
     return {"sla_due": Count("pk", filter=sla_due_q(until)), "sla_met": Count("pk", filter=sla_met_q())}
-
-
-def docked_q():
-    """An order reached docking when it is docking / resolved now, or was closed after accepting a response."""
-    accepted = Proposal.objects.filter(order_id=OuterRef("pk"), state=ProposalState.ACCEPTED)
-    # Only closed orders can have docked without being docking/resolved now: probe responses for those.
-    return Q(state__in=(OrderState.DOCKING, OrderState.RESOLVED)) | (
-        Q(state=OrderState.CLOSED) & Q(Exists(accepted))
-    )
-
-
-CLAIM_TIME_Q = Q(published_at__isnull=False, claimed_at__isnull=False)
-RESOLVE_TIME_Q = Q(state=OrderState.RESOLVED, published_at__isnull=False, finished_at__isnull=False)
 
 
 class MedianHours(Aggregate):
@@ -139,6 +127,19 @@ def medians(orders, with_claim_time: int, with_resolve_time: int) -> tuple[float
 
 # What every section sums: the order count, open/resolved (from the state), the funnel stages, the sizes
 # the medians need, the service-level counts and the outcome figures.
+# The summary table's columns summed for them (total is its "orders"; unclaimed feeds sla_due).
+TALLIED = (
+    "published",
+    "claimed",
+    "docked",
+    "with_claim_time",
+    "with_resolve_time",
+    "sla_met",
+    "financed",
+    "agreements",
+    "outcomes",
+    "unclaimed",
+)
 SUM_KEYS = (
     "total",
     "open",
@@ -181,7 +182,12 @@ def order_cells(orders, now: datetime) -> tuple[list[tuple], np.ndarray]:
             **sla_counts(now),
         )
     )
-    column, rows = read_rows(grouped)
+    return as_cells(*read_rows(grouped))
+
+
+def as_cells(column: dict[str, int], rows: list[tuple], extras=()) -> tuple[list[tuple], np.ndarray]:
+    """(keys, matrix) of grouped rows with county, chain, kind, state and the SUM_KEYS columns they have
+    (`extras`: more columns, appended after the SUM_KEYS ones)."""
     keys = [(r[column["county"]], r[column["chain"]], r[column["kind"]], r[column["state"]]) for r in rows]
     columns = {
         j: [as_int(r[column[name]]) for r in rows]  # SUM is NULL, a Decimal (PostgreSQL) or a float (TOTAL)
@@ -192,14 +198,73 @@ def order_cells(orders, now: datetime) -> tuple[list[tuple], np.ndarray]:
     # overflow it when summed, and then the cells are Python ints (exact, unbounded).
     largest = max((abs(v) for values in columns.values() for v in values), default=0)
     fits = largest * max(len(rows), 1) < INT64_SAFE
-    matrix = np.zeros((len(rows), len(SUM_KEYS)), dtype=np.int64 if fits else object)
+    matrix = np.zeros((len(rows), len(SUM_KEYS) + len(extras)), dtype=np.int64 if fits else object)
     for j, values in columns.items():
         matrix[:, j] = values
+    for j, name in enumerate(extras, len(SUM_KEYS)):
+        matrix[:, j] = [as_int(r[column[name]]) for r in rows]
     total = matrix[:, SUM_KEYS.index("total")]
     states = [key[3] for key in keys]
     matrix[:, SUM_KEYS.index("open")] = total * np.isin(states, OPEN_STATES)
     matrix[:, SUM_KEYS.index("resolved")] = total * (np.asarray(states, dtype=object) == OrderState.RESOLVED)
     return keys, matrix
+
+
+def level_cells(user, level: Level, filters: Filters = NO_FILTERS):
+    """The summary cells (`OrderTally`, kept exact by the order services) a dashboard counts, or None when
+    they cannot answer exactly: a period filter (the table has no dates) or a scope without cells."""
+    cells = tally_rows(user)
+    if cells is None or filters.start or filters.end:
+        return None
+    if level.kind == CITY:
+        cells = cells.filter(county__prefecture_id=level.prefecture.pk)
+    elif level.kind == COUNTY:
+        cells = cells.filter(county_id=level.county.pk)
+    return filters.apply(cells)
+
+
+def tally_cells(cells, orders, now: datetime) -> tuple[list[tuple], np.ndarray]:
+    """`order_cells` answered from the summary cells of `level_cells`. The claim service level depends on the
+    clock: the published, unclaimed orders whose claim is not yet due are counted live (a handful, from a
+    partial index) in the same query (UNION ALL) and taken from the cells' published, unclaimed ones."""
+    dims = ("county", "chain", "kind", "state")
+    zero = Value(0, output_field=IntegerField())
+    tallied = (
+        cells.order_by()
+        .values(*dims)
+        .annotate(total=SafeSum("orders"), **{name: SafeSum(name) for name in TALLIED}, not_due=zero)
+    )
+    not_due = (
+        orders.filter(published_at__isnull=False, claimed_at__isnull=True, claim_due_at__gte=now)
+        .order_by()
+        .values(*dims)
+        .annotate(total=zero, **dict.fromkeys(TALLIED, zero), not_due=Count("pk"))
+    )
+    column, rows = read_rows(tallied.union(not_due, all=True))
+    merged: dict[tuple, list] = {}
+    for row in rows:
+        key = row[:4]
+        values = [as_int(v) for v in row[4:]]
+        if key in merged:
+            merged[key] = [a + b for a, b in zip(merged[key], values, strict=True)]
+        else:
+            merged[key] = values
+    keys, matrix = as_cells(
+        column, [(*key, *values) for key, values in merged.items()], ("unclaimed", "not_due")
+    )
+    unclaimed, not_yet_due = matrix[:, len(SUM_KEYS)], matrix[:, len(SUM_KEYS) + 1]
+    matrix[:, SUM_KEYS.index("sla_due")] = (
+        matrix[:, SUM_KEYS.index("with_claim_time")] + unclaimed - not_yet_due
+    )
+    return keys, matrix[:, : len(SUM_KEYS)]
+
+
+def tally_rows(user):
+    """The summary cells counting each order the user sees once, or None for a scope without cells."""
+    scope = Scope.for_user(user)
+    if not (scope.is_admin or scope.is_body or scope.is_city or scope.is_county):
+        return None
+    return OrderTally.objects.counting_for(user).filter(orders__gt=0)  # emptied cells stay, at zero
 
 
 def read_rows(queryset, wrap=None) -> tuple[dict[str, int], list[tuple]]:

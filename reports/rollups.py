@@ -10,17 +10,27 @@ from datetime import datetime
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization
 from chains.models import County, CountyChain, Prefecture
+from core.sums import as_int
 from matchmaking.choices import OrderKind, OrderState, ProposalState
-from matchmaking.models import Proposal
+from matchmaking.models import Proposal, ResponseTally
 from reports.access import CITY, COUNTY, PROVINCE, Level, scope_key
 from reports.forms import NO_FILTERS, Filters
-from reports.queries import OPEN_STATES, Figures, level_orders, medians, order_cells, read_rows
+from reports.queries import (
+    OPEN_STATES,
+    Figures,
+    level_cells,
+    level_orders,
+    medians,
+    order_cells,
+    read_rows,
+    tally_cells,
+)
 from reports.tables import Column, Dashboard, Table, percent
 
 TOP_PROVIDERS = 10
@@ -299,18 +309,27 @@ def _chains_open(figures: Figures, level: Level, filters: Filters) -> Table:
     )
 
 
-def _top_providers(orders) -> Table:
+def _top_providers(orders, cells=None) -> Table:
     # Counted per provider first and named afterwards: joining the names into the grouping costs more than
-    # the grouping itself. The ORM builds the (scoped) count; the outer query only adds the names.
-    counted = (
-        Proposal.objects.filter(order__in=orders.values("pk"))
-        .order_by()
-        .values("provider_org_id")
-        .annotate(
-            responses=Count("pk"),
-            accepted=Count("pk", filter=Q(state=ProposalState.ACCEPTED)),
+    # the grouping itself. The ORM builds the (scoped) count, from the summary cells' responses when the
+    # dashboard reads cells; the outer query only adds the names.
+    if cells is not None:
+        counted = (
+            ResponseTally.objects.filter(cell__in=cells.values("pk"))
+            .order_by()
+            .values("provider_org_id")
+            .annotate(responses=Sum("responses"), accepted=Sum("accepted"))
         )
-    )
+    else:
+        counted = (
+            Proposal.objects.filter(order__in=orders.values("pk"))
+            .order_by()
+            .values("provider_org_id")
+            .annotate(
+                responses=Count("pk"),
+                accepted=Count("pk", filter=Q(state=ProposalState.ACCEPTED)),
+            )
+        )
     _columns, rows = read_rows(
         counted,
         # Only ORM-built SQL (its values stay parameters), a quoted table name and an int constant go in.
@@ -327,7 +346,7 @@ def _top_providers(orders) -> Table:
             "accepted": accepted,
             "accepted_share": percent(accepted, responses),
         }
-        for name, responses, accepted in rows
+        for name, responses, accepted in ((n, as_int(r), as_int(a)) for n, r, a in rows)  # SUM: Decimal
     ]
     return Table(
         "providers",
@@ -347,11 +366,12 @@ def build_dashboard(
     user, level: Level, filters: Filters = NO_FILTERS, now: datetime | None = None
 ) -> Dashboard:
     """All sections of one dashboard, every number computed in the database within the user's scope: one
-    grouped query for the counted figures, one for the medians (two hour-bucket queries on SQLite), one
+    grouped query for the counted figures (over the summary table when it can answer, `tally_cells`), one for the medians (two hour-bucket queries on SQLite), one
     for the providers, and the reference rows (prefectures, counties, chains) the sections list."""
     now = now or timezone.now()
     orders = level_orders(user, level, filters)
-    figures = Figures.of(order_cells(orders, now))
+    cells = level_cells(user, level, filters)
+    figures = Figures.of(order_cells(orders, now) if cells is None else tally_cells(cells, orders, now))
     summary, grouped = figures.summary, figures.grouped
     median_claim, median_resolve = medians(orders, summary["with_claim_time"], summary["with_resolve_time"])
     totals = {
@@ -383,7 +403,7 @@ def build_dashboard(
         geo,
         *([county_metrics(figures, counties)] if level.kind in (PROVINCE, CITY) else []),
         _chains_open(figures, level, filters),
-        _top_providers(orders),
+        _top_providers(orders, cells),
     ]
     return Dashboard(level=level, totals=totals, tables=tables, computed_at=now)
 

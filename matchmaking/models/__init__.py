@@ -29,6 +29,7 @@ from matchmaking.models.proposals import (
     ProposalQuerySet,
     attachment_path,
 )
+from matchmaking.models.tally import OrderTally, OrderTallyQuerySet, ResponseTally
 
 __all__ = [
     "AFTER_PUBLICATION",
@@ -51,9 +52,12 @@ __all__ = [
     "OrderEventQuerySet",
     "OrderQuerySet",
     "OrderRoute",
+    "OrderTally",
+    "OrderTallyQuerySet",
     "Outcome",
     "Proposal",
     "ProposalQuerySet",
+    "ResponseTally",
     "Subscription",
     "attachment_path",
     "choice_label",

@@ -269,6 +269,17 @@ class Order(models.Model):
                 ],
                 name="order_dashboard_cover",
             ),
+            # Providers' lists count every open, public order (a large share of all orders): from this
+            # index alone, with the "invited / responded" probes needing only the id.
+            models.Index(fields=["state", "visibility"], include=["id"], name="order_state_visibility"),
+            # Dashboards: the published orders not yet claimed whose claim is not yet due (a handful) are
+            # counted live beside the summary table (matchmaking.tally), which cannot know the clock.
+            models.Index(
+                fields=["claim_due_at"],
+                include=["county", "chain", "kind", "state", "claimed_by_body"],
+                condition=Q(published_at__isnull=False, claimed_at__isnull=True),
+                name="order_unclaimed_due",
+            ),
         ]
         constraints = [
             # The claim service level is measured against the stored deadline, so every published order has one.
@@ -416,6 +427,9 @@ class OrderRoute(models.Model):
         verbose_name_plural = _("需求分派")
         ordering = ["-routed_at"]
         constraints = [models.UniqueConstraint(fields=["order", "body"], name="orderroute_unique")]
+        # A body's lists and counts ask "routed to this body?" of every candidate order: its routed order ids
+        # come from this index alone (an index-only scan, not the table).
+        indexes = [models.Index(fields=["body", "order"], name="orderroute_body_order")]
 
     def __str__(self):
         return f"{self.order} → {self.body}"

@@ -123,6 +123,8 @@ class Proposal(models.Model):
         constraints = [models.UniqueConstraint(fields=["order", "provider_org"], name="response_one_per_org")]
         indexes = [
             models.Index(fields=["provider_org", "state"]),
+            # A provider's lists ask "responded by this provider?" of every candidate order (index-only).
+            models.Index(fields=["provider_org", "order"], name="response_provider_order"),
             # Dashboards: "docked" probes the accepted responses of closed orders.
             models.Index(
                 fields=["order"], condition=Q(state=ProposalState.ACCEPTED), name="response_accepted_order"

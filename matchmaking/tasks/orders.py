@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from matchmaking import notifications, services
+from matchmaking import notifications, services, tally
 from matchmaking.choices import NotificationKind, OrderState
 from matchmaking.models import Notification, NotificationPreference, Order
 
@@ -154,3 +154,15 @@ __all__ = [
     "send_daily_digests",
     "send_notification_emails",
 ]
+
+
+@shared_task
+def check_order_tally(rebuild: bool = False) -> int:
+    """Compare the dashboards' summary table with a plain count (`matchmaking.tally.drift`), log the cells
+    that drifted and, with `rebuild`, recount the whole table; return the number of drifted cells."""
+    drifted = tally.drift()
+    for key, stored, counted in drifted[:20]:
+        logger.error("order tally drift %s: stored %s, counted %s", key, stored, counted)
+    if drifted and rebuild:
+        tally.rebuild()
+    return len(drifted)

@@ -1,0 +1,261 @@
+"""Keeping the dashboards' summary table (`OrderTally`) exact.
+
+Every change to an order's counted figures recounts the cells the order was in before and is in after, in the
+same transaction: each cell row is locked (SELECT … FOR UPDATE) and its figures recomputed from the orders with
+the plain counts below (and its providers' responses, `ResponseTally`), so two transactions changing orders of one cell
+serialise on that row and the second counts after the first committed. The services recount around a state
+change (`cells_of` before, `recount_order` after); saves and deletes of orders, outcomes, responses and routes
+done any other way are recounted by `matchmaking.tally_signals`.
+`rebuild()` recomputes the whole table from the orders and `drift()` lists the cells that differ from it.
+"""
+
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Count, Exists, F, OuterRef, Q
+
+from core.sums import SafeSum, as_int
+from matchmaking.choices import OrderState, OutcomeType, ProposalState
+from matchmaking.models import AFTER_PUBLICATION, Order, OrderRoute, Proposal
+from matchmaking.models.tally import COUNTS, OrderTally, ResponseTally
+
+FINANCED_TYPES = (OutcomeType.CREDIT, OutcomeType.EQUITY)
+CLAIM_TIME_Q = Q(published_at__isnull=False, claimed_at__isnull=False)
+RESOLVE_TIME_Q = Q(state=OrderState.RESOLVED, published_at__isnull=False, finished_at__isnull=False)
+DIMENSIONS = ("county_id", "chain_id", "link_id", "kind", "state")
+
+
+def docked_q() -> Q:
+    """An order reached docking when it is docking / resolved now, or was closed after accepting a response."""
+    accepted = Proposal.objects.filter(order_id=OuterRef("pk"), state=ProposalState.ACCEPTED)
+    # Only closed orders can have docked without being docking/resolved now: probe responses for those.
+    return Q(state__in=(OrderState.DOCKING, OrderState.RESOLVED)) | (
+        Q(state=OrderState.CLOSED) & Q(Exists(accepted))
+    )
+
+
+def figures() -> dict:
+    """The plain counts of one group of orders: the columns of `OrderTally`."""
+    return {
+        "orders": Count("pk"),
+        "published": Count("pk", filter=Q(published_at__isnull=False)),
+        "claimed": Count("pk", filter=Q(claimed_at__isnull=False)),
+        "docked": Count("pk", filter=docked_q()),
+        "with_claim_time": Count("pk", filter=CLAIM_TIME_Q),
+        "with_resolve_time": Count("pk", filter=RESOLVE_TIME_Q),
+        "sla_met": Count("pk", filter=CLAIM_TIME_Q & Q(claimed_at__lte=F("claim_due_at"))),
+        "unclaimed": Count("pk", filter=Q(published_at__isnull=False, claimed_at__isnull=True)),
+        "outcomes": Count("outcome"),
+        "agreements": Count("outcome", filter=Q(outcome__outcome_type=OutcomeType.AGREEMENT)),
+        "financed": SafeSum("outcome__amount_yuan", filter=Q(outcome__outcome_type__in=FINANCED_TYPES)),
+    }
+
+
+def cell_key(county, chain, link, kind, state, body=None, routed_only=False) -> tuple:
+    """A cell's identity (the row's dimensions)."""
+    return (county, chain, link, kind, state, body, routed_only)
+
+
+def key_text(key: tuple) -> str:
+    """The unique text of a cell key (empty parts for no link / no body)."""
+    county, chain, link, kind, state, body, routed_only = key
+    return f"{county}:{chain}:{link or ''}:{kind}:{state}:{body or ''}:{int(routed_only)}"
+
+
+def cells_of(order_pk: int) -> set[tuple]:
+    """The cells an order counts in now (none for a draft or a deleted order)."""
+    row = Order.objects.filter(pk=order_pk).values(*DIMENSIONS, "claimed_by_body_id").order_by().first()
+    if row is None or row["state"] == OrderState.DRAFT:
+        return set()
+    dims = tuple(row[d] for d in DIMENSIONS)
+    cells = {cell_key(*dims)}
+    claimer = row["claimed_by_body_id"]
+    if claimer:
+        cells.add(cell_key(*dims, body=claimer))
+    if row["state"] in AFTER_PUBLICATION:
+        routed = OrderRoute.objects.filter(order_id=order_pk).values_list("body_id", flat=True)
+        cells.update(cell_key(*dims, body=b, routed_only=True) for b in routed if b != claimer)
+    return cells
+
+
+def counted_by(body: int | None = None, routed_only: bool = False):
+    """The placed orders of the all-orders cells (no body), of a body's claimed cells, or of its routed-only
+    cells (routed to it after publication, not claimed by it)."""
+    orders = Order.objects.exclude(state=OrderState.DRAFT)
+    if body is None:
+        return orders
+    if not routed_only:
+        return orders.filter(claimed_by_body_id=body)
+    routed = OrderRoute.objects.filter(body_id=body).values("order_id")
+    return orders.filter(pk__in=routed, state__in=AFTER_PUBLICATION).exclude(claimed_by_body_id=body)
+
+
+def orders_in(key: tuple):
+    """The orders a cell counts (the plain query the cell's figures are recomputed from)."""
+    county, chain, link, kind, state, body, routed_only = key
+    return counted_by(body, routed_only).filter(
+        county_id=county, chain_id=chain, link_id=link, kind=kind, state=state
+    )
+
+
+def _clean(found: dict) -> dict:
+    values = {name: as_int(found.get(name)) for name in COUNTS}
+    values["financed"] = Decimal(as_int(found.get("financed")))
+    return values
+
+
+RESPONSE_COUNTS = ("responses", "accepted")
+
+
+def responses_in(orders, *dims):
+    """Responses to the given orders per provider (and `dims` of their order): responses and accepted ones."""
+    return (
+        Proposal.objects.filter(order__in=orders.values("pk"))
+        .order_by()
+        .values(*dims, "provider_org_id")
+        .annotate(responses=Count("pk"), accepted=Count("pk", filter=Q(state=ProposalState.ACCEPTED)))
+    )
+
+
+def recount(cells) -> None:
+    """Recompute the given cells from the orders, each under its row lock (rows created when missing)."""
+    keys = sorted(set(cells), key=key_text)  # one lock order for every transaction: no deadlock
+    if not keys:
+        return
+    with transaction.atomic():
+        OrderTally.objects.bulk_create(
+            [
+                OrderTally(
+                    key=key_text(k),
+                    county_id=k[0],
+                    chain_id=k[1],
+                    link_id=k[2],
+                    kind=k[3],
+                    state=k[4],
+                    body_id=k[5],
+                    routed_only=k[6],
+                )
+                for k in keys
+            ],
+            ignore_conflicts=True,
+        )
+        locked = {
+            row.key: row
+            for row in OrderTally.objects.select_for_update().filter(key__in=[key_text(k) for k in keys])
+        }
+        for key in keys:
+            row = locked[key_text(key)]
+            values = _clean(orders_in(key).order_by().aggregate(**figures()))
+            for name, value in values.items():
+                setattr(row, name, value)
+            row.save(update_fields=[*values])
+            ResponseTally.objects.filter(cell=row).delete()
+            ResponseTally.objects.bulk_create(
+                ResponseTally(cell=row, provider_org_id=r.pop("provider_org_id"), **r)
+                for r in responses_in(orders_in(key)).values("provider_org_id", *RESPONSE_COUNTS)
+            )
+
+
+def recount_order(order_pk: int, before: set[tuple] = frozenset()) -> None:
+    """Recount the cells an order was in (`before`) and is in now."""
+    recount(set(before) | cells_of(order_pk))
+
+
+def computed() -> tuple[dict[tuple, dict], dict[tuple, dict]]:
+    """Every non-empty cell computed from scratch, and its providers' responses keyed (cell, provider): all
+    placed orders, then each body's claimed and routed-only orders (grouped queries)."""
+    cells: dict[tuple, dict] = {}
+    responses: dict[tuple, dict] = {}
+    order_dims = [f"order__{d}" for d in DIMENSIONS]
+
+    def add(orders, body=None, routed_only=False, by_body=False):
+        dims = [*DIMENSIONS, "claimed_by_body_id"] if by_body else DIMENSIONS
+        for row in orders.order_by().values(*dims).annotate(**figures()):
+            key = cell_key(*(row[d] for d in DIMENSIONS), row.get("claimed_by_body_id", body), routed_only)
+            cells[key] = _clean(row)
+        extra = ["order__claimed_by_body_id"] if by_body else []
+        for row in responses_in(orders, *order_dims, *extra):
+            key = cell_key(
+                *(row[d] for d in order_dims), row.get("order__claimed_by_body_id", body), routed_only
+            )
+            responses[(key, row["provider_org_id"])] = {name: row[name] for name in RESPONSE_COUNTS}
+
+    add(counted_by())
+    add(counted_by().filter(claimed_by_body_id__isnull=False), by_body=True)
+    for body in OrderRoute.objects.order_by().values_list("body_id", flat=True).distinct():
+        add(counted_by(body, routed_only=True), body=body, routed_only=True)
+    return cells, responses
+
+
+def _stored() -> tuple[dict[tuple, dict], dict[tuple, dict]]:
+    cells, by_id = {}, {}
+    for row in OrderTally.objects.all():
+        key = cell_key(
+            row.county_id, row.chain_id, row.link_id, row.kind, row.state, row.body_id, row.routed_only
+        )
+        values = {name: getattr(row, name) for name in COUNTS}
+        values["financed"] = Decimal(as_int(row.financed))
+        by_id[row.pk] = key
+        if values["orders"]:
+            cells[key] = values
+    responses = {
+        (by_id[r.cell_id], r.provider_org_id): {name: getattr(r, name) for name in RESPONSE_COUNTS}
+        for r in ResponseTally.objects.all()
+        if r.responses
+    }
+    return cells, responses
+
+
+def drift() -> list[tuple[str, dict | None, dict | None]]:
+    """The cells (and cell responses) whose stored figures differ from a fresh count: (key, stored, counted)."""
+    (fresh, fresh_responses), (stored, stored_responses) = computed(), _stored()
+    differ = [
+        (key_text(key), stored.get(key), fresh.get(key))
+        for key in sorted(set(fresh) | set(stored), key=key_text)
+        if stored.get(key) != fresh.get(key)
+    ]
+    return differ + [
+        (f"{key_text(key)}/{org}", stored_responses.get((key, org)), fresh_responses.get((key, org)))
+        for key, org in sorted(
+            set(fresh_responses) | set(stored_responses), key=lambda k: (key_text(k[0]), k[1])
+        )
+        if stored_responses.get((key, org)) != fresh_responses.get((key, org))
+    ]
+
+
+def rebuild() -> int:
+    """Replace the whole table with a fresh count; return the number of cells. Run it while no order
+    changes (a change committed during the rebuild may be missed: `drift()` then lists its cells)."""
+    with transaction.atomic():
+        OrderTally.objects.all().delete()
+        fresh, responses = computed()
+        rows = OrderTally.objects.bulk_create(
+            [
+                OrderTally(
+                    key=key_text(k),
+                    county_id=k[0],
+                    chain_id=k[1],
+                    link_id=k[2],
+                    kind=k[3],
+                    state=k[4],
+                    body_id=k[5],
+                    routed_only=k[6],
+                    **values,
+                )
+                for k, values in fresh.items()
+            ],
+            batch_size=2000,
+        )
+        ids = (
+            {row.key: row.pk for row in rows}
+            if all(r.pk for r in rows)
+            else dict(OrderTally.objects.values_list("key", "pk"))
+        )
+        ResponseTally.objects.bulk_create(
+            [
+                ResponseTally(cell_id=ids[key_text(key)], provider_org_id=org, **values)
+                for (key, org), values in responses.items()
+            ],
+            batch_size=2000,
+        )
+    return len(fresh)

@@ -1,0 +1,65 @@
+"""Receivers that keep the dashboards' summary table (`matchmaking.tally`) exact when an order, its outcome,
+a response or a route is saved or deleted outside a service's state change (forms, the admin, fixtures).
+Writes that bypass signals (QuerySet.update, bulk_create) recount through the services or `rebuild()`."""
+
+from contextlib import contextmanager
+
+from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
+from django.dispatch import receiver
+
+from matchmaking import tally
+from matchmaking.models import Order, OrderRoute, Outcome, Proposal
+
+RELATED = (Outcome, Proposal, OrderRoute)
+
+
+@receiver(pre_save, sender=Order, dispatch_uid="tally_order_before")
+def _order_before(sender, instance, raw=False, **kwargs):
+    if not raw:
+        instance._tally_before = tally.cells_of(instance.pk) if instance.pk else set()
+
+
+@receiver(post_save, sender=Order, dispatch_uid="tally_order_after")
+def _order_after(sender, instance, raw=False, **kwargs):
+    if not raw:
+        tally.recount_order(instance.pk, getattr(instance, "_tally_before", set()))
+
+
+def _before_delete(sender, instance, **kwargs):
+    instance._tally_before = tally.cells_of(instance.pk if sender is Order else instance.order_id)
+
+
+def _after_delete(sender, instance, **kwargs):
+    if sender is Order:
+        tally.recount(getattr(instance, "_tally_before", set()))
+    else:
+        tally.recount_order(instance.order_id, getattr(instance, "_tally_before", set()))
+
+
+def _related_saved(sender, instance, raw=False, **kwargs):
+    if not raw:
+        tally.recount_order(instance.order_id)
+
+
+# Connected per model (a receiver for every sender would stop Django's fast cascade deletes everywhere).
+def _connect_deletes() -> None:
+    for model in (Order, *RELATED):
+        pre_delete.connect(_before_delete, sender=model, dispatch_uid=f"tally_before_delete_{model.__name__}")
+        post_delete.connect(_after_delete, sender=model, dispatch_uid=f"tally_after_delete_{model.__name__}")
+
+
+@contextmanager
+def deletes_uncounted():
+    """Bulk deletes without per-row recounts (and with Django's fast deletes); rebuild the table afterwards."""
+    for model in (Order, *RELATED):
+        pre_delete.disconnect(sender=model, dispatch_uid=f"tally_before_delete_{model.__name__}")
+        post_delete.disconnect(sender=model, dispatch_uid=f"tally_after_delete_{model.__name__}")
+    try:
+        yield
+    finally:
+        _connect_deletes()
+
+
+_connect_deletes()
+for model in RELATED:
+    post_save.connect(_related_saved, sender=model, dispatch_uid=f"tally_saved_{model.__name__}")
