@@ -27,6 +27,7 @@ from .index import (
     PoolSubset,
     PoolView,
 )
+from .outcomes import InPool
 from .records import OrderQuery
 from .segment import normalize
 
@@ -360,19 +361,27 @@ def geo_feature(view: View, plan: QueryPlan, w: Mapping[str, float]) -> np.ndarr
     return lut[view.geo_class]
 
 
-def capital_fit(view: View, plan: QueryPlan, w: Mapping[str, float]) -> dict[str, np.ndarray]:
-    """Financing-type, amount and fund stage fit; returns each part and their mean as ``fit``."""
+def financing_type_fit(
+    view: View, plan: QueryPlan, w: Mapping[str, float], is_fund: np.ndarray | None = None
+) -> np.ndarray:
+    """How well each product's or fund's class suits the order's financing type (part of the capital fit)."""
     fin = view.fin_class
-    is_fund = view.rtype == TYPE_CODE["fund"]
+    if is_fund is None:
+        is_fund = view.rtype == TYPE_CODE["fund"]
     match, partial, mismatch = w["fit.type_match"], w["fit.type_partial"], w["fit.type_mismatch"]
     if plan.financing_type == "loan":
-        type_fit = np.where(fin == FIN_LOAN, match, np.where(is_fund, mismatch, partial))
-    elif plan.financing_type == "equity":
-        type_fit = np.where(fin == FIN_EQUITY, match, np.where(fin == FIN_LOAN, mismatch, partial))
-    elif plan.financing_type == "either":
-        type_fit = np.where(fin == FIN_OTHER, partial * 0.8, match)  # 投贷联动: loans and funds alike
-    else:
-        type_fit = np.where(fin == FIN_OTHER, partial * 0.8, partial)
+        return np.where(fin == FIN_LOAN, match, np.where(is_fund, mismatch, partial))
+    if plan.financing_type == "equity":
+        return np.where(fin == FIN_EQUITY, match, np.where(fin == FIN_LOAN, mismatch, partial))
+    if plan.financing_type == "either":
+        return np.where(fin == FIN_OTHER, partial * 0.8, match)  # 投贷联动: loans and funds alike
+    return np.where(fin == FIN_OTHER, partial * 0.8, partial)
+
+
+def capital_fit(view: View, plan: QueryPlan, w: Mapping[str, float]) -> dict[str, np.ndarray]:
+    """Financing-type, amount and fund stage fit; returns each part and their mean as ``fit``."""
+    is_fund = view.rtype == TYPE_CODE["fund"]
+    type_fit = financing_type_fit(view, plan, w, is_fund)
     amount = plan.query.amount_yuan
     unknown = w["fit.amount_unknown"]
     if amount and amount > 0:
@@ -423,6 +432,8 @@ def outcome_feature(
     group = index.outcome_groups.get((plan.chain_idx, plan.kind)) if plan.chain_idx >= 0 else None
     if group is None or n == 0:
         return np.zeros(n), np.zeros(n)
+    if group.pool is not None and group.pool.view is (view.base if isinstance(view, PoolSubset) else view):
+        return _pool_outcomes(view, plan, w, group.pool)
     pos = view.pos
     at = np.searchsorted(pos, group.pos)
     at = np.minimum(at, n - 1)
@@ -452,6 +463,43 @@ def outcome_feature(
     np.add.at(bad, at, weight * (polarity < 0))
     good[touched] = 1.0 - np.exp(-good[touched] / tau)
     bad[touched] = 1.0 - np.exp(-bad[touched] / tau)
+    return good, bad
+
+
+def _pool_outcomes(view: View, plan: QueryPlan, w: Mapping[str, float], rows: InPool):
+    """:func:`outcome_feature` from the group's rows resolved against the pool at build time: the same
+    arithmetic on the same rows, computed per touched resource of the pool, then gathered for ``view``
+    (whose rows are sorted, as the general path assumes too)."""
+    n = len(view)
+    if not len(rows.touched):
+        return np.zeros(n), np.zeros(n)
+    prox = np.where(
+        (rows.county == plan.county_id) & (rows.county >= 0),
+        w["outcome.same_county"],
+        np.where(
+            (rows.prefecture == plan.prefecture_id) & (rows.prefecture >= 0),
+            w["outcome.same_prefecture"],
+            w["outcome.in_province"],
+        ),
+    )
+    age = np.maximum(plan.today_ord - rows.day, 0)
+    weight = prox * np.power(0.5, age / max(w["outcome.half_life_days"], 1e-9))
+    if plan.query.order_id is not None:
+        weight = weight * (rows.order != plan.query.order_id)  # an order's own outcomes are not "similar"
+    tau = max(w["outcome.tau"], 1e-9)
+    size = len(rows.touched)
+    # per resource, its rows' weights summed in row order (as `np.add.at` does), then saturated
+    good_t = 1.0 - np.exp(-np.bincount(rows.inverse, weights=weight * rows.good, minlength=size) / tau)
+    bad_t = 1.0 - np.exp(-np.bincount(rows.inverse, weights=weight * rows.bad, minlength=size) / tau)
+    good, bad = np.zeros(n), np.zeros(n)
+    if isinstance(view, PoolSubset):
+        at = np.minimum(np.searchsorted(view.sel, rows.touched), n - 1)
+        found = view.sel[at] == rows.touched
+        good[at[found]] = good_t[found]
+        bad[at[found]] = bad_t[found]
+    else:
+        good[rows.touched] = good_t
+        bad[rows.touched] = bad_t
     return good, bad
 
 

@@ -6,8 +6,9 @@ many threads.  Everything per resource is a numpy array aligned with ``Index.res
 
 from __future__ import annotations
 
+from array import array
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -97,6 +98,8 @@ class PoolView:
     chain_max64: np.ndarray = field(default_factory=lambda: np.zeros(0))  # chain_max as float64
     # chain index → pool-local rows of the resources on one of its links (what the relation reads)
     link_rows: dict[int, np.ndarray] = field(default_factory=dict)
+    # pool-wide masks that depend only on a few weights, computed on first use (see scoring)
+    memo: dict[tuple, np.ndarray] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.pos)
@@ -254,15 +257,16 @@ class Index:
     # per resource, the facts explanations read, as plain ints (no numpy scalars per candidate):
     # (chain_id, link_order, county, prefecture, in_fujian, fin_class)
     facts: list[tuple[int, ...]] = field(default_factory=list)
-    # ``doc_terms`` as plain lists, so explanations read it without numpy calls
-    doc_indptr_list: list[int] = field(default_factory=lambda: [0])
-    doc_ids_list: list[int] = field(default_factory=list)
-    doc_vals_list: list[float] = field(default_factory=list)
+    # ``doc_terms`` as flat ``array.array``s, read by explanations without numpy calls like lists (plain ints and
+    # floats), but packed, and reading them writes no reference count: forked workers keep sharing the pages
+    doc_indptr_list: Sequence[int] = field(default_factory=lambda: array("q", [0]))
+    doc_ids_list: Sequence[int] = field(default_factory=lambda: array("i"))
+    doc_vals_list: Sequence[float] = field(default_factory=lambda: array("d"))
     # per chain type, per resource: the term id of its strongest chain word (-1: none), see
     # :func:`~.explain.chain_evidence`
-    chain_evidence_tids: list[list[int]] = field(default_factory=list)
+    chain_evidence_tids: list[Sequence[int]] = field(default_factory=list)
     # aligned with ``doc_ids_list``: the term's place in its resource's shown order (-1: never shown)
-    shown_rank_list: list[int] = field(default_factory=list)
+    shown_rank_list: Sequence[int] = field(default_factory=lambda: array("i"))
     # score_ceilings(weights): what the scoring's shortlist bound needs, computed once per index
     ceilings: tuple[float, float] = (1.0, 1.0)
     # the domain thesaurus and what the index compiled from it
@@ -290,6 +294,11 @@ class Index:
     def chain(self, code: str | None) -> ChainTypeRec | None:
         pos = self.chain_pos.get(code) if code else None
         return self.chain_types[pos] if pos is not None else None
+
+
+def packed(typecode: str, values) -> array:
+    """``values`` (a numpy array or a list) as an ``array.array`` of ``typecode`` ("i", "q" or "d")."""
+    return array(typecode, np.asarray(values, dtype=np.dtype(typecode)).tobytes())
 
 
 def build_index(
@@ -582,10 +591,10 @@ def build_index(
     index.shown_indptr, index.shown_terms = shown_term_order(
         doc_terms, rtype, generic_terms | generic_fixed, index.term_rank, index.term_len
     )
-    index.doc_indptr_list = doc_terms.indptr.tolist()
-    index.doc_ids_list = doc_terms.indices.tolist()
-    index.doc_vals_list = doc_terms.data.tolist()
-    index.shown_rank_list = shown_ranks(doc_terms, index.shown_indptr, index.shown_terms).tolist()
-    index.chain_evidence_tids = [strongest_of(doc_terms, tids) for tids in chain_kw_tids]
+    index.doc_indptr_list = packed("q", doc_terms.indptr)
+    index.doc_ids_list = packed("i", doc_terms.indices)
+    index.doc_vals_list = packed("d", doc_terms.data)
+    index.shown_rank_list = packed("i", shown_ranks(doc_terms, index.shown_indptr, index.shown_terms))
+    index.chain_evidence_tids = [packed("i", strongest_of(doc_terms, tids)) for tids in chain_kw_tids]
     index.outcome_groups = outcome_groups(index, outcomes)
     return index

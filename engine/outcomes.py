@@ -33,6 +33,43 @@ class OutcomeGroup:
     # look-ups (explanations), and their positions for bisect
     rows: list[tuple[int, int, int, int, int, int]] = field(default_factory=list)
     pos_list: list[int] = field(default_factory=list)
+    # the rows whose resource is in the order kind's pool, resolved once against ``Index.views[kind]``:
+    # what ``outcome_feature`` reads (see :func:`_in_pool`)
+    pool: InPool | None = None
+
+
+@dataclass
+class InPool:
+    """A group's rows on resources of its order kind's pool (``view``), in the group's order."""
+
+    view: object  # the PoolView the rows were resolved against
+    touched: np.ndarray  # pool-local rows with at least one outcome, sorted
+    inverse: np.ndarray  # per row: its resource's place in ``touched``
+    county: np.ndarray
+    prefecture: np.ndarray
+    day: np.ndarray
+    order: np.ndarray
+    good: np.ndarray  # polarity > 0, as bool
+    bad: np.ndarray  # polarity < 0, as bool
+
+
+def _in_pool(group: OutcomeGroup, view) -> InPool:
+    pos = view.pos
+    n = len(pos)
+    at = np.minimum(np.searchsorted(pos, group.pos), max(n - 1, 0))
+    hit = pos[at] == group.pos if n else np.zeros(len(group.pos), dtype=bool)
+    touched, inverse = np.unique(at[hit], return_inverse=True)
+    return InPool(
+        view=view,
+        touched=touched,
+        inverse=inverse.reshape(-1),
+        county=group.county[hit],
+        prefecture=group.prefecture[hit],
+        day=group.day[hit],
+        order=group.order[hit],
+        good=group.polarity[hit] > 0,
+        bad=group.polarity[hit] < 0,
+    )
 
 
 def outcome_groups(index: Index, outcomes: Iterable[OutcomeRec]) -> dict[tuple[int, str], OutcomeGroup]:
@@ -78,6 +115,9 @@ def outcome_groups(index: Index, outcomes: Iterable[OutcomeRec]) -> dict[tuple[i
             rows=[(r[0], r[1], r[2], r[3], r[4], r[7]) for r in items],
             pos_list=[r[0] for r in items],
         )
+        view = index.views.get(key[1])
+        if view is not None:
+            out[key].pool = _in_pool(out[key], view)
     return out
 
 

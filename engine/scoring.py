@@ -13,6 +13,7 @@ from .features import (
     bm25_split,
     capital_fit,
     chain_feature,
+    financing_type_fit,
     geo_feature,
     kind_fit,
     outcome_feature,
@@ -21,7 +22,7 @@ from .features import (
     text_feature,
 )
 from .filters import eligible
-from .index import Index
+from .index import TYPE_CODE, Index
 from .records import ORDER_KINDS, Candidate, OrderQuery
 from .weights import DEFAULT_WEIGHTS, kind_weights, merge_weights, score_ceilings
 
@@ -80,14 +81,32 @@ def _maybe_specific(index, view, plan, w, spec_all, chain_all) -> tuple[np.ndarr
         wanted = w["rel.wanted_mentioned"] if plan.mentioned_links else w["rel.wanted_same_stage"]
         relation = relation_feature(view, plan, w, index)
         return maybe | (relation >= wanted), relation
+    reach = None
     if plan.chain_idx >= 0:
         reason_min = w["chain.reason_min"]
-        maybe = maybe | (
-            (chain_all >= reason_min) & (chain_all >= w["chain.specialised_share"] * view.chain_max64)
-        )
+        reach = (chain_all >= reason_min) & (chain_all >= w["chain.specialised_share"] * view.chain_max64)
     if plan.kind == "capital":
-        maybe = maybe | (view.chain_max < w["chain.reason_min"])  # a product or fund for any chain
-    return maybe, None
+        general = view.chain_max < w["chain.reason_min"]  # a product or fund for any chain
+        reach = general if reach is None else reach | general
+        # and only where the product's or fund's class is the one the financing type asks for
+        reach = reach & _type_matches(view, plan, w)
+    return (maybe if reach is None else maybe | reach), None
+
+
+def _type_matches(view, plan, w) -> np.ndarray:
+    """Pool mask: the financing type fit is a match (what a capital order's non-text reason needs);
+    computed once per pool and financing type."""
+    key = (
+        "type_match",
+        plan.financing_type,
+        w["fit.type_match"],
+        w["fit.type_partial"],
+        w["fit.type_mismatch"],
+    )
+    found = view.memo.get(key)
+    if found is None:
+        found = view.memo[key] = financing_type_fit(view, plan, w) >= w["fit.type_match"]
+    return found
 
 
 def _best_eligible_raw(view, plan, w, raw_all) -> float:
@@ -112,13 +131,23 @@ def _score_shortlist(index, view, plan, w, kw, sel, ok, base, top, size):
     known = kw["text"] * base["text"] + kw["chain"] * base["chain"] + kw["geo"] * base["geo"]
     # what the ranking could still be (fit and penalties unknown yet) for every candidate
     fit_ceiling, penalty_ceiling = index.ceilings if w is index.weights else score_ceilings(w)
-    bound = (known + kw["fit"] * fit_ceiling) * penalty_ceiling * _outcome_factor(base, w)
+    relation = base.get("_relation")  # an industry order's fit, known already
+    fit = kw["fit"] * (fit_ceiling if relation is None else relation)
+    bound = (known + fit) * penalty_ceiling * _outcome_factor(base, w)
+    bound, demoted = _known_penalties(view, sel, plan, w, base, bound)
     if ok is not None:
         bound = np.where(ok, bound, 0.0)
     n = len(sel)
     part = np.argpartition(bound, n - size - 1)
     ceiling = float(bound[part[n - size - 1]])  # the best bound left out of the shortlist
     keep = np.sort(part[n - size :])
+    if demoted is not None:
+        # a demoted candidate is listed only when fewer than ``top`` others are: with enough others, only
+        # the best bound of the others left out matters
+        out = part[: n - size]
+        ceiling_others = float(bound[out[~demoted[out]]].max(initial=0.0))
+    else:
+        ceiling_others = ceiling
     short = view.subset(sel[keep])
     score, sig = _finish(
         index, short, plan, w, kw, None if ok is None else ok[keep], {k: v[keep] for k, v in base.items()}
@@ -132,9 +161,40 @@ def _score_shortlist(index, view, plan, w, kw, sel, ok, base, top, size):
         return None
     kth = float(np.partition(positive, len(positive) - top)[len(positive) - top])
     # strictly below the k-th score, with room for the 12-digit rounding `_top` compares with
-    if not ceiling < kth - 1e-9:
+    if not ceiling_others < kth - 1e-9:
         return None
     return short, score, sig
+
+
+def _known_penalties(view, sel, plan, w, base, bound):
+    """(``bound`` times the penalties `_finish` will apply that are known before the fit, mask of the
+    candidates it will demote or None).  Each factor is applied only when it cannot be negative (a weight
+    of at most 1), so the product stays an upper bound with the penalty ceiling already in ``bound``."""
+    demoted = None
+    if plan.kind == "industry" and plan.own_link is not None:
+        same = (view.chain_id[sel] == plan.chain_idx) & (view.link_order[sel] == plan.own_link)
+        demoted = same
+        if w["penalty.same_link"] <= 1.0:
+            bound = bound * np.where(same, 1.0 - w["penalty.same_link"], 1.0)
+        relation = base.get("_relation")
+        if plan.direction is not None and relation is not None and w["penalty.off_direction"] <= 1.0:
+            off_side = (view.chain_id[sel] == plan.chain_idx) & ~same & (relation <= w["rel.same_link"])
+            bound = bound * np.where(off_side, 1.0 - w["penalty.off_direction"], 1.0)
+    if plan.kind == "capital" and w["penalty.under_amount"]:
+        amount = plan.query.amount_yuan
+        if amount and amount > 0:
+            with np.errstate(invalid="ignore"):
+                under = (view.rtype[sel] != TYPE_CODE["fund"]) & (view.max_amount[sel] < amount)
+        else:
+            under = np.zeros(len(sel), dtype=bool)
+        demoted = under
+        if w["penalty.under_amount"] <= 1.0:
+            bound = bound * np.where(under, 1.0 - w["penalty.under_amount"], 1.0)
+    share = w["penalty.off_chain_capital"] if plan.kind == "capital" else w["penalty.off_chain"]
+    if plan.kind in OFF_CHAIN_KINDS and plan.chain_idx >= 0 and w["penalty.off_chain"] and share <= 1.0:
+        gap = np.clip(view.chain_max64[sel] - base["chain"], 0.0, 1.0)
+        bound = bound * (1.0 - share * gap)
+    return bound, demoted
 
 
 def _finish(index, sub, plan, w, kw, ok, sig):
