@@ -56,9 +56,10 @@ STAGE_CUES = {
 }
 
 
-def infer_direction(text: str) -> str | None:
-    """``upstream`` (looking for suppliers) / ``downstream`` (customers) from the order text."""
-    text = normalize(text)
+def infer_direction(text: str, normalized: bool = False) -> str | None:
+    """``upstream`` (looking for suppliers) / ``downstream`` (customers) from the order text
+    (``normalized``: the text is :func:`normalize`'s already)."""
+    text = text if normalized else normalize(text)
     up = text.find("上游")
     down = text.find("下游")
     if up >= 0 or down >= 0:
@@ -88,8 +89,8 @@ def subject_of(text: str) -> str:
     return (text[: match.start()] if match else text)[:SUBJECT_MAX]
 
 
-def infer_financing_type(text: str) -> str | None:
-    text = normalize(text)
+def infer_financing_type(text: str, normalized: bool = False) -> str | None:
+    text = text if normalized else normalize(text)
     if "投贷联动" in text or "投贷结合" in text:
         return "either"
     equity = any(c in text for c in EQUITY_CUES)
@@ -101,8 +102,8 @@ def infer_financing_type(text: str) -> str | None:
     return "either" if equity and loan else None
 
 
-def infer_stage(text: str) -> str | None:
-    text = normalize(text)
+def infer_stage(text: str, normalized: bool = False) -> str | None:
+    text = text if normalized else normalize(text)
     for stage, cues in STAGE_CUES.items():
         if any(c in text for c in cues):
             return stage

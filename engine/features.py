@@ -60,11 +60,11 @@ class QueryPlan:
     n_specific: int = 0
 
 
-def mentioned_links(index: Index, chain_idx: int, text: str) -> list[int]:
+def mentioned_links(index: Index, chain_idx: int, text: str, normalized: bool = False) -> list[int]:
     """Orders of the chain's links whose keywords (or name pieces) appear in the text."""
     if chain_idx < 0:
         return []
-    text = normalize(text)
+    text = text if normalized else normalize(text)
     out = []
     for link in index.chain_types[chain_idx].links:
         words = index.link_keywords.get((chain_idx, link.order), ())
@@ -93,7 +93,7 @@ def _own_link(
     subject: str = "",
     requester_pos: np.ndarray | None = None,
 ):
-    """(own link order or None, links mentioned in the text) for an industry order.
+    """(own link order or None, links mentioned in the text, given normalised) for an industry order.
 
     The own link is the order's link when given; else the link of the firm placing the need (named as the
     text's subject), or the link the subject names; else, with a direction and two links named, the one
@@ -101,7 +101,7 @@ def _own_link(
     """
     if query.kind != "industry" or chain_idx < 0:
         return None, []
-    mentioned = mentioned_links(index, chain_idx, text)
+    mentioned = mentioned_links(index, chain_idx, text, normalized=True)
     link = index.chain_types[chain_idx].link(query.link_name)
     if link is not None:
         return link.order, mentioned
@@ -166,12 +166,16 @@ def plan_query(index: Index, query: OrderQuery, weights: Mapping[str, float]) ->
     """Resolve an order against the index: terms and their weights, places, chain, link, cues."""
     text = " ".join(p for p in (query.title, query.text, " ".join(query.keywords)) if p)
     chain_idx = index.chain_pos.get(query.chain_type or "", -1)
-    direction = query.wanted_direction or (infer_direction(text) if query.kind == "industry" else None)
+    # the cues read the normalised text (normalised once here: NFKC costs as much as the cues themselves)
+    norm = normalize(text) if query.kind in ("industry", "capital") else text
+    direction = query.wanted_direction or (
+        infer_direction(norm, normalized=True) if query.kind == "industry" else None
+    )
     subject = subject_of(query.text)
     requesters = set(named_requesters(index, subject)) if subject else set()
     requesters.update(index.key_pos[k] for k in query.requester_keys if k in index.key_pos)
     requester_pos = np.asarray(sorted(requesters), dtype=np.int64)
-    own_link, mentioned = _own_link(index, query, chain_idx, direction, text, subject, requester_pos)
+    own_link, mentioned = _own_link(index, query, chain_idx, direction, norm, subject, requester_pos)
     seg = index.segmenter
     vocab = index.vocab
     counts: dict[int, float] = {}
@@ -253,7 +257,7 @@ def plan_query(index: Index, query: OrderQuery, weights: Mapping[str, float]) ->
         if query.financing_type in ("loan", "equity", "either"):
             financing, source = query.financing_type, "stated"
         else:
-            financing = infer_financing_type(text)
+            financing = infer_financing_type(norm, normalized=True)
             source = "inferred" if financing else None
     today = query.today.toordinal() if query.today else _today_ord()
     declined = np.array(
@@ -273,7 +277,7 @@ def plan_query(index: Index, query: OrderQuery, weights: Mapping[str, float]) ->
         own_link=own_link,
         mentioned_links=frozenset(m for m in mentioned if m != own_link),
         financing_type=financing,
-        stage_cue=infer_stage(text) if query.kind == "capital" else None,
+        stage_cue=infer_stage(norm, normalized=True) if query.kind == "capital" else None,
         today_ord=today,
         declined_pos=declined,
         term_set=frozenset(ids),

@@ -65,7 +65,7 @@ class PoolView:
     chain_max64: np.ndarray = field(default_factory=lambda: np.zeros(0))  # chain_max as float64
     # chain index → pool-local rows of the resources on one of its links (what the relation reads)
     link_rows: dict[int, np.ndarray] = field(default_factory=dict)
-    # pool-wide masks that depend only on a few weights, computed on first use (see scoring)
+    # pool-wide arrays that depend on one fact of an order, computed on first use (see engine/memo.py)
     memo: dict[tuple, np.ndarray] = field(default_factory=dict)
 
     def __len__(self) -> int:

@@ -148,7 +148,8 @@ def _score_shortlist(index, view, plan, w, kw, sel, ok, base, top, size):
     fit_ceiling, penalty_ceiling = index.ceilings if w is index.weights else score_ceilings(w)
     relation = base.get("_relation")  # an industry order's fit, known already
     fit = kw["fit"] * (fit_ceiling if relation is None else relation)
-    bound = (known + fit) * penalty_ceiling * _outcome_factor(base, w)
+    bound = known + fit if penalty_ceiling == 1.0 else (known + fit) * penalty_ceiling
+    bound = bound * _outcome_factor(base, w)
     bound, demoted = _known_penalties(view, sel, plan, w, base, bound)
     if ok is not None:
         bound = np.where(ok, bound, 0.0)
@@ -156,13 +157,6 @@ def _score_shortlist(index, view, plan, w, kw, sel, ok, base, top, size):
     part = np.argpartition(bound, n - size - 1)
     ceiling = float(bound[part[n - size - 1]])  # the best bound left out of the shortlist
     keep = np.sort(part[n - size :])
-    if demoted is not None:
-        # a demoted candidate is listed only when fewer than ``top`` others are: with enough others, only
-        # the best bound of the others left out matters
-        out = part[: n - size]
-        ceiling_others = float(bound[out[~demoted[out]]].max(initial=0.0))
-    else:
-        ceiling_others = ceiling
     short = view.subset(sel[keep])
     score, sig = _finish(
         index, short, plan, w, kw, None if ok is None else ok[keep], {k: v[keep] for k, v in base.items()}
@@ -176,9 +170,15 @@ def _score_shortlist(index, view, plan, w, kw, sel, ok, base, top, size):
         return None
     kth = float(np.partition(positive, len(positive) - top)[len(positive) - top])
     # strictly below the k-th score, with room for the 12-digit rounding `_top` compares with
-    if not ceiling_others < kth - 1e-9:
-        return None
-    return short, score, sig
+    if ceiling < kth - 1e-9:
+        return short, score, sig
+    if demoted is not None:
+        # a demoted candidate is listed only when fewer than ``top`` others are: with enough others, only
+        # the best bound of the others left out matters
+        out = part[: n - size]
+        if float(bound[out[~demoted[out]]].max(initial=0.0)) < kth - 1e-9:
+            return short, score, sig
+    return None
 
 
 def _known_penalties(view, sel, plan, w, base, bound):
