@@ -1,8 +1,9 @@
 """gunicorn settings (read automatically when gunicorn starts in the project folder; flags override them).
 
 The application is loaded once in the master (`preload_app`), which also does the work a fresh process would do
-on its first requests (`config.warmup`: views, translations, compiled templates) before forking: workers,
-also those recycled after `max_requests`, start warm and share that memory.
+on its first requests (`config.warmup`: views, translations, compiled templates, and the matching indexes with
+`MATCH_PRELOAD_INDEX`, then `gc.freeze()`) before forking: workers, also those recycled after `max_requests`, start
+warm and share that memory.
 Threaded workers keep connections alive between requests; every value can be set from the environment:
 GUNICORN_BIND (127.0.0.1:8000), GUNICORN_WORKERS (8), GUNICORN_THREADS (2), GUNICORN_TIMEOUT (60 s),
 GUNICORN_KEEPALIVE (5 s: idle connections from the proxy), GUNICORN_CERTFILE / GUNICORN_KEYFILE (serve HTTPS
@@ -41,6 +42,7 @@ errorlog = "-"
 
 def when_ready(server):
     """Warm the loaded application in the master, before the workers are forked."""
-    from config.warmup import warm_up
+    from config.warmup import preload_indexes, warm_up
 
     server.log.info("warmed up before forking: %s", warm_up())
+    server.log.info("matching indexes preloaded before forking: %s", preload_indexes())

@@ -68,9 +68,8 @@ class Scope:
     def _build(cls, user) -> "Scope":
         if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
             return cls()
-        if user.is_superuser or (
-            user.organization_id and user.organization.kind == OrgKind.PLATFORM and user.is_staff
-        ):
+        org = None if user.is_superuser else _organization(user)
+        if user.is_superuser or (org is not None and org.kind == OrgKind.PLATFORM and user.is_staff):
             return cls(
                 user_id=user.pk,
                 active=True,
@@ -78,7 +77,6 @@ class Scope:
                 org_id=user.organization_id,
                 org_kind=OrgKind.PLATFORM,
             )
-        org = user.organization
         if org is None or not org.is_active or user.approval_state != ApprovalState.APPROVED:
             return cls(user_id=user.pk)
         county_prefecture = org.county.prefecture_id if org.county_id else None
@@ -95,6 +93,21 @@ class Scope:
             handles=frozenset(body.handles_list) if body else frozenset(),
             provider_kind=org.provider_kind,
         )
+
+
+def _organization(user):
+    """The user's organization with its county and provincial body (what a scope reads) in one query, kept on
+    the user for the rest of the request (the page header shows its name); None without one."""
+    if not user.organization_id:
+        return None
+    field = user._meta.get_field("organization")  # user may be a lazy object (request.user)
+    if not field.is_cached(user):
+        manager = field.related_model._base_manager
+        org = manager.select_related("county", "provincial_body").filter(pk=user.organization_id).first()
+        if org is None:  # deleted under a live session: no scope (the foreign key is left as it is)
+            return None
+        field.set_cached_value(user, org)
+    return user.organization
 
 
 class ScopedQuerySet(models.QuerySet):

@@ -9,3 +9,8 @@ class ChainsConfig(AppConfig):
 
     name = "chains"
     verbose_name = _("产业链与资源库")
+
+    def ready(self):
+        """Connect the receivers that drop the cached filter options when a region or chain type changes."""
+        # Imported once the models are ready (Django's way of registering receivers).
+        from chains import options  # noqa: F401

@@ -264,6 +264,10 @@ if REDIS_URL:
     }
     CELERY_BROKER_URL = REDIS_URL
     CELERY_TASK_ALWAYS_EAGER = False
+    # Sessions read from Redis (one GET instead of a SELECT on every signed-in request), written through to
+    # the database, which stays the record (nothing deletes session rows behind the cache's back). Not with
+    # the per-process local-memory cache: a logout in one process would not reach another's copy.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
@@ -396,6 +400,9 @@ MATCH_TOP_N = env_int("MATCH_TOP_N", 20, minimum=1)
 MATCH_MIN_SCORE = env_float("MATCH_MIN_SCORE", 0.15)
 # How many earlier orders teach the engine which words are generic (words in > 20 % of them).
 MATCH_GENERIC_ORDERS = env_int("MATCH_GENERIC_ORDERS", 5000, minimum=0)
+# Build the matching indexes once in gunicorn's master and in the Celery worker's main process, before they fork
+# their workers, which then share that memory (config.warmup.preload_indexes); off: each worker builds its own.
+MATCH_PRELOAD_INDEX = env_bool("MATCH_PRELOAD_INDEX", True)
 # Engine weights overriding `engine/weights.py` DEFAULT_WEIGHTS (unknown keys fail `check`),
 # e.g. {"geo.same_prefecture": 0.8, "capital.fit": 0.3}. Empty: the engine's defaults. A change rebuilds
 # the index (its version includes the weights).

@@ -16,17 +16,10 @@ from .cues import (
     infer_stage,
     subject_of,
 )
-from .index import (
-    FIN_EQUITY,
-    FIN_LOAN,
-    FIN_OTHER,
-    FUND_STAGES,
-    STAGE_RANK,
-    TYPE_CODE,
-    Index,
-    PoolSubset,
-    PoolView,
-)
+from .index import STAGE_RANK, TYPE_CODE, Index
+from .memo import pool_memo
+from .outcomes import InPool
+from .pools import PoolSubset, PoolView
 from .records import OrderQuery
 from .segment import normalize
 
@@ -62,6 +55,9 @@ class QueryPlan:
     literal_set: frozenset[int] = frozenset()  # literal query words (shown as 关键词)
     expanded: dict[int, tuple[str, str, str]] = field(default_factory=dict)  # tid → (relation, field, term)
     requester_pos: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    # places of term_ids, the specific ones first (each group in term order), and how many are specific
+    spec_first: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    n_specific: int = 0
 
 
 def mentioned_links(index: Index, chain_idx: int, text: str) -> list[int]:
@@ -125,14 +121,45 @@ def named_requesters(index: Index, subject: str) -> list[int]:
     a name nested in a longer found name (宁德时代 in 宁德时代21C创新实验室) is left out."""
     spans: list[tuple[int, int, tuple[int, ...]]] = []
     names = index.name_pos
+    heads = _name_heads(index)
     n = len(subject)
-    for size in range(min(index.max_name_len, n), 1, -1):
-        # the party placing the need opens the sentence (after at most a few words such as 我县、县内)
-        for start in range(min(n - size, SUBJECT_NAME_START) + 1):
-            found = names.get(subject[start : start + size])
-            if found and not any(s <= start and start + size <= e for s, e, _ in spans):
-                spans.append((start, start + size, found))
+    hits = []
+    # the party placing the need opens the sentence (after at most a few words such as 我县、县内): only
+    # the lengths of the names beginning with the two characters at a start are looked up
+    for start in range(min(n - 2, SUBJECT_NAME_START) + 1):
+        for size in heads.get(subject[start : start + 2], ()):
+            if start + size <= n:
+                found = names.get(subject[start : start + size])
+                if found:
+                    hits.append((-size, start, found))
+    # longest first, then leftmost: a name nested in a longer one already found is left out
+    for neg_size, start, found in sorted(hits, key=lambda h: (h[0], h[1])):
+        end = start - neg_size
+        if not any(s <= start and end <= e for s, e, _ in spans):
+            spans.append((start, end, found))
     return sorted({pos for _, _, found in spans for pos in found})
+
+
+def _name_heads(index: Index) -> dict[str, tuple[int, ...]]:
+    """The first two characters of the catalog names → the lengths of the names beginning with them."""
+    heads = index.memo.get("name_heads")
+    if heads is None:
+        lengths: dict[str, set[int]] = {}
+        for name in index.name_pos:
+            if len(name) >= 2:
+                lengths.setdefault(name[:2], set()).add(len(name))
+        heads = index.memo["name_heads"] = {k: tuple(sorted(v)) for k, v in lengths.items()}
+    return heads  # type: ignore[return-value]
+
+
+def _partner_ids(index: Index) -> frozenset[int]:
+    """Term ids of the words naming the kind of partner wanted (:data:`PARTNER_WORDS`)."""
+    found = index.memo.get("partner_ids")
+    if found is None:
+        found = index.memo["partner_ids"] = frozenset(
+            index.vocab[w] for w in PARTNER_WORDS if w in index.vocab
+        )
+    return found  # type: ignore[return-value]
 
 
 def plan_query(index: Index, query: OrderQuery, weights: Mapping[str, float]) -> QueryPlan:
@@ -167,8 +194,8 @@ def plan_query(index: Index, query: OrderQuery, weights: Mapping[str, float]) ->
             if tid is not None:
                 weights_by_id[tid] = max(weights_by_id.get(tid, 0.0), weights["query.keyword_boost"])
                 whole.add(tid)
-    partner = {vocab[word] for word in PARTNER_WORDS if word in vocab}
-    for tid in partner & set(weights_by_id):
+    partner = _partner_ids(index)
+    for tid in partner.intersection(weights_by_id):
         # words naming the kind of partner wanted (高校院所 …) say who, not what: the kind fit covers them
         weights_by_id[tid] *= weights["query.partner_term"]
     generic = index.views[query.kind].generic if query.kind in index.views else index.generic_fixed
@@ -254,6 +281,8 @@ def plan_query(index: Index, query: OrderQuery, weights: Mapping[str, float]) ->
         financing_source=source,
         wants_insurance=any(c in text for c in INSURANCE_CUES),
         specific=specific,
+        spec_first=np.argsort(~specific, kind="stable"),
+        n_specific=int(specific.sum()),
         literal_set=frozenset(i for i in literal if not generic[i]),
         expanded={i: expanded[i] for i in expanded if i in weights_by_id},
         requester_pos=requester_pos,
@@ -298,28 +327,22 @@ def bm25_split(view: PoolView, plan: QueryPlan) -> tuple[np.ndarray, np.ndarray]
     """(BM25 of the plan's specific terms, BM25 of all its terms): ``bm25_scores`` of the specific terms
     plus that of the others, summed in the same order, from one pass over the postings."""
     n = len(view)
-    spec_spans: list[tuple[int, int, float]] = []
-    other_spans: list[tuple[int, int, float]] = []
-    if len(plan.term_ids):
-        indptr = view.post_indptr
-        term_ids = plan.term_ids
-        for start, end, tw, is_spec in zip(
-            indptr[term_ids].tolist(),
-            indptr[term_ids + 1].tolist(),
-            plan.term_w.tolist(),
-            plan.specific.tolist(),
-            strict=True,
-        ):
-            if end > start:
-                (spec_spans if is_spec else other_spans).append((start, end, tw))
-    spans = spec_spans + other_spans
-    if not spans:
+    if not len(plan.term_ids):
         return np.zeros(n), np.zeros(n)
-    docs = np.concatenate([view.post_docs[start:end] for start, end, _tw in spans])
-    vals = np.concatenate([view.post_w[start:end] * tw for start, end, tw in spans])
-    cut = sum(end - start for start, end, _tw in spec_spans)
-    spec = np.bincount(docs[:cut], weights=vals[:cut], minlength=n) if spec_spans else np.zeros(n)
-    other = np.bincount(docs[cut:], weights=vals[cut:], minlength=n) if other_spans else np.zeros(n)
+    # the specific terms' postings first, then the others' (each group in term order): one gather
+    order = plan.spec_first
+    starts = view.post_indptr[plan.term_ids[order]]
+    lengths = view.post_indptr[plan.term_ids[order] + 1] - starts
+    ends = np.cumsum(lengths)
+    total = int(ends[-1])
+    if not total:
+        return np.zeros(n), np.zeros(n)
+    at = np.arange(total) + np.repeat(starts - (ends - lengths), lengths)
+    docs = view.post_docs[at]
+    vals = view.post_w[at] * np.repeat(plan.term_w[order], lengths)
+    cut = int(ends[plan.n_specific - 1]) if plan.n_specific else 0
+    spec = np.bincount(docs[:cut], weights=vals[:cut], minlength=n) if cut else np.zeros(n)
+    other = np.bincount(docs[cut:], weights=vals[cut:], minlength=n) if cut < total else np.zeros(n)
     return spec, spec + other
 
 
@@ -351,63 +374,17 @@ def chain_feature(view: View, plan: QueryPlan) -> np.ndarray:
 def geo_feature(view: View, plan: QueryPlan, w: Mapping[str, float]) -> np.ndarray:
     """Same county > same prefecture > in Fujian > elsewhere (values from the weights)."""
     base = view.base if isinstance(view, PoolSubset) else view
-    # the value of each place class, then one gather
-    lut = np.where(base.class_in_fujian, w["geo.in_fujian"], w["geo.elsewhere"])
-    if plan.prefecture_id >= 0:
-        lut[base.class_prefecture == plan.prefecture_id] = w["geo.same_prefecture"]
-    if plan.county_id >= 0:
-        lut[base.class_county == plan.county_id] = w["geo.same_county"]
-    return lut[view.geo_class]
+    values = tuple(w[k] for k in ("geo.in_fujian", "geo.elsewhere", "geo.same_prefecture", "geo.same_county"))
 
+    def classes():  # the value of each place class (memoised per county), then one gather
+        lut = np.where(base.class_in_fujian, values[0], values[1])
+        if plan.prefecture_id >= 0:
+            lut[base.class_prefecture == plan.prefecture_id] = values[2]
+        if plan.county_id >= 0:
+            lut[base.class_county == plan.county_id] = values[3]
+        return lut
 
-def capital_fit(view: View, plan: QueryPlan, w: Mapping[str, float]) -> dict[str, np.ndarray]:
-    """Financing-type, amount and fund stage fit; returns each part and their mean as ``fit``."""
-    fin = view.fin_class
-    is_fund = view.rtype == TYPE_CODE["fund"]
-    match, partial, mismatch = w["fit.type_match"], w["fit.type_partial"], w["fit.type_mismatch"]
-    if plan.financing_type == "loan":
-        type_fit = np.where(fin == FIN_LOAN, match, np.where(is_fund, mismatch, partial))
-    elif plan.financing_type == "equity":
-        type_fit = np.where(fin == FIN_EQUITY, match, np.where(fin == FIN_LOAN, mismatch, partial))
-    elif plan.financing_type == "either":
-        type_fit = np.where(fin == FIN_OTHER, partial * 0.8, match)  # 投贷联动: loans and funds alike
-    else:
-        type_fit = np.where(fin == FIN_OTHER, partial * 0.8, partial)
-    amount = plan.query.amount_yuan
-    unknown = w["fit.amount_unknown"]
-    if amount and amount > 0:
-        with np.errstate(invalid="ignore", divide="ignore"):
-            cover = np.where(np.isnan(view.max_amount), unknown, np.clip(view.max_amount / amount, 0.0, 1.0))
-            max_share = w["fit.fund_max_share"]
-            share = amount / view.size
-            fund_fit = np.clip(1.0 - (share - max_share) / max(1e-9, 1.0 - max_share), 0.0, 1.0)
-            fund_fit = np.where(np.isnan(view.size), unknown, fund_fit)
-        amount_fit = np.where(is_fund, fund_fit, cover)
-    else:
-        amount_fit = np.full(len(view), unknown)
-    stage_fit = np.ones(len(view))
-    if plan.stage_cue is not None:
-        code = FUND_STAGES.index(plan.stage_cue)
-        guidance = FUND_STAGES.index("guidance")
-        stage_fit = np.where(
-            view.fund_stage == code,
-            w["fit.stage_match"],
-            np.where(view.fund_stage == guidance, w["fit.stage_guidance"], w["fit.stage_other"]),
-        )
-        stage_fit = np.where(is_fund, stage_fit, 1.0)
-    fit = np.where(is_fund, (type_fit + amount_fit + stage_fit) / 3.0, (type_fit + amount_fit) / 2.0)
-    if amount and amount > 0:
-        with np.errstate(invalid="ignore"):
-            under = ~is_fund & (view.max_amount < amount)
-    else:
-        under = np.zeros(len(view), dtype=bool)
-    return {
-        "fit": fit,
-        "type_fit": type_fit,
-        "amount_fit": amount_fit,
-        "stage_fit": stage_fit,
-        "under_amount": under.astype(np.float64),
-    }
+    return pool_memo(base, ("geo", plan.county_id, plan.prefecture_id, values), classes)[view.geo_class]
 
 
 def outcome_feature(
@@ -423,6 +400,8 @@ def outcome_feature(
     group = index.outcome_groups.get((plan.chain_idx, plan.kind)) if plan.chain_idx >= 0 else None
     if group is None or n == 0:
         return np.zeros(n), np.zeros(n)
+    if group.pool is not None and group.pool.view is (view.base if isinstance(view, PoolSubset) else view):
+        return _pool_outcomes(view, plan, w, group.pool)
     pos = view.pos
     at = np.searchsorted(pos, group.pos)
     at = np.minimum(at, n - 1)
@@ -453,6 +432,44 @@ def outcome_feature(
     good[touched] = 1.0 - np.exp(-good[touched] / tau)
     bad[touched] = 1.0 - np.exp(-bad[touched] / tau)
     return good, bad
+
+
+def _pool_outcomes(view: View, plan: QueryPlan, w: Mapping[str, float], rows: InPool):
+    """:func:`outcome_feature` from the group's rows resolved against the pool at build time: the same
+    arithmetic on the same rows, computed per touched resource of the pool, then gathered for ``view``
+    (whose rows are sorted, as the general path assumes too)."""
+    n = len(view)
+    size = len(rows.touched)
+    if not size:
+        return np.zeros(n), np.zeros(n)
+    # proximity: elsewhere, unless the same prefecture, unless the same county (ids >= 0)
+    prox = np.full(len(rows.bins), w["outcome.in_province"])
+    if plan.prefecture_id in rows.by_prefecture:
+        prox[rows.by_prefecture[plan.prefecture_id]] = w["outcome.same_prefecture"]
+    if plan.county_id in rows.by_county:
+        prox[rows.by_county[plan.county_id]] = w["outcome.same_county"]
+    half_life = max(w["outcome.half_life_days"], 1e-9)
+    decay = rows.decay.get((plan.today_ord, half_life))
+    if decay is None:
+        if len(rows.decay) > 8:
+            rows.decay.clear()
+        age = np.maximum(plan.today_ord - rows.day, 0)
+        decay = rows.decay[(plan.today_ord, half_life)] = np.power(0.5, age / half_life)
+    weight = prox * decay
+    if plan.query.order_id is not None:
+        weight = weight * (rows.order != plan.query.order_id)  # an order's own outcomes are not "similar"
+    tau = max(w["outcome.tau"], 1e-9)
+    # per resource, its successes' and its irrelevant marks' weights summed in row order (as `np.add.at`
+    # does; the other polarity only ever added 0.0), then saturated: successes first, then marks
+    both = 1.0 - np.exp(-np.bincount(rows.bins, weights=weight, minlength=2 * size) / tau)
+    out = np.zeros((2, n))
+    if isinstance(view, PoolSubset):
+        at = np.minimum(np.searchsorted(view.sel, rows.touched), n - 1)
+        found = np.flatnonzero(view.sel[at] == rows.touched)
+        out[:, at[found]] = both.reshape(2, size)[:, found]
+    else:
+        out[:, rows.touched] = both.reshape(2, size)
+    return out[0], out[1]
 
 
 def kind_fit(view: View, plan: QueryPlan) -> np.ndarray:

@@ -7,7 +7,9 @@ from collections.abc import Mapping
 import numpy as np
 
 from .features import QueryPlan, View
-from .index import FIN_EQUITY, FIN_LOAN, FIN_OTHER, Index, PoolSubset
+from .index import FIN_EQUITY, FIN_LOAN, FIN_OTHER, Index
+from .memo import pool_memo
+from .pools import PoolSubset, PoolView
 from .regions import fund_region
 
 
@@ -76,6 +78,40 @@ def eligible(view: View, plan: QueryPlan, w: Mapping[str, float]) -> np.ndarray 
     ok = checks[0]
     for mask in checks[1:]:
         ok = ok & mask
+    return ok
+
+
+def eligible_pool(view: PoolView, plan: QueryPlan, w: Mapping[str, float]) -> np.ndarray | None:
+    """:func:`eligible` of the whole pool: each filter's mask depends on one or two facts of the order
+    (its county, amount, date, financing type), so it is computed once per pool and value, then combined."""
+    if not len(view):
+        return None
+    restricts_talent = w["filter.restrict_talent_programs"] > 0
+    amount = plan.query.amount_yuan
+    checks = []
+    if view.any_product_bound or (restricts_talent and view.any_talent_bound):
+        key = ("region", plan.region_col, restricts_talent)
+        checks.append(pool_memo(view, key, lambda: region_ok(view, plan, w)))
+    if amount and amount > 0 and view.any_max_amount:
+        key = ("amount", amount, w["filter.amount_min_coverage"])
+        checks.append(pool_memo(view, key, lambda: amount_ok(view, plan, w)))
+    if view.min_valid_until < plan.today_ord:
+        checks.append(pool_memo(view, ("expired", plan.today_ord), lambda: not_expired(view, plan)))
+    if plan.kind == "capital" and plan.financing_type is not None and w["filter.financing_pool"] > 0:
+        key = ("financing", plan.financing_type, plan.wants_insurance)
+        checks.append(pool_memo(view, key, lambda: financing_ok(view, plan)))
+    if not checks and not len(plan.requester_pos):
+        return None
+    ok = checks[0] if checks else np.ones(len(view), dtype=bool)
+    for mask in checks[1:]:
+        ok = ok & mask
+    if len(plan.requester_pos):
+        # the party placing the need: a handful of rows set apart (sorted positions, as the pool's)
+        at = np.minimum(np.searchsorted(view.pos, plan.requester_pos), len(view) - 1)
+        at = at[view.pos[at] == plan.requester_pos]
+        if len(at):
+            ok = ok if ok.flags.writeable else ok.copy()
+            ok[at] = False
     return ok
 
 

@@ -6,15 +6,16 @@ many threads.  Everything per resource is a numpy array aligned with ``Index.res
 
 from __future__ import annotations
 
+from array import array
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
 
 import numpy as np
 from scipy import sparse
 
 from .outcomes import OutcomeGroup, outcome_groups
+from .pools import GENERIC_TERM_MIN_DOCS, GENERIC_TERM_SHARE, NO_DATE, PoolView, make_view
 from .records import (
     RESOURCE_TYPE_POOLS,
     RESOURCE_TYPES,
@@ -44,162 +45,9 @@ FUND_STAGES = ("guidance", "venture", "growth", "transformation")
 TYPE_CODE = {t: i for i, t in enumerate(RESOURCE_TYPES)}
 STAGE_RANK = {s: i for i, s in enumerate(STAGES)}
 FIN_LOAN, FIN_EQUITY, FIN_OTHER = 0, 1, 2
-NO_DATE = date.max.toordinal()
-# Terms in more than this share of a kind's resources are not shown as "关键词" reasons.
-GENERIC_TERM_SHARE = 0.2
-GENERIC_TERM_MIN_DOCS = 10
 # Earlier orders teach generic words too (words in more than GENERIC_TERM_SHARE of them), once there are
 # enough of them to tell.
 GENERIC_ORDER_MIN_DOCS = 50
-
-
-@dataclass
-class PoolView:
-    """The resources one order kind ranks, with contiguous copies of their arrays and BM25 postings."""
-
-    pos: np.ndarray  # positions into Index.resources
-    rtype: np.ndarray
-    county: np.ndarray
-    prefecture: np.ndarray
-    in_fujian: np.ndarray
-    region_ok: np.ndarray
-    product_region_bound: np.ndarray
-    talent_region_bound: np.ndarray
-    max_amount: np.ndarray
-    size: np.ndarray
-    valid_until: np.ndarray
-    chain_id: np.ndarray
-    link_order: np.ndarray
-    link_stage: np.ndarray
-    chain_aff: np.ndarray  # (pool, n_chains), Fortran order: one chain's column is contiguous
-    chain_max: np.ndarray  # best affinity with any chain type (how specialised the resource is)
-    fin_class: np.ndarray
-    fund_stage: np.ndarray
-    is_sample: np.ndarray
-    post_indptr: np.ndarray  # term-major postings with pool-local document ids
-    post_docs: np.ndarray
-    post_w: np.ndarray
-    term_max: np.ndarray  # best BM25 weight of each term in this pool (for the text-score floor)
-    chain_aff64: np.ndarray  # chain_aff as float64 (what the chain feature reads), Fortran order
-    # pool-wide facts that let filters and penalties skip work that cannot change anything
-    any_product_bound: bool = True
-    any_talent_bound: bool = True
-    any_max_amount: bool = True
-    min_valid_until: int = 0
-    any_sample: bool = True
-    # each resource's place class (distinct county, prefecture, in-Fujian triple) for one-gather geo features
-    geo_class: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
-    class_county: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
-    class_prefecture: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
-    class_in_fujian: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
-    # per term id: generic for this pool (curated, learnt from earlier orders, or in > 20% of the pool)
-    generic: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
-    chain_max64: np.ndarray = field(default_factory=lambda: np.zeros(0))  # chain_max as float64
-    # chain index → pool-local rows of the resources on one of its links (what the relation reads)
-    link_rows: dict[int, np.ndarray] = field(default_factory=dict)
-
-    def __len__(self) -> int:
-        return len(self.pos)
-
-    def region_col(self, col: int) -> np.ndarray:
-        return self.region_ok[:, col]
-
-    def chain_col(self, chain_idx: int) -> np.ndarray:
-        return self.chain_aff[:, chain_idx]
-
-    def subset(self, sel: np.ndarray) -> PoolSubset:
-        return PoolSubset(self, sel)
-
-
-class PoolSubset:
-    """Some resources of a :class:`PoolView` (``sel`` = pool-local indices); 1-D arrays are taken lazily."""
-
-    def __init__(self, base: PoolView, sel: np.ndarray):
-        self.base = base
-        self.sel = sel
-        self.pos = base.pos[sel]
-
-    def __len__(self) -> int:
-        return len(self.sel)
-
-    def __getattr__(self, name: str) -> np.ndarray:
-        if name not in _VIEW_ARRAYS:
-            raise AttributeError(name)
-        arr = getattr(self.base, name)[self.sel]
-        setattr(self, name, arr)
-        return arr
-
-    def region_col(self, col: int) -> np.ndarray:
-        return self.base.region_ok[:, col][self.sel]
-
-    def chain_col(self, chain_idx: int) -> np.ndarray:
-        return self.base.chain_aff[:, chain_idx][self.sel]
-
-
-_VIEW_ARRAYS = (
-    "rtype",
-    "county",
-    "prefecture",
-    "in_fujian",
-    "product_region_bound",
-    "talent_region_bound",
-    "max_amount",
-    "size",
-    "valid_until",
-    "chain_id",
-    "link_order",
-    "link_stage",
-    "chain_max",
-    "fin_class",
-    "fund_stage",
-    "is_sample",
-    "geo_class",
-)
-
-
-def _link_rows(chain_id: np.ndarray, link_order: np.ndarray) -> dict[int, np.ndarray]:
-    on_link = np.flatnonzero((chain_id >= 0) & (link_order >= 0))
-    return {int(c): on_link[chain_id[on_link] == c] for c in np.unique(chain_id[on_link])}
-
-
-def _make_view(index: Index, pool: np.ndarray) -> PoolView:
-    arrays = {name: np.ascontiguousarray(getattr(index, name)[pool]) for name in _VIEW_ARRAYS[:-1]}
-    places = np.stack([arrays["county"], arrays["prefecture"], arrays["in_fujian"].astype(np.int32)], axis=1)
-    classes, geo_class = np.unique(places.reshape(-1, 3), axis=0, return_inverse=True)
-    arrays["geo_class"] = np.ascontiguousarray(geo_class.reshape(-1), dtype=np.int32)
-    post = index.doc_terms[pool].T.tocsr()
-    post.sort_indices()
-    term_max = np.zeros(post.shape[0])
-    df = np.diff(post.indptr)
-    generic = index.generic_fixed.copy()
-    if len(pool) >= GENERIC_TERM_MIN_DOCS:
-        generic |= df > GENERIC_TERM_SHARE * len(pool)
-    nonempty = np.flatnonzero(df > 0)
-    if len(nonempty):
-        term_max[nonempty] = np.maximum.reduceat(post.data, post.indptr[nonempty])
-    chain_aff = np.asfortranarray(index.chain_aff[pool])
-    return PoolView(
-        pos=pool,
-        region_ok=np.asfortranarray(index.region_ok[pool]),
-        chain_aff=chain_aff,
-        chain_aff64=np.asfortranarray(chain_aff, dtype=np.float64),
-        any_product_bound=bool(arrays["product_region_bound"].any()),
-        any_talent_bound=bool(arrays["talent_region_bound"].any()),
-        any_max_amount=bool((~np.isnan(arrays["max_amount"])).any()),
-        min_valid_until=int(arrays["valid_until"].min(initial=NO_DATE)),
-        any_sample=bool(arrays["is_sample"].any()),
-        class_county=np.ascontiguousarray(classes[:, 0]),
-        class_prefecture=np.ascontiguousarray(classes[:, 1]),
-        class_in_fujian=classes[:, 2].astype(bool),
-        post_indptr=post.indptr,
-        post_docs=post.indices,
-        post_w=post.data,
-        term_max=term_max,
-        generic=generic,
-        chain_max64=arrays["chain_max"].astype(np.float64),
-        link_rows=_link_rows(arrays["chain_id"], arrays["link_order"]),
-        **arrays,
-    )
 
 
 @dataclass
@@ -254,15 +102,16 @@ class Index:
     # per resource, the facts explanations read, as plain ints (no numpy scalars per candidate):
     # (chain_id, link_order, county, prefecture, in_fujian, fin_class)
     facts: list[tuple[int, ...]] = field(default_factory=list)
-    # ``doc_terms`` as plain lists, so explanations read it without numpy calls
-    doc_indptr_list: list[int] = field(default_factory=lambda: [0])
-    doc_ids_list: list[int] = field(default_factory=list)
-    doc_vals_list: list[float] = field(default_factory=list)
+    # ``doc_terms`` as flat ``array.array``s, read by explanations without numpy calls like lists (plain ints and
+    # floats), but packed, and reading them writes no reference count: forked workers keep sharing the pages
+    doc_indptr_list: Sequence[int] = field(default_factory=lambda: array("q", [0]))
+    doc_ids_list: Sequence[int] = field(default_factory=lambda: array("i"))
+    doc_vals_list: Sequence[float] = field(default_factory=lambda: array("d"))
     # per chain type, per resource: the term id of its strongest chain word (-1: none), see
     # :func:`~.explain.chain_evidence`
-    chain_evidence_tids: list[list[int]] = field(default_factory=list)
+    chain_evidence_tids: list[Sequence[int]] = field(default_factory=list)
     # aligned with ``doc_ids_list``: the term's place in its resource's shown order (-1: never shown)
-    shown_rank_list: list[int] = field(default_factory=list)
+    shown_rank_list: Sequence[int] = field(default_factory=lambda: array("i"))
     # score_ceilings(weights): what the scoring's shortlist bound needs, computed once per index
     ceilings: tuple[float, float] = (1.0, 1.0)
     # the domain thesaurus and what the index compiled from it
@@ -279,6 +128,8 @@ class Index:
     # outcomes of earlier orders per (chain index, order kind)
     outcome_groups: dict[tuple[int, str], OutcomeGroup] = field(default_factory=dict)
     outcome_version: str = ""
+    # look-ups derived from the fields above, computed on first use (see features.named_requesters)
+    memo: dict[str, object] = field(default_factory=dict)
 
     @property
     def size_n(self) -> int:
@@ -290,6 +141,11 @@ class Index:
     def chain(self, code: str | None) -> ChainTypeRec | None:
         pos = self.chain_pos.get(code) if code else None
         return self.chain_types[pos] if pos is not None else None
+
+
+def packed(typecode: str, values) -> array:
+    """``values`` (a numpy array or a list) as an ``array.array`` of ``typecode`` ("i", "q" or "d")."""
+    return array(typecode, np.asarray(values, dtype=np.dtype(typecode)).tobytes())
 
 
 def build_index(
@@ -567,7 +423,7 @@ def build_index(
         name_pos={k: tuple(v) for k, v in names.items()},
         max_name_len=max((len(k) for k in names), default=0),
     )
-    index.views = {kind: _make_view(index, pool) for kind, pool in pools.items()}
+    index.views = {kind: make_view(index, pool) for kind, pool in pools.items()}
     index.facts = list(
         zip(
             chain_id.tolist(),
@@ -582,10 +438,10 @@ def build_index(
     index.shown_indptr, index.shown_terms = shown_term_order(
         doc_terms, rtype, generic_terms | generic_fixed, index.term_rank, index.term_len
     )
-    index.doc_indptr_list = doc_terms.indptr.tolist()
-    index.doc_ids_list = doc_terms.indices.tolist()
-    index.doc_vals_list = doc_terms.data.tolist()
-    index.shown_rank_list = shown_ranks(doc_terms, index.shown_indptr, index.shown_terms).tolist()
-    index.chain_evidence_tids = [strongest_of(doc_terms, tids) for tids in chain_kw_tids]
+    index.doc_indptr_list = packed("q", doc_terms.indptr)
+    index.doc_ids_list = packed("i", doc_terms.indices)
+    index.doc_vals_list = packed("d", doc_terms.data)
+    index.shown_rank_list = packed("i", shown_ranks(doc_terms, index.shown_indptr, index.shown_terms))
+    index.chain_evidence_tids = [packed("i", strongest_of(doc_terms, tids)) for tids in chain_kw_tids]
     index.outcome_groups = outcome_groups(index, outcomes)
     return index

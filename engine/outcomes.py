@@ -33,6 +33,54 @@ class OutcomeGroup:
     # look-ups (explanations), and their positions for bisect
     rows: list[tuple[int, int, int, int, int, int]] = field(default_factory=list)
     pos_list: list[int] = field(default_factory=list)
+    # the rows whose resource is in the order kind's pool, resolved once against ``Index.views[kind]``:
+    # what ``outcome_feature`` reads (see :func:`_in_pool`)
+    pool: InPool | None = None
+
+
+@dataclass
+class InPool:
+    """A group's rows on resources of its order kind's pool (``view``), in the group's order."""
+
+    view: object  # the PoolView the rows were resolved against
+    touched: np.ndarray  # pool-local rows with at least one outcome, sorted
+    inverse: np.ndarray  # per row: its resource's place in ``touched``
+    county: np.ndarray
+    prefecture: np.ndarray
+    day: np.ndarray
+    order: np.ndarray
+    good: np.ndarray  # polarity > 0, as bool
+    bad: np.ndarray  # polarity < 0, as bool
+    bins: np.ndarray  # per row: its place in ``touched``, plus len(touched) for a row marked irrelevant
+    by_county: dict[int, np.ndarray] = field(default_factory=dict)  # county id (>= 0) → its rows
+    by_prefecture: dict[int, np.ndarray] = field(default_factory=dict)  # prefecture id (>= 0) → its rows
+    decay: dict[tuple[int, float], np.ndarray] = field(default_factory=dict)  # (day, half-life) → per row
+
+
+def _in_pool(group: OutcomeGroup, view) -> InPool:
+    pos = view.pos
+    n = len(pos)
+    at = np.minimum(np.searchsorted(pos, group.pos), max(n - 1, 0))
+    hit = pos[at] == group.pos if n else np.zeros(len(group.pos), dtype=bool)
+    touched, inverse = np.unique(at[hit], return_inverse=True)
+    inverse = inverse.reshape(-1)
+    county, prefecture = group.county[hit], group.prefecture[hit]
+    return InPool(
+        bins=inverse + len(touched) * (group.polarity[hit] < 0),
+        by_county={int(c): np.flatnonzero(county == c) for c in np.unique(county[county >= 0])},
+        by_prefecture={
+            int(p): np.flatnonzero(prefecture == p) for p in np.unique(prefecture[prefecture >= 0])
+        },
+        view=view,
+        touched=touched,
+        inverse=inverse,
+        county=county,
+        prefecture=prefecture,
+        day=group.day[hit],
+        order=group.order[hit],
+        good=group.polarity[hit] > 0,
+        bad=group.polarity[hit] < 0,
+    )
 
 
 def outcome_groups(index: Index, outcomes: Iterable[OutcomeRec]) -> dict[tuple[int, str], OutcomeGroup]:
@@ -78,6 +126,9 @@ def outcome_groups(index: Index, outcomes: Iterable[OutcomeRec]) -> dict[tuple[i
             rows=[(r[0], r[1], r[2], r[3], r[4], r[7]) for r in items],
             pos_list=[r[0] for r in items],
         )
+        view = index.views.get(key[1])
+        if view is not None:
+            out[key].pool = _in_pool(out[key], view)
     return out
 
 

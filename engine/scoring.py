@@ -6,12 +6,12 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from .capital import capital_fit, capital_parts, financing_type_fit
 from .explain import matched_terms_many, reasons_for
 from .features import (
     QueryPlan,
     View,
     bm25_split,
-    capital_fit,
     chain_feature,
     geo_feature,
     kind_fit,
@@ -20,8 +20,9 @@ from .features import (
     relation_feature,
     text_feature,
 )
-from .filters import eligible
+from .filters import eligible_pool
 from .index import Index
+from .memo import pool_memo
 from .records import ORDER_KINDS, Candidate, OrderQuery
 from .weights import DEFAULT_WEIGHTS, kind_weights, merge_weights, score_ceilings
 
@@ -53,9 +54,10 @@ def score_pool(
     maybe, relation_all = _maybe_specific(index, view, plan, w, spec_all, chain_all)
     sel = np.flatnonzero(((raw_all > 0) | (chain_all > 0)) & maybe)
     sub = view.subset(sel)
-    ok = eligible(sub, plan, w)
+    ok_pool = eligible_pool(view, plan, w)
+    ok = None if ok_pool is None else ok_pool[sel]
     raw = raw_all[sel] if ok is None else np.where(ok, raw_all[sel], 0.0)
-    top_raw = _best_eligible_raw(view, plan, w, raw_all)
+    top_raw = _best_eligible_raw(raw_all, ok_pool)
     base = {"bm25": raw, "text": text_feature(raw, view, plan, w, top_raw), "chain": chain_all[sel]}
     base["specific_text"] = (spec_all[sel] > 0).astype(np.float64)
     if relation_all is not None:
@@ -80,17 +82,32 @@ def _maybe_specific(index, view, plan, w, spec_all, chain_all) -> tuple[np.ndarr
         wanted = w["rel.wanted_mentioned"] if plan.mentioned_links else w["rel.wanted_same_stage"]
         relation = relation_feature(view, plan, w, index)
         return maybe | (relation >= wanted), relation
+    reach = None
     if plan.chain_idx >= 0:
         reason_min = w["chain.reason_min"]
-        maybe = maybe | (
-            (chain_all >= reason_min) & (chain_all >= w["chain.specialised_share"] * view.chain_max64)
-        )
+        reach = (chain_all >= reason_min) & (chain_all >= w["chain.specialised_share"] * view.chain_max64)
     if plan.kind == "capital":
-        maybe = maybe | (view.chain_max < w["chain.reason_min"])  # a product or fund for any chain
-    return maybe, None
+        general = view.chain_max < w["chain.reason_min"]  # a product or fund for any chain
+        reach = general if reach is None else reach | general
+        # and only where the product's or fund's class is the one the financing type asks for
+        reach = reach & _type_matches(view, plan, w)
+    return (maybe if reach is None else maybe | reach), None
 
 
-def _best_eligible_raw(view, plan, w, raw_all) -> float:
+def _type_matches(view, plan, w) -> np.ndarray:
+    """Pool mask: the financing type fit is a match (what a capital order's non-text reason needs);
+    computed once per pool and financing type."""
+    key = (
+        "type_match",
+        plan.financing_type,
+        w["fit.type_match"],
+        w["fit.type_partial"],
+        w["fit.type_mismatch"],
+    )
+    return pool_memo(view, key, lambda: financing_type_fit(view, plan, w) >= w["fit.type_match"])
+
+
+def _best_eligible_raw(raw_all: np.ndarray, ok_pool: np.ndarray | None) -> float:
     """The best raw BM25 score of an eligible resource in the pool (0 when none matches)."""
     if not raw_all.size:
         return 0.0
@@ -98,12 +115,10 @@ def _best_eligible_raw(view, plan, w, raw_all) -> float:
     top = float(raw_all[best])
     if top <= 0:
         return 0.0
-    ok = eligible(view.subset(np.array([best], dtype=np.int64)), plan, w)
-    if ok is None or ok[0]:
+    if ok_pool is None or ok_pool[best]:
         return top
     idx = np.flatnonzero(raw_all > 0)
-    ok = eligible(view.subset(idx), plan, w)
-    return float(raw_all[idx][ok].max(initial=0.0))
+    return float(raw_all[idx][ok_pool[idx]].max(initial=0.0))
 
 
 def _score_shortlist(index, view, plan, w, kw, sel, ok, base, top, size):
@@ -112,13 +127,23 @@ def _score_shortlist(index, view, plan, w, kw, sel, ok, base, top, size):
     known = kw["text"] * base["text"] + kw["chain"] * base["chain"] + kw["geo"] * base["geo"]
     # what the ranking could still be (fit and penalties unknown yet) for every candidate
     fit_ceiling, penalty_ceiling = index.ceilings if w is index.weights else score_ceilings(w)
-    bound = (known + kw["fit"] * fit_ceiling) * penalty_ceiling * _outcome_factor(base, w)
+    relation = base.get("_relation")  # an industry order's fit, known already
+    fit = kw["fit"] * (fit_ceiling if relation is None else relation)
+    bound = (known + fit) * penalty_ceiling * _outcome_factor(base, w)
+    bound, demoted = _known_penalties(view, sel, plan, w, base, bound)
     if ok is not None:
         bound = np.where(ok, bound, 0.0)
     n = len(sel)
     part = np.argpartition(bound, n - size - 1)
     ceiling = float(bound[part[n - size - 1]])  # the best bound left out of the shortlist
     keep = np.sort(part[n - size :])
+    if demoted is not None:
+        # a demoted candidate is listed only when fewer than ``top`` others are: with enough others, only
+        # the best bound of the others left out matters
+        out = part[: n - size]
+        ceiling_others = float(bound[out[~demoted[out]]].max(initial=0.0))
+    else:
+        ceiling_others = ceiling
     short = view.subset(sel[keep])
     score, sig = _finish(
         index, short, plan, w, kw, None if ok is None else ok[keep], {k: v[keep] for k, v in base.items()}
@@ -132,9 +157,35 @@ def _score_shortlist(index, view, plan, w, kw, sel, ok, base, top, size):
         return None
     kth = float(np.partition(positive, len(positive) - top)[len(positive) - top])
     # strictly below the k-th score, with room for the 12-digit rounding `_top` compares with
-    if not ceiling < kth - 1e-9:
+    if not ceiling_others < kth - 1e-9:
         return None
     return short, score, sig
+
+
+def _known_penalties(view, sel, plan, w, base, bound):
+    """(``bound`` times the penalties `_finish` will apply that are known before the fit, mask of the
+    candidates it will demote or None).  Each factor is applied only when it cannot be negative (a weight
+    of at most 1), so the product stays an upper bound with the penalty ceiling already in ``bound``."""
+    demoted = None
+    if plan.kind == "industry" and plan.own_link is not None:
+        same = (view.chain_id[sel] == plan.chain_idx) & (view.link_order[sel] == plan.own_link)
+        demoted = same
+        if w["penalty.same_link"] <= 1.0:
+            bound = bound * np.where(same, 1.0 - w["penalty.same_link"], 1.0)
+        relation = base.get("_relation")
+        if plan.direction is not None and relation is not None and w["penalty.off_direction"] <= 1.0:
+            off_side = (view.chain_id[sel] == plan.chain_idx) & ~same & (relation <= w["rel.same_link"])
+            bound = bound * np.where(off_side, 1.0 - w["penalty.off_direction"], 1.0)
+    if plan.kind == "capital" and w["penalty.under_amount"]:
+        under = capital_parts(view, plan, w)[4][sel] > 0
+        demoted = under
+        if w["penalty.under_amount"] <= 1.0:
+            bound = bound * np.where(under, 1.0 - w["penalty.under_amount"], 1.0)
+    share = w["penalty.off_chain_capital"] if plan.kind == "capital" else w["penalty.off_chain"]
+    if plan.kind in OFF_CHAIN_KINDS and plan.chain_idx >= 0 and w["penalty.off_chain"] and share <= 1.0:
+        gap = np.clip(view.chain_max64[sel] - base["chain"], 0.0, 1.0)
+        bound = bound * (1.0 - share * gap)
+    return bound, demoted
 
 
 def _finish(index, sub, plan, w, kw, ok, sig):

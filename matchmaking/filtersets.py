@@ -13,11 +13,11 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from chains import groups
-from chains.models import ChainType, County, Prefecture
+from chains.options import filter_options
 from matchmaking.beneficiaries import white_listed_orders
 from matchmaking.choices import OrderKind, OrderState
 from matchmaking.models import Order
-from matchmaking.widgets import PlainSelect, SingleOfManySelect
+from matchmaking.widgets import PlainDateInput, PlainNumberInput, PlainSelect, SingleOfManySelect
 
 # The largest amount (yuan) a filter or an order accepts: far above any real need, well inside a 64-bit column.
 MAX_AMOUNT = 10**15
@@ -137,13 +137,15 @@ def page_filterset(data, queryset) -> OrderFilterSet:
     for name in [n for n in fields if n not in PAGE_LABELS]:
         del fields[name]
     filterset.form.fields = {name: fields[name] for name in PAGE_LABELS}
-    # The options as (value, name) rows, not a model instance per option (~130 on every list page).
+    # The options as (value, name) rows, not a model instance per option (~130 on every list page); the regions
+    # and chain types from the cache (chains.options), not three queries on every list page.
+    regions = filter_options()
     options = {
         "kind": [("", _("全部类型")), *OrderKind.choices],
         "state": [("", _("全部状态")), *OrderState.choices],
-        "prefecture": [("", _("全部")), *Prefecture.objects.values_list("pk", "name")],
-        "county": [("", _("全部")), *County.objects.values_list("pk", "name")],
-        "chain_type": [("", _("全部")), *ChainType.objects.values_list("code", "name")],
+        "prefecture": [("", _("全部")), *regions["prefecture"]],
+        "county": [("", _("全部")), *regions["county"]],
+        "chain_type": [("", _("全部")), *regions["chain_type"]],
         "county_group": [("", _("全部")), *groups.choices()],
         "white_listed": [("", _("全部")), ("true", _("服务白名单企业")), ("false", _("不含白名单企业"))],
     }
@@ -155,7 +157,9 @@ def page_filterset(data, queryset) -> OrderFilterSet:
         elif name in options:
             field.widget = PlainSelect(choices=options[name])
         elif isinstance(field, forms.DateField):
-            field.widget = forms.DateInput({"type": "date"})
+            field.widget = PlainDateInput({"type": "date"})
+        elif isinstance(field.widget, forms.NumberInput):
+            field.widget = PlainNumberInput(field.widget.attrs)
         css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
         field.widget.attrs["class"] = css
     return filterset

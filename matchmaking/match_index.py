@@ -3,7 +3,8 @@
 - builds the engine's records from the catalog loaded in the database, through the same per-row builders
   the CSV loaders use (`engine.loaders.*_record`), so the database and the reference files rank alike;
 - keeps one index per process and rebuilds it only when `catalog_version()` (one aggregate query over the
-  catalog tables) changes;
+  catalog tables) changes; `preload_index()` builds it in a parent before it forks its workers
+  (`config.warmup.preload_indexes`), so one copy per host serves all of them until the catalog changes;
 - loads the outcomes of earlier orders (accepted proposals, resolved partners, proposals declined as
   irrelevant) for the engine's outcome feature in three queries per outcome change, never per order.
 
@@ -371,6 +372,15 @@ def get_index(version: str | None = None) -> Index:
         logger.info("matching index built: version %s, %d resources", version, len(catalog.resources))
         _index = built
         return built
+
+
+def preload_index() -> dict[str, object]:
+    """Build the index now, in a process about to fork its workers (gunicorn's master, the Celery worker's main
+    process): children forked afterwards find it current in `get_index` and share its memory instead of each
+    building their own. A child whose catalog version has moved on by then builds its own, as before."""
+    builds = BUILDS["count"]
+    index = get_index()
+    return {"version": index.version, "resources": index.size_n, "built": BUILDS["count"] - builds}
 
 
 def clear_index_cache() -> None:

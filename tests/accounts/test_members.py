@@ -37,9 +37,9 @@ def test_member_list_query_count_is_constant(login, county_jinjiang, django_asse
     for i in range(8):
         make_member(county_jinjiang.organization, f"jj_{i}")
     client = login(county_jinjiang)
-    # session, user, unread-notification badge, user's organization and county (scope), organization
-    # (+links), members, editable ids; session save (3). Nine members, no per-member query.
-    with django_assert_num_queries(11):
+    # session, user, unread-notification badge, user's organization with its county (scope, one query),
+    # organization (+links), members, editable ids; session save (3). Nine members, no per-member query.
+    with django_assert_num_queries(10):
         response = client.get("/accounts/organization/")
     assert len(response.context["members"]) == 9
 

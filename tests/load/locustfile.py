@@ -4,7 +4,7 @@ publishes them, provincial bodies browse and claim, providers browse and respond
 Run through `python manage.py loadtest` (which builds the database, starts gunicorn, Celery and Redis and
 reports per endpoint), or by hand against a running site on this machine:
 
-    DEMO_PASSWORD=… locust -f tests/load/locustfile.py --headless -u 50 -r 10 -t 60s --host https://127.0.0.1:8443
+    DEMO_PASSWORD=… locust -f tests/load/locustfile.py --headless -u 50 -r 3 -t 60s --host https://127.0.0.1:8443
 
 Every simulated user logs in through the web login form as one of the demo personas (`seed_demo` with
 `DEMO_PASSWORD`); several simulated users share a persona, each with its own session. Requests are grouped

@@ -45,16 +45,16 @@ def test_list_pages_render(name, username, some_orders, personas, login):
 
 
 QUERY_COUNTS = {
-    "orders:county": 13,
-    "orders:queue": 12,
-    "orders:taken": 13,
+    "orders:county": 12,
+    "orders:queue": 11,
+    "orders:taken": 12,
     "orders:city": 12,
     "orders:open": 12,
     "orders:matched": 12,  # active and finished orders: count, page, own matches each; resource labels
     "orders:responses": 9,
     "orders:moderation": 12,
     "orders:list": 12,
-    "orders:inbox": 10,
+    "orders:inbox": 9,
 }
 
 

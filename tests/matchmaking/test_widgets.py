@@ -1,4 +1,5 @@
-"""PlainSelect renders what Django's template-based Select renders (values, labels, selection, escaping)."""
+"""PlainSelect and the plain inputs render what Django's template-based widgets render (values, labels, selection,
+escaping); the filter bar's region options come from a cache that a change of the regions clears."""
 
 import re
 
@@ -8,7 +9,7 @@ from django.http import QueryDict
 
 from matchmaking.filtersets import page_filterset
 from matchmaking.models import Order
-from matchmaking.widgets import PlainSelect
+from matchmaking.widgets import PlainDateInput, PlainNumberInput, PlainSelect
 
 
 def normalized(html) -> str:
@@ -69,3 +70,34 @@ def test_pages_and_api_filter_with_the_same_filterset(reference):
             sql.count("%面料%") == 5
         )  # (LIKE on SQLite, UPPER(..) LIKE UPPER(..) on PostgreSQL) title, description, keywords, county and chain names
     assert "amount_min" not in page.form.fields  # the page shows the 万元 inputs only
+
+
+@pytest.mark.parametrize(
+    ("widget", "django_widget"),
+    [
+        (PlainDateInput({"type": "date", "class": "form-control"}), forms.DateInput),
+        (PlainNumberInput({"min": "0", "step": "any", "class": "form-control"}), forms.NumberInput),
+    ],
+)
+def test_plain_inputs_same_markup_as_django(widget, django_widget):
+    for value in (None, "", "2024-01-02", 5, '"><script>', True):
+        attrs = {"id": "id_f", "required": True, "disabled": False, "aria-x": None}
+        assert normalized(widget.render("f", value, attrs)) == normalized(
+            django_widget.render(widget, "f", value, attrs)
+        ), value
+
+
+@pytest.mark.django_db
+def test_filter_bar_inputs_are_plain_and_region_options_follow_changes(reference):
+    filterset = page_filterset(QueryDict("created_after=2024-01-02&amount_min_wan=5"), Order.objects.all())
+    assert isinstance(filterset.form["created_after"].field.widget, PlainDateInput)
+    assert isinstance(filterset.form["amount_min_wan"].field.widget, PlainNumberInput)
+    assert 'value="2024-01-02"' in filterset.form["created_after"].as_widget()
+    prefecture = reference.Prefecture.objects.first()
+    county = reference.County.objects.create(name="测试新县", prefecture=prefecture, position=999)
+    options = page_filterset(None, Order.objects.all()).form["county"].as_widget()
+    assert (
+        f'<option value="{county.pk}">测试新县</option>' in options
+    )  # saved: the cached options were dropped
+    county.delete()
+    assert "测试新县" not in page_filterset(None, Order.objects.all()).form["county"].as_widget()

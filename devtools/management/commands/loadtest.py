@@ -1,6 +1,6 @@
 """`python manage.py loadtest`: the Locust scenario against a production-like stack on this machine.
 
-    python manage.py loadtest --users 50 --spawn-rate 5 --duration 60 [--orders 2000] [--json]
+    python manage.py loadtest --users 50 [--spawn-rate 3] --duration 60 [--orders 2000] [--json]
 
 Builds a PostgreSQL database (migrations, reference data, personas with DEMO_PASSWORD, the demo orders and
 `generate_demo_orders N`, then VACUUM ANALYZE for planner statistics), collects static files, and starts —
@@ -13,7 +13,9 @@ catalog, so the sweeper first re-matches every open demo order, ~40 s of worker 
 it runs `locust` headless (`tests/load/locustfile.py`) in two phases:
 
 - warm-up: the users are spawned at `--spawn-rate` and each logs in through the login form (production
-  password hashing, deliberately slow), then waits; it ends when the last user has logged in (at most
+  password hashing, deliberately slow), then waits. The default rate (SPAWN_RATE) stays within what this
+  machine's cores hash (`manage.py bench_login`: ~3.7 logins per second per core), so logins are not queued
+  behind each other; a higher rate measures the login queue, not the site; it ends when the last user has logged in (at most
   `--warmup-timeout` seconds);
 - measured: the statistics are reset and every user, starting at a random point of one think time (1–3 s),
   browses and acts for `--duration` seconds.
@@ -51,6 +53,11 @@ from psycopg import sql
 
 from devtools.loadtest import GOALS, KINDS, LOGIN_PATH, MatchWatch, Stack, endpoint_kind, figures, free_port
 
+# Users spawned (so logins) per second by default. One login costs ~270 ms of CPU (PBKDF2, 1,000,000
+# iterations; `manage.py bench_login`), ~3.7 per second per core: 3 per second keeps the warm-up's logins on
+# about one of two cores, leaving the other to the database and Locust, so they are served, not queued.
+SPAWN_RATE = 3.0
+
 
 class Command(BaseCommand):
     """Run the Locust scenario against gunicorn + PostgreSQL + Redis + Celery on this machine."""
@@ -59,7 +66,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--users", type=int, default=50, help="并发用户数（默认 50）")
-        parser.add_argument("--spawn-rate", type=float, default=10, help="每秒新增用户数")
+        parser.add_argument(
+            "--spawn-rate",
+            type=float,
+            default=SPAWN_RATE,
+            help=f"每秒新增（登录）用户数（默认 {SPAWN_RATE}：低于本机登录容量，见 bench_login）",
+        )
         parser.add_argument(
             "--duration", type=int, default=60, help="计量阶段时长（秒；全部用户登录完成后开始）"
         )

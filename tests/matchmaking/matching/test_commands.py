@@ -115,3 +115,6 @@ def test_bench_matching_prints_the_documented_keys(reference):
     for key in ("index_build_s", "single_p50_ms", "single_p95_ms", "rematch_s", "baseline_p95_ms", "speedup"):
         assert isinstance(result[key], (int, float)) and result[key] >= 0
     assert result["n_resources"] == 600 and result["n_orders"] == 40
+    for key in ("index_rss_mb", "index_build_peak_rss_mb", "process_rss_mb"):  # memory, from /proc
+        assert isinstance(result[key], float)
+    assert result["index_build_peak_rss_mb"] >= result["process_rss_mb"] * 0.5 > 0
