@@ -18,7 +18,7 @@ from accounts.scoping import Scope
 from core.sums import SafeSum, as_int
 from matchmaking.choices import OrderState, OutcomeType
 from matchmaking.models import RESPONDABLE, Order, OrderTally
-from matchmaking.models.orders import HoursBetween
+from matchmaking.models.order_indexes import HoursBetween
 from matchmaking.tally import CLAIM_TIME_Q, FINANCED_TYPES, RESOLVE_TIME_Q, docked_q
 from reports.access import CITY, COUNTY, Level
 from reports.forms import NO_FILTERS, Filters

@@ -32,6 +32,7 @@ from matchmaking.choices import (
     Visibility,
     WantedLink,
 )
+from matchmaking.models.order_indexes import DASHBOARD_INDEXES
 from matchmaking.texts import render
 
 # States a provider never sees (and a city never sees drafts).
@@ -73,37 +74,6 @@ def choice_label(choices, value) -> str:
         return str(choices(value).label)
     except ValueError:
         return value
-
-
-class HoursBetween(models.Func):
-    """Whole hours from `start` to `end`, rounded half up: the dashboards' medians read orders in this order,
-    from the two indexes below (the expression here and in the query compile alike)."""
-
-    output_field = models.FloatField()
-    arity = 2
-    arg_joiner = " - "
-    template = "floor(date_part('epoch', (%(expressions)s)) / 3600.0 + 0.5)"
-
-    def __init__(self, end: str, start: str, **extra):
-        super().__init__(models.F(end), models.F(start), **extra)
-
-    def as_sqlite(self, compiler, connection, **extra):
-        end, start = (compiler.compile(e) for e in self.source_expressions)
-        return f"round((julianday({end[0]}) - julianday({start[0]})) * 24)", (*end[1], *start[1])
-
-
-CLAIM_TIME = Q(published_at__isnull=False, claimed_at__isnull=False)
-RESOLVE_TIME = Q(state=OrderState.RESOLVED, published_at__isnull=False, finished_at__isnull=False)
-MEDIAN_INCLUDE = [
-    "county",
-    "chain",
-    "kind",
-    "state",
-    "claimed_by_body",
-    "published_at",
-    "claimed_at",
-    "finished_at",
-]
 
 
 class OrderQuerySet(ScopedQuerySet):
@@ -300,31 +270,7 @@ class Order(models.Model):
                 ],
                 name="order_dashboard_cover",
             ),
-            # Providers' lists count every open, public order (a large share of all orders): from this
-            # index alone, with the "invited / responded" probes needing only the id.
-            models.Index(fields=["state", "visibility"], include=["id"], name="order_state_visibility"),
-            # Dashboards: the median claim and resolution times, read as the middle one or two rows of these
-            # ordered indexes (their count known from the summary table) instead of sorting every order.
-            models.Index(
-                HoursBetween("claimed_at", "published_at"),
-                include=MEDIAN_INCLUDE,
-                condition=CLAIM_TIME,
-                name="order_claim_hours",
-            ),
-            models.Index(
-                HoursBetween("finished_at", "published_at"),
-                include=MEDIAN_INCLUDE,
-                condition=RESOLVE_TIME,
-                name="order_resolve_hours",
-            ),
-            # Dashboards: the published orders not yet claimed whose claim is not yet due (a handful) are
-            # counted live beside the summary table (matchmaking.tally), which cannot know the clock.
-            models.Index(
-                fields=["claim_due_at"],
-                include=["county", "chain", "kind", "state", "claimed_by_body"],
-                condition=Q(published_at__isnull=False, claimed_at__isnull=True),
-                name="order_unclaimed_due",
-            ),
+            *DASHBOARD_INDEXES,
         ]
         constraints = [
             # The claim service level is measured against the stored deadline, so every published order has one.
