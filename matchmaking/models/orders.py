@@ -32,6 +32,7 @@ from matchmaking.choices import (
     Visibility,
     WantedLink,
 )
+from matchmaking.models.order_indexes import DASHBOARD_INDEXES
 from matchmaking.texts import render
 
 # States a provider never sees (and a city never sees drafts).
@@ -269,17 +270,7 @@ class Order(models.Model):
                 ],
                 name="order_dashboard_cover",
             ),
-            # Providers' lists count every open, public order (a large share of all orders): from this
-            # index alone, with the "invited / responded" probes needing only the id.
-            models.Index(fields=["state", "visibility"], include=["id"], name="order_state_visibility"),
-            # Dashboards: the published orders not yet claimed whose claim is not yet due (a handful) are
-            # counted live beside the summary table (matchmaking.tally), which cannot know the clock.
-            models.Index(
-                fields=["claim_due_at"],
-                include=["county", "chain", "kind", "state", "claimed_by_body"],
-                condition=Q(published_at__isnull=False, claimed_at__isnull=True),
-                name="order_unclaimed_due",
-            ),
+            *DASHBOARD_INDEXES,
         ]
         constraints = [
             # The claim service level is measured against the stored deadline, so every published order has one.
