@@ -231,12 +231,12 @@ class Command(BaseCommand):
         nice = ["nice", "-n", str(opts["worker_nice"])] if opts["worker_nice"] else []
         stack.start(
             "worker",
-            [*nice, python, "-m", "celery", "-A", "matchmaking", "worker", "--loglevel=INFO", *worker_opts],
+            [*nice, python, "-m", "celery", "-A", "config", "worker", "--loglevel=INFO", *worker_opts],
             LOG_LEVEL="INFO",
         )
         stack.start(
             "beat",
-            [python, "-m", "celery", "-A", "matchmaking", "beat", f"--schedule={run_dir / 'beat-schedule'}"],
+            [python, "-m", "celery", "-A", "config", "beat", f"--schedule={run_dir / 'beat-schedule'}"],
         )
         gunicorn = stack.start(
             "gunicorn",
