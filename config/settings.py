@@ -446,6 +446,12 @@ CELERY_BEAT_SCHEDULE = {
     # 对接活动: reminders a day and an hour before (every 5 minutes, each reminder once), finishing past events
     "send-event-reminders": {"task": "events.tasks.send_event_reminders", "schedule": 300.0},
     "finish-past-events": {"task": "events.tasks.finish_past_events", "schedule": crontab(minute=15)},
+    # the dashboards' summary table against a plain count, nightly; drift is logged as an error and recounted
+    "check-order-tally": {
+        "task": "matchmaking.tasks.orders.check_order_tally",
+        "schedule": crontab(hour=4, minute=20),
+        "kwargs": {"rebuild": True},
+    },
 }
 
 # --- Security (production) -----------------------------------------------------------------------

@@ -4,11 +4,11 @@ Writes that bypass signals (QuerySet.update, bulk_create) recount through the se
 
 from contextlib import contextmanager
 
-from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
+from django.db.models.signals import post_delete, post_migrate, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 
 from matchmaking import tally
-from matchmaking.models import Order, OrderRoute, Outcome, Proposal
+from matchmaking.models import Order, OrderRoute, OrderTally, Outcome, Proposal
 
 RELATED = (Outcome, Proposal, OrderRoute)
 
@@ -63,3 +63,13 @@ def deletes_uncounted():
 _connect_deletes()
 for model in RELATED:
     post_save.connect(_related_saved, sender=model, dispatch_uid=f"tally_saved_{model.__name__}")
+
+
+@receiver(post_migrate, dispatch_uid="tally_fill_after_migrate")
+def _fill_after_migrate(sender, app_config=None, **kwargs):
+    """Fill an empty summary table once the migrations that created it have run on a database with orders
+    (an upgraded site), so the dashboards never read zeros; later drift is the nightly check's job."""
+    if getattr(app_config, "label", None) != "matchmaking":
+        return
+    if not OrderTally.objects.exists() and Order.objects.exists():
+        tally.rebuild()

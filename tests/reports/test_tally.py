@@ -5,12 +5,15 @@ for every level (province, body, city, county, chain map), and the drift check f
 import random
 
 import pytest
+from django.conf import settings
+from django.core.management.sql import emit_post_migrate_signal
 from django.utils import timezone
 
 from chains.models import ChainType, County, CountyChain, Prefecture
 from matchmaking import services, tally
 from matchmaking.choices import OrderKind, OrderState, OutcomeType
-from matchmaking.models import Order, Outcome, Proposal
+from matchmaking.models import Order, OrderTally, Outcome, Proposal
+from matchmaking.tasks.orders import check_order_tally
 from matchmaking.workflow import WorkflowError
 from reports.access import CITY, COUNTY, PROVINCE, Level
 from reports.chain_map import order_counts
@@ -219,3 +222,23 @@ def test_the_drift_check_reports_a_change_that_bypassed_the_services(workflows):
     assert tally.drift()
     tally.rebuild()
     assert tally.drift() == []
+
+
+def test_migrating_a_site_with_orders_fills_an_empty_summary(workflows):
+    """An upgraded site: the migration creates the tables empty, post_migrate counts the existing orders."""
+    before = sorted(tally._stored()[0].items(), key=lambda kv: tally.key_text(kv[0]))
+    OrderTally.objects.all().delete()
+    assert tally.drift()
+    emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
+    assert tally.drift() == []
+    assert sorted(tally._stored()[0].items(), key=lambda kv: tally.key_text(kv[0])) == before
+
+
+def test_the_nightly_check_repairs_drift(workflows):
+    order = Order.objects.exclude(state=OrderState.DRAFT).order_by("pk").first()
+    Order.objects.filter(pk=order.pk).update(
+        kind=OrderKind.TALENT if order.kind != OrderKind.TALENT else OrderKind.CAPITAL
+    )
+    assert check_order_tally.apply(kwargs={"rebuild": True}).get() > 0
+    assert tally.drift() == []
+    assert settings.CELERY_BEAT_SCHEDULE["check-order-tally"]["task"] == check_order_tally.name
