@@ -4,13 +4,13 @@ the user's visible orders."""
 
 from dataclasses import dataclass
 
-from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
 from chains.models import ChainLink, ChainType, County, CountyChain, Enterprise
 from matchmaking.choices import OrderKind, OrderState, ResourceType
-from matchmaking.models import Match, Order
-from reports.queries import OPEN_STATES, tally_rows
+from matchmaking.models import Order
+from reports.queries import OPEN_STATES, read_rows, tally_rows
 from reports.tables import Column, Table
 
 
@@ -49,6 +49,35 @@ def order_counts(orders, cells=None) -> list[dict]:
     return [{**r, "open": r["open"] or 0, "total": r["total"] or 0} for r in rows if r["total"]]
 
 
+def cross_county_flows(orders) -> list[dict]:
+    """Enterprise matches of `orders` whose firm lies in another county, per (order county, firm county, firm
+    link): matches and distinct orders. The orders are joined to their matches, and those to the firms, once
+    (a hash join on the firm id: a match names its resource by type and id, with no foreign key), not
+    looked up row by row."""
+    matches = (
+        orders.filter(matches__resource_type=ResourceType.ENTERPRISE)
+        .order_by()
+        .values("pk", "county_id", "matches__resource_id")
+    )
+
+    def grouped(sql: str, quote) -> str:
+        # Only the ORM-built query and quoted names are put together here; no value is formatted in.
+        firms = quote(Enterprise._meta.db_table)
+        return (
+            f"SELECT m.{quote('county_id')} AS src, f.county_id AS dst, f.link_id AS link, "  # noqa: S608
+            f"COUNT(*) AS n, COUNT(DISTINCT m.{quote('pk')}) AS orders FROM ({sql}) m "
+            f"JOIN {firms} f ON f.id = m.{quote('matches__resource_id')} "
+            f"WHERE f.county_id IS NOT NULL AND f.county_id <> m.{quote('county_id')} "
+            "GROUP BY 1, 2, 3"
+        )
+
+    _columns, rows = read_rows(matches, grouped)
+    return [
+        {"order__county_id": src, "firm_county": dst, "firm_link": link, "n": n, "orders": distinct}
+        for src, dst, link, n, distinct in rows
+    ]
+
+
 def build_chain_map(user, chain_type: ChainType, county: County | None = None) -> ChainMap:
     """The chain map; catalog counts are public, order and match counts come from the user's visible orders."""
     links = list(ChainLink.objects.filter(chain_type=chain_type).order_by("position"))
@@ -67,22 +96,7 @@ def build_chain_map(user, chain_type: ChainType, county: County | None = None) -
     if cells is not None:
         cells = cells.filter(chain__chain_type=chain_type, **({"county": county} if county else {}))
     link_counts = order_counts(orders, cells)
-    # order_by(): without it the subqueries would carry Enterprise's default ordering (three joins and a
-    # sort per matched row) to pick the only row a primary key can match.
-    firm = Enterprise.objects.filter(pk=OuterRef("resource_id")).order_by()
-    firm_county, firm_link = firm.values("county_id")[:1], firm.values("link_id")[:1]
-    flow_rows = list(
-        Match.objects.filter(
-            resource_type=ResourceType.ENTERPRISE,
-            order__in=orders.filter(kind=OrderKind.INDUSTRY).values("pk"),
-        )
-        .annotate(firm_county=Subquery(firm_county), firm_link=Subquery(firm_link))
-        .exclude(firm_county__isnull=True)
-        .exclude(firm_county=F("order__county_id"))
-        .order_by()
-        .values("order__county_id", "firm_county", "firm_link")
-        .annotate(n=Count("pk"), orders=Count("order", distinct=True))
-    )
+    flow_rows = cross_county_flows(orders.filter(kind=OrderKind.INDUSTRY))
     county_ids = (
         {r["county_id"] for r in firm_counts}
         | {r["county_id"] for r in link_counts}

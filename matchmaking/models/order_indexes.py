@@ -26,6 +26,7 @@ class HoursBetween(models.Func):
 CLAIM_TIME = Q(published_at__isnull=False, claimed_at__isnull=False)
 RESOLVE_TIME = Q(state=OrderState.RESOLVED, published_at__isnull=False, finished_at__isnull=False)
 MEDIAN_INCLUDE = [
+    "id",  # a provincial body's scope tests it against its routed orders: an index-only scan needs it
     "county",
     "chain",
     "kind",
@@ -59,7 +60,7 @@ DASHBOARD_INDEXES = [
     # counted live beside the summary table (matchmaking.tally), which cannot know the clock.
     models.Index(
         fields=["claim_due_at"],
-        include=["county", "chain", "kind", "state", "claimed_by_body"],
+        include=["id", "county", "chain", "kind", "state", "claimed_by_body"],
         condition=Q(published_at__isnull=False, claimed_at__isnull=True),
         name="order_unclaimed_due",
     ),
