@@ -5,6 +5,7 @@ for every level (province, body, city, county, chain map), and the drift check f
 import random
 
 import pytest
+from django.apps import apps as django_apps
 from django.conf import settings
 from django.core.management.sql import emit_post_migrate_signal
 from django.utils import timezone
@@ -229,7 +230,7 @@ def test_migrating_a_site_with_orders_fills_an_empty_summary(workflows):
     before = sorted(tally._stored()[0].items(), key=lambda kv: tally.key_text(kv[0]))
     OrderTally.objects.all().delete()
     assert tally.drift()
-    emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
+    emit_post_migrate_signal(verbosity=0, interactive=False, db="default", apps=django_apps)
     assert tally.drift() == []
     assert sorted(tally._stored()[0].items(), key=lambda kv: tally.key_text(kv[0])) == before
 
