@@ -10,7 +10,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, F, Q, Subquery, Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
@@ -24,6 +24,7 @@ from reports.forms import NO_FILTERS, Filters
 from reports.queries import (
     OPEN_STATES,
     Figures,
+    InArray,
     level_cells,
     level_orders,
     medians,
@@ -315,7 +316,7 @@ def _top_providers(orders, cells=None) -> Table:
     # dashboard reads cells; the outer query only adds the names.
     if cells is not None:
         counted = (
-            ResponseTally.objects.filter(cell__in=cells.values("pk"))
+            ResponseTally.objects.filter(InArray(F("cell_id"), Subquery(cells.values("pk"))))
             .order_by()
             .values("provider_org_id")
             .annotate(responses=Sum("responses"), accepted=Sum("accepted"))
