@@ -120,6 +120,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and not env
     # PostgreSQL's JIT compiles expensive-looking aggregate plans for ~0.7 s before running them in ~0.2 s:
     # a loss for this site's dashboard queries, so it is off unless DB_JIT=1.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool(
+    "DB_SERVER_SIDE_BINDING", True
+):
+    # Parameters bound by the server, so psycopg prepares a query after its 5th run on a connection (DB_PREPARE_THRESHOLD) and
+    # PostgreSQL skips planning it again (the order pages' 10-table joins plan in 2-7 ms and run in 0.4 ms).
+    # With PgBouncer in transaction mode this needs PgBouncer >= 1.21 with max_prepared_statements > 0.
+    # Django turns psycopg's automatic preparing off unless prepare_threshold is given.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"server_side_binding": True, "prepare_threshold": env_int("DB_PREPARE_THRESHOLD", 5, minimum=0)}
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20})

@@ -128,3 +128,19 @@ def test_development_tools_come_with_debug_or_devtools(monkeypatch):
     monkeypatch.delenv("DEVTOOLS", raising=False)
     assert _installed(DEBUG="1") == "True"
     assert _installed(**PRODUCTION, DEVTOOLS="1") == "True"
+
+
+def _database_options(**env) -> str:
+    code = "from django.conf import settings; print(sorted(settings.DATABASES['default']['OPTIONS'].items()))"
+    result = _manage("shell", "-c", code, DEBUG="1", **env)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()[-1]
+
+
+def test_postgresql_prepares_repeated_queries_unless_turned_off():
+    url = "postgres://someone@db.invalid:5432/silian"
+    options = _database_options(DATABASE_URL=url)
+    assert "('prepare_threshold', 5)" in options and "('server_side_binding', True)" in options
+    options = _database_options(DATABASE_URL=url, DB_SERVER_SIDE_BINDING="0")
+    assert "prepare_threshold" not in options and "server_side_binding" not in options
+    assert "server_side_binding" not in _database_options(DATABASE_URL="sqlite:///:memory:")
