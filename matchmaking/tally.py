@@ -157,8 +157,15 @@ def recount(cells) -> None:
 
 
 def recount_order(order_pk: int, before: set[tuple] = frozenset()) -> None:
-    """Recount the cells an order was in (`before`) and is in now."""
-    recount(set(before) | cells_of(order_pk))
+    """Recount the cells an order was in (`before`) and is in now, holding the order's row lock first.
+
+    Cells are shared by many orders; a transaction that locked cells and then wanted an order row held by
+    another transaction waiting for those cells deadlocked (a response recounting its order's cells, then
+    stamping the order's progress, against a claim of that order). Every transaction now takes the order's
+    row before its cells, the order in which the workflow's services lock them."""
+    with transaction.atomic():
+        list(Order.objects.select_for_update().filter(pk=order_pk).values_list("pk", flat=True))
+        recount(set(before) | cells_of(order_pk))
 
 
 def computed() -> tuple[dict[tuple, dict], dict[tuple, dict]]:

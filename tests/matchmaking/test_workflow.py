@@ -397,3 +397,54 @@ def test_every_published_order_has_a_claim_deadline(make_order):
     assert order.claim_due_at == sla.claim_deadline_after(order.published_at)
     with pytest.raises(IntegrityError), transaction.atomic():
         Order.objects.filter(pk=order.pk).update(claim_due_at=None)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs real row locks (PostgreSQL)")
+@pytest.mark.django_db(transaction=True)
+def test_a_response_and_a_claim_of_the_same_order_do_not_deadlock_on_the_summary(make_order, drive, personas):
+    """A transaction holding an order's row and then recounting its summary cells, against one that adds a
+    response to that order (recounting the same cells) and then stamps the order's progress: both finish.
+    (They deadlocked when the cells were locked before the order's row.)"""
+    from django.db import connections, transaction
+
+    from matchmaking import tally
+    from matchmaking.models import Proposal
+
+    order = drive(make_order(), OrderState.PUBLISHED)
+    holding = threading.Event()
+    errors = []
+
+    def claimer():
+        try:
+            with transaction.atomic():
+                Order.objects.select_for_update().get(pk=order.pk)
+                holding.set()
+                threading.Event().wait(0.5)  # the responder reaches its first lock meanwhile
+                tally.recount_order(order.pk)
+        except Exception as exc:  # reported by the assertion below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    def responder():
+        try:
+            holding.wait(5)
+            with transaction.atomic():
+                Proposal.objects.create(
+                    order_id=order.pk,
+                    provider_org=personas["bank_cib"].organization,
+                    proposal="并发的响应方案。",
+                )
+                Order.objects.filter(pk=order.pk).update(last_progress_at=timezone.now())
+        except Exception as exc:  # reported by the assertion below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=claimer), threading.Thread(target=responder)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert errors == []
+    assert tally.drift() == []
