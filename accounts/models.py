@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from accounts import orgcache
 from accounts.choices import AccountAction, ApprovalState, LoginEventKind, MemberRole, OrgKind, ProviderKind
 from accounts.scoping import Scope, ScopedQuerySet
 from accounts.validators import validate_mainland_mobile
@@ -44,6 +45,12 @@ class OrganizationQuerySet(ScopedQuerySet):
     def editability_q(self, scope: Scope) -> Q:
         """Only the organization's own managers change it."""
         return Q(pk=scope.org_id) if scope.is_manager else Q(pk__in=[])
+
+    def update(self, **kwargs):
+        """Update the rows and invalidate the cached organisations (accounts.orgcache), as a save would."""
+        count = super().update(**kwargs)
+        orgcache.bump()
+        return count
 
 
 class Organization(models.Model):

@@ -269,8 +269,8 @@ REDIS_URL = env_str("REDIS_URL")
 SHARED_CACHE_TABLE = "accounts_shared_cache"
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL},
-        "shared": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL},
+        "default": {"BACKEND": "core.rediscache.ReusingRedisCache", "LOCATION": REDIS_URL},
+        "shared": {"BACKEND": "core.rediscache.ReusingRedisCache", "LOCATION": REDIS_URL},
     }
     CELERY_BROKER_URL = REDIS_URL
     CELERY_TASK_ALWAYS_EAGER = False
@@ -290,6 +290,11 @@ else:
     CELERY_BROKER_URL = "memory://localhost/"  # never connected to; a host name keeps kombu from warning
     # No broker configured: tasks run in-process (after the transaction commits).
     CELERY_TASK_ALWAYS_EAGER = True
+# Per-user figures every signed-in page reads, kept in the default cache and invalidated exactly by the writes
+# (accounts.orgcache: the user's organisation; matchmaking.unread: the unread-message count). Only where that
+# cache is shared by every web process (Redis): a per-process cache would miss the other processes' writes.
+ORG_CACHE = env_bool("ORG_CACHE", bool(REDIS_URL))
+UNREAD_CACHE = env_bool("UNREAD_CACHE", bool(REDIS_URL))
 CELERY_TASK_EAGER_PROPAGATES = DEBUG
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
