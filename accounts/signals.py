@@ -5,7 +5,7 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.db.models.signals import post_delete, post_migrate, post_save
 from django.dispatch import receiver
 
-from accounts import orgcache
+from accounts import orgcache, usercache
 from accounts.choices import LoginEventKind
 from accounts.models import LoginEvent, Organization, User
 from accounts.throttling import client_ip
@@ -65,3 +65,8 @@ for _model in (Organization, County, ProvincialBody):
     post_save.connect(orgcache.bump, sender=_model, dispatch_uid=f"orgcache_save_{_model.__name__}")
     post_delete.connect(orgcache.bump, sender=_model, dispatch_uid=f"orgcache_delete_{_model.__name__}")
 post_migrate.connect(orgcache.bump, dispatch_uid="orgcache_migrate")
+
+# The session's user (accounts.usercache): a save or deletion drops the entry, a migration every entry.
+post_save.connect(usercache.forget_user, sender=User, dispatch_uid="usercache_save")
+post_delete.connect(usercache.forget_user, sender=User, dispatch_uid="usercache_delete")
+post_migrate.connect(usercache.forget_all, dispatch_uid="usercache_migrate")
