@@ -219,7 +219,7 @@ class UserManager(AuthUserManager.from_queryset(UserQuerySet)):
     def get(self, *args, **kwargs):
         """Get one user; the session's user (ModelBackend.get_user) through the cache (accounts.usercache)."""
         if not args and kwargs.keys() == {"pk"} and usercache.loading():
-            return usercache.fetch(kwargs["pk"], lambda: super(UserManager, self).get(**kwargs))
+            return usercache.users.get_or_load(kwargs["pk"], lambda: super(UserManager, self).get(**kwargs))
         return super().get(*args, **kwargs)
 
 

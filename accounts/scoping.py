@@ -104,14 +104,14 @@ def _organization(user):
         return None
     field = user._meta.get_field("organization")  # user may be a lazy object (request.user)
     if not field.is_cached(user):
-        org = orgcache.get(user.organization_id) if orgcache.enabled() else None
-        if org is None:
-            manager = field.related_model._base_manager
-            org = manager.select_related("county", "provincial_body").filter(pk=user.organization_id).first()
-            if org is None:  # deleted under a live session: no scope (the foreign key is left as it is)
-                return None
-            if orgcache.enabled():
-                orgcache.store(org)
+        org_id, manager = user.organization_id, field.related_model._base_manager
+
+        def load():
+            return manager.select_related("county", "provincial_body").filter(pk=org_id).first()
+
+        org = orgcache.organizations.get_or_load(org_id, load) if orgcache.enabled() else load()
+        if org is None:  # deleted under a live session: no scope (the foreign key is left as it is)
+            return None
         field.set_cached_value(user, org)
     return user.organization
 

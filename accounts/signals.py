@@ -1,4 +1,4 @@
-"""Record every login, failed login, lockout and logout as a LoginEvent; invalidate the cached organisations."""
+"""Record every login, failed login, lockout and logout as a LoginEvent; outdate the cached organisations and users."""
 
 from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed

@@ -60,11 +60,12 @@ def test_changing_the_bodys_kinds_changes_the_scope(body_kjt):
     assert fresh_scope(body_kjt).handles == frozenset({"capital"})
 
 
-def test_an_entry_of_an_older_version_is_not_used(county_jinjiang):
+def test_a_bump_outdates_every_entry(county_jinjiang, django_assert_num_queries):
     fresh_scope(county_jinjiang)
-    assert orgcache.get(county_jinjiang.organization_id) is not None
     orgcache.bump()
-    assert orgcache.get(county_jinjiang.organization_id) is None
+    user = User.objects.get(pk=county_jinjiang.pk)
+    with django_assert_num_queries(1):
+        Scope.for_user(user)
 
 
 def test_off_without_a_shared_cache(county_jinjiang, django_assert_num_queries):
