@@ -1,14 +1,18 @@
-"""With REQUIRE_2FA=1, administrators and provincial-body users use the site only after the second factor."""
+"""The session's user read through the cache; with REQUIRE_2FA=1, administrators and provincial-body users use
+the site only after the second factor."""
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import get_user
+from django.contrib.auth.middleware import AuthenticationMiddleware as DjangoAuthenticationMiddleware
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from accounts import two_factor
+from accounts import two_factor, usercache
 
 # Pages such a user may still open: enrolment, the code step, logging out and switching the language.
 EXEMPT_URL_NAMES = ("accounts:two_factor", "accounts:login_verify", "accounts:logout", "set_language")
@@ -59,3 +63,23 @@ class TwoFactorRequiredMiddleware:
             return redirect(f"{reverse('accounts:login_verify')}?{query}")
         messages.warning(request, _("按平台要求，您的账号须先启用两步验证，之后才能使用其他功能。"))
         return redirect("accounts:two_factor")
+
+
+def _session_user(request):
+    """The request's user (Django's get_user), its row read through accounts.usercache when that is on."""
+    if not hasattr(request, "_cached_user"):
+        if usercache.enabled():
+            with usercache.loading_session_user():
+                request._cached_user = get_user(request)
+        else:
+            request._cached_user = get_user(request)
+    return request._cached_user
+
+
+class AuthenticationMiddleware(DjangoAuthenticationMiddleware):
+    """Django's, with the user row read through accounts.usercache (Django's session-hash and is_active checks
+    unchanged)."""
+
+    def process_request(self, request):
+        super().process_request(request)
+        request.user = SimpleLazyObject(lambda: _session_user(request))

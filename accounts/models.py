@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from accounts import orgcache, usercache
 from accounts.choices import AccountAction, ApprovalState, LoginEventKind, MemberRole, OrgKind, ProviderKind
 from accounts.scoping import Scope, ScopedQuerySet
 from accounts.validators import validate_mainland_mobile
@@ -44,6 +45,12 @@ class OrganizationQuerySet(ScopedQuerySet):
     def editability_q(self, scope: Scope) -> Q:
         """Only the organization's own managers change it."""
         return Q(pk=scope.org_id) if scope.is_manager else Q(pk__in=[])
+
+    def update(self, **kwargs):
+        """Update the rows and invalidate the cached organisations (accounts.orgcache), as a save would."""
+        count = super().update(**kwargs)
+        orgcache.bump()
+        return count
 
 
 class Organization(models.Model):
@@ -177,6 +184,18 @@ class Organization(models.Model):
 class UserQuerySet(ScopedQuerySet):
     """Users: members of an organization see each other; its managers change everyone but themselves."""
 
+    def update(self, **kwargs):
+        """Update the rows and drop every cached session user (accounts.usercache), as a save would."""
+        count = super().update(**kwargs)
+        usercache.forget_all()
+        return count
+
+    def bulk_update(self, objs, fields, **kwargs):
+        """Update the rows and drop every cached session user (accounts.usercache), as a save would."""
+        count = super().bulk_update(objs, fields, **kwargs)
+        usercache.forget_all()
+        return count
+
     def visibility_q(self, scope: Scope) -> Q:
         """Members of the user's own organization."""
         return Q(organization_id=scope.org_id)
@@ -196,6 +215,12 @@ class UserManager(AuthUserManager.from_queryset(UserQuerySet)):
     """Django's user manager with the scoped queryset."""
 
     use_in_migrations = True
+
+    def get(self, *args, **kwargs):
+        """Get one user; the session's user (ModelBackend.get_user) through the cache (accounts.usercache)."""
+        if not args and kwargs.keys() == {"pk"} and usercache.loading():
+            return usercache.users.get_or_load(kwargs["pk"], lambda: super(UserManager, self).get(**kwargs))
+        return super().get(*args, **kwargs)
 
 
 class User(AbstractUser):

@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.http import Http404
 
+from accounts import orgcache
 from accounts.choices import ApprovalState, OrgKind
 
 NOTHING = Q(pk__in=[])
@@ -96,14 +97,19 @@ class Scope:
 
 
 def _organization(user):
-    """The user's organization with its county and provincial body (what a scope reads) in one query, kept on
-    the user for the rest of the request (the page header shows its name); None without one."""
+    """The user's organization with its county and provincial body (what a scope reads) in one query, or from
+    the shared cache (accounts.orgcache), kept on the user for the rest of the request (the page header shows
+    its name); None without one."""
     if not user.organization_id:
         return None
     field = user._meta.get_field("organization")  # user may be a lazy object (request.user)
     if not field.is_cached(user):
-        manager = field.related_model._base_manager
-        org = manager.select_related("county", "provincial_body").filter(pk=user.organization_id).first()
+        org_id, manager = user.organization_id, field.related_model._base_manager
+
+        def load():
+            return manager.select_related("county", "provincial_body").filter(pk=org_id).first()
+
+        org = orgcache.organizations.get_or_load(org_id, load) if orgcache.enabled() else load()
         if org is None:  # deleted under a live session: no scope (the foreign key is left as it is)
             return None
         field.set_cached_value(user, org)

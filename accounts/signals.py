@@ -1,12 +1,15 @@
-"""Record every login, failed login, lockout and logout as a LoginEvent."""
+"""Record every login, failed login, lockout and logout as a LoginEvent; outdate the cached organisations and users."""
 
 from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.db.models.signals import post_delete, post_migrate, post_save
 from django.dispatch import receiver
 
+from accounts import orgcache, usercache
 from accounts.choices import LoginEventKind
-from accounts.models import LoginEvent, User
+from accounts.models import LoginEvent, Organization, User
 from accounts.throttling import client_ip
+from chains.models import County, ProvincialBody
 
 
 def _client(request) -> dict:
@@ -55,3 +58,15 @@ def on_logged_out(sender, request, user, **kwargs):
     """A logout."""
     if user is not None:
         record_login_event(LoginEventKind.LOGOUT, request=request, user=user)
+
+
+# What a cached organisation carries (accounts.orgcache): the organisation, its county and provincial body.
+for _model in (Organization, County, ProvincialBody):
+    post_save.connect(orgcache.bump, sender=_model, dispatch_uid=f"orgcache_save_{_model.__name__}")
+    post_delete.connect(orgcache.bump, sender=_model, dispatch_uid=f"orgcache_delete_{_model.__name__}")
+post_migrate.connect(orgcache.bump, dispatch_uid="orgcache_migrate")
+
+# The session's user (accounts.usercache): a save or deletion drops the entry, a migration every entry.
+post_save.connect(usercache.forget_user, sender=User, dispatch_uid="usercache_save")
+post_delete.connect(usercache.forget_user, sender=User, dispatch_uid="usercache_delete")
+post_migrate.connect(usercache.forget_all, dispatch_uid="usercache_migrate")

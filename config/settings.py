@@ -81,7 +81,7 @@ MIDDLEWARE = [
     "config.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.AuthenticationMiddleware",  # Django's, the user row cached (exact; USER_CACHE)
     "django_otp.middleware.OTPMiddleware",
     "config.middleware.SessionRefreshMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -269,8 +269,8 @@ REDIS_URL = env_str("REDIS_URL")
 SHARED_CACHE_TABLE = "accounts_shared_cache"
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL},
-        "shared": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL},
+        "default": {"BACKEND": "core.rediscache.ReusingRedisCache", "LOCATION": REDIS_URL},
+        "shared": {"BACKEND": "core.rediscache.ReusingRedisCache", "LOCATION": REDIS_URL},
     }
     CELERY_BROKER_URL = REDIS_URL
     CELERY_TASK_ALWAYS_EAGER = False
@@ -290,6 +290,13 @@ else:
     CELERY_BROKER_URL = "memory://localhost/"  # never connected to; a host name keeps kombu from warning
     # No broker configured: tasks run in-process (after the transaction commits).
     CELERY_TASK_ALWAYS_EAGER = True
+# Per-user figures every signed-in page reads, kept in the default cache and invalidated exactly by the writes
+# (accounts.usercache: the session's user row; accounts.orgcache: the user's organisation; matchmaking.unread:
+# the unread-message count). Only where that
+# cache is shared by every web process (Redis): a per-process cache would miss the other processes' writes.
+USER_CACHE = env_bool("USER_CACHE", bool(REDIS_URL))
+ORG_CACHE = env_bool("ORG_CACHE", bool(REDIS_URL))
+UNREAD_CACHE = env_bool("UNREAD_CACHE", bool(REDIS_URL))
 CELERY_TASK_EAGER_PROPAGATES = DEBUG
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

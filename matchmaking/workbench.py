@@ -16,6 +16,7 @@ from accounts.models import User
 from accounts.scoping import Scope
 from matchmaking.choices import OrderState
 from matchmaking.models import Invitation, Notification, Order, Proposal
+from matchmaking.unread import unread_count
 
 ROWS = 5
 
@@ -171,11 +172,12 @@ def admin_sections(user, scope) -> list[Section]:
 def messages_section(user, scope) -> list[Section]:
     """Everyone: unread messages."""
     unread = Notification.objects.filter(recipient=user, read_at__isnull=True).order_by("-created_at", "-pk")
+    count = unread_count(user)  # cached: with none unread, no query at all
     return [
         Section(
             _("未读消息"),
-            unread.count(),
-            [(n.display_title, reverse("orders:inbox")) for n in unread[:ROWS]],
+            count,
+            [(n.display_title, reverse("orders:inbox")) for n in unread[:ROWS]] if count else [],
             reverse("orders:inbox"),
             _("没有未读消息。"),
         )

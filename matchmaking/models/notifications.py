@@ -3,14 +3,38 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 
+from matchmaking import unread
 from matchmaking.choices import (
     NotificationKind,
     OrderKind,
 )
 from matchmaking.models.orders import Order, choice_label
 from matchmaking.texts import render
+
+
+class NotificationQuerySet(models.QuerySet):
+    """Notifications; the bulk writes that send no signal drop the recipients' cached unread counts."""
+
+    def bulk_create(self, objs, *args, **kwargs):
+        """Create the rows and forget their recipients' unread counts."""
+        objs = list(objs)
+        created = super().bulk_create(objs, *args, **kwargs)
+        unread.invalidate(obj.recipient_id for obj in objs)
+        return created
+
+    def update(self, **kwargs):
+        """Update the rows; a change of `read_at` or of the recipient forgets the recipients' unread counts."""
+        if not unread.enabled() or not {"read_at", "recipient", "recipient_id"} & kwargs.keys():
+            return super().update(**kwargs)
+        recipients = set(self.order_by().values_list("recipient_id", flat=True).distinct())
+        count = super().update(**kwargs)
+        unread.invalidate(
+            recipients | {kwargs.get("recipient_id"), getattr(kwargs.get("recipient"), "pk", None)}
+        )
+        return count
 
 
 class Notification(models.Model):
@@ -49,6 +73,8 @@ class Notification(models.Model):
     read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
     emailed_at = models.DateTimeField(_("邮件发送时间"), null=True, blank=True)
 
+    objects = NotificationQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("站内消息")
         verbose_name_plural = _("站内消息")
@@ -70,6 +96,15 @@ class Notification(models.Model):
     def display_body(self) -> str:
         """The body in the active language: platform wording translated, people's notes as written."""
         return render(self.body_message, self.body)
+
+
+def _forget_unread(sender, instance, **kwargs):
+    """A notification saved or deleted: its recipient's unread count is recounted on the next read."""
+    unread.invalidate([instance.recipient_id])
+
+
+post_save.connect(_forget_unread, sender=Notification, dispatch_uid="unread_notification_save")
+post_delete.connect(_forget_unread, sender=Notification, dispatch_uid="unread_notification_delete")
 
 
 class NotificationPreference(models.Model):

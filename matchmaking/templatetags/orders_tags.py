@@ -4,20 +4,20 @@ from django import template
 
 from accounts.scoping import Scope
 from core.formats import format_amount, format_days
-from matchmaking.models import Notification
+from matchmaking.unread import unread_count
 
 register = template.Library()
 
 
 @register.inclusion_tag("matchmaking/_nav.html", takes_context=True)
 def orders_nav(context):
-    """Navigation entries for the user's role and the number of unread messages (one query)."""
+    """Navigation entries for the user's role and the number of unread messages (cached, matchmaking.unread)."""
     request = context.get("request")
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"show": False}
     scope = Scope.for_user(user)
-    unread = Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+    unread = unread_count(user)
     return {"show": True, "scope": scope, "unread": unread}
 
 
