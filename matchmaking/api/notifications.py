@@ -1,6 +1,7 @@
 """Notifications API: the caller's own in-app messages, and marking them read."""
 
 import django_filters
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
@@ -8,8 +9,34 @@ from rest_framework.response import Response
 
 from core.errors import error_responses
 from matchmaking import services
+from matchmaking.api.serializers import drf_datetime, drf_text
 from matchmaking.choices import NotificationKind
 from matchmaking.models import Notification
+
+
+def notification_row(notification, zone) -> dict:
+    """One notification as `NotificationSerializer` shows it, without DRF's per-field work (the list's rows)."""
+    return {
+        "id": notification.id,
+        "kind": notification.kind,
+        "kind_label": drf_text(notification.get_kind_display()),
+        "order": notification.order_id,
+        "title": drf_text(notification.display_title),
+        "body": drf_text(notification.display_body),
+        "created_at": drf_datetime(notification.created_at, zone),
+        "read_at": drf_datetime(notification.read_at, zone),
+        "is_read": notification.read_at is not None,
+    }
+
+
+class NotificationListSerializer(serializers.ListSerializer):
+    """A page of notifications, each row built by `notification_row`."""
+
+    def to_representation(self, data):
+        if type(self.child) is not NotificationSerializer:
+            return super().to_representation(data)
+        zone = timezone.get_current_timezone()
+        return [notification_row(n, zone) for n in (data.all() if hasattr(data, "all") else data)]
 
 
 class NotificationSerializer(serializers.ModelSerializer):
@@ -26,6 +53,7 @@ class NotificationSerializer(serializers.ModelSerializer):
         model = Notification
         fields = ["id", "kind", "kind_label", "order", "title", "body", "created_at", "read_at", "is_read"]
         read_only_fields = fields
+        list_serializer_class = NotificationListSerializer
 
     def get_is_read(self, obj) -> bool:
         return obj.read_at is not None
