@@ -12,9 +12,13 @@ as a fraction, and sends `?prefecture=1e50` to the database, which overflows). T
 import re
 
 import django_filters
+from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django_filters import utils
+from django_filters.filters import QuerySetRequestMixin
+from django_filters.filterset import BaseFilterSet
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.exceptions import ValidationError
 
@@ -67,14 +71,63 @@ def _problem(filter_, values: list[str]) -> str | None:
     return None
 
 
+def _plain(filterset_class) -> bool:
+    """Whether the filterset is django-filter's own machinery throughout: its own filters (each a no-op
+    without a value), the plain form, nothing required and no queryset that depends on the request."""
+    return (
+        filterset_class.filter_queryset is BaseFilterSet.filter_queryset
+        and filterset_class.qs is BaseFilterSet.qs
+        and filterset_class.get_form_class is BaseFilterSet.get_form_class
+        and filterset_class._meta.form is forms.Form
+        and all(
+            type(filter_).__module__.startswith("django_filters.")
+            and not isinstance(filter_, QuerySetRequestMixin)
+            and not filter_.extra.get("required")
+            for filter_ in filterset_class.base_filters.values()
+        )
+    )
+
+
+# Declared filterset class → whether it is plain (above); (class, language) → its form class.
+_PLAIN: dict[type, bool] = {}
+_FORMS: dict[tuple[type, str], type] = {}
+
+
 class StrictFilterBackend(DjangoFilterBackend):
-    """django-filter's backend, rejecting what the schema rejects (see the module docstring)."""
+    """django-filter's backend, rejecting what the schema rejects (see the module docstring).
+
+    For a plain filterset declared on the view (`_plain`), a request naming none of its parameters skips it
+    (each filter would leave the queryset as it is), and its form class is built once per language (the
+    fields depend on nothing else; each form still copies them), not on every request."""
+
+    def get_filterset(self, request, queryset, view):
+        filterset = super().get_filterset(request, queryset, view)
+        if filterset is not None and self._is_plain(view, type(filterset)):
+            key = (type(filterset), translation.get_language())
+            form_class = _FORMS.get(key)
+            if form_class is None:
+                form_class = _FORMS[key] = filterset.get_form_class()
+            filterset.get_form_class = lambda: form_class
+        return filterset
+
+    @staticmethod
+    def _is_plain(view, filterset_class) -> bool:
+        if filterset_class is not getattr(view, "filterset_class", None):
+            return False  # generated from `filterset_fields`: a new class per request
+        if filterset_class not in _PLAIN:
+            _PLAIN[filterset_class] = _plain(filterset_class)
+        return _PLAIN[filterset_class]
 
     def filter_queryset(self, request, queryset, view):
-        filterset = self.get_filterset(request, queryset, view)
-        if filterset is None:
+        filterset_class = self.get_filterset_class(view, queryset)
+        if filterset_class is None:
             return queryset
         params = request.query_params
+        if self._is_plain(view, filterset_class) and not any(
+            key.startswith(name) for key in params for name in filterset_class.base_filters
+        ):
+            return queryset  # no filter named (a prefix covers the suffixed parameters of range filters)
+        filterset = self.get_filterset(request, queryset, view)
         problems = {}
         for name, filter_ in filterset.filters.items():
             if name in params:

@@ -3,6 +3,7 @@
 import json
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from rest_framework.test import APIRequestFactory, force_authenticate
 
@@ -76,3 +77,35 @@ def test_notification_rows_equal_drf(api, make_order, drive, county_jinjiang):
         NotificationSerializer, [by_id[row["id"]] for row in rows], _request(county_jinjiang)
     )
     assert json.dumps(rows, ensure_ascii=False) == json.dumps(reference, ensure_ascii=False)
+
+
+@pytest.mark.django_db
+def test_list_without_filter_parameters_is_the_filtered_path(api, make_order, drive, personas):
+    """No filter named: the filterset is skipped; the rows are those of the full path (an empty filter)."""
+    drive(make_order(title="已发布需求"), OrderState.PUBLISHED)
+    make_order(kind=OrderKind.CAPITAL, title="草稿需求")
+    for username in ("county_jinjiang", "admin", "body_kjt", "inst_dhu"):
+        client = api(personas[username])
+        skipped = client.get(reverse("api:order-list"), {"page_size": 50}).json()
+        full = client.get(reverse("api:order-list"), {"page_size": 50, "chain_type": ""}).json()
+        assert skipped == full, username
+        assert (
+            client.get(reverse("api:order-list"), {"state": "published"}).json()["count"] <= skipped["count"]
+        )
+
+
+@pytest.mark.django_db
+def test_filter_errors_follow_the_request_language(api, county_jinjiang):
+    """The filter form class is built once per language: each request's errors are in its own language."""
+    client = api(county_jinjiang)
+    messages = {}
+    for language in ("zh-hans", "en", "zh-hans", "en"):
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+        response = client.get(reverse("api:order-list"), {"state": "bogus"})
+        assert response.status_code == 400
+        messages.setdefault(language, set()).add(
+            json.dumps(response.json()["fields"]["state"], ensure_ascii=False)
+        )
+    assert len(messages["zh-hans"]) == 1 and len(messages["en"]) == 1
+    assert messages["zh-hans"] != messages["en"]
+    assert "valid choice" in next(iter(messages["en"]))
