@@ -47,6 +47,25 @@ def call(service, *args, **kwargs):
         raise from_service_error(exc) from exc
 
 
+class RowValues:
+    """A queryset for the paginator: counted as it is (the joins that `values()` of related fields adds stay
+    out of the COUNT), its slices read as `values(*names)` dicts."""
+
+    def __init__(self, queryset, names):
+        self.queryset, self.names = queryset, names
+        self.ordered = queryset.ordered
+
+    def count(self) -> int:
+        """The number of rows, by the queryset's own COUNT."""
+        return self.queryset.count()
+
+    def __len__(self):
+        return self.count()
+
+    def __getitem__(self, key):
+        return self.queryset.values(*self.names)[key]
+
+
 # --- viewsets ------------------------------------------------------------------------------------
 
 
@@ -127,11 +146,11 @@ class OrderViewSet(
     def list(self, request, *args, **kwargs):
         # The rows as plain values in one query (`ORDER_ROW_VALUES`), shaped by the list serializer; the
         # handlers are read afterwards, only those the viewer may see.
-        queryset = self.filter_queryset(self.get_queryset()).prefetch_related(None).values(*ORDER_ROW_VALUES)
-        page = self.paginate_queryset(queryset)
+        rows = RowValues(self.filter_queryset(self.get_queryset()).prefetch_related(None), ORDER_ROW_VALUES)
+        page = self.paginate_queryset(rows)
         if page is not None:
             return self.get_paginated_response(self.get_serializer(page, many=True).data)
-        return Response(self.get_serializer(queryset, many=True).data)
+        return Response(self.get_serializer(rows[:], many=True).data)
 
     def get_throttles(self):
         if self.action == "create":

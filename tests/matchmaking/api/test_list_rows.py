@@ -109,3 +109,16 @@ def test_filter_errors_follow_the_request_language(api, county_jinjiang):
     assert len(messages["zh-hans"]) == 1 and len(messages["en"]) == 1
     assert messages["zh-hans"] != messages["en"]
     assert "valid choice" in next(iter(messages["en"]))
+
+
+@pytest.mark.django_db
+def test_order_list_count_has_no_joins(api, make_order, county_jinjiang):
+    """The rows' values join four tables; the page's COUNT stays on the orders alone."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    make_order()
+    with CaptureQueriesContext(connection) as captured:
+        assert api(county_jinjiang).get(reverse("api:order-list")).json()["count"] == 1
+    counts = [q["sql"] for q in captured.captured_queries if "COUNT(" in q["sql"].upper()]
+    assert len(counts) == 1 and "JOIN" not in counts[0].upper(), counts
