@@ -9,6 +9,7 @@ as a fraction, and sends `?prefecture=1e50` to the database, which overflows). T
 - unknown query parameters are ignored.
 """
 
+import functools
 import re
 
 import django_filters
@@ -88,7 +89,15 @@ def _plain(filterset_class) -> bool:
     )
 
 
-# Declared filterset class → whether it is plain (above); (class, language) → its form class.
+@functools.lru_cache(maxsize=256)
+def _narrowed(filterset_class, names: tuple[str, ...]):
+    """A plain filterset class with only the named filters (the others, given no value, would do nothing)."""
+    narrowed = type(filterset_class.__name__, (filterset_class,), {"__module__": filterset_class.__module__})
+    narrowed.base_filters = {name: filterset_class.base_filters[name] for name in names}
+    return narrowed
+
+
+# Declared filterset class → whether it is plain (`_plain`); (narrowed class, language) → its form class.
 _PLAIN: dict[type, bool] = {}
 _FORMS: dict[tuple[type, str], type] = {}
 
@@ -96,19 +105,9 @@ _FORMS: dict[tuple[type, str], type] = {}
 class StrictFilterBackend(DjangoFilterBackend):
     """django-filter's backend, rejecting what the schema rejects (see the module docstring).
 
-    For a plain filterset declared on the view (`_plain`), a request naming none of its parameters skips it
-    (each filter would leave the queryset as it is), and its form class is built once per language (the
-    fields depend on nothing else; each form still copies them), not on every request."""
-
-    def get_filterset(self, request, queryset, view):
-        filterset = super().get_filterset(request, queryset, view)
-        if filterset is not None and self._is_plain(view, type(filterset)):
-            key = (type(filterset), translation.get_language())
-            form_class = _FORMS.get(key)
-            if form_class is None:
-                form_class = _FORMS[key] = filterset.get_form_class()
-            filterset.get_form_class = lambda: form_class
-        return filterset
+    For a plain filterset declared on the view (`_plain`), only the filters a parameter names take part (a
+    request naming none skips the filterset), and their form class is built once per language (the fields
+    depend on nothing else; each form still copies them), not on every request."""
 
     @staticmethod
     def _is_plain(view, filterset_class) -> bool:
@@ -118,16 +117,36 @@ class StrictFilterBackend(DjangoFilterBackend):
             _PLAIN[filterset_class] = _plain(filterset_class)
         return _PLAIN[filterset_class]
 
+    def _plain_filterset(self, request, queryset, view, filterset_class):
+        """The filterset of the named filters only, with its cached form class; None when none is named."""
+        params = request.query_params
+        # A prefix also covers the suffixed parameters of range filters (`name_min`, `name_after`, ...).
+        names = tuple(
+            name for name in filterset_class.base_filters if any(key.startswith(name) for key in params)
+        )
+        if not names:
+            return None
+        filterset = _narrowed(filterset_class, names)(**self.get_filterset_kwargs(request, queryset, view))
+        key = (type(filterset), translation.get_language())
+        form_class = _FORMS.get(key)
+        if form_class is None:
+            if len(_FORMS) >= 1024:
+                _FORMS.clear()
+            form_class = _FORMS[key] = filterset.get_form_class()
+        filterset.get_form_class = lambda: form_class
+        return filterset
+
     def filter_queryset(self, request, queryset, view):
         filterset_class = self.get_filterset_class(view, queryset)
         if filterset_class is None:
             return queryset
+        if self._is_plain(view, filterset_class):
+            filterset = self._plain_filterset(request, queryset, view, filterset_class)
+            if filterset is None:
+                return queryset
+        else:
+            filterset = self.get_filterset(request, queryset, view)
         params = request.query_params
-        if self._is_plain(view, filterset_class) and not any(
-            key.startswith(name) for key in params for name in filterset_class.base_filters
-        ):
-            return queryset  # no filter named (a prefix covers the suffixed parameters of range filters)
-        filterset = self.get_filterset(request, queryset, view)
         problems = {}
         for name, filter_ in filterset.filters.items():
             if name in params:
