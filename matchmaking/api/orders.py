@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from accounts.scoping import Scope
 from core.errors import Conflict, error_responses, from_service_error
 from core.filters import StrictFilterBackend
+from core.pagination import RowValues
 from matchmaking import beneficiaries, policy, services, workflow
 from matchmaking.api.serializers import (
     ORDER_ROW_VALUES,
@@ -45,25 +46,6 @@ def call(service, *args, **kwargs):
         return service(*args, **kwargs)
     except WorkflowError as exc:
         raise from_service_error(exc) from exc
-
-
-class RowValues:
-    """A queryset for the paginator: counted as it is (the joins that `values()` of related fields adds stay
-    out of the COUNT), its slices read as `values(*names)` dicts."""
-
-    def __init__(self, queryset, names):
-        self.queryset, self.names = queryset, names
-        self.ordered = queryset.ordered
-
-    def count(self) -> int:
-        """The number of rows, by the queryset's own COUNT."""
-        return self.queryset.count()
-
-    def __len__(self):
-        return self.count()
-
-    def __getitem__(self, key):
-        return self.queryset.values(*self.names)[key]
 
 
 # --- viewsets ------------------------------------------------------------------------------------

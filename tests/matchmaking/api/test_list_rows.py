@@ -5,8 +5,11 @@ import json
 import pytest
 from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
 from rest_framework.test import APIRequestFactory, force_authenticate
 
+from chains.choices import ChainStatus
+from chains.models import CountyChain
 from matchmaking import services
 from matchmaking.api.notifications import NotificationSerializer
 from matchmaking.api.serializers import OrderSerializer
@@ -55,13 +58,28 @@ def test_order_rows_equal_drf_for_every_viewer(api, make_order, drive, personas,
         Order.objects.filter(handler__isnull=False).exists()
         and Order.objects.filter(link__isnull=True).exists()
     )
-    for username in VIEWERS:
-        user = personas[username]
-        rows = api(user).get(reverse("api:order-list"), {"page_size": 200}).json()["results"]
-        assert rows, username
-        by_id = {o.pk: o for o in Order.objects.filter(pk__in=[row["id"] for row in rows])}
-        reference = _drf_rows(OrderSerializer, [by_id[row["id"]] for row in rows], _request(user))
-        assert json.dumps(rows, ensure_ascii=False) == json.dumps(reference, ensure_ascii=False), username
+    chain = Order.objects.get(pk=orders[0].pk).chain
+    for status in (chain.status, ChainStatus.DECLARED):
+        CountyChain.objects.filter(pk=chain.pk).update(status=status)
+        for language in ("zh-hans", "en"):
+            for username in VIEWERS:
+                _assert_same_rows(api, personas[username], language, "api:order-list", Order, OrderSerializer)
+
+
+def _assert_same_rows(api, user, language, url_name, model, serializer_class):
+    """The API list's rows, byte for byte, are DRF's per-field serialisation of the same objects."""
+    client = api(user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    rows = client.get(reverse(url_name), {"page_size": 200}).json()["results"]
+    assert rows, user.username
+    by_id = model.objects.in_bulk([row["id"] for row in rows])
+    with translation.override(language):
+        reference = _drf_rows(serializer_class, [by_id[row["id"]] for row in rows], _request(user))
+    assert json.dumps(rows, ensure_ascii=False) == json.dumps(reference, ensure_ascii=False), (
+        user.username,
+        language,
+    )
+    return rows
 
 
 @pytest.mark.django_db
@@ -70,13 +88,13 @@ def test_notification_rows_equal_drf(api, make_order, drive, county_jinjiang):
     services.mark_notifications_read(
         county_jinjiang, ids=[Notification.objects.filter(recipient=county_jinjiang).first().pk]
     )
-    rows = api(county_jinjiang).get(reverse("api:notification-list"), {"page_size": 200}).json()["results"]
-    assert len(rows) > 1 and any(row["is_read"] for row in rows) and not all(row["is_read"] for row in rows)
-    by_id = Notification.objects.in_bulk([row["id"] for row in rows])
-    reference = _drf_rows(
-        NotificationSerializer, [by_id[row["id"]] for row in rows], _request(county_jinjiang)
-    )
-    assert json.dumps(rows, ensure_ascii=False) == json.dumps(reference, ensure_ascii=False)
+    for language in ("zh-hans", "en"):
+        rows = _assert_same_rows(
+            api, county_jinjiang, language, "api:notification-list", Notification, NotificationSerializer
+        )
+        assert (
+            len(rows) > 1 and any(row["is_read"] for row in rows) and not all(row["is_read"] for row in rows)
+        )
 
 
 @pytest.mark.django_db
