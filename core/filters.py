@@ -9,12 +9,17 @@ as a fraction, and sends `?prefecture=1e50` to the database, which overflows). T
 - unknown query parameters are ignored.
 """
 
+import functools
 import re
 
 import django_filters
+from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django_filters import utils
+from django_filters.filters import QuerySetRequestMixin
+from django_filters.filterset import BaseFilterSet
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.exceptions import ValidationError
 
@@ -67,13 +72,80 @@ def _problem(filter_, values: list[str]) -> str | None:
     return None
 
 
+def _plain(filterset_class) -> bool:
+    """Whether the filterset is django-filter's own machinery throughout: its own filters (each a no-op
+    without a value), the plain form, nothing required and no queryset that depends on the request."""
+    return (
+        filterset_class.filter_queryset is BaseFilterSet.filter_queryset
+        and filterset_class.qs is BaseFilterSet.qs
+        and filterset_class.get_form_class is BaseFilterSet.get_form_class
+        and filterset_class._meta.form is forms.Form
+        and all(
+            type(filter_).__module__.startswith("django_filters.")
+            and not isinstance(filter_, QuerySetRequestMixin)
+            and not filter_.extra.get("required")
+            for filter_ in filterset_class.base_filters.values()
+        )
+    )
+
+
+@functools.lru_cache(maxsize=256)
+def _narrowed(filterset_class, names: tuple[str, ...]):
+    """A plain filterset class with only the named filters (the others, given no value, would do nothing)."""
+    narrowed = type(filterset_class.__name__, (filterset_class,), {"__module__": filterset_class.__module__})
+    narrowed.base_filters = {name: filterset_class.base_filters[name] for name in names}
+    return narrowed
+
+
+# Declared filterset class → whether it is plain (`_plain`); (narrowed class, language) → its form class.
+_PLAIN: dict[type, bool] = {}
+_FORMS: dict[tuple[type, str], type] = {}
+
+
 class StrictFilterBackend(DjangoFilterBackend):
-    """django-filter's backend, rejecting what the schema rejects (see the module docstring)."""
+    """django-filter's backend, rejecting what the schema rejects (see the module docstring).
+
+    For a plain filterset declared on the view (`_plain`), only the filters a parameter names take part (a
+    request naming none skips the filterset), and their form class is built once per language (the fields
+    depend on nothing else; each form still copies them), not on every request."""
+
+    @staticmethod
+    def _is_plain(view, filterset_class) -> bool:
+        if filterset_class is not getattr(view, "filterset_class", None):
+            return False  # generated from `filterset_fields`: a new class per request
+        if filterset_class not in _PLAIN:
+            _PLAIN[filterset_class] = _plain(filterset_class)
+        return _PLAIN[filterset_class]
+
+    def _plain_filterset(self, request, queryset, view, filterset_class):
+        """The filterset of the named filters only, with its cached form class; None when none is named."""
+        params = request.query_params
+        # A prefix also covers the suffixed parameters of range filters (`name_min`, `name_after`, ...).
+        names = tuple(
+            name for name in filterset_class.base_filters if any(key.startswith(name) for key in params)
+        )
+        if not names:
+            return None
+        filterset = _narrowed(filterset_class, names)(**self.get_filterset_kwargs(request, queryset, view))
+        key = (type(filterset), translation.get_language())
+        form_class = _FORMS.get(key)
+        if form_class is None:
+            if len(_FORMS) >= 1024:
+                _FORMS.clear()
+            form_class = _FORMS[key] = filterset.get_form_class()
+        filterset.get_form_class = lambda: form_class
+        return filterset
 
     def filter_queryset(self, request, queryset, view):
-        filterset = self.get_filterset(request, queryset, view)
-        if filterset is None:
+        filterset_class = self.get_filterset_class(view, queryset)
+        if filterset_class is None:
             return queryset
+        if self._is_plain(view, filterset_class):
+            filterset = self._plain_filterset(request, queryset, view, filterset_class)
+            if filterset is None:
+                return queryset
+        else:
+            filterset = self.get_filterset(request, queryset, view)
         params = request.query_params
         problems = {}
         for name, filter_ in filterset.filters.items():

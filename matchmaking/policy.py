@@ -217,7 +217,7 @@ def _accepted_order_ids(org_id: int, order_ids: Iterable[int] | None = None) -> 
     qs = Proposal.objects.filter(provider_org_id=org_id, state=ProposalState.ACCEPTED)
     if order_ids is not None:
         qs = qs.filter(order_id__in=list(order_ids))
-    return set(qs.values_list("order_id", flat=True))
+    return set(qs.order_by().values_list("order_id", flat=True))  # a set: no ORDER BY to compile and sort
 
 
 def for_order(viewer, order) -> OrderReadPolicy:

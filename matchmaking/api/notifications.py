@@ -1,15 +1,53 @@
 """Notifications API: the caller's own in-app messages, and marking them read."""
 
 import django_filters
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core.errors import error_responses
+from core.pagination import RowValues
 from matchmaking import services
+from matchmaking.api.serializers import drf_datetime, drf_text
 from matchmaking.choices import NotificationKind
 from matchmaking.models import Notification
+from matchmaking.models.orders import choice_label
+from matchmaking.texts import render
+
+# The columns of a notification list's rows (`notification_row`), read with `QuerySet.values()`.
+NOTIFICATION_ROW_VALUES = (
+    "id", "kind", "order_id", "title", "body", "title_message", "body_message", "created_at", "read_at",
+)  # fmt: skip
+
+
+def notification_row(values: dict, zone) -> dict:
+    """One notification (its `NOTIFICATION_ROW_VALUES`) as `NotificationSerializer` shows it, without DRF's
+    per-field work: the same keys in the same order, the same values."""
+    return {
+        "id": values["id"],
+        "kind": values["kind"],
+        "kind_label": drf_text(choice_label(NotificationKind, values["kind"])),  # get_kind_display
+        "order": values["order_id"],
+        "title": drf_text(render(values["title_message"], values["title"])),  # display_title
+        "body": drf_text(render(values["body_message"], values["body"])),  # display_body
+        "created_at": drf_datetime(values["created_at"], zone),
+        "read_at": drf_datetime(values["read_at"], zone),
+        "is_read": values["read_at"] is not None,
+    }
+
+
+class NotificationListSerializer(serializers.ListSerializer):
+    """A page of notifications given as `NOTIFICATION_ROW_VALUES` dicts (the list view), each row built by
+    `notification_row`; model instances take DRF's own way."""
+
+    def to_representation(self, data):
+        rows = list(data.all() if hasattr(data, "all") else data)
+        if type(self.child) is not NotificationSerializer or not all(isinstance(row, dict) for row in rows):
+            return super().to_representation(rows)
+        zone = timezone.get_current_timezone()
+        return [notification_row(row, zone) for row in rows]
 
 
 class NotificationSerializer(serializers.ModelSerializer):
@@ -26,6 +64,7 @@ class NotificationSerializer(serializers.ModelSerializer):
         model = Notification
         fields = ["id", "kind", "kind_label", "order", "title", "body", "created_at", "read_at", "is_read"]
         read_only_fields = fields
+        list_serializer_class = NotificationListSerializer
 
     def get_is_read(self, obj) -> bool:
         return obj.read_at is not None
@@ -61,6 +100,14 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     def get_queryset(self):
         return Notification.objects.filter(recipient_id=self.request.user.pk)
+
+    def list(self, request, *args, **kwargs):
+        # The rows as plain values (`NOTIFICATION_ROW_VALUES`), shaped by the list serializer.
+        rows = RowValues(self.filter_queryset(self.get_queryset()), NOTIFICATION_ROW_VALUES)
+        page = self.paginate_queryset(rows)
+        if page is not None:
+            return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        return Response(self.get_serializer(rows[:], many=True).data)
 
     @extend_schema(
         summary="标记一条消息为已读",
