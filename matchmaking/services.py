@@ -72,8 +72,10 @@ def _transition(
     event_kind: str | None = None,
     conflict_code: str = "illegal_transition",
     note_message: dict | None = None,
+    after_update=None,
 ) -> Order:
-    """Validate and apply one transition atomically: lock, check, conditional update, log, notify."""
+    """Validate and apply one transition atomically: lock, check, conditional update, log, notify.
+    `after_update(locked, now)` runs after the update, before the summary cells are recounted (e.g. routes)."""
     seen_state = order.state
     with transaction.atomic():
         locked = _locked(order.pk)
@@ -90,7 +92,12 @@ def _transition(
         before = tally.cells_of(locked.pk)  # the dashboards' summary cells, recounted after the change
         if not Order.objects.filter(pk=locked.pk, state=locked.state).update(**fields):
             raise WorkflowError(_("需求状态已被他人更改，请刷新后重试。"), code=conflict_code)
-        tally.recount_order(locked.pk, before)
+        if after_update is not None:
+            after_update(locked, now)
+        # The order's row is locked (its lock comes before its cells'); the cells' response rows change only
+        # when the order has responses.
+        has_responses = Proposal.objects.filter(order_id=locked.pk).exists()
+        tally.recount(before | tally.cells_of(locked.pk), responses=has_responses)
         from_state = locked.state
         for name, value in fields.items():
             setattr(locked, name, value)
@@ -240,6 +247,15 @@ def submit_order(order: Order, *, by) -> Order:
 
 def approve_order(order: Order, *, by, note: str = "") -> Order:
     """Administrator publishes a submitted order and routes it to every body that handles its kind."""
+    bodies = []
+
+    def route(locked, _at):
+        # routed before the recount, so the routed bodies' summary cells are counted with the publication
+        bodies.extend(ProvincialBody.objects.handling(locked.kind))
+        OrderRoute.objects.bulk_create(
+            [OrderRoute(order_id=locked.pk, body=b, routed_at=now) for b in bodies], ignore_conflicts=True
+        )
+
     with transaction.atomic():
         now = timezone.now()
         order = _transition(
@@ -249,12 +265,8 @@ def approve_order(order: Order, *, by, note: str = "") -> Order:
             note=note,
             changes={"published_at": now, "claim_due_at": sla.claim_deadline_after(now), "state_note": ""},
             event_kind="published",
+            after_update=route,
         )
-        bodies = list(ProvincialBody.objects.handling(order.kind))
-        OrderRoute.objects.bulk_create(
-            [OrderRoute(order=order, body=b, routed_at=now) for b in bodies], ignore_conflicts=True
-        )
-        tally.recount_order(order.pk)  # the routed bodies' summary cells (bulk_create sends no signal)
         if bodies:
             event = log_event(
                 order, EventKind.ROUTED, by, note="、".join(b.short_name or b.name for b in bodies)

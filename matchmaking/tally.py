@@ -117,8 +117,60 @@ def responses_in(orders, *dims):
     )
 
 
-def recount(cells) -> None:
-    """Recompute the given cells from the orders, each under its row lock (rows created when missing)."""
+def _dims_q(keys) -> Q:
+    """Orders in any of the keys' dimensions (county, chain, link, kind, state)."""
+    q = Q(pk__in=[])
+    for county, chain, link, kind, state in sorted({k[:5] for k in keys}, key=str):
+        q |= Q(county_id=county, chain_id=chain, link_id=link, kind=kind, state=state)
+    return q
+
+
+def _groups(keys) -> list[tuple]:
+    """The grouped queries that count the keys' cells: (orders, extra grouping column, body, routed_only) for
+    the all-orders cells, the claimed cells (grouped by the claiming body) and each body's routed-only cells."""
+    groups = []
+    plain = [k for k in keys if k[5] is None]
+    if plain:
+        groups.append((counted_by().filter(_dims_q(plain)), None, None, False))
+    claimed = [k for k in keys if k[5] is not None and not k[6]]
+    if claimed:
+        orders = counted_by().filter(_dims_q(claimed), claimed_by_body_id__in={k[5] for k in claimed})
+        groups.append((orders, "claimed_by_body_id", None, False))
+    for body in sorted({k[5] for k in keys if k[6]}):
+        routed = [k for k in keys if k[6] and k[5] == body]
+        groups.append((counted_by(body, routed_only=True).filter(_dims_q(routed)), None, body, True))
+    return groups
+
+
+def _fresh(keys, with_responses: bool) -> tuple[dict[tuple, dict], dict[tuple, dict[int, tuple]]]:
+    """The keys' figures counted from the orders (grouped queries, not one per cell) and, when asked, their
+    providers' responses: {key: figures}, {key: {provider: (responses, accepted)}}."""
+    wanted = set(keys)
+    figures_of = {key: _clean({}) for key in keys}
+    responses_of: dict[tuple, dict[int, tuple]] = {key: {} for key in keys}
+    order_dims = [f"order__{d}" for d in DIMENSIONS]
+    for orders, extra, body, routed_only in _groups(keys):
+        columns = [*DIMENSIONS, extra] if extra else DIMENSIONS
+        for row in orders.order_by().values(*columns).annotate(**figures()):
+            key = cell_key(*(row[d] for d in DIMENSIONS), row[extra] if extra else body, routed_only)
+            if key in wanted:
+                figures_of[key] = _clean(row)
+        if not with_responses:
+            continue
+        extra_dims = [f"order__{extra}"] if extra else []
+        for row in responses_in(orders, *order_dims, *extra_dims):
+            key = cell_key(*(row[d] for d in order_dims), row[extra_dims[0]] if extra else body, routed_only)
+            if key in wanted:
+                responses_of[key][row["provider_org_id"]] = (row["responses"], row["accepted"])
+    return figures_of, responses_of
+
+
+def recount(cells, responses: bool = True) -> None:
+    """Recompute the given cells from the orders, each under its row lock (rows created when missing).
+
+    The figures are counted with a few grouped queries and only the rows (and cells' response rows) whose
+    figures changed are written. `responses=False` leaves the cells' response rows as they are: only for a
+    change that moves an order without responses between cells (the responses of every cell stay the same)."""
     keys = sorted(set(cells), key=key_text)  # one lock order for every transaction: no deadlock
     if not keys:
         return
@@ -141,31 +193,48 @@ def recount(cells) -> None:
         )
         locked = {
             row.key: row
-            for row in OrderTally.objects.select_for_update().filter(key__in=[key_text(k) for k in keys])
+            for row in OrderTally.objects.select_for_update()
+            .filter(key__in=[key_text(k) for k in keys])
+            .order_by("key")
         }
+        figures_of, responses_of = _fresh(keys, responses)
         for key in keys:
             row = locked[key_text(key)]
-            values = _clean(orders_in(key).order_by().aggregate(**figures()))
-            for name, value in values.items():
-                setattr(row, name, value)
-            row.save(update_fields=[*values])
-            ResponseTally.objects.filter(cell=row).delete()
-            ResponseTally.objects.bulk_create(
-                ResponseTally(cell=row, provider_org_id=r.pop("provider_org_id"), **r)
-                for r in responses_in(orders_in(key)).values("provider_org_id", *RESPONSE_COUNTS)
-            )
+            changed = [name for name, value in figures_of[key].items() if getattr(row, name) != value]
+            for name in changed:
+                setattr(row, name, figures_of[key][name])
+            if changed:
+                row.save(update_fields=changed)
+        if not responses:
+            return
+        cell_of = {locked[key_text(key)].pk: key for key in keys}
+        stored: dict[tuple, dict[int, tuple]] = {key: {} for key in keys}
+        for cell_id, org, count, accepted in ResponseTally.objects.filter(cell_id__in=cell_of).values_list(
+            "cell_id", "provider_org_id", *RESPONSE_COUNTS
+        ):
+            stored[cell_of[cell_id]][org] = (count, accepted)
+        stale = [key for key in keys if stored[key] != responses_of[key]]
+        if not stale:
+            return
+        ResponseTally.objects.filter(cell_id__in=[locked[key_text(k)].pk for k in stale]).delete()
+        ResponseTally.objects.bulk_create(
+            ResponseTally(cell=locked[key_text(key)], provider_org_id=org, responses=count, accepted=accepted)
+            for key in stale
+            for org, (count, accepted) in responses_of[key].items()
+        )
 
 
-def recount_order(order_pk: int, before: set[tuple] = frozenset()) -> None:
+def recount_order(order_pk: int, before: set[tuple] = frozenset(), responses: bool = True) -> None:
     """Recount the cells an order was in (`before`) and is in now, holding the order's row lock first.
 
     Cells are shared by many orders; a transaction that locked cells and then wanted an order row held by
     another transaction waiting for those cells deadlocked (a response recounting its order's cells, then
     stamping the order's progress, against a claim of that order). Every transaction now takes the order's
-    row before its cells, the order in which the workflow's services lock them."""
+    row before its cells, the order in which the workflow's services lock them. `responses=False`: see
+    `recount`."""
     with transaction.atomic():
         list(Order.objects.select_for_update().filter(pk=order_pk).values_list("pk", flat=True))
-        recount(set(before) | cells_of(order_pk))
+        recount(set(before) | cells_of(order_pk), responses=responses)
 
 
 def computed() -> tuple[dict[tuple, dict], dict[tuple, dict]]:
