@@ -117,49 +117,75 @@ def responses_in(orders, *dims):
     )
 
 
-def _dims_q(keys) -> Q:
-    """Orders in any of the keys' dimensions (county, chain, link, kind, state)."""
+def _dims_q(keys, prefix: str = "") -> Q:
+    """Orders in any of the keys' dimensions (county, chain, link, kind, state); `prefix` for a related order."""
     q = Q(pk__in=[])
-    for county, chain, link, kind, state in sorted({k[:5] for k in keys}, key=str):
-        q |= Q(county_id=county, chain_id=chain, link_id=link, kind=kind, state=state)
+    for dims in sorted({k[:5] for k in keys}, key=str):
+        q |= Q(**{f"{prefix}{name}": value for name, value in zip(DIMENSIONS, dims, strict=True)})
     return q
 
 
+def _routed_q(prefix: str = "") -> Q:
+    """Orders (`prefix`: a related order) routed to a body through the joined route that it has not claimed,
+    published: a routed-only cell's orders (the claimer compared by < and >, no negation, so one join)."""
+    route = F(f"{prefix}routes__body_id")
+    return Q(**{f"{prefix}state__in": AFTER_PUBLICATION}) & (
+        Q(**{f"{prefix}claimed_by_body_id__isnull": True})
+        | Q(**{f"{prefix}claimed_by_body_id__lt": route})
+        | Q(**{f"{prefix}claimed_by_body_id__gt": route})
+    )
+
+
 def _groups(keys) -> list[tuple]:
-    """The grouped queries that count the keys' cells: (orders, extra grouping column, body, routed_only) for
-    the all-orders cells, the claimed cells (grouped by the claiming body) and each body's routed-only cells."""
+    """The grouped queries that count the keys' cells, (orders, responses, grouping column, routed_only): the
+    all-orders cells, the claimed cells (by claiming body) and the routed-only cells (by routed body)."""
     groups = []
     plain = [k for k in keys if k[5] is None]
     if plain:
-        groups.append((counted_by().filter(_dims_q(plain)), None, None, False))
+        orders = counted_by().filter(_dims_q(plain))
+        groups.append((orders, Proposal.objects.filter(order__in=orders.values("pk")), None, False))
     claimed = [k for k in keys if k[5] is not None and not k[6]]
     if claimed:
         orders = counted_by().filter(_dims_q(claimed), claimed_by_body_id__in={k[5] for k in claimed})
-        groups.append((orders, "claimed_by_body_id", None, False))
-    for body in sorted({k[5] for k in keys if k[6]}):
-        routed = [k for k in keys if k[6] and k[5] == body]
-        groups.append((counted_by(body, routed_only=True).filter(_dims_q(routed)), None, body, True))
+        groups.append(
+            (orders, Proposal.objects.filter(order__in=orders.values("pk")), "claimed_by_body_id", False)
+        )
+    routed = [k for k in keys if k[6]]
+    if routed:
+        bodies = {k[5] for k in routed}
+        # one filter() call each, so the route join is shared by the condition and the grouping column
+        orders = Order.objects.filter(_dims_q(routed) & _routed_q(), routes__body_id__in=bodies)
+        responses = Proposal.objects.filter(
+            _dims_q(routed, "order__") & _routed_q("order__"), order__routes__body_id__in=bodies
+        )
+        groups.append((orders, responses, "routes__body_id", True))
     return groups
 
 
 def _fresh(keys, with_responses: bool) -> tuple[dict[tuple, dict], dict[tuple, dict[int, tuple]]]:
-    """The keys' figures counted from the orders (grouped queries, not one per cell) and, when asked, their
-    providers' responses: {key: figures}, {key: {provider: (responses, accepted)}}."""
+    """The keys' figures counted from the orders (a few grouped queries, not one per cell) and, when asked,
+    their providers' responses: {key: figures}, {key: {provider: (responses, accepted)}}."""
     wanted = set(keys)
     figures_of = {key: _clean({}) for key in keys}
     responses_of: dict[tuple, dict[int, tuple]] = {key: {} for key in keys}
     order_dims = [f"order__{d}" for d in DIMENSIONS]
-    for orders, extra, body, routed_only in _groups(keys):
+    for orders, responses, extra, routed_only in _groups(keys):
         columns = [*DIMENSIONS, extra] if extra else DIMENSIONS
         for row in orders.order_by().values(*columns).annotate(**figures()):
-            key = cell_key(*(row[d] for d in DIMENSIONS), row[extra] if extra else body, routed_only)
+            key = cell_key(*(row[d] for d in DIMENSIONS), row[extra] if extra else None, routed_only)
             if key in wanted:
                 figures_of[key] = _clean(row)
         if not with_responses:
             continue
         extra_dims = [f"order__{extra}"] if extra else []
-        for row in responses_in(orders, *order_dims, *extra_dims):
-            key = cell_key(*(row[d] for d in order_dims), row[extra_dims[0]] if extra else body, routed_only)
+        rows = (
+            responses.order_by()
+            .values(*order_dims, *extra_dims, "provider_org_id")
+            .annotate(responses=Count("pk"), accepted=Count("pk", filter=Q(state=ProposalState.ACCEPTED)))
+        )
+        for row in rows:
+            body = row[extra_dims[0]] if extra else None
+            key = cell_key(*(row[d] for d in order_dims), body, routed_only)
             if key in wanted:
                 responses_of[key][row["provider_org_id"]] = (row["responses"], row["accepted"])
     return figures_of, responses_of
