@@ -22,6 +22,7 @@ from matchmaking import notifications, sla, tally, texts, workflow
 from matchmaking.beneficiaries import parse_beneficiaries, set_beneficiaries
 from matchmaking.choices import DeclineReason, EventKind, OrderState, OutcomeType, ProposalState
 from matchmaking.models import (
+    AFTER_PUBLICATION,
     RESPONDABLE,
     Attachment,
     Invitation,
@@ -89,15 +90,24 @@ def _transition(
         if transition.needs_reason or reason:
             fields.setdefault("state_note", (reason or "").strip()[:1000])
         # The conditional UPDATE is the guard against a concurrent change (e.g. two bodies claiming at once).
-        before = tally.cells_of(locked.pk)  # the dashboards' summary cells, recounted after the change
+        # The dashboards' summary cells the order is in before and after, from the locked row (current).
+        row = tally.row_of(locked)
+        after = {**row, **{name: value for name, value in fields.items() if name in row}}
+        routed = None
+        if after_update is None and {row["state"], after["state"]} & set(AFTER_PUBLICATION):
+            routed = list(OrderRoute.objects.filter(order_id=locked.pk).values_list("body_id", flat=True))
+        before = tally.cells_of(locked.pk, row, routed)
         if not Order.objects.filter(pk=locked.pk, state=locked.state).update(**fields):
             raise WorkflowError(_("需求状态已被他人更改，请刷新后重试。"), code=conflict_code)
         if after_update is not None:
-            after_update(locked, now)
+            after_update(locked, now)  # e.g. routes: the cells after are then read
         # The order's row is locked (its lock comes before its cells'); the cells' response rows change only
         # when the order has responses.
         has_responses = Proposal.objects.filter(order_id=locked.pk).exists()
-        tally.recount(before | tally.cells_of(locked.pk), responses=has_responses)
+        after_cells = (
+            tally.cells_of(locked.pk, after, routed) if after_update is None else tally.cells_of(locked.pk)
+        )
+        tally.recount(before | after_cells, responses=has_responses)
         from_state = locked.state
         for name, value in fields.items():
             setattr(locked, name, value)

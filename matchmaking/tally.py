@@ -62,9 +62,12 @@ def key_text(key: tuple) -> str:
     return f"{county}:{chain}:{link or ''}:{kind}:{state}:{body or ''}:{int(routed_only)}"
 
 
-def cells_of(order_pk: int) -> set[tuple]:
-    """The cells an order counts in now (none for a draft or a deleted order)."""
-    row = Order.objects.filter(pk=order_pk).values(*DIMENSIONS, "claimed_by_body_id").order_by().first()
+def cells_of(order_pk: int, row: dict | None = None, routed=None) -> set[tuple]:
+    """The cells an order counts in now (none for a draft or a deleted order). `row` (its DIMENSIONS and
+    `claimed_by_body_id`) and `routed` (its routed bodies' ids) when the caller has them current (the order's
+    row locked), else read."""
+    if row is None:
+        row = Order.objects.filter(pk=order_pk).values(*DIMENSIONS, "claimed_by_body_id").order_by().first()
     if row is None or row["state"] == OrderState.DRAFT:
         return set()
     dims = tuple(row[d] for d in DIMENSIONS)
@@ -73,9 +76,15 @@ def cells_of(order_pk: int) -> set[tuple]:
     if claimer:
         cells.add(cell_key(*dims, body=claimer))
     if row["state"] in AFTER_PUBLICATION:
-        routed = OrderRoute.objects.filter(order_id=order_pk).values_list("body_id", flat=True)
+        if routed is None:
+            routed = OrderRoute.objects.filter(order_id=order_pk).values_list("body_id", flat=True)
         cells.update(cell_key(*dims, body=b, routed_only=True) for b in routed if b != claimer)
     return cells
+
+
+def row_of(order) -> dict:
+    """An order instance's values that decide its cells (for `cells_of`)."""
+    return {name: getattr(order, name) for name in (*DIMENSIONS, "claimed_by_body_id")}
 
 
 def counted_by(body: int | None = None, routed_only: bool = False):
