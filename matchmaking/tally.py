@@ -171,16 +171,18 @@ def _groups(keys) -> list[tuple]:
     return groups
 
 
-def _fresh(keys, with_responses: bool) -> tuple[dict[tuple, dict], dict[tuple, dict[int, tuple]]]:
-    """The keys' figures counted from the orders (a few grouped queries, not one per cell) and, when asked,
-    their providers' responses: {key: figures}, {key: {provider: (responses, accepted)}}."""
+def _fresh(
+    keys, with_figures: bool, with_responses: bool
+) -> tuple[dict[tuple, dict], dict[tuple, dict[int, tuple]]]:
+    """The keys' figures (when asked) counted from the orders (a few grouped queries, not one per cell) and,
+    when asked, their providers' responses: {key: figures}, {key: {provider: (responses, accepted)}}."""
     wanted = set(keys)
     figures_of = {key: _clean({}) for key in keys}
     responses_of: dict[tuple, dict[int, tuple]] = {key: {} for key in keys}
     order_dims = [f"order__{d}" for d in DIMENSIONS]
     for orders, responses, extra, routed_only in _groups(keys):
         columns = [*DIMENSIONS, extra] if extra else DIMENSIONS
-        for row in orders.order_by().values(*columns).annotate(**figures()):
+        for row in orders.order_by().values(*columns).annotate(**figures()) if with_figures else ():
             key = cell_key(*(row[d] for d in DIMENSIONS), row[extra] if extra else None, routed_only)
             if key in wanted:
                 figures_of[key] = _clean(row)
@@ -200,12 +202,14 @@ def _fresh(keys, with_responses: bool) -> tuple[dict[tuple, dict], dict[tuple, d
     return figures_of, responses_of
 
 
-def recount(cells, responses: bool = True) -> None:
+def recount(cells, responses: bool = True, figures: bool = True) -> None:
     """Recompute the given cells from the orders, each under its row lock (rows created when missing).
 
     The figures are counted with a few grouped queries and only the rows (and cells' response rows) whose
     figures changed are written. `responses=False` leaves the cells' response rows as they are: only for a
-    change that moves an order without responses between cells (the responses of every cell stay the same)."""
+    change that moves an order without responses between cells (the responses of every cell stay the same);
+    `figures=False` leaves the figures: only for a new response that is not accepted (they count no response
+    but accepted ones)."""
     keys = sorted(set(cells), key=key_text)  # one lock order for every transaction: no deadlock
     if not keys:
         return
@@ -232,8 +236,10 @@ def recount(cells, responses: bool = True) -> None:
             .filter(key__in=[key_text(k) for k in keys])
             .order_by("key")
         }
-        figures_of, responses_of = _fresh(keys, responses)
-        for key in keys:
+        if not figures and any(row.orders == 0 for row in locked.values()):
+            figures = True  # a cell of the order counting none (e.g. created just now): count it
+        figures_of, responses_of = _fresh(keys, figures, responses)
+        for key in keys if figures else ():
             row = locked[key_text(key)]
             changed = [name for name, value in figures_of[key].items() if getattr(row, name) != value]
             for name in changed:
@@ -259,17 +265,19 @@ def recount(cells, responses: bool = True) -> None:
         )
 
 
-def recount_order(order_pk: int, before: set[tuple] = frozenset(), responses: bool = True) -> None:
+def recount_order(
+    order_pk: int, before: set[tuple] = frozenset(), responses: bool = True, figures: bool = True
+) -> None:
     """Recount the cells an order was in (`before`) and is in now, holding the order's row lock first.
 
     Cells are shared by many orders; a transaction that locked cells and then wanted an order row held by
     another transaction waiting for those cells deadlocked (a response recounting its order's cells, then
     stamping the order's progress, against a claim of that order). Every transaction now takes the order's
-    row before its cells, the order in which the workflow's services lock them. `responses=False`: see
+    row before its cells, the order in which the workflow's services lock them. `responses`, `figures`: see
     `recount`."""
     with transaction.atomic():
         list(Order.objects.select_for_update().filter(pk=order_pk).values_list("pk", flat=True))
-        recount(set(before) | cells_of(order_pk), responses=responses)
+        recount(set(before) | cells_of(order_pk), responses=responses, figures=figures)
 
 
 def computed() -> tuple[dict[tuple, dict], dict[tuple, dict]]:

@@ -8,7 +8,7 @@ from django.db.models.signals import post_delete, post_migrate, post_save, pre_d
 from django.dispatch import receiver
 
 from matchmaking import tally
-from matchmaking.choices import OrderState
+from matchmaking.choices import OrderState, ProposalState
 from matchmaking.models import Order, OrderRoute, OrderTally, Outcome, Proposal
 
 RELATED = (Outcome, Proposal, OrderRoute)
@@ -62,9 +62,13 @@ def _after_delete(sender, instance, **kwargs):
         tally.recount_order(instance.order_id, getattr(instance, "_tally_before", set()))
 
 
-def _related_saved(sender, instance, raw=False, **kwargs):
-    if not raw:
-        tally.recount_order(instance.order_id)
+def _related_saved(sender, instance, raw=False, created=False, **kwargs):
+    if raw:
+        return
+    # The figures count accepted responses only (`docked`): a new response that is not accepted changes only
+    # the cells' response rows.
+    new_response = sender is Proposal and created and instance.state != ProposalState.ACCEPTED
+    tally.recount_order(instance.order_id, figures=not new_response)
 
 
 # Connected per model (a receiver for every sender would stop Django's fast cascade deletes everywhere).
