@@ -147,15 +147,12 @@ def _routed_q(prefix: str = "") -> Q:
 
 def _groups(keys) -> list[tuple]:
     """The grouped queries that count the keys' cells, (orders, responses, grouping column, routed_only): the
-    all-orders cells, the claimed cells (by claiming body) and the routed-only cells (by routed body)."""
+    all-orders and claimed cells (by claiming body: an all-orders cell sums its claimers' groups) and the
+    routed-only cells (by routed body)."""
     groups = []
-    plain = [k for k in keys if k[5] is None]
-    if plain:
-        orders = counted_by().filter(_dims_q(plain))
-        groups.append((orders, Proposal.objects.filter(order__in=orders.values("pk")), None, False))
-    claimed = [k for k in keys if k[5] is not None and not k[6]]
-    if claimed:
-        orders = counted_by().filter(_dims_q(claimed), claimed_by_body_id__in={k[5] for k in claimed})
+    counted = [k for k in keys if not k[6]]
+    if counted:
+        orders = counted_by().filter(_dims_q(counted))
         groups.append(
             (orders, Proposal.objects.filter(order__in=orders.values("pk")), "claimed_by_body_id", False)
         )
@@ -171,34 +168,46 @@ def _groups(keys) -> list[tuple]:
     return groups
 
 
+def _targets(dims, body, routed_only: bool) -> set[tuple]:
+    """The cells a group's row counts in: its routed-only cell, or its all-orders cell and its claimer's."""
+    if routed_only:
+        return {cell_key(*dims, body, True)}
+    return {cell_key(*dims), cell_key(*dims, body)}
+
+
 def _fresh(
     keys, with_figures: bool, with_responses: bool
 ) -> tuple[dict[tuple, dict], dict[tuple, dict[int, tuple]]]:
     """The keys' figures (when asked) counted from the orders (a few grouped queries, not one per cell) and,
-    when asked, their providers' responses: {key: figures}, {key: {provider: (responses, accepted)}}."""
+    when asked, their providers' responses: {key: figures}, {key: {provider: (responses, accepted)}}. Every
+    figure is a count or a sum, so a cell adds up the groups that partition it."""
     wanted = set(keys)
     figures_of = {key: _clean({}) for key in keys}
     responses_of: dict[tuple, dict[int, tuple]] = {key: {} for key in keys}
     order_dims = [f"order__{d}" for d in DIMENSIONS]
     for orders, responses, extra, routed_only in _groups(keys):
-        columns = [*DIMENSIONS, extra] if extra else DIMENSIONS
-        for row in orders.order_by().values(*columns).annotate(**figures()) if with_figures else ():
-            key = cell_key(*(row[d] for d in DIMENSIONS), row[extra] if extra else None, routed_only)
-            if key in wanted:
-                figures_of[key] = _clean(row)
+        rows = orders.order_by().values(*DIMENSIONS, extra).annotate(**figures()) if with_figures else ()
+        for row in rows:
+            values = _clean(row)
+            for key in _targets([row[d] for d in DIMENSIONS], row[extra], routed_only) & wanted:
+                found = figures_of[key]
+                for name, value in values.items():
+                    found[name] += value
         if not with_responses:
             continue
-        extra_dims = [f"order__{extra}"] if extra else []
         rows = (
             responses.order_by()
-            .values(*order_dims, *extra_dims, "provider_org_id")
+            .values(*order_dims, f"order__{extra}", "provider_org_id")
             .annotate(responses=Count("pk"), accepted=Count("pk", filter=Q(state=ProposalState.ACCEPTED)))
         )
         for row in rows:
-            body = row[extra_dims[0]] if extra else None
-            key = cell_key(*(row[d] for d in order_dims), body, routed_only)
-            if key in wanted:
-                responses_of[key][row["provider_org_id"]] = (row["responses"], row["accepted"])
+            dims = [row[d] for d in order_dims]
+            for key in _targets(dims, row[f"order__{extra}"], routed_only) & wanted:
+                count, accepted = responses_of[key].get(row["provider_org_id"], (0, 0))
+                responses_of[key][row["provider_org_id"]] = (
+                    count + row["responses"],
+                    accepted + row["accepted"],
+                )
     return figures_of, responses_of
 
 
