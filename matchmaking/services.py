@@ -285,7 +285,7 @@ def approve_order(order: Order, *, by, note: str = "") -> Order:
         else:
             notifications.notify_escalation(order, N_("没有承接该类型需求的省级部门"))
         dispatch.enqueue_on_commit("matchmaking.tasks.orders.notify_order_subscribers", order.pk)
-        dispatch.enqueue_on_commit("matchmaking.tasks.matching.notify_matched_providers", order.pk)
+        # The matched providers are told by the PUBLISHED event's receiver (matchmaking.signals), once.
     return order
 
 
