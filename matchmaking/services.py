@@ -33,7 +33,7 @@ from matchmaking.models import (
     Outcome,
     Proposal,
 )
-from matchmaking.timeline import log_event
+from matchmaking.timeline import NOT_PROGRESS, log_event
 from matchmaking.uploads import UploadRejected, check_upload
 from matchmaking.workflow import WorkflowError
 
@@ -87,6 +87,9 @@ def _transition(
         transition = workflow.check(locked, action, _scope(by), reason)
         now = timezone.now()
         fields = {"state": transition.target, "updated_at": now, **(changes or {})}
+        progress = (event_kind or transition.target) not in NOT_PROGRESS
+        if progress:  # the event logged below is progress: its clock is stamped by this update
+            fields["last_progress_at"] = now
         if transition.needs_reason or reason:
             fields.setdefault("state_note", (reason or "").strip()[:1000])
         # The conditional UPDATE is the guard against a concurrent change (e.g. two bodies claiming at once).
@@ -120,6 +123,7 @@ def _transition(
             note=(reason or note or "").strip(),
             note_message=None if reason else note_message,
             at=now,
+            stamped=progress,
         )
         notifications.notify_event(event)
     _copy_state(locked, order)
