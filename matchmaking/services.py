@@ -176,14 +176,31 @@ def _apply_inputs(order: Order, data: dict) -> list[str]:
     return changed
 
 
+# Fields the services set themselves on saving: a change of these alone needs no new model validation.
+SYSTEM_FIELDS = frozenset({"id", "created_at", "updated_at", "match_inputs_at", "last_progress_at"})
+
+
+def _validated_values(order: Order) -> tuple:
+    """The values model validation looks at (every concrete field but the ones the services stamp)."""
+    return tuple(
+        getattr(order, f.attname) for f in Order._meta.concrete_fields if f.attname not in SYSTEM_FIELDS
+    )
+
+
 def _full_clean(order: Order, changed=None) -> None:
     """Validate what is stored now (a draft may be incomplete); a desired date that is set or changed must
-    lie within the allowed window (`core.validators.validate_due_date`)."""
+    lie within the allowed window (`core.validators.validate_due_date`). The model validation (its queries:
+    foreign keys, constraints) is skipped when this instance passed it with the same values (e.g. created
+    and submitted in one request)."""
     errors = {}
-    try:
-        order.full_clean(exclude=["created_by", "county"])
-    except ValidationError as exc:
-        errors.update(exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages})
+    values = _validated_values(order)
+    if getattr(order, "_validated_values", None) != values:
+        try:
+            order.full_clean(exclude=["created_by", "county"])
+        except ValidationError as exc:
+            errors.update(exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages})
+        else:
+            order._validated_values = values
     if (changed is None or "due_date" in changed) and "due_date" not in errors:
         try:
             validate_due_date(order.due_date)
