@@ -10,6 +10,7 @@ done any other way are recounted by `matchmaking.tally_signals`.
 """
 
 from decimal import Decimal
+from functools import cache
 
 from django.db import transaction
 from django.db.models import Count, Exists, F, OuterRef, Q
@@ -145,16 +146,41 @@ def _routed_q(prefix: str = "") -> Q:
     )
 
 
+def _responses_by(qs, column: str):
+    """Responses per provider grouped by their order's dimensions and `column` (of the order)."""
+    return (
+        qs.order_by()
+        .values(*(f"order__{d}" for d in DIMENSIONS), f"order__{column}", "provider_org_id")
+        .annotate(responses=Count("pk"), accepted=Count("pk", filter=Q(state=ProposalState.ACCEPTED)))
+    )
+
+
+@cache
+def _counted_queries() -> tuple:
+    """The grouped figures and responses of the all-orders and claimed cells, built once (their aggregates
+    are resolved once per process) and filtered to the cells of each recount."""
+    figures_qs = counted_by().order_by().values(*DIMENSIONS, "claimed_by_body_id").annotate(**figures())
+    responses_qs = _responses_by(
+        Proposal.objects.exclude(order__state=OrderState.DRAFT), "claimed_by_body_id"
+    )
+    return figures_qs, responses_qs
+
+
 def _groups(keys) -> list[tuple]:
-    """The grouped queries that count the keys' cells, (orders, responses, grouping column, routed_only): the
-    all-orders and claimed cells (by claiming body: an all-orders cell sums its claimers' groups) and the
+    """The grouped queries that count the keys' cells, (figures, responses, grouping column, routed_only):
+    the all-orders and claimed cells (by claiming body: an all-orders cell sums its claimers' groups) and the
     routed-only cells (by routed body)."""
     groups = []
     counted = [k for k in keys if not k[6]]
     if counted:
-        orders = counted_by().filter(_dims_q(counted))
+        figures_qs, responses_qs = _counted_queries()
         groups.append(
-            (orders, Proposal.objects.filter(order__in=orders.values("pk")), "claimed_by_body_id", False)
+            (
+                figures_qs.filter(_dims_q(counted)),
+                responses_qs.filter(_dims_q(counted, "order__")),
+                "claimed_by_body_id",
+                False,
+            )
         )
     routed = [k for k in keys if k[6]]
     if routed:
@@ -164,7 +190,8 @@ def _groups(keys) -> list[tuple]:
         responses = Proposal.objects.filter(
             _dims_q(routed, "order__") & _routed_q("order__"), order__routes__body_id__in=bodies
         )
-        groups.append((orders, responses, "routes__body_id", True))
+        figures_qs = orders.order_by().values(*DIMENSIONS, "routes__body_id").annotate(**figures())
+        groups.append((figures_qs, _responses_by(responses, "routes__body_id"), "routes__body_id", True))
     return groups
 
 
@@ -185,22 +212,14 @@ def _fresh(
     figures_of = {key: _clean({}) for key in keys}
     responses_of: dict[tuple, dict[int, tuple]] = {key: {} for key in keys}
     order_dims = [f"order__{d}" for d in DIMENSIONS]
-    for orders, responses, extra, routed_only in _groups(keys):
-        rows = orders.order_by().values(*DIMENSIONS, extra).annotate(**figures()) if with_figures else ()
-        for row in rows:
+    for figures_qs, responses_qs, extra, routed_only in _groups(keys):
+        for row in figures_qs if with_figures else ():
             values = _clean(row)
             for key in _targets([row[d] for d in DIMENSIONS], row[extra], routed_only) & wanted:
                 found = figures_of[key]
                 for name, value in values.items():
                     found[name] += value
-        if not with_responses:
-            continue
-        rows = (
-            responses.order_by()
-            .values(*order_dims, f"order__{extra}", "provider_org_id")
-            .annotate(responses=Count("pk"), accepted=Count("pk", filter=Q(state=ProposalState.ACCEPTED)))
-        )
-        for row in rows:
+        for row in responses_qs if with_responses else ():
             dims = [row[d] for d in order_dims]
             for key in _targets(dims, row[f"order__{extra}"], routed_only) & wanted:
                 count, accepted = responses_of[key].get(row["provider_org_id"], (0, 0))
