@@ -405,7 +405,8 @@ def respond(
         experts=experts,
     )
     try:
-        response.full_clean(exclude=["author"], validate_constraints=False)
+        # the order (read above) and the organization (the responder's own) need no existence queries
+        response.full_clean(exclude=["author", "order", "provider_org"], validate_constraints=False)
     except ValidationError as exc:
         raise _invalid(exc) from exc
     with transaction.atomic():
