@@ -3,8 +3,9 @@
 Every change to an order's counted figures recounts the cells the order was in before and is in after, in the
 same transaction: each cell row is locked (SELECT … FOR UPDATE) and its figures recomputed from the orders with
 the plain counts below (and its providers' responses, `ResponseTally`), so two transactions changing orders of one cell
-serialise on that row and the second counts after the first committed. The services recount around a state
-change (`cells_of` before, `recount_order` after); saves and deletes of orders, outcomes, responses and routes
+serialise on that row and the second counts after the first committed. The cells of one recount are counted
+together (a few queries grouped by the cells' dimensions, `_groups`) and only changed rows are written. The
+services recount around a state change (`cells_of` before, `recount` after, under the order's row lock); saves and deletes of orders, outcomes, responses and routes
 done any other way are recounted by `matchmaking.tally_signals`.
 `rebuild()` recomputes the whole table from the orders and `drift()` lists the cells that differ from it.
 """
