@@ -30,6 +30,16 @@ class ChainTypeSelect(forms.Select):
         return option
 
 
+class FetchedChoiceIterator(forms.models.ModelChoiceIterator):
+    """A model select's choices from one plain fetch of its (short) queryset, not a server-side cursor."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset:
+            yield self.choice(obj)
+
+
 class Bootstrap:
     """Adds Bootstrap 5 classes to every widget (forms render with `matchmaking/_field.html`)."""
 
@@ -136,6 +146,8 @@ class OrderForm(Bootstrap, forms.ModelForm):
         self.submitting = submitting
         for name in (*Order.REQUIRED_TO_SUBMIT, *KIND_FIELD_NAMES):
             self.fields[name].submit_required = True
+        for name in ("chain", "link", "beneficiary_firms"):  # before their querysets, which set the choices
+            self.fields[name].iterator = FetchedChoiceIterator
         chains = CountyChain.objects.orderable().filter(county_id=county_id).select_related("chain_type")
         self.fields["chain"].queryset = chains
         self.fields["chain"].label_from_instance = chain_choice_label

@@ -22,6 +22,7 @@ from matchmaking import notifications, sla, tally, texts, workflow
 from matchmaking.beneficiaries import parse_beneficiaries, set_beneficiaries
 from matchmaking.choices import DeclineReason, EventKind, OrderState, OutcomeType, ProposalState
 from matchmaking.models import (
+    AFTER_PUBLICATION,
     RESPONDABLE,
     Attachment,
     Invitation,
@@ -32,7 +33,7 @@ from matchmaking.models import (
     Outcome,
     Proposal,
 )
-from matchmaking.timeline import log_event
+from matchmaking.timeline import NOT_PROGRESS, log_event
 from matchmaking.uploads import UploadRejected, check_upload
 from matchmaking.workflow import WorkflowError
 
@@ -72,8 +73,10 @@ def _transition(
     event_kind: str | None = None,
     conflict_code: str = "illegal_transition",
     note_message: dict | None = None,
+    after_update=None,
 ) -> Order:
-    """Validate and apply one transition atomically: lock, check, conditional update, log, notify."""
+    """Validate and apply one transition atomically: lock, check, conditional update, log, notify.
+    `after_update(locked, now)` runs after the update, before the summary cells are recounted (e.g. routes)."""
     seen_state = order.state
     with transaction.atomic():
         locked = _locked(order.pk)
@@ -84,13 +87,30 @@ def _transition(
         transition = workflow.check(locked, action, _scope(by), reason)
         now = timezone.now()
         fields = {"state": transition.target, "updated_at": now, **(changes or {})}
+        progress = (event_kind or transition.target) not in NOT_PROGRESS
+        if progress:  # the event logged below is progress: its clock is stamped by this update
+            fields["last_progress_at"] = now
         if transition.needs_reason or reason:
             fields.setdefault("state_note", (reason or "").strip()[:1000])
         # The conditional UPDATE is the guard against a concurrent change (e.g. two bodies claiming at once).
-        before = tally.cells_of(locked.pk)  # the dashboards' summary cells, recounted after the change
+        # The dashboards' summary cells the order is in before and after, from the locked row (current).
+        row = tally.row_of(locked)
+        after = {**row, **{name: value for name, value in fields.items() if name in row}}
+        routed = None
+        if after_update is None and {row["state"], after["state"]} & set(AFTER_PUBLICATION):
+            routed = list(OrderRoute.objects.filter(order_id=locked.pk).values_list("body_id", flat=True))
+        before = tally.cells_of(locked.pk, row, routed)
         if not Order.objects.filter(pk=locked.pk, state=locked.state).update(**fields):
             raise WorkflowError(_("需求状态已被他人更改，请刷新后重试。"), code=conflict_code)
-        tally.recount_order(locked.pk, before)
+        if after_update is not None:
+            after_update(locked, now)  # e.g. routes: the cells after are then read
+        # The order's row is locked (its lock comes before its cells'); the cells' response rows change only
+        # when the order has responses.
+        has_responses = Proposal.objects.filter(order_id=locked.pk).exists()
+        after_cells = (
+            tally.cells_of(locked.pk, after, routed) if after_update is None else tally.cells_of(locked.pk)
+        )
+        tally.recount(before | after_cells, responses=has_responses)
         from_state = locked.state
         for name, value in fields.items():
             setattr(locked, name, value)
@@ -103,6 +123,7 @@ def _transition(
             note=(reason or note or "").strip(),
             note_message=None if reason else note_message,
             at=now,
+            stamped=progress,
         )
         notifications.notify_event(event)
     _copy_state(locked, order)
@@ -155,14 +176,31 @@ def _apply_inputs(order: Order, data: dict) -> list[str]:
     return changed
 
 
+# Fields the services set themselves on saving: a change of these alone needs no new model validation.
+SYSTEM_FIELDS = frozenset({"id", "created_at", "updated_at", "match_inputs_at", "last_progress_at"})
+
+
+def _validated_values(order: Order) -> tuple:
+    """The values model validation looks at (every concrete field but the ones the services stamp)."""
+    return tuple(
+        getattr(order, f.attname) for f in Order._meta.concrete_fields if f.attname not in SYSTEM_FIELDS
+    )
+
+
 def _full_clean(order: Order, changed=None) -> None:
     """Validate what is stored now (a draft may be incomplete); a desired date that is set or changed must
-    lie within the allowed window (`core.validators.validate_due_date`)."""
+    lie within the allowed window (`core.validators.validate_due_date`). The model validation (its queries:
+    foreign keys, constraints) is skipped when this instance passed it with the same values (e.g. created
+    and submitted in one request)."""
     errors = {}
-    try:
-        order.full_clean(exclude=["created_by", "county"])
-    except ValidationError as exc:
-        errors.update(exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages})
+    values = _validated_values(order)
+    if getattr(order, "_validated_values", None) != values:
+        try:
+            order.full_clean(exclude=["created_by", "county"])
+        except ValidationError as exc:
+            errors.update(exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages})
+        else:
+            order._validated_values = values
     if (changed is None or "due_date" in changed) and "due_date" not in errors:
         try:
             validate_due_date(order.due_date)
@@ -240,6 +278,15 @@ def submit_order(order: Order, *, by) -> Order:
 
 def approve_order(order: Order, *, by, note: str = "") -> Order:
     """Administrator publishes a submitted order and routes it to every body that handles its kind."""
+    bodies = []
+
+    def route(locked, _at):
+        # routed before the recount, so the routed bodies' summary cells are counted with the publication
+        bodies.extend(ProvincialBody.objects.handling(locked.kind))
+        OrderRoute.objects.bulk_create(
+            [OrderRoute(order_id=locked.pk, body=b, routed_at=now) for b in bodies], ignore_conflicts=True
+        )
+
     with transaction.atomic():
         now = timezone.now()
         order = _transition(
@@ -249,12 +296,8 @@ def approve_order(order: Order, *, by, note: str = "") -> Order:
             note=note,
             changes={"published_at": now, "claim_due_at": sla.claim_deadline_after(now), "state_note": ""},
             event_kind="published",
+            after_update=route,
         )
-        bodies = list(ProvincialBody.objects.handling(order.kind))
-        OrderRoute.objects.bulk_create(
-            [OrderRoute(order=order, body=b, routed_at=now) for b in bodies], ignore_conflicts=True
-        )
-        tally.recount_order(order.pk)  # the routed bodies' summary cells (bulk_create sends no signal)
         if bodies:
             event = log_event(
                 order, EventKind.ROUTED, by, note="、".join(b.short_name or b.name for b in bodies)
@@ -263,7 +306,7 @@ def approve_order(order: Order, *, by, note: str = "") -> Order:
         else:
             notifications.notify_escalation(order, N_("没有承接该类型需求的省级部门"))
         dispatch.enqueue_on_commit("matchmaking.tasks.orders.notify_order_subscribers", order.pk)
-        dispatch.enqueue_on_commit("matchmaking.tasks.matching.notify_matched_providers", order.pk)
+        # The matched providers are told by the PUBLISHED event's receiver (matchmaking.signals), once.
     return order
 
 
@@ -362,7 +405,8 @@ def respond(
         experts=experts,
     )
     try:
-        response.full_clean(exclude=["author"], validate_constraints=False)
+        # the order (read above) and the organization (the responder's own) need no existence queries
+        response.full_clean(exclude=["author", "order", "provider_org"], validate_constraints=False)
     except ValidationError as exc:
         raise _invalid(exc) from exc
     with transaction.atomic():

@@ -3,13 +3,15 @@
 Every change to an order's counted figures recounts the cells the order was in before and is in after, in the
 same transaction: each cell row is locked (SELECT … FOR UPDATE) and its figures recomputed from the orders with
 the plain counts below (and its providers' responses, `ResponseTally`), so two transactions changing orders of one cell
-serialise on that row and the second counts after the first committed. The services recount around a state
-change (`cells_of` before, `recount_order` after); saves and deletes of orders, outcomes, responses and routes
+serialise on that row and the second counts after the first committed. The cells of one recount are counted
+together (a few queries grouped by the cells' dimensions, `_groups`) and only changed rows are written. The
+services recount around a state change (`cells_of` before, `recount` after, under the order's row lock); saves and deletes of orders, outcomes, responses and routes
 done any other way are recounted by `matchmaking.tally_signals`.
 `rebuild()` recomputes the whole table from the orders and `drift()` lists the cells that differ from it.
 """
 
 from decimal import Decimal
+from functools import cache
 
 from django.db import transaction
 from django.db.models import Count, Exists, F, OuterRef, Q
@@ -62,9 +64,12 @@ def key_text(key: tuple) -> str:
     return f"{county}:{chain}:{link or ''}:{kind}:{state}:{body or ''}:{int(routed_only)}"
 
 
-def cells_of(order_pk: int) -> set[tuple]:
-    """The cells an order counts in now (none for a draft or a deleted order)."""
-    row = Order.objects.filter(pk=order_pk).values(*DIMENSIONS, "claimed_by_body_id").order_by().first()
+def cells_of(order_pk: int, row: dict | None = None, routed=None) -> set[tuple]:
+    """The cells an order counts in now (none for a draft or a deleted order). `row` (its DIMENSIONS and
+    `claimed_by_body_id`) and `routed` (its routed bodies' ids) when the caller has them current (the order's
+    row locked), else read."""
+    if row is None:
+        row = Order.objects.filter(pk=order_pk).values(*DIMENSIONS, "claimed_by_body_id").order_by().first()
     if row is None or row["state"] == OrderState.DRAFT:
         return set()
     dims = tuple(row[d] for d in DIMENSIONS)
@@ -73,9 +78,15 @@ def cells_of(order_pk: int) -> set[tuple]:
     if claimer:
         cells.add(cell_key(*dims, body=claimer))
     if row["state"] in AFTER_PUBLICATION:
-        routed = OrderRoute.objects.filter(order_id=order_pk).values_list("body_id", flat=True)
+        if routed is None:
+            routed = OrderRoute.objects.filter(order_id=order_pk).values_list("body_id", flat=True)
         cells.update(cell_key(*dims, body=b, routed_only=True) for b in routed if b != claimer)
     return cells
+
+
+def row_of(order) -> dict:
+    """An order instance's values that decide its cells (for `cells_of`)."""
+    return {name: getattr(order, name) for name in (*DIMENSIONS, "claimed_by_body_id")}
 
 
 def counted_by(body: int | None = None, routed_only: bool = False):
@@ -117,8 +128,117 @@ def responses_in(orders, *dims):
     )
 
 
-def recount(cells) -> None:
-    """Recompute the given cells from the orders, each under its row lock (rows created when missing)."""
+def _dims_q(keys, prefix: str = "") -> Q:
+    """Orders in any of the keys' dimensions (county, chain, link, kind, state); `prefix` for a related order."""
+    q = Q(pk__in=[])
+    for dims in sorted({k[:5] for k in keys}, key=str):
+        q |= Q(**{f"{prefix}{name}": value for name, value in zip(DIMENSIONS, dims, strict=True)})
+    return q
+
+
+def _routed_q(prefix: str = "") -> Q:
+    """Orders (`prefix`: a related order) routed to a body through the joined route that it has not claimed,
+    published: a routed-only cell's orders (the claimer compared by < and >, no negation, so one join)."""
+    route = F(f"{prefix}routes__body_id")
+    return Q(**{f"{prefix}state__in": AFTER_PUBLICATION}) & (
+        Q(**{f"{prefix}claimed_by_body_id__isnull": True})
+        | Q(**{f"{prefix}claimed_by_body_id__lt": route})
+        | Q(**{f"{prefix}claimed_by_body_id__gt": route})
+    )
+
+
+def _responses_by(qs, column: str):
+    """Responses per provider grouped by their order's dimensions and `column` (of the order)."""
+    return (
+        qs.order_by()
+        .values(*(f"order__{d}" for d in DIMENSIONS), f"order__{column}", "provider_org_id")
+        .annotate(responses=Count("pk"), accepted=Count("pk", filter=Q(state=ProposalState.ACCEPTED)))
+    )
+
+
+@cache
+def _counted_queries() -> tuple:
+    """The grouped figures and responses of the all-orders and claimed cells, built once (their aggregates
+    are resolved once per process) and filtered to the cells of each recount."""
+    figures_qs = counted_by().order_by().values(*DIMENSIONS, "claimed_by_body_id").annotate(**figures())
+    responses_qs = _responses_by(
+        Proposal.objects.exclude(order__state=OrderState.DRAFT), "claimed_by_body_id"
+    )
+    return figures_qs, responses_qs
+
+
+def _groups(keys) -> list[tuple]:
+    """The grouped queries that count the keys' cells, (figures, responses, grouping column, routed_only):
+    the all-orders and claimed cells (by claiming body: an all-orders cell sums its claimers' groups) and the
+    routed-only cells (by routed body)."""
+    groups = []
+    counted = [k for k in keys if not k[6]]
+    if counted:
+        figures_qs, responses_qs = _counted_queries()
+        groups.append(
+            (
+                figures_qs.filter(_dims_q(counted)),
+                responses_qs.filter(_dims_q(counted, "order__")),
+                "claimed_by_body_id",
+                False,
+            )
+        )
+    routed = [k for k in keys if k[6]]
+    if routed:
+        bodies = {k[5] for k in routed}
+        # one filter() call each, so the route join is shared by the condition and the grouping column
+        orders = Order.objects.filter(_dims_q(routed) & _routed_q(), routes__body_id__in=bodies)
+        responses = Proposal.objects.filter(
+            _dims_q(routed, "order__") & _routed_q("order__"), order__routes__body_id__in=bodies
+        )
+        figures_qs = orders.order_by().values(*DIMENSIONS, "routes__body_id").annotate(**figures())
+        groups.append((figures_qs, _responses_by(responses, "routes__body_id"), "routes__body_id", True))
+    return groups
+
+
+def _targets(dims, body, routed_only: bool) -> set[tuple]:
+    """The cells a group's row counts in: its routed-only cell, or its all-orders cell and its claimer's."""
+    if routed_only:
+        return {cell_key(*dims, body, True)}
+    return {cell_key(*dims), cell_key(*dims, body)}
+
+
+def _fresh(
+    keys, with_figures: bool, with_responses: bool
+) -> tuple[dict[tuple, dict], dict[tuple, dict[int, tuple]]]:
+    """The keys' figures (when asked) counted from the orders (a few grouped queries, not one per cell) and,
+    when asked, their providers' responses: {key: figures}, {key: {provider: (responses, accepted)}}. Every
+    figure is a count or a sum, so a cell adds up the groups that partition it."""
+    wanted = set(keys)
+    figures_of = {key: _clean({}) for key in keys}
+    responses_of: dict[tuple, dict[int, tuple]] = {key: {} for key in keys}
+    order_dims = [f"order__{d}" for d in DIMENSIONS]
+    for figures_qs, responses_qs, extra, routed_only in _groups(keys):
+        for row in figures_qs if with_figures else ():
+            values = _clean(row)
+            for key in _targets([row[d] for d in DIMENSIONS], row[extra], routed_only) & wanted:
+                found = figures_of[key]
+                for name, value in values.items():
+                    found[name] += value
+        for row in responses_qs if with_responses else ():
+            dims = [row[d] for d in order_dims]
+            for key in _targets(dims, row[f"order__{extra}"], routed_only) & wanted:
+                count, accepted = responses_of[key].get(row["provider_org_id"], (0, 0))
+                responses_of[key][row["provider_org_id"]] = (
+                    count + row["responses"],
+                    accepted + row["accepted"],
+                )
+    return figures_of, responses_of
+
+
+def recount(cells, responses: bool = True, figures: bool = True) -> None:
+    """Recompute the given cells from the orders, each under its row lock (rows created when missing).
+
+    The figures are counted with a few grouped queries and only the rows (and cells' response rows) whose
+    figures changed are written. `responses=False` leaves the cells' response rows as they are: only for a
+    change that moves an order without responses between cells (the responses of every cell stay the same);
+    `figures=False` leaves the figures: only for a new response that is not accepted (they count no response
+    but accepted ones)."""
     keys = sorted(set(cells), key=key_text)  # one lock order for every transaction: no deadlock
     if not keys:
         return
@@ -141,31 +261,52 @@ def recount(cells) -> None:
         )
         locked = {
             row.key: row
-            for row in OrderTally.objects.select_for_update().filter(key__in=[key_text(k) for k in keys])
+            for row in OrderTally.objects.select_for_update()
+            .filter(key__in=[key_text(k) for k in keys])
+            .order_by("key")
         }
-        for key in keys:
+        if not figures and any(row.orders == 0 for row in locked.values()):
+            figures = True  # a cell of the order counting none (e.g. created just now): count it
+        figures_of, responses_of = _fresh(keys, figures, responses)
+        for key in keys if figures else ():
             row = locked[key_text(key)]
-            values = _clean(orders_in(key).order_by().aggregate(**figures()))
-            for name, value in values.items():
-                setattr(row, name, value)
-            row.save(update_fields=[*values])
-            ResponseTally.objects.filter(cell=row).delete()
-            ResponseTally.objects.bulk_create(
-                ResponseTally(cell=row, provider_org_id=r.pop("provider_org_id"), **r)
-                for r in responses_in(orders_in(key)).values("provider_org_id", *RESPONSE_COUNTS)
-            )
+            changed = [name for name, value in figures_of[key].items() if getattr(row, name) != value]
+            for name in changed:
+                setattr(row, name, figures_of[key][name])
+            if changed:
+                row.save(update_fields=changed)
+        if not responses:
+            return
+        cell_of = {locked[key_text(key)].pk: key for key in keys}
+        stored: dict[tuple, dict[int, tuple]] = {key: {} for key in keys}
+        for cell_id, org, count, accepted in ResponseTally.objects.filter(cell_id__in=cell_of).values_list(
+            "cell_id", "provider_org_id", *RESPONSE_COUNTS
+        ):
+            stored[cell_of[cell_id]][org] = (count, accepted)
+        stale = [key for key in keys if stored[key] != responses_of[key]]
+        if not stale:
+            return
+        ResponseTally.objects.filter(cell_id__in=[locked[key_text(k)].pk for k in stale]).delete()
+        ResponseTally.objects.bulk_create(
+            ResponseTally(cell=locked[key_text(key)], provider_org_id=org, responses=count, accepted=accepted)
+            for key in stale
+            for org, (count, accepted) in responses_of[key].items()
+        )
 
 
-def recount_order(order_pk: int, before: set[tuple] = frozenset()) -> None:
+def recount_order(
+    order_pk: int, before: set[tuple] = frozenset(), responses: bool = True, figures: bool = True
+) -> None:
     """Recount the cells an order was in (`before`) and is in now, holding the order's row lock first.
 
     Cells are shared by many orders; a transaction that locked cells and then wanted an order row held by
     another transaction waiting for those cells deadlocked (a response recounting its order's cells, then
     stamping the order's progress, against a claim of that order). Every transaction now takes the order's
-    row before its cells, the order in which the workflow's services lock them."""
+    row before its cells, the order in which the workflow's services lock them. `responses`, `figures`: see
+    `recount`."""
     with transaction.atomic():
         list(Order.objects.select_for_update().filter(pk=order_pk).values_list("pk", flat=True))
-        recount(set(before) | cells_of(order_pk))
+        recount(set(before) | cells_of(order_pk), responses=responses, figures=figures)
 
 
 def computed() -> tuple[dict[tuple, dict], dict[tuple, dict]]:

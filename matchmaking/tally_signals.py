@@ -8,20 +8,46 @@ from django.db.models.signals import post_delete, post_migrate, post_save, pre_d
 from django.dispatch import receiver
 
 from matchmaking import tally
+from matchmaking.choices import OrderState, ProposalState
 from matchmaking.models import Order, OrderRoute, OrderTally, Outcome, Proposal
 
 RELATED = (Outcome, Proposal, OrderRoute)
 
 
+# The order fields its summary cells and figures depend on: a save of other fields only changes no cell.
+COUNTED_FIELDS = frozenset(
+    {
+        *tally.DIMENSIONS,
+        *(name.removesuffix("_id") for name in tally.DIMENSIONS),
+        "claimed_by_body",
+        "claimed_by_body_id",
+        "published_at",
+        "claimed_at",
+        "claim_due_at",
+        "finished_at",
+    }
+)
+
+
+def _uncounted(instance, update_fields) -> bool:
+    """A save that changes no summary cell: of fields that are not counted, or of a new draft (no cells)."""
+    if update_fields is not None and not COUNTED_FIELDS.intersection(update_fields):
+        return True
+    return instance.pk is None and instance.state == OrderState.DRAFT
+
+
 @receiver(pre_save, sender=Order, dispatch_uid="tally_order_before")
-def _order_before(sender, instance, raw=False, **kwargs):
-    if not raw:
+def _order_before(sender, instance, raw=False, update_fields=None, **kwargs):
+    if raw:
+        return
+    instance._tally_skip = _uncounted(instance, update_fields)
+    if not instance._tally_skip:
         instance._tally_before = tally.cells_of(instance.pk) if instance.pk else set()
 
 
 @receiver(post_save, sender=Order, dispatch_uid="tally_order_after")
 def _order_after(sender, instance, raw=False, **kwargs):
-    if not raw:
+    if not raw and not getattr(instance, "_tally_skip", False):
         tally.recount_order(instance.pk, getattr(instance, "_tally_before", set()))
 
 
@@ -36,9 +62,13 @@ def _after_delete(sender, instance, **kwargs):
         tally.recount_order(instance.order_id, getattr(instance, "_tally_before", set()))
 
 
-def _related_saved(sender, instance, raw=False, **kwargs):
-    if not raw:
-        tally.recount_order(instance.order_id)
+def _related_saved(sender, instance, raw=False, created=False, **kwargs):
+    if raw:
+        return
+    # The figures count accepted responses only (`docked`): a new response that is not accepted changes only
+    # the cells' response rows.
+    new_response = sender is Proposal and created and instance.state != ProposalState.ACCEPTED
+    tally.recount_order(instance.order_id, figures=not new_response)
 
 
 # Connected per model (a receiver for every sender would stop Django's fast cascade deletes everywhere).

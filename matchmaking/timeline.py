@@ -11,11 +11,11 @@ NOT_PROGRESS = {EventKind.REMINDED, EventKind.ESCALATED, EventKind.COMMENTED}
 
 
 def log_event(
-    order, kind, by=None, *, from_state="", to_state="", note="", at=None, note_message=None
+    order, kind, by=None, *, from_state="", to_state="", note="", at=None, note_message=None, stamped=False
 ) -> OrderEvent:
     """Append one timeline entry (and keep the order's progress clock); call inside the caller's transaction.
     `note_message` (matchmaking.texts.message) is platform wording rendered per reader; `note` then holds its
-    Chinese text."""
+    Chinese text. `stamped`: the caller has already set the order's `last_progress_at` to `at` in the row."""
     now = at or timezone.now()
     if note_message:
         note = texts.render_in("zh-hans", note_message)
@@ -31,6 +31,7 @@ def log_event(
         created_at=now,
     )
     if kind not in NOT_PROGRESS:
-        Order.objects.filter(pk=order.pk).update(last_progress_at=now)
+        if not stamped:
+            Order.objects.filter(pk=order.pk).update(last_progress_at=now)
         order.last_progress_at = now
     return event

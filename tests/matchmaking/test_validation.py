@@ -155,3 +155,18 @@ def test_the_counter_script_exists():
 
     script = (Path(settings.BASE_DIR) / "static" / "js" / "forms.js").read_text()
     assert "maxlength" in script and "replaceState" in script
+
+
+def test_submitting_revalidates_an_order_changed_since_its_creation(
+    county_jinjiang, django_assert_num_queries
+):
+    """Created and submitted in one request: the model validation is not repeated for the same values, but a
+    value changed in between is validated again."""
+    order = services.create_order(by=county_jinjiang, data=order_data(county_jinjiang))
+    order.contact_phone = "12345"
+    with pytest.raises(WorkflowError) as caught:
+        services.submit_order(order, by=county_jinjiang)
+    assert "contact_phone" in caught.value.errors
+    order.contact_phone = "13905950000"
+    order = services.submit_order(order, by=county_jinjiang)
+    assert Order.objects.get(pk=order.pk).state == "submitted"

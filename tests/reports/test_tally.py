@@ -243,3 +243,41 @@ def test_the_nightly_check_repairs_drift(workflows):
     assert check_order_tally.apply(kwargs={"rebuild": True}).get() > 0
     assert tally.drift() == []
     assert settings.CELERY_BEAT_SCHEDULE["check-order-tally"]["task"] == check_order_tally.name
+
+
+def test_the_load_test_path_keeps_every_cell_exact(
+    personas, county_jinjiang, platform_admin, body_kjt, bank_cib, inst_dhu, firm_demo
+):
+    """Responses to a published order (routed to several bodies), then its claim, an acceptance and an edit
+    of fields no cell depends on: after each step the summary equals a fresh count."""
+    order = services.create_order(by=county_jinjiang, data=order_data(county_jinjiang, OrderKind.INNOVATION))
+    assert tally.drift() == []
+    order = services.submit_order(order, by=county_jinjiang)
+    order = services.approve_order(order, by=platform_admin)
+    assert order.routes.count() > 1
+    assert tally.drift() == []
+    first = services.respond(order, by=bank_cib, proposal="可提供对接方案与支持。")
+    services.respond(order, by=inst_dhu, proposal="可提供技术团队与中试设备支持。")
+    assert tally.drift() == []
+    order = services.claim_order(order, by=body_kjt)
+    assert tally.drift() == []
+    services.respond(order, by=firm_demo, proposal="可提供稳定供货与物流配套服务。")
+    services.accept_proposal(first, by=county_jinjiang)
+    assert tally.drift() == []
+    order.refresh_from_db()
+    order.title = "新的标题"
+    order.save(update_fields=["title"])
+    Proposal.objects.filter(order=order).order_by("pk").last().delete()
+    assert tally.drift() == []
+
+
+def test_a_new_response_rebuilds_a_missing_cell(personas, county_jinjiang, platform_admin, bank_cib):
+    """A response counts its cells' figures too when a cell row is missing (not only the response rows)."""
+    order = services.create_order(by=county_jinjiang, data=order_data(county_jinjiang, OrderKind.INNOVATION))
+    order = services.approve_order(services.submit_order(order, by=county_jinjiang), by=platform_admin)
+    OrderTally.objects.all().delete()
+    services.respond(order, by=bank_cib, proposal="可提供对接方案与支持。")
+    cells = tally.cells_of(order.pk)
+    assert {k: v for k, v in tally._stored()[0].items() if k in cells} == {
+        k: v for k, v in tally.computed()[0].items() if k in cells
+    }

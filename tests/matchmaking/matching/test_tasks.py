@@ -331,3 +331,20 @@ def test_a_new_provider_organization_is_named_on_existing_matches(
     assert unclaimed.provider_org_id is None
     match_order(order.pk)
     assert not Match.objects.filter(provider_org=org).exists()
+
+
+def test_approving_tells_matched_providers_once(
+    county_jinjiang, platform_admin, django_capture_on_commit_callbacks
+):
+    from matchmaking import services
+    from tests.matchmaking.conftest import order_data
+
+    order = services.submit_order(
+        services.create_order(by=county_jinjiang, data=order_data(county_jinjiang)), by=county_jinjiang
+    )
+    with (
+        mock.patch.object(notify_matched_providers, "delay") as notify,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        services.approve_order(order, by=platform_admin)
+    notify.assert_called_once_with(order.pk)
