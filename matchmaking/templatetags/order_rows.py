@@ -1,0 +1,19 @@
+"""Template tags of the order list pages: their rows, built in Python (matchmaking.rows)."""
+
+from django import template
+
+from matchmaking import rows
+
+register = template.Library()
+
+
+@register.simple_tag
+def order_rows(page, show_clock=False):
+    """The rows of an order list page ("" when it has none)."""
+    return rows.order_rows(page, show_clock)
+
+
+@register.simple_tag
+def matched_rows(page):
+    """The rows of one list of the matched-orders page ("" when it has none)."""
+    return rows.matched_rows(page)

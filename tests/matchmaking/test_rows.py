@@ -1,0 +1,129 @@
+"""The order list rows and the matched-order rows built in Python (matchmaking.rows) are, character for
+character, what the templates they replace rendered: every state, kind, chain status, clock, amount, body and
+escaping case, in both languages."""
+
+import datetime
+import itertools
+
+import pytest
+from django.template import Context, Template
+from django.utils import timezone, translation
+
+from chains.choices import ChainStatus
+from chains.models import ChainType, County, CountyChain, Prefecture, ProvincialBody
+from matchmaking import rows, sla
+from matchmaking.choices import OrderKind, OrderState
+from matchmaking.models import Match, Order
+
+# The loop of order_list.html as it was before matchmaking.rows.
+ORDER_LIST_LOOP = """{% load i18n orders_tags %}{% for order in page %}
+  <a class="list-group-item list-group-item-action py-3" href="{{ order.get_absolute_url }}" data-testid="order-row">
+    <div class="d-flex justify-content-between gap-2">
+      <div class="fw-semibold text-break">{{ order.title }}{% if order.is_sample %} <span class="badge text-bg-warning">{% translate "示例" %}</span>{% endif %}</div>
+      <div class="text-nowrap">{% include "matchmaking/_state.html" %}</div>
+    </div>
+    <div class="small text-muted mt-1">
+      <span class="badge text-bg-light border">{{ order.get_kind_display }}</span>
+      {{ order.county.prefecture.name }} · {{ order.county.name }} · {{ order.chain.chain_type.name }}{% include "matchmaking/_chain_mark.html" with chain=order.chain %}
+      {% if order.amount_yuan %} · {{ order.amount_yuan|wan }}{% endif %}
+      · {% translate "期望" %} {{ order.due_date|date:"Y-m-d" }}
+      {% if order.claimed_by_body %} · {% translate "接单" %}{% translate "：" context "label separator" %}{{ order.claimed_by_body }}{% endif %}
+    </div>
+    {% if show_clock and order.clock %}<div class="small mt-1 text-{{ order.clock.css }}"><i class="bi bi-clock"></i> {{ order.clock.label }}{% translate "：" context "label separator" %}{{ order.clock.deadline|date:"Y-m-d H:i" }}{% if order.clock.overdue %}{% translate "（" context "opening parenthesis" %}{% translate "已超时" %}{% translate "）" context "closing parenthesis" %}{% endif %}</div>{% endif %}
+  </a>
+{% endfor %}"""
+
+# matched.html's loop over the former _matched_row.html.
+MATCHED_LOOP = """{% load i18n orders_tags %}{% for order in page %}
+  <div class="list-group-item" data-testid="matched-order">
+  <div class="d-flex justify-content-between gap-2 flex-wrap">
+    <a class="fw-semibold text-break" href="{{ order.get_absolute_url }}">{{ order.title }}</a>
+    <span class="small text-nowrap">{% include "matchmaking/_state.html" %} <span data-testid="best-score">{% translate "匹配度" %} {% widthratio order.best_score 1 100 %}%</span></span>
+  </div>
+  <div class="small text-muted">{{ order.get_kind_display }} · {{ order.county.name }} · {{ order.chain.name }}{% if order.amount_yuan %} · {% translate "金额" %}{% translate "：" context "label separator" %}<span data-testid="amount">{{ order.amount_yuan|wan }}</span>{% endif %}</div>
+  <ul class="small mb-0 ps-3" data-testid="matched-entries">
+  {% for m in order.own_matches %}
+    <li><span class="fw-semibold">{{ m.resource_name|default:m.resource_id }}</span>{% if m.owner_label %} <span class="text-muted">（{{ m.owner_label }}）</span>{% endif %}{% if m.is_sample %} <span class="badge text-bg-warning" data-testid="sample-badge">{% translate "示例" %}</span>{% endif %} <span class="text-muted">{% translate "匹配度" %} {{ m.score_percent }}%</span>
+      {% with reasons=m.reason_texts %}{% if reasons %}<div class="text-muted">{{ reasons|join:"；" }}</div>{% endif %}{% endwith %}
+    </li>
+  {% endfor %}
+  </ul>
+</div>
+
+{% endfor %}"""
+
+NASTY = "A & B <i>\"x\"</i> 'y'"
+
+
+def orders():
+    """Unsaved orders covering every state, kind, chain status, amount, body, sample flag and clock case."""
+    prefecture = Prefecture(pk=1, name=f"泉州市{NASTY}")
+    county = County(pk=2, name="晋江市<县>", prefecture=prefecture)
+    chain_type = ChainType(pk=3, code="t", name="纺织&服装")
+    body = ProvincialBody(pk=4, name='省科技厅 "甲"', short_name="科技厅")
+    now = timezone.now()
+    made = []
+    combos = itertools.product(
+        [*OrderState.values, "unknown"], [ChainStatus.CONFIRMED, ChainStatus.DECLARED, ChainStatus.REVOKED]
+    )
+    for n, (state, status) in enumerate(combos):
+        chain = CountyChain(pk=5, county=county, chain_type=chain_type, name=f"链 {NASTY}", status=status)
+        order = Order(
+            pk=100 + n,
+            title=f"需求 {n} {NASTY}",
+            kind=[*OrderKind.values, "odd"][n % 5],
+            state=state,
+            county=county,
+            chain=chain,
+            amount_yuan=[None, 0, 5000, 5_000_000, 123_456_789][n % 5],
+            due_date=None if n % 7 == 0 else datetime.date(2027, 1 + n % 12, 1 + n % 28),
+            is_sample=n % 3 == 0,
+            claimed_by_body=body if n % 2 else None,
+            published_at=now - datetime.timedelta(days=n % 9),
+            claim_due_at=now + datetime.timedelta(days=(n % 9) - 4, minutes=n),
+            claimed_at=now - datetime.timedelta(days=n % 20),
+        )
+        order.clock = sla.clock(order) if n % 4 else None
+        order.best_score = [None, 0.0, 0.123, 0.5, 0.875, 1.0][n % 6]
+        order.own_matches = [_match(order, n, i) for i in range(n % 4)]
+        made.append(order)
+    return made
+
+
+def _match(order, n, i):
+    match = Match(
+        order=order,
+        resource_type="institution",
+        resource_id=1000 + i,
+        resource_name="" if (n + i) % 3 == 0 else f"资源 {NASTY}",
+        rank=i + 1,
+        score=[0.0, 0.333, 0.5049, 0.995][(n + i) % 4],
+        reasons=[] if (n + i) % 2 else [f"理由 {NASTY}", {"code": "text", "params": {"text": "文本<b>"}}],
+    )
+    match.owner_label = "" if i % 2 else f"银行 {NASTY}"
+    match.is_sample = (n + i) % 2 == 0
+    return match
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+@pytest.mark.parametrize("show_clock", [True, False])
+def test_order_rows_are_the_template_markup(language, show_clock):
+    page = orders()
+    with translation.override(language):
+        expected = Template(ORDER_LIST_LOOP).render(Context({"page": page, "show_clock": show_clock}))
+        assert rows.order_rows(page, show_clock) == expected
+    assert "已超时" in expected or language == "en" or not show_clock
+    assert 'data-testid="chain-pending"' in expected and 'data-testid="chain-revoked-mark"' in expected
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_matched_rows_are_the_template_markup(language):
+    page = orders()
+    with translation.override(language):
+        expected = Template(MATCHED_LOOP).render(Context({"page": page}))
+        assert rows.matched_rows(page) == expected
+    assert 'data-testid="sample-badge"' in expected and "&lt;b&gt;" in expected
+
+
+def test_no_rows_is_empty():
+    assert rows.order_rows([], True) == "" and rows.matched_rows([]) == ""
