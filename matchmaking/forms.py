@@ -13,6 +13,7 @@ from matchmaking.beneficiaries import parse_beneficiaries
 from matchmaking.choices import DeclineReason, OrderKind, OutcomeType
 from matchmaking.models import NotificationPreference, Order, Outcome, Proposal
 from matchmaking.uploads import ACCEPT, UploadRejected, check_upload
+from matchmaking.widgets import PlainSelect
 from matchmaking.workflow import WorkflowError
 
 KIND_FIELD_NAMES = {name for names in Order.KIND_FIELDS.values() for name in names}
@@ -236,7 +237,7 @@ class ProposalForm(Bootstrap, forms.ModelForm):
 class ClaimForm(Bootstrap, forms.Form):
     """接单: name the handler (a member of the claiming body)."""
 
-    handler = forms.ModelChoiceField(queryset=None, label=_("承办人"), empty_label=None)
+    handler = forms.ModelChoiceField(queryset=None, label=_("承办人"), empty_label=None, widget=PlainSelect)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -318,6 +319,7 @@ class InviteForm(Bootstrap, forms.Form):
         queryset=Organization.objects.filter(kind=OrgKind.PROVIDER, is_active=True).order_by("name"),
         label=_("资源方"),
         empty_label=_("请选择资源方"),
+        widget=PlainSelect,  # the order page's select of every provider, built in Python (matchmaking.widgets)
     )
     note = forms.CharField(label=_("邀请说明"), max_length=500, required=False)
 
