@@ -1,4 +1,4 @@
-"""Template tags of the order list pages: their rows, built in Python (matchmaking.rows)."""
+"""Template tags of the order list pages and the inbox: their rows, built in Python (matchmaking.rows)."""
 
 from django import template
 
@@ -17,3 +17,9 @@ def order_rows(page, show_clock=False):
 def matched_rows(page):
     """The rows of one list of the matched-orders page ("" when it has none)."""
     return rows.matched_rows(page)
+
+
+@register.simple_tag(takes_context=True)
+def inbox_rows(context, page):
+    """The message rows of an inbox page ("" when it has none)."""
+    return rows.inbox_rows(page, context.get("csrf_token"))

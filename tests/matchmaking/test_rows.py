@@ -1,4 +1,4 @@
-"""The order list rows and the matched-order rows built in Python (matchmaking.rows) are, character for
+"""The order list rows, the matched-order rows and the inbox rows built in Python (matchmaking.rows) are, character for
 character, what the templates they replace rendered: every state, kind, chain status, clock, amount, body and
 escaping case, in both languages."""
 
@@ -8,12 +8,13 @@ import itertools
 import pytest
 from django.template import Context, Template
 from django.utils import timezone, translation
+from django.utils.html import escape
 
 from chains.choices import ChainStatus
 from chains.models import ChainType, County, CountyChain, Prefecture, ProvincialBody
 from matchmaking import rows, sla
-from matchmaking.choices import OrderKind, OrderState
-from matchmaking.models import Match, Order
+from matchmaking.choices import NotificationKind, OrderKind, OrderState
+from matchmaking.models import Match, Notification, Order
 
 # The loop of order_list.html as it was before matchmaking.rows.
 ORDER_LIST_LOOP = """{% load i18n orders_tags %}{% for order in page %}
@@ -127,3 +128,43 @@ def test_matched_rows_are_the_template_markup(language):
 
 def test_no_rows_is_empty():
     assert rows.order_rows([], True) == "" and rows.matched_rows([]) == ""
+
+
+# The loop of inbox.html as it was before matchmaking.rows.
+INBOX_LOOP = """{% load i18n %}{% for n in page %}
+  <form method="post" action="{% url 'orders:notification_open' n.pk %}" class="list-group-item{% if not n.read_at %} list-group-item-primary{% endif %}">{% csrf_token %}
+    <button class="btn btn-link p-0 text-start text-decoration-none{% if not n.read_at %} fw-semibold{% endif %}" type="submit">{{ n.display_title }}</button>
+    <div class="small text-muted">{{ n.created_at|date:"Y-m-d H:i" }} · {{ n.get_kind_display }}</div>
+    {% if n.body %}<div class="small text-break">{{ n.display_body|truncatechars:200 }}</div>{% endif %}
+  </form>
+{% endfor %}"""
+
+
+def notifications():
+    """Unsaved messages: read and unread, every kind, coded and plain titles, short, long and no bodies."""
+    made = []
+    for n, kind in enumerate([*NotificationKind.values, "odd"] * 2):
+        made.append(
+            Notification(
+                pk=500 + n,
+                kind=kind,
+                title=f"标题 {n} {NASTY}",
+                title_message={"code": "需求“%(title)s”已发布", "params": {"title": NASTY}} if n % 2 else {},
+                body=["", "正文 <b>&</b>", "长" * 150 + NASTY * 10][n % 3],
+                body_message={},
+                created_at=timezone.now() - datetime.timedelta(hours=n * 7, minutes=n),
+                read_at=timezone.now() if n % 3 == 0 else None,
+            )
+        )
+    return made
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+@pytest.mark.parametrize("token", ["a-token<>", "NOTPROVIDED", None])
+def test_inbox_rows_are_the_template_markup(language, token):
+    page = notifications()
+    with translation.override(language):
+        expected = Template(INBOX_LOOP).render(Context({"page": page, "csrf_token": token}))
+        assert rows.inbox_rows(page, token) == expected
+    assert ("csrfmiddlewaretoken" in expected) is (token == "a-token<>")
+    assert escape("长" * 150 + NASTY * 10) not in expected and "&lt;b&gt;" in expected  # truncated, escaped
