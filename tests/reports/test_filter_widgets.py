@@ -23,7 +23,7 @@ def django_rendering(bound) -> str:
         django_widget = forms.Select(attrs=widget.attrs, choices=widget.choices)
     else:
         django_widget = forms.DateInput(attrs={**widget.attrs, "type": widget.input_type})
-    return django_widget.render(bound.html_name, bound.value(), {"id": bound.auto_id})
+    return bound.as_widget(widget=django_widget)
 
 
 @pytest.mark.django_db
