@@ -17,6 +17,7 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext, pgettext
 
 from core.formats import format_amount
+from engine.reasons import render_reasons
 from matchmaking.choices import NotificationKind, OrderKind, OrderState
 from matchmaking.models import choice_label
 from matchmaking.templatetags.orders_tags import STATE_COLOURS
@@ -45,6 +46,14 @@ class Texts:
         self.amount = gettext("金额")
         self._states: dict[str, str] = {}
         self._kinds: dict[str, str] = {}
+        self._translations: dict[str, str] = {}
+
+    def translate(self, msgid: str) -> str:
+        """gettext, remembered for the page (a matched page renders ~300 reasons from a few dozen msgids)."""
+        text = self._translations.get(msgid)
+        if text is None:
+            text = self._translations[msgid] = gettext(msgid)
+        return text
 
     def url(self, pk) -> str:
         """The order page's URL (escaped)."""
@@ -158,7 +167,7 @@ def matched_row(order, texts: Texts) -> str:
                 f' <span class="badge text-bg-warning" data-testid="sample-badge">{texts.sample}</span>'
             )
         parts.append(f' <span class="text-muted">{texts.score} {m.score_percent}%</span>\n      ')
-        reasons = m.reason_texts
+        reasons = render_reasons(m.reasons or [], texts.translate)  # Match.reason_texts
         if reasons:
             parts.append(f'<div class="text-muted">{escape("；".join(reasons))}</div>')
         parts.append("\n    </li>\n  ")

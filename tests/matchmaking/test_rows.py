@@ -99,7 +99,16 @@ def _match(order, n, i):
         resource_name="" if (n + i) % 3 == 0 else f"资源 {NASTY}",
         rank=i + 1,
         score=[0.0, 0.333, 0.5049, 0.995][(n + i) % 4],
-        reasons=[] if (n + i) % 2 else [f"理由 {NASTY}", {"code": "text", "params": {"text": "文本<b>"}}],
+        reasons=[]
+        if (n + i) % 2
+        else [
+            f"理由 {NASTY}",
+            {"code": "text", "params": {"text": "文本<b>"}},
+            {"code": "keywords", "params": {"terms": ["面料", "抗菌<"]}},
+            {"code": "amount_max", "params": {"max": 5_000_000}},
+            {"code": "fund_stage", "params": {"stage": "venture"}},
+            {"code": "geo_county", "params": {}},
+        ],
     )
     match.owner_label = "" if i % 2 else f"银行 {NASTY}"
     match.is_sample = (n + i) % 2 == 0
