@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 
 from chains import groups
 from chains.models import ChainType, Prefecture
+from chains.options import filter_options
 from matchmaking.choices import OrderKind
 from matchmaking.widgets import PlainDateInput, PlainSelect
 from reports.access import COUNTY, PROVINCE
@@ -56,6 +57,13 @@ class DashboardFilterForm(forms.Form):
             del self.fields["county_group"]
         if level != PROVINCE:
             del self.fields["prefecture"]
+        # The options from the cached region lists (chains.options), not two queries on every dashboard page;
+        # the fields still validate against their querysets.
+        regions = filter_options()
+        for name in ("prefecture", "chain_type"):
+            if name in self.fields:
+                field = self.fields[name]
+                field.widget.choices = [("", field.empty_label), *regions[name]]
         for item in self.fields.values():
             css = (
                 "form-select form-select-sm"

@@ -41,3 +41,18 @@ def test_dashboard_filters_render_as_django_widgets(reference, query, level):
     if query and "prefecture=2" in query and level == PROVINCE:
         assert '<option value="2" selected>' in str(form["prefecture"])
         assert '<option value="textile-apparel" selected>' in str(form["chain_type"])
+
+
+@pytest.mark.django_db
+def test_region_options_are_the_querysets_and_follow_changes(reference):
+    form = DashboardFilterForm(level=PROVINCE)
+    for name in ("prefecture", "chain_type"):
+        field = form.fields[name]
+        from_queryset = [(str(value), str(label)) for value, label in field.choices]
+        assert [(str(value), str(label)) for value, label in field.widget.choices] == from_queryset
+    prefecture = reference.Prefecture.objects.order_by("pk").first()
+    prefecture.name = "测试改名市"
+    prefecture.save()
+    assert f'<option value="{prefecture.pk}">测试改名市</option>' in str(
+        DashboardFilterForm(level=PROVINCE)["prefecture"]
+    )
