@@ -1,12 +1,12 @@
-"""The rows of the order lists, of the matched-orders page and of the inbox, built in Python.
+"""The rows of the order lists, of the matched-orders page, of the inbox and of an order's matches, built in
+Python.
 
 Each list page renders 20 rows of some 25 template lookups, two `{% include %}`s, a `reverse()` and a dozen
 translations each (~4 ms of a list page's CPU). Here the same markup, character for character, is written with
 the texts translated, the detail URL reversed and the state labels looked up once per page; every value shown is
 escaped as the template's autoescaping would (the translations of the template's texts are not: Django takes them
-as safe). `tests/matchmaking/test_rows.py` keeps the former row templates
-(the loops of `order_list.html` and `inbox.html`, `_matched_row.html`, with `_state.html` and `_chain_mark.html`)
-and compares.
+as safe). `tests/matchmaking/test_rows.py` keeps the former row templates (the loops of `order_list.html`,
+`inbox.html` and `_matches.html`, and `_matched_row.html`, with `_state.html` and `_chain_mark.html`) and compares.
 """
 
 from django.urls import reverse
@@ -18,7 +18,7 @@ from django.utils.translation import gettext, pgettext
 
 from core.formats import format_amount
 from engine.reasons import render_reasons
-from matchmaking.choices import NotificationKind, OrderKind, OrderState
+from matchmaking.choices import NotificationKind, OrderKind, OrderState, ResourceType
 from matchmaking.models import choice_label
 from matchmaking.templatetags.orders_tags import STATE_COLOURS
 
@@ -236,3 +236,62 @@ def inbox_rows(notes, csrf_token) -> SafeString:
     """The message rows of an inbox page; `csrf_token` the template context's."""
     texts = InboxTexts(csrf_token)
     return mark_safe("".join(inbox_row(note, texts) for note in notes))  # noqa: S308 - escaped
+
+
+def match_rows(matches, order, can_invite: bool, invited_org_ids, csrf_token) -> SafeString:
+    """The matched resources of an order page (the loop of `_matches.html`); `csrf_token` the context's."""
+    texts = Texts()
+    csrf = InboxTexts(csrf_token).csrf
+    invite_url = escape(reverse("orders:invite", args=[order.pk]))
+    invited, invite = gettext("已邀请"), gettext("邀请响应")
+    types: dict[str, str] = {}
+    parts = []
+    for m in matches:
+        kind = types.get(m.resource_type)
+        if kind is None:
+            kind = types[m.resource_type] = escape(choice_label(ResourceType, m.resource_type))
+        parts.append(
+            f'\n    <li class="border-bottom py-2">\n      <div class="d-flex justify-content-between flex-wrap gap-1">\n'
+            f'        <span><span class="text-muted">#{m.rank}</span> '
+            f"<strong>{escape(m.resource_name or m.resource_id)}</strong>"
+        )
+        if m.owner_label:
+            parts.append(
+                f' <span class="text-muted small" data-testid="match-owner">（{escape(m.owner_label)}）</span>'
+            )
+        parts.append(f' <span class="badge text-bg-light border">{kind}</span>')
+        if m.is_sample:
+            parts.append(
+                f' <span class="badge text-bg-warning" data-testid="sample-badge">{texts.sample}</span>'
+            )
+        parts.append(
+            f'</span>\n        <span class="small">{texts.score} {m.score_percent}%</span>\n      </div>\n      '
+        )
+        reasons = render_reasons(m.reasons or [], texts.translate)  # Match.reason_texts
+        if reasons:
+            items = "".join(f"<li>{escape(reason)}</li>" for reason in reasons)
+            parts.append(f'<ul class="small text-muted mb-1 ps-3">{items}</ul>')
+        parts.append("\n      ")
+        if can_invite and m.provider_org_id:
+            parts.append("\n        ")
+            if _contains(invited_org_ids, m.provider_org_id):
+                parts.append(
+                    f'<span class="small text-success"><i class="bi bi-check"></i> {invited}</span>\n        '
+                )
+            else:
+                parts.append(
+                    f'<form method="post" action="{invite_url}">{csrf}<input type="hidden" name="provider_org" '
+                    f'value="{m.provider_org_id}"><button class="btn btn-sm btn-outline-primary" type="submit">'
+                    f"{invite}</button></form>"
+                )
+            parts.append("\n      ")
+        parts.append("\n    </li>\n  ")
+    return mark_safe("".join(parts))  # noqa: S308 - escaped
+
+
+def _contains(collection, value) -> bool:
+    """The template's `value in collection` (False when the collection cannot be searched)."""
+    try:
+        return value in collection
+    except TypeError:
+        return False

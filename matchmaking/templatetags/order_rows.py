@@ -1,4 +1,4 @@
-"""Template tags of the order list pages and the inbox: their rows, built in Python (matchmaking.rows)."""
+"""Template tags of the order lists, the inbox and the order page: their rows, built in Python (matchmaking.rows)."""
 
 from django import template
 
@@ -23,3 +23,15 @@ def matched_rows(page):
 def inbox_rows(context, page):
     """The message rows of an inbox page ("" when it has none)."""
     return rows.inbox_rows(page, context.get("csrf_token"))
+
+
+@register.simple_tag(takes_context=True)
+def match_rows(context, matches, order):
+    """The matched resources of an order page, with the invite buttons the context allows."""
+    return rows.match_rows(
+        matches,
+        order,
+        context.get("can_invite"),
+        context.get("invited_org_ids"),
+        context.get("csrf_token"),
+    )

@@ -177,3 +177,35 @@ def test_inbox_rows_are_the_template_markup(language, token):
         assert rows.inbox_rows(page, token) == expected
     assert ("csrfmiddlewaretoken" in expected) is (token == "a-token<>")
     assert escape("长" * 150 + NASTY * 10) not in expected and "&lt;b&gt;" in expected  # truncated, escaped
+
+
+# The loop of _matches.html as it was before matchmaking.rows.
+MATCHES_LOOP = """{% load i18n %}{% for m in matches %}
+    <li class="border-bottom py-2">
+      <div class="d-flex justify-content-between flex-wrap gap-1">
+        <span><span class="text-muted">#{{ m.rank }}</span> <strong>{{ m.resource_name|default:m.resource_id }}</strong>{% if m.owner_label %} <span class="text-muted small" data-testid="match-owner">（{{ m.owner_label }}）</span>{% endif %} <span class="badge text-bg-light border">{{ m.get_resource_type_display }}</span>{% if m.is_sample %} <span class="badge text-bg-warning" data-testid="sample-badge">{% translate "示例" %}</span>{% endif %}</span>
+        <span class="small">{% translate "匹配度" %} {{ m.score_percent }}%</span>
+      </div>
+      {% with reasons=m.reason_texts %}{% if reasons %}<ul class="small text-muted mb-1 ps-3">{% for reason in reasons %}<li>{{ reason }}</li>{% endfor %}</ul>{% endif %}{% endwith %}
+      {% if can_invite and m.provider_org_id %}
+        {% if m.provider_org_id in invited_org_ids %}<span class="small text-success"><i class="bi bi-check"></i> {% translate "已邀请" %}</span>
+        {% else %}<form method="post" action="{% url 'orders:invite' order.pk %}">{% csrf_token %}<input type="hidden" name="provider_org" value="{{ m.provider_org_id }}"><button class="btn btn-sm btn-outline-primary" type="submit">{% translate "邀请响应" %}</button></form>{% endif %}
+      {% endif %}
+    </li>
+  {% endfor %}"""
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+@pytest.mark.parametrize(("can_invite", "invited"), [(True, {7, 9}), (True, None), (False, {7})])
+def test_match_rows_are_the_template_markup(language, can_invite, invited):
+    order = orders()[5]
+    matches = [_match(order, n, i) for n in range(4) for i in range(3)]
+    for k, m in enumerate(matches):
+        m.rank = k + 1
+        m.resource_type = ["institution", "financial_product", "fund", "talent_resource", "odd"][k % 5]
+        m.provider_org_id = [None, 7, 8, 9][k % 4]
+    context = {"matches": matches, "order": order, "can_invite": can_invite, "invited_org_ids": invited}
+    with translation.override(language):
+        expected = Template(MATCHES_LOOP).render(Context({**context, "csrf_token": "tok"}))
+        assert rows.match_rows(matches, order, can_invite, invited, "tok") == expected
+    assert ("邀请响应" in expected or "Invite" in expected) is can_invite
