@@ -130,8 +130,9 @@ PAGE_LABELS = {
 }
 
 
-def page_filterset(data, queryset) -> OrderFilterSet:
-    """The filterset of an order list page (and of its XLSX export): the page's fields, labels and selects."""
+def page_filterset(data, queryset, regions: dict | None = None) -> OrderFilterSet:
+    """The filterset of an order list page (and of its XLSX export): the page's fields, labels and selects;
+    `regions` the chains.options lists to offer (default: the current ones)."""
     filterset = OrderFilterSet(data, queryset=queryset)
     fields = filterset.form.fields
     for name in [n for n in fields if n not in PAGE_LABELS]:
@@ -139,7 +140,7 @@ def page_filterset(data, queryset) -> OrderFilterSet:
     filterset.form.fields = {name: fields[name] for name in PAGE_LABELS}
     # The options as (value, name) rows, not a model instance per option (~130 on every list page); the regions
     # and chain types from the cache (chains.options), not three queries on every list page.
-    regions = filter_options()
+    regions = regions or filter_options()
     options = {
         "kind": [("", _("全部类型")), *OrderKind.choices],
         "state": [("", _("全部状态")), *OrderState.choices],

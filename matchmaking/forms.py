@@ -3,6 +3,7 @@
 from django import forms
 from django.conf import settings
 from django.utils import timezone
+from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import OrgKind
@@ -13,21 +14,26 @@ from matchmaking.beneficiaries import parse_beneficiaries
 from matchmaking.choices import DeclineReason, OrderKind, OutcomeType
 from matchmaking.models import NotificationPreference, Order, Outcome, Proposal
 from matchmaking.uploads import ACCEPT, UploadRejected, check_upload
+from matchmaking.widgets import (
+    PlainInputMixin,
+    PlainNumberInput,
+    PlainSelect,
+    PlainTextarea,
+    PlainTextInput,
+    RadioSelect,
+)
 from matchmaking.workflow import WorkflowError
 
 KIND_FIELD_NAMES = {name for names in Order.KIND_FIELDS.values() for name in names}
 
 
-class ChainTypeSelect(forms.Select):
+class ChainTypeSelect(PlainSelect):
     """A select whose options carry their chain type (`data-chain-type`): the order form's script offers only the
     links of the chosen chain's type."""
 
-    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
-        option = super().create_option(name, value, label, selected, index, subindex, attrs)
-        instance = getattr(value, "instance", None)
-        if instance is not None:
-            option["attrs"]["data-chain-type"] = instance.chain_type_id
-        return option
+    def option_extra(self, option_value) -> str:
+        instance = getattr(option_value, "instance", None)
+        return "" if instance is None else f' data-chain-type="{escape(instance.chain_type_id)}"'
 
 
 class FetchedChoiceIterator(forms.models.ModelChoiceIterator):
@@ -89,8 +95,8 @@ class AttachmentsField(forms.FileField):
         return cleaned
 
 
-class DateInput(forms.DateInput):
-    """A native date picker (works well on phones)."""
+class DateInput(PlainInputMixin, forms.DateInput):
+    """A native date picker (works well on phones), rendered in Python."""
 
     input_type = "date"
 
@@ -119,25 +125,32 @@ class OrderForm(Bootstrap, forms.ModelForm):
         required=False,
         label=_("其他受益企业"),
         help_text=_("每行一家：企业名称 统一社会信用代码（18 位，校验位须正确）"),
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=PlainTextarea(attrs={"rows": 2}),
     )
 
     class Meta:
         model = Order
         fields = Order.INPUTS
+        # Built in Python (matchmaking.widgets), the same markup as Django's template-based widgets.
         widgets = {
-            "kind": forms.RadioSelect,
+            "kind": RadioSelect,
             "chain": ChainTypeSelect,
             "link": ChainTypeSelect,
+            "title": PlainTextInput,
+            "description": PlainTextarea(attrs={"rows": 6}),
+            "keywords": PlainTextInput,
+            "tech_field": PlainTextInput,
+            "expected_outcome": PlainTextarea(attrs={"rows": 3}),
+            "amount_yuan": PlainNumberInput(attrs={"inputmode": "numeric", "min": 1}),
+            "financing_type": RadioSelect,
+            "headcount": PlainNumberInput,
+            "talent_profile": PlainTextarea(attrs={"rows": 3}),
+            "wanted_link": RadioSelect,
+            "products": PlainTextInput,
             "due_date": DateInput(),
-            "description": forms.Textarea(attrs={"rows": 6}),
-            "talent_profile": forms.Textarea(attrs={"rows": 3}),
-            "expected_outcome": forms.Textarea(attrs={"rows": 3}),
-            "visibility": forms.RadioSelect,
-            "financing_type": forms.RadioSelect,
-            "wanted_link": forms.RadioSelect,
-            "amount_yuan": forms.NumberInput(attrs={"inputmode": "numeric", "min": 1}),
-            "contact_phone": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+            "visibility": RadioSelect,
+            "contact_name": PlainTextInput,
+            "contact_phone": PlainTextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
         }
 
     def __init__(self, *args, county_id: int, submitting: bool = False, **kwargs):
@@ -248,7 +261,7 @@ class ProposalForm(Bootstrap, forms.ModelForm):
 class ClaimForm(Bootstrap, forms.Form):
     """接单: name the handler (a member of the claiming body)."""
 
-    handler = forms.ModelChoiceField(queryset=None, label=_("承办人"), empty_label=None)
+    handler = forms.ModelChoiceField(queryset=None, label=_("承办人"), empty_label=None, widget=PlainSelect)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -330,6 +343,7 @@ class InviteForm(Bootstrap, forms.Form):
         queryset=Organization.objects.filter(kind=OrgKind.PROVIDER, is_active=True).order_by("name"),
         label=_("资源方"),
         empty_label=_("请选择资源方"),
+        widget=PlainSelect,  # the order page's select of every provider, built in Python (matchmaking.widgets)
     )
     note = forms.CharField(label=_("邀请说明"), max_length=500, required=False)
 

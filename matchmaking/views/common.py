@@ -5,11 +5,15 @@ from functools import wraps
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from accounts.scoping import Scope, get_visible_or_404
+from chains import groups
+from chains.options import filter_options
 from core import formtokens
 from matchmaking import sla
 from matchmaking.filtersets import page_filterset
@@ -89,10 +93,35 @@ def _filtered(request) -> bool:
     return any(value for key, value in request.GET.items() if key != "page")
 
 
+# The blank filter bar's HTML by (language, options version, county groups, bound): the same on every list page
+# asked without filters ("bound": with a page number, which Django's selects render a little differently).
+_BLANK_FILTER_BARS: dict[tuple, str] = {}
+_PAGE_ONLY = QueryDict("page=1")
+
+
+def _blank_filter_bar(bound: bool) -> str:
+    """The filter bar of a list without filters, rendered once per language and version of the region options."""
+    regions = filter_options()
+    key = (get_language(), regions["version"], tuple(groups.choices()), bound)
+    html = _BLANK_FILTER_BARS.get(key)
+    if html is None:
+        if len(_BLANK_FILTER_BARS) >= 16:  # superseded versions
+            _BLANK_FILTER_BARS.clear()
+        filterset = page_filterset(_PAGE_ONLY if bound else None, Order.objects.none(), regions)
+        html = _BLANK_FILTER_BARS[key] = render_to_string("matchmaking/_filters.html", {"filter": filterset})
+    return html
+
+
 def _list(request, queryset, *, title: str, subtitle: str = "", show_clock: bool = False, empty: str = ""):
-    """Filter, paginate and render an order list."""
-    filterset = page_filterset(request.GET or None, queryset.with_list_relations())
-    page = _page(request, filterset.qs.order_by("-created_at", "-pk"))
+    """Filter, paginate and render an order list (a list without filters has the blank filter bar)."""
+    queryset = queryset.with_list_relations()
+    if request.GET.keys() - {"page"}:
+        filterset = page_filterset(request.GET, queryset)
+        queryset = filterset.qs
+        filters = render_to_string("matchmaking/_filters.html", {"filter": filterset})
+    else:
+        filters = _blank_filter_bar(bound=bool(request.GET))
+    page = _page(request, queryset.order_by("-created_at", "-pk"))
     if show_clock:
         for order in page:
             order.clock = sla.clock(order)
@@ -104,13 +133,13 @@ def _list(request, queryset, *, title: str, subtitle: str = "", show_clock: bool
         {
             "title": title,
             "subtitle": subtitle,
-            "filter": filterset,
+            "filters": filters,
             "page": page,
             "show_clock": show_clock,
             "query": query.urlencode(),
             # A filtered list that finds nothing says so (the list's own "nothing yet" is for no filters).
             "empty": _("没有符合条件的需求。")
-            if filterset.is_bound and _filtered(request)
+            if _filtered(request)
             else (empty or _("没有符合条件的需求。")),
         },
     )

@@ -25,7 +25,7 @@ from matchmaking.views.common import (
 @login_required
 def inbox(request):
     """站内消息."""
-    notes = Notification.objects.filter(recipient=request.user).select_related("order")
+    notes = Notification.objects.filter(recipient=request.user)
     return render(request, "matchmaking/inbox.html", {"page": _page(request, notes)})
 
 

@@ -1,0 +1,23 @@
+"""The order page's claim and invite selects are built in Python and render what Django's select rendered."""
+
+import re
+
+import pytest
+from django import forms
+
+from matchmaking.forms import ClaimForm, InviteForm
+from matchmaking.widgets import PlainSelect
+
+
+def normalized(html) -> str:
+    return re.sub(r"\s+", " ", re.sub(r">\s+<", "><", str(html))).strip()
+
+
+@pytest.mark.django_db
+def test_claim_and_invite_selects_render_as_django(body_kjt):
+    for bound in (ClaimForm(user=body_kjt)["handler"], InviteForm()["provider_org"]):
+        widget = bound.field.widget
+        assert isinstance(widget, PlainSelect)
+        slow = bound.as_widget(widget=forms.Select(attrs=widget.attrs, choices=widget.choices))
+        assert normalized(bound.as_widget()) == normalized(slow)
+    assert f'<option value="{body_kjt.pk}" selected>' in str(ClaimForm(user=body_kjt)["handler"])
