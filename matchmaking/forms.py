@@ -18,6 +18,7 @@ from matchmaking.widgets import (
     PlainInputMixin,
     PlainNumberInput,
     PlainSelect,
+    PlainSelectMultiple,
     PlainTextarea,
     PlainTextInput,
     RadioSelect,
@@ -119,7 +120,7 @@ class OrderForm(Bootstrap, forms.ModelForm):
         required=False,
         label=_("受益企业（资源库）"),
         help_text=_("本县资源库中的企业，可多选"),
-        widget=forms.SelectMultiple(attrs={"size": 4}),
+        widget=PlainSelectMultiple(attrs={"size": 4}),
     )
     other_beneficiaries = forms.CharField(
         required=False,

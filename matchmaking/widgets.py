@@ -18,7 +18,10 @@ class PlainSelect(forms.Select):
 
     def render(self, name, value, attrs=None, renderer=None):
         wanted = set(self.format_value(value))
-        parts = [f'<select name="{_escape(name)}"{_attrs(self.build_attrs(self.attrs, attrs))}>']
+        attrs = self.build_attrs(self.attrs, attrs)
+        if self.allow_multiple_selected:
+            attrs["multiple"] = True
+        parts = [f'<select name="{_escape(name)}"{_attrs(attrs)}>']
         has_selected = False
         for group_value, group_label in self.choices:
             if isinstance(group_label, list | tuple):
@@ -28,7 +31,7 @@ class PlainSelect(forms.Select):
                 group, options = None, [(group_value, group_label)]
             for option_value, label in options:
                 option_value = "" if option_value is None else option_value
-                selected = not has_selected and str(option_value) in wanted
+                selected = (not has_selected or self.allow_multiple_selected) and str(option_value) in wanted
                 has_selected |= selected
                 parts.append(
                     f'\n  <option value="{_escape(option_value)}"{" selected" if selected else ""}'
@@ -42,6 +45,13 @@ class PlainSelect(forms.Select):
     def option_extra(self, option_value) -> str:
         """More attributes of an option (escaped markup, with its leading space); none here."""
         return ""
+
+
+class PlainSelectMultiple(PlainSelect, forms.SelectMultiple):
+    """A <select multiple> with the markup of Django's `select.html`, built in Python (every matching option
+    selected)."""
+
+    allow_multiple_selected = True
 
 
 class SingleOfManySelect(PlainSelect):

@@ -4,6 +4,7 @@ from django import template
 
 from accounts.scoping import Scope
 from core.formats import format_amount, format_days
+from matchmaking.fieldblock import render_field
 from matchmaking.unread import unread_count
 
 register = template.Library()
@@ -52,3 +53,9 @@ STATE_COLOURS = {
 def state_css(state):
     """Bootstrap colour name of an order state's badge."""
     return STATE_COLOURS.get(state, "secondary")
+
+
+@register.simple_tag
+def field_block(bound):
+    """A form field with its label, help and errors: `matchmaking/_field.html` built in Python."""
+    return render_field(bound)

@@ -39,6 +39,7 @@ def django_widget(widget):
     if isinstance(widget, DateInput):
         return DjangoDateInput(attrs=widget.attrs, format=widget.format)
     for plain, django in (
+        (widgets.PlainSelectMultiple, forms.SelectMultiple),
         (widgets.RadioSelect, forms.RadioSelect),
         (widgets.PlainTextarea, forms.Textarea),
         (widgets.PlainTextInput, forms.TextInput),
@@ -69,7 +70,7 @@ def compare(form):
             finally:
                 bound.field.widget = saved
             assert fast == slow, bound.name
-    assert compared >= 17
+    assert compared >= 18
 
 
 @pytest.mark.django_db
@@ -89,3 +90,23 @@ def test_order_form_widgets_render_as_django(county_jinjiang, make_order, kind):
     form.is_valid()  # bound, validated: the input kept
     compare(form)
     assert 'value="&lt;i&gt;&#x27;x&#x27;&lt;/i&gt;"' in form["title"].as_widget()
+
+
+@pytest.mark.django_db
+def test_the_beneficiary_select_marks_every_chosen_firm(county_jinjiang):
+    from chains.models import Enterprise
+
+    county_id = county_jinjiang.organization.county_id
+    firms = list(
+        Enterprise.objects.filter(county_id=county_id).order_by("pk").values_list("pk", flat=True)[:2]
+    )
+    assert len(firms) == 2
+    data = {
+        key: (value.pk if hasattr(value, "pk") else value)
+        for key, value in order_data(county_jinjiang).items()
+    }
+    form = OrderForm({**data, "beneficiary_firms": firms}, county_id=county_id)
+    form.is_valid()
+    compare(form)
+    html = form["beneficiary_firms"].as_widget()
+    assert html.count(" selected") == 2 and " multiple" in html

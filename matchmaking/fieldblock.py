@@ -1,0 +1,53 @@
+"""A form field's block of `matchmaking/_field.html` built in Python: the order form includes it 22 times, which
+took ~6 ms of the new-order page through the template engine. Same markup, byte for byte (tests compare)."""
+
+from django.utils.html import conditional_escape as _escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
+
+
+def _required_mark(field) -> str:
+    """The red star after a label: required, or required only to submit (with its title)."""
+    if field.required:
+        return ' <span class="text-danger">*</span>'
+    if getattr(field, "submit_required", False):
+        return f' <span class="text-danger" title="{_escape(gettext("提交审核时必填"))}">*</span>'
+    return ""
+
+
+def render_field(bound) -> str:
+    """The markup `matchmaking/_field.html` renders for this bound field."""
+    field = bound.field
+    kind = getattr(field, "kind", None)
+    kind_attr = f' data-kind-field="{_escape(kind)}"' if kind else ""
+    parts = [f'<div class="mb-3"{kind_attr}>\n  ']
+    widget_type = bound.widget_type
+    if widget_type == "checkbox":
+        parts.append(
+            f'\n    <div class="form-check">{_escape(bound)} <label class="form-check-label" '
+            f'for="{_escape(bound.id_for_label)}">{_escape(bound.label)}</label></div>\n  '
+        )
+    elif widget_type in ("radioselect", "checkboxselectmultiple"):
+        parts.append(
+            f'\n    <div class="form-label">{_escape(bound.label)}{_required_mark(field)}</div>\n'
+            '    <div class="d-flex flex-wrap gap-2">\n    '
+        )
+        for choice in bound:
+            parts.append(
+                f'\n      <div class="form-check form-check-inline me-2">{_escape(choice.tag())} '
+                f'<label class="form-check-label" for="{_escape(choice.id_for_label)}">'
+                f"{_escape(choice.choice_label)}</label></div>\n    "
+            )
+        parts.append("\n    </div>\n  ")
+    else:
+        parts.append(
+            f'\n    <label class="form-label" for="{_escape(bound.id_for_label)}">{_escape(bound.label)}'
+            f"{_required_mark(field)}</label>\n    {_escape(bound)}\n  "
+        )
+    parts.append("\n  ")
+    if bound.help_text:
+        parts.append(f'<div class="form-text">{_escape(bound.help_text)}</div>')
+    parts.append("\n  ")
+    parts.extend(f'<div class="invalid-feedback d-block">{_escape(error)}</div>' for error in bound.errors)
+    parts.append("\n</div>\n")
+    return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped or already safe markup
