@@ -189,6 +189,13 @@ class OrderForm(Bootstrap, forms.ModelForm):
                 f"{r.name} {r.uscc}" for r in rows if not r.enterprise_id
             )
 
+    def _get_validation_exclusions(self):
+        """The model validation's exclusions, and the chain and link once chosen: their fields fetched them from
+        the county's querysets, so the model's existence queries would only repeat that."""
+        exclude = super()._get_validation_exclusions()
+        exclude.update(name for name in ("chain", "link") if self.cleaned_data.get(name) is not None)
+        return exclude
+
     def clean_due_date(self):
         """A date set or changed must lie in the window (`core.validators.validate_due_date`); a draft may leave
         it empty until submission."""

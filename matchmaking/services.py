@@ -57,6 +57,10 @@ def _enqueue_matching(order) -> None:
     dispatch.enqueue_on_commit("matchmaking.tasks.matching.match_order", order.pk)
 
 
+# The states of an order that has never been published (and so has no responses).
+NEVER_PUBLISHED = frozenset({OrderState.DRAFT, OrderState.SUBMITTED, OrderState.RETURNED})
+
+
 def _locked(pk: int) -> Order:
     """The order row, locked for this transaction where the database supports it."""
     return Order.objects.select_for_update().select_related("county__prefecture", "chain").get(pk=pk)
@@ -106,7 +110,11 @@ def _transition(
             after_update(locked, now)  # e.g. routes: the cells after are then read
         # The order's row is locked (its lock comes before its cells'); the cells' response rows change only
         # when the order has responses.
-        has_responses = Proposal.objects.filter(order_id=locked.pk).exists()
+        # No order before its publication has responses (they are taken only in RESPONDABLE states, which no
+        # transition leaves back to these): no query for them then.
+        has_responses = (
+            locked.state not in NEVER_PUBLISHED and Proposal.objects.filter(order_id=locked.pk).exists()
+        )
         after_cells = (
             tally.cells_of(locked.pk, after, routed) if after_update is None else tally.cells_of(locked.pk)
         )
@@ -187,6 +195,17 @@ def _validated_values(order: Order) -> tuple:
     )
 
 
+def _fetched_relations(order: Order) -> list[str]:
+    """The chain and link set as rows read from the database (e.g. by the form): no existence query again."""
+    fetched = []
+    for name in ("chain", "link"):
+        field = Order._meta.get_field(name)
+        related = field.get_cached_value(order, default=None)
+        if related is not None and not related._state.adding and related.pk == getattr(order, field.attname):
+            fetched.append(name)
+    return fetched
+
+
 def _full_clean(order: Order, changed=None) -> None:
     """Validate what is stored now (a draft may be incomplete); a desired date that is set or changed must
     lie within the allowed window (`core.validators.validate_due_date`). The model validation (its queries:
@@ -196,7 +215,11 @@ def _full_clean(order: Order, changed=None) -> None:
     values = _validated_values(order)
     if getattr(order, "_validated_values", None) != values:
         try:
-            order.full_clean(exclude=["created_by", "county"])
+            # Its only constraint holds while the order is unpublished: no query for it then.
+            order.full_clean(
+                exclude=["created_by", "county", *_fetched_relations(order)],
+                validate_constraints=order.published_at is not None,
+            )
         except ValidationError as exc:
             errors.update(exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages})
         else:
@@ -230,9 +253,10 @@ def create_order(*, by, data: dict, files=(), beneficiaries=None) -> Order:
     if beneficiaries:
         parse_beneficiaries(beneficiaries)  # refuse before anything is written
     with transaction.atomic():
-        order.match_inputs_at = timezone.now()
+        now = timezone.now()
+        order.match_inputs_at = order.last_progress_at = now  # the creation's event is progress: stamped here
         order.save()
-        log_event(order, EventKind.CREATED, by, to_state=OrderState.DRAFT)
+        log_event(order, EventKind.CREATED, by, to_state=OrderState.DRAFT, at=now, stamped=True)
         _store_files(order, files, by)
         if beneficiaries:
             set_beneficiaries(order, by=by, items=beneficiaries)
