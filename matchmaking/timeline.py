@@ -23,7 +23,8 @@ def log_event(
         order=order,
         kind=kind,
         actor=by,
-        organization=getattr(by, "organization", None) if by is not None else None,
+        # the id: the actor's organization row need not be read
+        organization_id=getattr(by, "organization_id", None) if by is not None else None,
         from_state=from_state,
         to_state=to_state,
         note=note,

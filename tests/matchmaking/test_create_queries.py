@@ -91,3 +91,16 @@ def test_create_and_submit_through_the_page(county_jinjiang, login):
     response = client.post(reverse("orders:create"), {**data, "submit": "1"})
     assert response.status_code == 302
     assert Order.objects.get(created_by=county_jinjiang).state == "submitted"
+
+
+@pytest.mark.django_db
+def test_an_event_names_the_actors_organization_without_reading_it(county_jinjiang):
+    from accounts.models import User
+    from matchmaking.timeline import log_event
+
+    order = services.create_order(by=county_jinjiang, data=order_data(county_jinjiang))
+    user = User.objects.get(pk=county_jinjiang.pk)  # its organization not loaded
+    with CaptureQueriesContext(connection) as queries:
+        event = log_event(order, "commented", user, note="备注")
+    assert not [s for s in _sql(queries) if 'FROM "accounts_organization"' in s]
+    assert OrderEvent.objects.get(pk=event.pk).organization_id == county_jinjiang.organization_id
