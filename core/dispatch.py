@@ -34,3 +34,32 @@ def enqueue_on_commit(name: str, *args, queue: str | None = None, **kwargs) -> N
     and the periodic sweepers pick the work up again.
     """
     transaction.on_commit(lambda: enqueue(name, *args, queue=queue, **kwargs), robust=True)
+
+
+class _Batch:
+    """The items of one task to send after a commit, gathered from several calls (see `enqueue_batch_on_commit`)."""
+
+    def __init__(self, name: str, queue: str | None):
+        self.name, self.queue, self.items = name, queue, []
+        self.__qualname__ = f"enqueue {name}"  # Django's log of a failed robust callback names it so
+
+    def __call__(self) -> None:
+        enqueue(self.name, self.items, queue=self.queue)
+
+
+def enqueue_batch_on_commit(name: str, items: list, *, queue: str | None = None) -> None:
+    """Send the task `name` with a list of `items` after the current transaction commits, in one message with
+    the items of the other calls for the same task in this transaction (e.g. the notifications of one action).
+
+    A call joins the batch of an earlier one only when no rollback could drop one of them but not the other:
+    the earlier batch is still to run and was registered within every savepoint open now (Django drops a
+    callback when a savepoint it was registered in rolls back). Otherwise it starts a batch of its own."""
+    connection = transaction.get_connection()
+    open_now = set(connection.savepoint_ids)
+    for sids, func, _robust in reversed(connection.run_on_commit if connection.in_atomic_block else ()):
+        if isinstance(func, _Batch) and func.name == name and func.queue == queue and open_now <= sids:
+            func.items.extend(items)
+            return
+    batch = _Batch(name, queue)
+    batch.items.extend(items)
+    transaction.on_commit(batch, robust=True)

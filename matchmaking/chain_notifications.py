@@ -75,5 +75,5 @@ def notify_chain_event(sender, event_id: int, **kwargs) -> int:
             .order_by("-pk")
             .values_list("pk", flat=True)[: len(rows)]
         )
-        dispatch.enqueue_on_commit("matchmaking.tasks.orders.send_notification_emails", ids)
+        dispatch.enqueue_batch_on_commit("matchmaking.tasks.orders.send_notification_emails", ids)
     return len(rows)

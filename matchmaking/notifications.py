@@ -113,7 +113,7 @@ def notify(
             .values_list("pk", flat=True)[: len(rows)]
         )
     # robust: an unreachable broker must not turn the committed change into an error page
-    dispatch.enqueue_on_commit("matchmaking.tasks.orders.send_notification_emails", ids)
+    dispatch.enqueue_batch_on_commit("matchmaking.tasks.orders.send_notification_emails", ids)
     return created
 
 

@@ -63,3 +63,53 @@ def test_a_failing_broker_does_not_break_the_committed_change(monkeypatch):
     with transaction.atomic():
         dispatch.enqueue_on_commit("tests.core.test_dispatch.record_call", 1)
     assert CALLS == []
+
+
+BATCH = "tests.core.test_dispatch.record_call"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_gathers_the_items_of_one_transaction_in_one_message():
+    with transaction.atomic():
+        with transaction.atomic():  # a savepoint released before the next call
+            dispatch.enqueue_batch_on_commit(BATCH, [1, 2])
+        dispatch.enqueue_batch_on_commit(BATCH, [3])  # joins: a rollback dropping it drops the first too
+        dispatch.enqueue_batch_on_commit(BATCH, [4])
+        assert CALLS == []
+    assert CALLS == [(([1, 2, 3, 4],), {})]
+    dispatch.enqueue_batch_on_commit(BATCH, [5])  # outside a transaction: sent at once
+    assert CALLS[-1] == (([5],), {})
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_never_sends_the_items_of_a_rolled_back_savepoint():
+    with transaction.atomic():
+        dispatch.enqueue_batch_on_commit(BATCH, [1])
+        try:
+            with transaction.atomic():
+                dispatch.enqueue_batch_on_commit(BATCH, [2])  # its own batch: this savepoint may roll back
+                raise RuntimeError("rolled back")
+        except RuntimeError:
+            pass
+        dispatch.enqueue_batch_on_commit(BATCH, [3])  # joins the first batch
+        with transaction.atomic():
+            dispatch.enqueue_batch_on_commit(BATCH, [4])  # inside a savepoint that may roll back: its own
+    assert CALLS == [(([1, 3],), {}), (([4],), {})]
+    with pytest.raises(RuntimeError), transaction.atomic():
+        dispatch.enqueue_batch_on_commit(BATCH, [9])
+        raise RuntimeError("rolled back")
+    assert CALLS == [(([1, 3],), {}), (([4],), {})]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_call_inside_a_savepoint_does_not_join_a_batch_it_could_outlive():
+    with transaction.atomic():
+        with transaction.atomic():
+            dispatch.enqueue_batch_on_commit(BATCH, [1])
+        try:
+            with transaction.atomic():
+                dispatch.enqueue_batch_on_commit(BATCH, [2])  # not within the first's savepoints: own batch
+                raise RuntimeError("rolled back")
+        except RuntimeError:
+            pass
+    assert CALLS == [(([1],), {})]

@@ -11,7 +11,7 @@ from django.urls import reverse
 from chains.models import CountyChain
 from matchmaking import services
 from matchmaking.forms import OrderForm
-from matchmaking.models import Order, OrderEvent
+from matchmaking.models import Notification, Order, OrderEvent
 from matchmaking.workflow import WorkflowError
 from tests.matchmaking.conftest import order_data
 
@@ -104,3 +104,25 @@ def test_an_event_names_the_actors_organization_without_reading_it(county_jinjia
         event = log_event(order, "commented", user, note="备注")
     assert not [s for s in _sql(queries) if 'FROM "accounts_organization"' in s]
     assert OrderEvent.objects.get(pk=event.pk).organization_id == county_jinjiang.organization_id
+
+
+@pytest.mark.django_db
+def test_publication_mails_its_notifications_in_one_task_message(
+    county_jinjiang, platform_admin, django_capture_on_commit_callbacks, monkeypatch
+):
+    from core import dispatch
+
+    sent = []
+    monkeypatch.setattr(dispatch, "enqueue", lambda name, *args, **kwargs: sent.append((name, args)))
+    order = services.submit_order(
+        services.create_order(by=county_jinjiang, data=order_data(county_jinjiang)), by=county_jinjiang
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        order = services.approve_order(order, by=platform_admin)
+    mails = [args[0] for name, args in sent if name.endswith("send_notification_emails")]
+    notified = set(
+        Notification.objects.filter(order=order, kind__in=("published", "routed")).values_list(
+            "pk", flat=True
+        )
+    )
+    assert len(mails) == 1 and set(mails[0]) == notified and len(notified) > 1
