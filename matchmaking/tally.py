@@ -268,20 +268,13 @@ def recount(cells, responses: bool = True, figures: bool = True) -> None:
         if not figures and any(row.orders == 0 for row in locked.values()):
             figures = True  # a cell of the order counting none (e.g. created just now): count it
         figures_of, responses_of = _fresh(keys, figures, responses)
-        rows, fields = [], set()
         for key in keys if figures else ():
             row = locked[key_text(key)]
             changed = [name for name, value in figures_of[key].items() if getattr(row, name) != value]
             for name in changed:
                 setattr(row, name, figures_of[key][name])
             if changed:
-                rows.append(row)
-                fields.update(changed)
-        # One UPDATE for the changed rows (all locked above); a field unchanged in a row writes its locked value.
-        if len(rows) == 1:
-            rows[0].save(update_fields=fields)
-        elif rows:
-            OrderTally.objects.bulk_update(rows, sorted(fields))
+                row.save(update_fields=changed)
         if not responses:
             return
         cell_of = {locked[key_text(key)].pk: key for key in keys}

@@ -281,23 +281,3 @@ def test_a_new_response_rebuilds_a_missing_cell(personas, county_jinjiang, platf
     assert {k: v for k, v in tally._stored()[0].items() if k in cells} == {
         k: v for k, v in tally.computed()[0].items() if k in cells
     }
-
-
-def test_publication_writes_its_changed_cells_in_one_update(
-    personas, county_jinjiang, platform_admin, django_assert_num_queries
-):
-    """The routed bodies' cells and the county's change together: one UPDATE writes them, and they stay exact."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    order = services.submit_order(
-        services.create_order(by=county_jinjiang, data=order_data(county_jinjiang, OrderKind.CAPITAL)),
-        by=county_jinjiang,
-    )
-    with CaptureQueriesContext(connection) as queries:
-        order = services.approve_order(order, by=platform_admin)
-    updates = [
-        q["sql"] for q in queries.captured_queries if q["sql"].startswith('UPDATE "matchmaking_ordertally"')
-    ]
-    assert order.routes.count() > 1 and len(updates) == 1
-    assert tally.drift() == []
