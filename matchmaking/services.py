@@ -17,7 +17,6 @@ from accounts.models import Organization
 from accounts.scoping import Scope
 from chains.models import ProvincialBody
 from core import dispatch
-from core.validators import validate_due_date
 from matchmaking import notifications, sla, tally, texts, workflow
 from matchmaking.beneficiaries import parse_beneficiaries, set_beneficiaries
 from matchmaking.choices import DeclineReason, EventKind, OrderState, OutcomeType, ProposalState
@@ -33,22 +32,13 @@ from matchmaking.models import (
     Outcome,
     Proposal,
 )
+from matchmaking.order_inputs import apply_inputs, check_complete, full_clean, invalid, store_files
 from matchmaking.timeline import NOT_PROGRESS, log_event
-from matchmaking.uploads import UploadRejected, check_upload
 from matchmaking.workflow import WorkflowError
 
 
 def _scope(user) -> Scope | None:
     return Scope.for_user(user) if user is not None else None
-
-
-def _invalid(exc: ValidationError) -> WorkflowError:
-    errors = (
-        {field: " ".join(str(m) for m in messages) for field, messages in exc.message_dict.items()}
-        if hasattr(exc, "error_dict")
-        else {"__all__": " ".join(exc.messages)}
-    )
-    return WorkflowError(_("填写内容有误：") + "；".join(errors.values()), code="invalid", errors=errors)
 
 
 def _enqueue_matching(order) -> None:
@@ -145,102 +135,6 @@ def _copy_state(src: Order, dst: Order) -> None:
         setattr(dst, field.attname, getattr(src, field.attname))
 
 
-def _store_files(order, files, by, response=None) -> list[Attachment]:
-    stored = []
-    for upload in files or ():
-        try:
-            content_type = check_upload(upload)
-        except UploadRejected as exc:
-            raise WorkflowError(str(exc), code="invalid", errors={"attachments": str(exc)}) from exc
-        attachment = Attachment(
-            order=order,
-            response=response,
-            original_name=(upload.name or "")[-200:],
-            content_type=content_type,
-            size=upload.size,
-            uploaded_by=by,
-        )
-        attachment.file.save(upload.name, upload, save=False)
-        attachment.save()
-        stored.append(attachment)
-    if stored:
-        names = "、".join(a.original_name for a in stored)
-        log_event(order, EventKind.ATTACHED, by, note=names)
-    return stored
-
-
-def _apply_inputs(order: Order, data: dict) -> list[str]:
-    changed = []
-    for name in Order.INPUTS:
-        if name in data:
-            attname = order._meta.get_field(name).attname
-            before = getattr(order, attname)
-            setattr(order, name, data[name])
-            if getattr(order, attname) != before:
-                changed.append(name)
-    order.clear_other_kind_fields()
-    if order.keywords:
-        order.keywords = "；".join(order.keyword_list)
-    return changed
-
-
-# Fields the services set themselves on saving: a change of these alone needs no new model validation.
-SYSTEM_FIELDS = frozenset({"id", "created_at", "updated_at", "match_inputs_at", "last_progress_at"})
-
-
-def _validated_values(order: Order) -> tuple:
-    """The values model validation looks at (every concrete field but the ones the services stamp)."""
-    return tuple(
-        getattr(order, f.attname) for f in Order._meta.concrete_fields if f.attname not in SYSTEM_FIELDS
-    )
-
-
-def _fetched_relations(order: Order) -> list[str]:
-    """The chain and link set as rows read from the database (e.g. by the form): no existence query again."""
-    fetched = []
-    for name in ("chain", "link"):
-        field = Order._meta.get_field(name)
-        related = field.get_cached_value(order, default=None)
-        if related is not None and not related._state.adding and related.pk == getattr(order, field.attname):
-            fetched.append(name)
-    return fetched
-
-
-def _full_clean(order: Order, changed=None) -> None:
-    """Validate what is stored now (a draft may be incomplete); a desired date that is set or changed must
-    lie within the allowed window (`core.validators.validate_due_date`). The model validation (its queries:
-    foreign keys, constraints) is skipped when this instance passed it with the same values (e.g. created
-    and submitted in one request)."""
-    errors = {}
-    values = _validated_values(order)
-    if getattr(order, "_validated_values", None) != values:
-        try:
-            # Its only constraint holds while the order is unpublished: no query for it then.
-            order.full_clean(
-                exclude=["created_by", "county", *_fetched_relations(order)],
-                validate_constraints=order.published_at is not None,
-            )
-        except ValidationError as exc:
-            errors.update(exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages})
-        else:
-            order._validated_values = values
-    if (changed is None or "due_date" in changed) and "due_date" not in errors:
-        try:
-            validate_due_date(order.due_date)
-        except ValidationError as exc:
-            errors["due_date"] = exc.messages
-    if errors:
-        raise _invalid(ValidationError(errors))
-
-
-def _complete(order: Order) -> None:
-    """Refuse to submit an order that is not complete (`Order.completeness_errors`)."""
-    _full_clean(order, changed=())
-    errors = order.completeness_errors()
-    if errors:
-        raise _invalid(ValidationError(errors))
-
-
 def create_order(*, by, data: dict, files=(), beneficiaries=None) -> Order:
     """Create a draft order for the official's county (the county comes from the organization, never input);
     `beneficiaries` names the firms it serves (see matchmaking.beneficiaries)."""
@@ -248,8 +142,8 @@ def create_order(*, by, data: dict, files=(), beneficiaries=None) -> Order:
     if scope is None or not scope.is_county:
         raise WorkflowError(_("只有县域官员可以开单。"), code="forbidden")
     order = Order(county_id=scope.county_id, created_by=by, state=OrderState.DRAFT)
-    changed = _apply_inputs(order, data)
-    _full_clean(order, changed)
+    changed = apply_inputs(order, data)
+    full_clean(order, changed)
     if beneficiaries:
         parse_beneficiaries(beneficiaries)  # refuse before anything is written
     with transaction.atomic():
@@ -257,7 +151,7 @@ def create_order(*, by, data: dict, files=(), beneficiaries=None) -> Order:
         order.match_inputs_at = order.last_progress_at = now  # the creation's event is progress: stamped here
         order.save()
         log_event(order, EventKind.CREATED, by, to_state=OrderState.DRAFT, at=now, stamped=True)
-        _store_files(order, files, by)
+        store_files(order, files, by)
         if beneficiaries:
             set_beneficiaries(order, by=by, items=beneficiaries)
     return order
@@ -270,8 +164,8 @@ def update_order(order: Order, *, by, data: dict, files=(), beneficiaries=None) 
         raise WorkflowError(_("该需求当前不能修改。"), code="forbidden")
     if order.is_final:
         raise WorkflowError(_("已办结的需求不能修改。"), code="illegal_transition")
-    changed = _apply_inputs(order, data)
-    _full_clean(order, changed)
+    changed = apply_inputs(order, data)
+    full_clean(order, changed)
     if beneficiaries is not None:
         parse_beneficiaries(beneficiaries)
     with transaction.atomic():
@@ -284,7 +178,7 @@ def update_order(order: Order, *, by, data: dict, files=(), beneficiaries=None) 
         if changed:
             labels = [texts.translatable(order._meta.get_field(n).verbose_name) for n in changed]
             log_event(order, EventKind.EDITED, by, note_message=texts.message(N_("修改了：%(f)s"), f=labels))
-        _store_files(order, files, by)
+        store_files(order, files, by)
         if match_changed and order.state in (OrderState.SUBMITTED, OrderState.PUBLISHED):
             _enqueue_matching(order)
     return order
@@ -293,7 +187,7 @@ def update_order(order: Order, *, by, data: dict, files=(), beneficiaries=None) 
 def submit_order(order: Order, *, by) -> Order:
     """County sends a draft (or returned) order for moderation once it is complete (the common fields, the
     kind's own fields, a desired date within the window); matching starts on commit."""
-    _complete(order)
+    check_complete(order)
     now = timezone.now()
     order = _transition(order, "submit", by, changes={"submitted_at": now, "state_note": ""})
     _enqueue_matching(order)
@@ -432,14 +326,14 @@ def respond(
         # the order (read above) and the organization (the responder's own) need no existence queries
         response.full_clean(exclude=["author", "order", "provider_org"], validate_constraints=False)
     except ValidationError as exc:
-        raise _invalid(exc) from exc
+        raise invalid(exc) from exc
     with transaction.atomic():
         try:
             with transaction.atomic():
                 response.save()
         except IntegrityError as exc:  # a concurrent response of the same organization won the unique rule
             raise WorkflowError(_("贵单位已响应过该需求。"), code="duplicate") from exc
-        _store_files(order, files, by, response=response)
+        store_files(order, files, by, response=response)
         event = log_event(order, EventKind.RESPONDED, by, note=by.organization.name)
         notifications.notify_event(event)
     return response
@@ -531,7 +425,7 @@ def resolve_order(
     try:
         outcome.full_clean(exclude=["order", "recorded_by"])
     except ValidationError as exc:
-        raise _invalid(exc) from exc
+        raise invalid(exc) from exc
     with transaction.atomic():
         order = _transition(
             order, "resolve", by, note=outcome.summary, changes={"finished_at": timezone.now()}
@@ -567,7 +461,7 @@ def add_attachments(order: Order, *, by, files) -> list[Attachment]:
     if not Order.objects.editable_by(by).filter(pk=order.pk).exists():
         raise WorkflowError(_("该需求当前不能上传附件。"), code="forbidden")
     with transaction.atomic():
-        return _store_files(order, files, by)
+        return store_files(order, files, by)
 
 
 def expire_order(order: Order) -> Order:
