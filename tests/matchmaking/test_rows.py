@@ -209,3 +209,39 @@ def test_match_rows_are_the_template_markup(language, can_invite, invited):
         expected = Template(MATCHES_LOOP).render(Context({**context, "csrf_token": "tok"}))
         assert rows.match_rows(matches, order, can_invite, invited, "tok") == expected
     assert ("邀请响应" in expected or "Invite" in expected) is can_invite
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_list_rows_read_as_values_are_the_model_rows(language):
+    """The list pages' rows read as values (rows.ListOrders) are those of the orders read as model instances."""
+    made = orders()
+    county, body = made[0].county, made[1].claimed_by_body
+    county.prefecture.save()
+    county.save()
+    made[0].chain.chain_type.save()
+    body.save()
+    chains = {}
+    for order in made:
+        chain = chains.get(order.chain.status)
+        if chain is None:
+            chain = order.chain
+            chain.pk = None
+            chain.name = f"{chain.name} {chain.status}"
+            chain.save()
+            chains[chain.status] = chain
+        order.chain = chain
+    Order.objects.bulk_create(made)
+    queryset = Order.objects.filter(pk__in=[o.pk for o in made]).order_by("-created_at", "-pk")
+    now = timezone.now()
+    models_read = list(queryset.with_list_relations())
+    values_read = rows.ListOrders(queryset.with_list_relations())[0 : len(made)]
+    assert [o.pk for o in values_read] == [o.pk for o in models_read] and len(values_read) == len(made)
+    assert rows.ListOrders(queryset).count() == len(made)
+    for order in [*models_read, *values_read]:
+        order.clock = sla.clock(order, now)
+    with translation.override(language):
+        for show_clock in (True, False):
+            html = rows.order_rows(values_read, show_clock)
+            assert html == rows.order_rows(models_read, show_clock)
+            assert 'data-testid="chain-pending"' in html and "科技厅" in html
