@@ -256,6 +256,52 @@ def order_rows(orders, show_clock: bool) -> SafeString:
     return mark_safe("".join(order_row(order, texts, show_clock) for order in orders))  # noqa: S308 - escaped
 
 
+# What a matched-orders row reads of an order, as `values()` names, with the `best_score` annotation.
+MATCHED_FIELDS = ("pk", "title", "state", "kind", "amount_yuan", "county__name", "chain__name", "best_score")
+
+
+class MatchedOrder:
+    """An order of the matched-orders page built from one `values(*MATCHED_FIELDS)` row; `own_matches` are the
+    provider's own matches on it (set by the view)."""
+
+    __slots__ = (
+        "amount_yuan",
+        "best_score",
+        "chain",
+        "county",
+        "kind",
+        "own_matches",
+        "pk",
+        "state",
+        "title",
+    )
+
+    def __init__(self, row: dict):
+        self.pk, self.title, self.state, self.kind = row["pk"], row["title"], row["state"], row["kind"]
+        self.amount_yuan, self.best_score = row["amount_yuan"], row["best_score"]
+        self.county, self.chain = _Named(row["county__name"]), _Named(row["chain__name"])
+        self.own_matches = []
+
+
+class MatchedOrders:
+    """An annotated order queryset for the paginator: counted as it is, its slices read as MatchedOrders."""
+
+    def __init__(self, queryset, count: int | None = None):
+        self.queryset, self.counted = queryset, count
+        self.ordered = queryset.ordered
+
+    def count(self) -> int:
+        """The number of orders: as counted by the caller, or by the queryset's own COUNT."""
+        return self.queryset.count() if self.counted is None else self.counted
+
+    def __len__(self):
+        return self.count()
+
+    def __getitem__(self, key):
+        rows = self.queryset.values(*MATCHED_FIELDS)[key]
+        return [MatchedOrder(row) for row in rows] if isinstance(key, slice) else MatchedOrder(rows)
+
+
 def matched_row(order, texts: Texts) -> str:
     """One order of the matched-orders page with the provider's matches (`_matched_row.html`)."""
     parts = [
