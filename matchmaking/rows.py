@@ -19,7 +19,14 @@ from django.utils.translation import gettext, pgettext
 from chains.choices import PENDING_STATUSES, ChainStatus
 from core.formats import format_amount
 from engine.reasons import render_reasons
-from matchmaking.choices import NotificationKind, OrderKind, OrderState, ResourceType
+from matchmaking.choices import (
+    DeclineReason,
+    NotificationKind,
+    OrderKind,
+    OrderState,
+    ProposalState,
+    ResourceType,
+)
 from matchmaking.models import choice_label
 from matchmaking.templatetags.orders_tags import STATE_COLOURS
 
@@ -349,6 +356,67 @@ def matched_rows(orders) -> SafeString:
     """The rows of one list of the matched-orders page."""
     texts = Texts()
     return mark_safe("".join(matched_row(order, texts) for order in orders))  # noqa: S308 - escaped
+
+
+# What a row of 我的响应 reads of a response, as `values()` names (see ResponseRows).
+RESPONSE_FIELDS = (
+    "order_id",
+    "order__title",
+    "state",
+    "order__county__name",
+    "order__chain__name",
+    "created_at",
+    "reason_category",
+    "decision_note",
+)
+_RESPONSE_CSS = {ProposalState.ACCEPTED: "success", ProposalState.DECLINED: "secondary"}
+
+
+class ResponseRows:
+    """A response queryset for the paginator: counted as it is, its slices read as `values(*RESPONSE_FIELDS)`."""
+
+    def __init__(self, queryset):
+        self.queryset = queryset.select_related(None)
+        self.ordered = queryset.ordered
+
+    def count(self) -> int:
+        """The number of responses, by the queryset's own COUNT."""
+        return self.queryset.count()
+
+    def __len__(self):
+        return self.count()
+
+    def __getitem__(self, key):
+        rows = self.queryset.values(*RESPONSE_FIELDS)[key]
+        return list(rows) if isinstance(key, slice) else rows
+
+
+def response_row(row: dict, texts: Texts) -> str:
+    """One response of 我的响应 (the loop body of `my_responses.html`), from a ResponseRows row."""
+    state = row["state"]
+    declined = ""
+    if state == ProposalState.DECLINED:
+        note = row["decision_note"]
+        declined = (
+            f'<div class="small">{escape(choice_label(DeclineReason, row["reason_category"]))}'
+            f"{f'{texts.colon}{escape(note)}' if note else ''}</div>"
+        )
+    return (
+        f'\n  <a class="list-group-item list-group-item-action" href="{texts.url(row["order_id"])}">\n'
+        f'    <div class="d-flex justify-content-between gap-2"><span class="fw-semibold text-break">'
+        f"{escape(row['order__title'])}</span>\n"
+        f'      <span class="badge text-bg-{_RESPONSE_CSS.get(state, "info")} align-self-start">'
+        f"{escape(choice_label(ProposalState, state))}</span></div>\n"
+        f'    <div class="small text-muted">{escape(row["order__county__name"])} · '
+        f"{escape(row['order__chain__name'])} · {_date(localtime(row['created_at']))}</div>\n"
+        f"    {declined}\n  </a>\n"
+    )
+
+
+def response_rows(responses) -> SafeString:
+    """The rows of a 我的响应 page."""
+    texts = Texts()
+    return mark_safe("".join(response_row(row, texts) for row in responses))  # noqa: S308 - escaped
 
 
 class InboxTexts:

@@ -16,7 +16,7 @@ from matchmaking.models import (
     OrderRoute,
     Proposal,
 )
-from matchmaking.rows import MatchedOrders
+from matchmaking.rows import MatchedOrders, ResponseRows
 from matchmaking.views.common import (
     PAGE_SIZE,
     _list,
@@ -140,9 +140,6 @@ def matched(request):
 def my_responses(request):
     """资源方：我的响应."""
     _require(_scope(request).is_provider)
-    responses = (
-        Proposal.objects.visible_to(request.user)
-        .select_related("order__county", "order__chain")
-        .order_by("-created_at", "-pk")
-    )
-    return render(request, "matchmaking/my_responses.html", {"page": _page(request, responses)})
+    responses = Proposal.objects.visible_to(request.user).order_by("-created_at", "-pk")
+    # The rows are read as values (rows.ResponseRows), no model instances.
+    return render(request, "matchmaking/my_responses.html", {"page": _page(request, ResponseRows(responses))})

@@ -245,3 +245,51 @@ def test_list_rows_read_as_values_are_the_model_rows(language):
             html = rows.order_rows(values_read, show_clock)
             assert html == rows.order_rows(models_read, show_clock)
             assert 'data-testid="chain-pending"' in html and "科技厅" in html
+
+
+# The loop of my_responses.html as it was before matchmaking.rows (its {% empty %} is kept by the page).
+RESPONSES_LOOP = """{% load i18n %}{% for r in page %}
+  <a class="list-group-item list-group-item-action" href="{{ r.order.get_absolute_url }}">
+    <div class="d-flex justify-content-between gap-2"><span class="fw-semibold text-break">{{ r.order.title }}</span>
+      <span class="badge text-bg-{% if r.state == 'accepted' %}success{% elif r.state == 'declined' %}secondary{% else %}info{% endif %} align-self-start">{{ r.get_state_display }}</span></div>
+    <div class="small text-muted">{{ r.order.county.name }} · {{ r.order.chain.name }} · {{ r.created_at|date:"Y-m-d" }}</div>
+    {% if r.state == "declined" %}<div class="small">{{ r.get_reason_category_display }}{% if r.decision_note %}{% translate "：" context "label separator" %}{{ r.decision_note }}{% endif %}</div>{% endif %}
+  </a>
+{% endfor %}"""
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_response_rows_are_the_template_markup(language, make_order, personas):
+    """我的响应's rows read as values are what the former loop rendered of the model instances."""
+    from matchmaking.choices import DeclineReason, ProposalState
+    from matchmaking.models import Proposal
+
+    org = personas["bank_cib"].organization
+    cases = [
+        (ProposalState.PENDING, "", ""),
+        (ProposalState.ACCEPTED, "", ""),
+        (ProposalState.DECLINED, DeclineReason.values[0], f"说明 {NASTY}"),
+        (ProposalState.DECLINED, DeclineReason.values[-1], ""),
+        (ProposalState.DECLINED, "", ""),
+        ("odd", "", ""),
+    ]
+    Proposal.objects.bulk_create(
+        Proposal(
+            order=make_order(title=f"需求标题 {n} {NASTY}"),
+            provider_org=org,
+            proposal="方案内容足够长的文字。",
+            state=state,
+            reason_category=reason,
+            decision_note=note,
+        )
+        for n, (state, reason, note) in enumerate(cases)
+    )
+    queryset = Proposal.objects.filter(provider_org=org).order_by("-created_at", "-pk")
+    models_read = list(queryset.select_related("order__county", "order__chain"))
+    values_read = rows.ResponseRows(queryset)[0:20]
+    assert len(values_read) == len(cases) and rows.ResponseRows(queryset).count() == len(cases)
+    with translation.override(language):
+        expected = Template(RESPONSES_LOOP).render(Context({"page": models_read}))
+        assert rows.response_rows(values_read) == expected
+    assert "&lt;i&gt;" in expected and "text-bg-success" in expected and "text-bg-secondary" in expected
