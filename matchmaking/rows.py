@@ -29,6 +29,7 @@ from matchmaking.choices import (
 )
 from matchmaking.models import choice_label
 from matchmaking.templatetags.orders_tags import STATE_COLOURS
+from matchmaking.texts import render
 
 _PLACEHOLDER = 2147483647  # an order id no table reaches, replaced by each row's id
 
@@ -440,6 +441,49 @@ class InboxTexts:
         if label is None:
             label = self._kinds[kind] = escape(choice_label(NotificationKind, kind))
         return label
+
+
+# What an inbox row reads of a message, as `values()` names (see InboxNotes).
+INBOX_FIELDS = ("pk", "kind", "title", "body", "title_message", "body_message", "created_at", "read_at")
+
+
+class InboxNote:
+    """A message of the inbox built from one `values(*INBOX_FIELDS)` row: what `inbox_row` reads."""
+
+    __slots__ = INBOX_FIELDS
+
+    def __init__(self, row: dict):
+        for name in INBOX_FIELDS:
+            setattr(self, name, row[name])
+
+    @property
+    def display_title(self) -> str:
+        """As Notification.display_title."""
+        return render(self.title_message, self.title)
+
+    @property
+    def display_body(self) -> str:
+        """As Notification.display_body."""
+        return render(self.body_message, self.body)
+
+
+class InboxNotes:
+    """A message queryset for the paginator: counted as it is, its slices read as InboxNotes (no model instances)."""
+
+    def __init__(self, queryset):
+        self.queryset = queryset
+        self.ordered = queryset.ordered
+
+    def count(self) -> int:
+        """The number of messages, by the queryset's own COUNT."""
+        return self.queryset.count()
+
+    def __len__(self):
+        return self.count()
+
+    def __getitem__(self, key):
+        rows = self.queryset.values(*INBOX_FIELDS)[key]
+        return [InboxNote(row) for row in rows] if isinstance(key, slice) else InboxNote(rows)
 
 
 def inbox_row(note, texts: InboxTexts) -> str:

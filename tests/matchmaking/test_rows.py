@@ -293,3 +293,23 @@ def test_response_rows_are_the_template_markup(language, make_order, personas):
         expected = Template(RESPONSES_LOOP).render(Context({"page": models_read}))
         assert rows.response_rows(values_read) == expected
     assert "&lt;i&gt;" in expected and "text-bg-success" in expected and "text-bg-secondary" in expected
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_inbox_rows_read_as_values_are_the_model_rows(language, personas):
+    """The inbox's messages read as values (rows.InboxNotes) render as the model instances did."""
+    user = personas["bank_cib"]
+    made = notifications()
+    for note in made:
+        note.pk, note.recipient = None, user
+    Notification.objects.bulk_create(made)
+    queryset = Notification.objects.filter(recipient=user)
+    models_read = list(queryset)
+    values_read = rows.InboxNotes(queryset)[0 : len(made)]
+    assert [n.pk for n in values_read] == [n.pk for n in models_read] and len(values_read) == len(made)
+    assert rows.InboxNotes(queryset).count() == len(made)
+    with translation.override(language):
+        html = rows.inbox_rows(values_read, "a-token")
+        assert html == rows.inbox_rows(models_read, "a-token")
+    assert "list-group-item-primary" in html and "&lt;b&gt;" in html
