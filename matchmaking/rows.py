@@ -16,11 +16,20 @@ from django.utils.text import Truncator
 from django.utils.timezone import localtime
 from django.utils.translation import gettext, pgettext
 
+from chains.choices import PENDING_STATUSES, ChainStatus
 from core.formats import format_amount
 from engine.reasons import render_reasons
-from matchmaking.choices import NotificationKind, OrderKind, OrderState, ResourceType
+from matchmaking.choices import (
+    DeclineReason,
+    NotificationKind,
+    OrderKind,
+    OrderState,
+    ProposalState,
+    ResourceType,
+)
 from matchmaking.models import choice_label
 from matchmaking.templatetags.orders_tags import STATE_COLOURS
+from matchmaking.texts import render
 
 _PLACEHOLDER = 2147483647  # an order id no table reaches, replaced by each row's id
 
@@ -136,10 +145,169 @@ def order_row(order, texts: Texts, show_clock: bool) -> str:
     return "".join(parts)
 
 
+# What an order list row reads of an order, as `values()` names (see ListOrders).
+LIST_FIELDS = (
+    "pk",
+    "title",
+    "is_sample",
+    "state",
+    "kind",
+    "amount_yuan",
+    "due_date",
+    "published_at",
+    "claim_due_at",
+    "claimed_at",
+    "last_progress_at",
+    "claimed_by_body_id",
+    "claimed_by_body__short_name",
+    "claimed_by_body__name",
+    "county__name",
+    "county__prefecture__name",
+    "chain__status",
+    "chain__chain_type__name",
+)
+
+
+class _Named:
+    """A related object of a list row: its name (and `str()`, as the model's)."""
+
+    __slots__ = ("chain_type", "name", "prefecture")
+
+    def __init__(self, name, prefecture=None, chain_type=None):
+        self.name, self.prefecture, self.chain_type = name, prefecture, chain_type
+
+    def __str__(self):
+        return self.name
+
+
+class _Chain(_Named):
+    """A list row's chain: its type's name and its status marks (as CountyChain's properties)."""
+
+    __slots__ = ("status",)
+
+    def __init__(self, status, chain_type):
+        super().__init__("", chain_type=chain_type)
+        self.status = status
+
+    @property
+    def is_pending(self) -> bool:
+        """As CountyChain.is_pending."""
+        return self.status in PENDING_STATUSES
+
+    @property
+    def is_revoked(self) -> bool:
+        """As CountyChain.is_revoked."""
+        return self.status == ChainStatus.REVOKED
+
+
+class ListOrder:
+    """An order of a list page built from one `values(*LIST_FIELDS)` row: what `order_row` and `sla.clock` read."""
+
+    __slots__ = (
+        "amount_yuan",
+        "chain",
+        "claim_due_at",
+        "claimed_at",
+        "claimed_by_body",
+        "clock",
+        "county",
+        "due_date",
+        "is_sample",
+        "kind",
+        "last_progress_at",
+        "pk",
+        "published_at",
+        "state",
+        "title",
+    )
+
+    def __init__(self, row: dict):
+        for name in ("pk", "title", "is_sample", "state", "kind", "amount_yuan", "due_date", "published_at"):
+            setattr(self, name, row[name])
+        self.claim_due_at, self.claimed_at = row["claim_due_at"], row["claimed_at"]
+        self.last_progress_at = row["last_progress_at"]
+        self.claimed_by_body = (
+            _Named(
+                row["claimed_by_body__short_name"] or row["claimed_by_body__name"]
+            )  # ProvincialBody.__str__
+            if row["claimed_by_body_id"] is not None
+            else None
+        )
+        self.county = _Named(row["county__name"], prefecture=_Named(row["county__prefecture__name"]))
+        self.chain = _Chain(row["chain__status"], _Named(row["chain__chain_type__name"]))
+        self.clock = None
+
+
+class ListOrders:
+    """An order queryset for the paginator: counted as it is, its slices read as `values(*LIST_FIELDS)` rows made
+    ListOrders (no model instances, no select_related)."""
+
+    def __init__(self, queryset):
+        self.queryset = queryset.select_related(None)
+        self.ordered = queryset.ordered
+
+    def count(self) -> int:
+        """The number of orders, by the queryset's own COUNT."""
+        return self.queryset.count()
+
+    def __len__(self):
+        return self.count()
+
+    def __getitem__(self, key):
+        rows = self.queryset.values(*LIST_FIELDS)[key]
+        return [ListOrder(row) for row in rows] if isinstance(key, slice) else ListOrder(rows)
+
+
 def order_rows(orders, show_clock: bool) -> SafeString:
     """The rows of an order list page, in order."""
     texts = Texts()
     return mark_safe("".join(order_row(order, texts, show_clock) for order in orders))  # noqa: S308 - escaped
+
+
+# What a matched-orders row reads of an order, as `values()` names, with the `best_score` annotation.
+MATCHED_FIELDS = ("pk", "title", "state", "kind", "amount_yuan", "county__name", "chain__name", "best_score")
+
+
+class MatchedOrder:
+    """An order of the matched-orders page built from one `values(*MATCHED_FIELDS)` row; `own_matches` are the
+    provider's own matches on it (set by the view)."""
+
+    __slots__ = (
+        "amount_yuan",
+        "best_score",
+        "chain",
+        "county",
+        "kind",
+        "own_matches",
+        "pk",
+        "state",
+        "title",
+    )
+
+    def __init__(self, row: dict):
+        self.pk, self.title, self.state, self.kind = row["pk"], row["title"], row["state"], row["kind"]
+        self.amount_yuan, self.best_score = row["amount_yuan"], row["best_score"]
+        self.county, self.chain = _Named(row["county__name"]), _Named(row["chain__name"])
+        self.own_matches = []
+
+
+class MatchedOrders:
+    """An annotated order queryset for the paginator: counted as it is, its slices read as MatchedOrders."""
+
+    def __init__(self, queryset, count: int | None = None):
+        self.queryset, self.counted = queryset, count
+        self.ordered = queryset.ordered
+
+    def count(self) -> int:
+        """The number of orders: as counted by the caller, or by the queryset's own COUNT."""
+        return self.queryset.count() if self.counted is None else self.counted
+
+    def __len__(self):
+        return self.count()
+
+    def __getitem__(self, key):
+        rows = self.queryset.values(*MATCHED_FIELDS)[key]
+        return [MatchedOrder(row) for row in rows] if isinstance(key, slice) else MatchedOrder(rows)
 
 
 def matched_row(order, texts: Texts) -> str:
@@ -191,6 +359,67 @@ def matched_rows(orders) -> SafeString:
     return mark_safe("".join(matched_row(order, texts) for order in orders))  # noqa: S308 - escaped
 
 
+# What a row of 我的响应 reads of a response, as `values()` names (see ResponseRows).
+RESPONSE_FIELDS = (
+    "order_id",
+    "order__title",
+    "state",
+    "order__county__name",
+    "order__chain__name",
+    "created_at",
+    "reason_category",
+    "decision_note",
+)
+_RESPONSE_CSS = {ProposalState.ACCEPTED: "success", ProposalState.DECLINED: "secondary"}
+
+
+class ResponseRows:
+    """A response queryset for the paginator: counted as it is, its slices read as `values(*RESPONSE_FIELDS)`."""
+
+    def __init__(self, queryset):
+        self.queryset = queryset.select_related(None)
+        self.ordered = queryset.ordered
+
+    def count(self) -> int:
+        """The number of responses, by the queryset's own COUNT."""
+        return self.queryset.count()
+
+    def __len__(self):
+        return self.count()
+
+    def __getitem__(self, key):
+        rows = self.queryset.values(*RESPONSE_FIELDS)[key]
+        return list(rows) if isinstance(key, slice) else rows
+
+
+def response_row(row: dict, texts: Texts) -> str:
+    """One response of 我的响应 (the loop body of `my_responses.html`), from a ResponseRows row."""
+    state = row["state"]
+    declined = ""
+    if state == ProposalState.DECLINED:
+        note = row["decision_note"]
+        declined = (
+            f'<div class="small">{escape(choice_label(DeclineReason, row["reason_category"]))}'
+            f"{f'{texts.colon}{escape(note)}' if note else ''}</div>"
+        )
+    return (
+        f'\n  <a class="list-group-item list-group-item-action" href="{texts.url(row["order_id"])}">\n'
+        f'    <div class="d-flex justify-content-between gap-2"><span class="fw-semibold text-break">'
+        f"{escape(row['order__title'])}</span>\n"
+        f'      <span class="badge text-bg-{_RESPONSE_CSS.get(state, "info")} align-self-start">'
+        f"{escape(choice_label(ProposalState, state))}</span></div>\n"
+        f'    <div class="small text-muted">{escape(row["order__county__name"])} · '
+        f"{escape(row['order__chain__name'])} · {_date(localtime(row['created_at']))}</div>\n"
+        f"    {declined}\n  </a>\n"
+    )
+
+
+def response_rows(responses) -> SafeString:
+    """The rows of a 我的响应 page."""
+    texts = Texts()
+    return mark_safe("".join(response_row(row, texts) for row in responses))  # noqa: S308 - escaped
+
+
 class InboxTexts:
     """What every message row of the inbox shares: the open URL pattern, the CSRF field and the kind labels."""
 
@@ -212,6 +441,49 @@ class InboxTexts:
         if label is None:
             label = self._kinds[kind] = escape(choice_label(NotificationKind, kind))
         return label
+
+
+# What an inbox row reads of a message, as `values()` names (see InboxNotes).
+INBOX_FIELDS = ("pk", "kind", "title", "body", "title_message", "body_message", "created_at", "read_at")
+
+
+class InboxNote:
+    """A message of the inbox built from one `values(*INBOX_FIELDS)` row: what `inbox_row` reads."""
+
+    __slots__ = INBOX_FIELDS
+
+    def __init__(self, row: dict):
+        for name in INBOX_FIELDS:
+            setattr(self, name, row[name])
+
+    @property
+    def display_title(self) -> str:
+        """As Notification.display_title."""
+        return render(self.title_message, self.title)
+
+    @property
+    def display_body(self) -> str:
+        """As Notification.display_body."""
+        return render(self.body_message, self.body)
+
+
+class InboxNotes:
+    """A message queryset for the paginator: counted as it is, its slices read as InboxNotes (no model instances)."""
+
+    def __init__(self, queryset):
+        self.queryset = queryset
+        self.ordered = queryset.ordered
+
+    def count(self) -> int:
+        """The number of messages, by the queryset's own COUNT."""
+        return self.queryset.count()
+
+    def __len__(self):
+        return self.count()
+
+    def __getitem__(self, key):
+        rows = self.queryset.values(*INBOX_FIELDS)[key]
+        return [InboxNote(row) for row in rows] if isinstance(key, slice) else InboxNote(rows)
 
 
 def inbox_row(note, texts: InboxTexts) -> str:

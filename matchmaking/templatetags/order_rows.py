@@ -19,6 +19,12 @@ def matched_rows(page):
     return rows.matched_rows(page)
 
 
+@register.simple_tag
+def response_rows(page):
+    """The rows of a 我的响应 page ("" when it has none)."""
+    return rows.response_rows(page)
+
+
 @register.simple_tag(takes_context=True)
 def inbox_rows(context, page):
     """The message rows of an inbox page ("" when it has none)."""

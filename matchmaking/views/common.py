@@ -21,6 +21,7 @@ from matchmaking.models import (
     Order,
     Proposal,
 )
+from matchmaking.rows import ListOrders
 from matchmaking.workflow import WorkflowError
 
 PAGE_SIZE = 20
@@ -114,14 +115,14 @@ def _blank_filter_bar(bound: bool) -> str:
 
 def _list(request, queryset, *, title: str, subtitle: str = "", show_clock: bool = False, empty: str = ""):
     """Filter, paginate and render an order list (a list without filters has the blank filter bar)."""
-    queryset = queryset.with_list_relations()
     if request.GET.keys() - {"page"}:
         filterset = page_filterset(request.GET, queryset)
         queryset = filterset.qs
         filters = render_to_string("matchmaking/_filters.html", {"filter": filterset})
     else:
         filters = _blank_filter_bar(bound=bool(request.GET))
-    page = _page(request, queryset.order_by("-created_at", "-pk"))
+    # The rows are read as values (rows.ListOrders): no model instances, one join per name shown.
+    page = _page(request, ListOrders(queryset.order_by("-created_at", "-pk")))
     if show_clock:
         for order in page:
             order.clock = sla.clock(order)

@@ -15,6 +15,7 @@ from matchmaking.models import (
     Order,
     Subscription,
 )
+from matchmaking.rows import InboxNotes
 from matchmaking.views.common import (
     _page,
     _require,
@@ -26,7 +27,8 @@ from matchmaking.views.common import (
 def inbox(request):
     """站内消息."""
     notes = Notification.objects.filter(recipient=request.user)
-    return render(request, "matchmaking/inbox.html", {"page": _page(request, notes)})
+    # The rows are read as values (rows.InboxNotes), no model instances.
+    return render(request, "matchmaking/inbox.html", {"page": _page(request, InboxNotes(notes))})
 
 
 @require_POST

@@ -2,7 +2,7 @@
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Max, Prefetch, Q
+from django.db.models import Count, Max, OuterRef, Q, Subquery
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
@@ -11,10 +11,12 @@ from matchmaking.choices import OrderState
 from matchmaking.models import (
     FINAL,
     RESPONDABLE,
+    Match,
     Order,
     OrderRoute,
     Proposal,
 )
+from matchmaking.rows import MatchedOrders, ResponseRows
 from matchmaking.views.common import (
     PAGE_SIZE,
     _list,
@@ -108,16 +110,29 @@ def matched(request):
     scope = _scope(request)
     _require(scope.is_provider)
     own = policy.own_matches(request.user)
-    orders = (
-        Order.objects.filter(pk__in=own.values("order_id"))
-        .with_list_relations()
-        .annotate(best_score=Max("matches__score", filter=Q(matches__provider_org_id=scope.org_id)))
-        .prefetch_related(Prefetch("matches", queryset=own.order_by("-score", "rank"), to_attr="own_matches"))
-        .order_by("-best_score", "-created_at", "-pk")
+    # The best score of the provider's own matches on each order, as a subquery per order (not a GROUP BY of
+    # every match of every order joined to the page's columns).
+    best = (
+        Match.objects.filter(order_id=OuterRef("pk"), provider_org_id=scope.org_id)
+        .order_by()
+        .values("order_id")
+        .annotate(best=Max("score"))
+        .values("best")
     )
-    active = Paginator(orders.exclude(state__in=FINAL), PAGE_SIZE).get_page(request.GET.get("page"))
-    done = Paginator(orders.filter(state__in=FINAL), PAGE_SIZE).get_page(request.GET.get("done_page"))
-    match_labels.label_matches(m for order in [*active, *done] for m in order.own_matches)
+    mine = Order.objects.filter(pk__in=own.values("order_id"))
+    finished = Q(state__in=FINAL)
+    # Both lists' exact sizes in one COUNT.
+    counts = mine.aggregate(active=Count("pk", filter=~finished), done=Count("pk", filter=finished))
+    orders = mine.annotate(best_score=Subquery(best)).order_by("-best_score", "-created_at", "-pk")
+    active = Paginator(MatchedOrders(orders.exclude(finished), counts["active"]), PAGE_SIZE)
+    done = Paginator(MatchedOrders(orders.filter(finished), counts["done"]), PAGE_SIZE)
+    active = active.get_page(request.GET.get("page"))
+    done = done.get_page(request.GET.get("done_page"))
+    shown = {order.pk: order for order in [*active, *done]}
+    if shown:  # both pages' matches in one query
+        for match in own.filter(order_id__in=list(shown)).order_by("-score", "rank"):
+            shown[match.order_id].own_matches.append(match)
+    match_labels.label_matches(m for order in shown.values() for m in order.own_matches)
     return render(request, "matchmaking/matched.html", {"page": active, "done": done})
 
 
@@ -125,9 +140,6 @@ def matched(request):
 def my_responses(request):
     """资源方：我的响应."""
     _require(_scope(request).is_provider)
-    responses = (
-        Proposal.objects.visible_to(request.user)
-        .select_related("order__county", "order__chain")
-        .order_by("-created_at", "-pk")
-    )
-    return render(request, "matchmaking/my_responses.html", {"page": _page(request, responses)})
+    responses = Proposal.objects.visible_to(request.user).order_by("-created_at", "-pk")
+    # The rows are read as values (rows.ResponseRows), no model instances.
+    return render(request, "matchmaking/my_responses.html", {"page": _page(request, ResponseRows(responses))})

@@ -74,3 +74,34 @@ def test_matched_page_queries_do_not_grow_with_rows(
         _match(order, org, 2, 0.4, "东华大学纺织学院", resource_id=2)
     with django_assert_num_queries(few):
         assert client.get(reverse("orders:matched")).status_code == 200
+
+
+def test_matched_rows_are_those_of_the_former_model_query(make_order, drive, personas, login):
+    """The page read as values with a best-score subquery shows the rows the former annotated model query did."""
+    from django.db.models import Max, Prefetch, Q
+
+    from matchmaking import match_labels, policy, rows
+    from matchmaking.models import FINAL, Order
+
+    user = personas["bank_cib"]
+    org = user.organization
+    made = [
+        drive(make_order(kind=OrderKind.CAPITAL, title=f"需求 {n} <b>&"), state)
+        for n, state in enumerate([OrderState.PUBLISHED, OrderState.CLAIMED, OrderState.RESOLVED])
+    ]
+    for n, order in enumerate(made):
+        for i in range(n + 1):
+            _match(order, org, i + 1, 0.3 + 0.2 * i + 0.05 * n, f"贷 {i}", resource_id=i + 1)
+    page = login(user).get(reverse("orders:matched")).content.decode()
+    own = policy.own_matches(user)
+    former = (
+        Order.objects.filter(pk__in=own.values("order_id"))
+        .with_list_relations()
+        .annotate(best_score=Max("matches__score", filter=Q(matches__provider_org_id=org.pk)))
+        .prefetch_related(Prefetch("matches", queryset=own.order_by("-score", "rank"), to_attr="own_matches"))
+        .order_by("-best_score", "-created_at", "-pk")
+    )
+    for part in (former.exclude(state__in=FINAL), former.filter(state__in=FINAL)):
+        orders = list(part)
+        match_labels.label_matches(m for order in orders for m in order.own_matches)
+        assert orders and rows.matched_rows(orders) in page

@@ -50,7 +50,7 @@ QUERY_COUNTS = {
     "orders:taken": 12,
     "orders:city": 12,
     "orders:open": 12,
-    "orders:matched": 12,  # active and finished orders: count, page, own matches each; resource labels
+    "orders:matched": 11,  # both lists counted in one query, a page each, both pages' own matches; resource labels
     "orders:responses": 9,
     "orders:moderation": 12,
     "orders:list": 12,
