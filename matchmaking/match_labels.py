@@ -27,7 +27,7 @@ def label_matches(matches: Iterable) -> list:
         model = apps.get_model(RESOURCE_MODELS[resource_type])
         owner_field = OWNER_FIELDS.get(resource_type)
         fields = ["pk", "source", *([owner_field] if owner_field else [])]
-        for row in model.objects.filter(pk__in=pks).values(*fields):
+        for row in model.objects.filter(pk__in=pks).order_by().values(*fields):  # a lookup: no ORDER BY
             owner = row.get(owner_field, "") if owner_field else ""
             found[(resource_type, row["pk"])] = (owner or "", row["source"] == Source.SAMPLE)
     for m in matches:

@@ -20,15 +20,18 @@ serializers, the XLSX exports, the in-app notifications and the e-mails all ask 
 ¹ the placing county, its prefecture city, the bodies the order is routed to, the taking body, administrators.
 
 `for_order(user, order)` costs no query for government viewers and one for a provider; `for_orders(user,
-orders)` decides a whole page of orders in at most one query.
+orders)` decides a whole page of orders in at most one query; `for_order_with_responses` decides and reads the
+responses in one query.
 """
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
+from types import SimpleNamespace
 
 from django.db.models import F, Q, QuerySet
 
+from accounts.models import User
 from accounts.scoping import Scope
 from matchmaking.choices import EventKind, NotificationKind, OrderState, ProposalState
 from matchmaking.models import (
@@ -76,6 +79,36 @@ class TimelineEntry:
     organization_name: str | None
     by_system: bool
     created_at: datetime
+
+
+class _EventRow:
+    """An `OrderEvent` read as a values() row, answering what `OrderReadPolicy.entry` reads of an event (the
+    model's own properties compute the note, the transition flag and the actor's name)."""
+
+    FIELDS = ("pk", "kind", "from_state", "to_state", "note", "note_message", "actor_id", "created_at")
+    PEOPLE = (
+        "actor__last_name",
+        "actor__first_name",
+        "actor__username",
+        "organization_id",
+        "organization__name",
+    )
+
+    def __init__(self, row: dict):
+        self.__dict__.update(row)
+        self.actor = self.organization = None
+        if row.get("actor__username") is not None:
+            self.actor = SimpleNamespace(
+                last_name=row["actor__last_name"],
+                first_name=row["actor__first_name"],
+                username=row["actor__username"],
+            )
+            self.actor.display_name = User.display_name.fget(self.actor)
+        if row.get("organization_id") is not None:
+            self.organization = SimpleNamespace(name=row["organization__name"])
+
+    display_note = OrderEvent.display_note
+    is_transition = OrderEvent.is_transition
 
 
 @dataclass(frozen=True)
@@ -172,11 +205,10 @@ class OrderReadPolicy:
         )
 
     def timeline(self, queryset: QuerySet | None = None) -> list[TimelineEntry]:
-        """The readable timeline, oldest first, in one query."""
+        """The readable timeline, oldest first, in one query (rows, not model instances: see `_EventRow`)."""
         events = self.events(queryset).order_by("created_at", "pk")
-        if self.full:
-            events = events.select_related("actor", "organization")
-        return [self.entry(event) for event in events]
+        fields = [*_EventRow.FIELDS, *(_EventRow.PEOPLE if self.full else ())]
+        return [self.entry(_EventRow(row)) for row in events.values(*fields)]
 
     def outcome_of(self, order) -> Outcome | None:
         """The order's outcome when this viewer may read it (None otherwise or when there is none)."""
@@ -230,6 +262,21 @@ def for_order(viewer, order) -> OrderReadPolicy:
         accepted = order.pk in _accepted_order_ids(scope.org_id, [order.pk])
         return OrderReadPolicy(order.pk, full=False, org_id=scope.org_id, accepted=accepted)
     return OrderReadPolicy(order.pk, full=False)
+
+
+def for_order_with_responses(viewer, order, queryset: QuerySet | None = None) -> tuple[OrderReadPolicy, list]:
+    """`for_order` and the responses it lets the viewer read (a list, from `queryset`), in one query: a
+    provider's acceptance is read off its own responses on the order."""
+    scope = _scope(viewer)
+    if is_government(scope):
+        read = OrderReadPolicy(order.pk, full=True)
+        return read, list(read.responses(queryset))
+    if scope.active and scope.is_provider and scope.org_id:
+        read = OrderReadPolicy(order.pk, full=False, org_id=scope.org_id)
+        own = list(read.responses(queryset))
+        accepted = any(r.state == ProposalState.ACCEPTED for r in own)
+        return replace(read, accepted=accepted), own
+    return OrderReadPolicy(order.pk, full=False), []
 
 
 def for_orders(viewer, orders: Iterable) -> dict[int, OrderReadPolicy]:

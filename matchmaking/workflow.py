@@ -94,8 +94,9 @@ def allowed_actions(state: str) -> list[str]:
     return [t.action for t in TRANSITIONS.values() if state in t.sources]
 
 
-def actor_may(role: str, scope: Scope | None, order) -> bool:
-    """Whether an actor in this scope plays `role` for the order."""
+def actor_may(role: str, scope: Scope | None, order, routed: set | None = None) -> bool:
+    """Whether an actor in this scope plays `role` for the order; `routed`, when given, holds the ids of the
+    bodies the order is routed to (already loaded: no query)."""
     if role == SYSTEM:
         return scope is None
     if scope is None:
@@ -108,7 +109,11 @@ def actor_may(role: str, scope: Scope | None, order) -> bool:
         return (
             scope.is_body
             and order.kind in scope.handles
-            and order.routes.filter(body_id=scope.body_id).exists()
+            and (
+                scope.body_id in routed
+                if routed is not None
+                else order.routes.filter(body_id=scope.body_id).exists()
+            )
         )
     if role == TAKING_BODY:
         return (
@@ -139,7 +144,10 @@ def check(order, action: str, scope: Scope | None, reason: str = "") -> Transiti
     return transition
 
 
-def can(order, action: str, scope: Scope | None) -> bool:
-    """Whether `check` would pass (reasons aside): used by templates to show buttons."""
+def can(order, action: str, scope: Scope | None, routed: set | None = None) -> bool:
+    """Whether `check` would pass (reasons aside): used by templates to show buttons (`routed` as in
+    `actor_may`)."""
     transition = TRANSITIONS[action]
-    return order.state in transition.sources and any(actor_may(r, scope, order) for r in transition.actors)
+    return order.state in transition.sources and any(
+        actor_may(r, scope, order, routed) for r in transition.actors
+    )

@@ -41,3 +41,9 @@ def match_rows(context, matches, order):
         context.get("invited_org_ids"),
         context.get("csrf_token"),
     )
+
+
+@register.simple_tag
+def timeline_rows(events):
+    """The entries of an order's timeline."""
+    return rows.timeline_rows(events)

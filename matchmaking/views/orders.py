@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -11,9 +10,10 @@ from core import formtokens
 from matchmaking import forms, match_labels, policy, services, sla, workflow
 from matchmaking.choices import MatchState, OrderState
 from matchmaking.models import (
+    COUNTY_EDITABLE,
     RESPONDABLE,
-    Attachment,
     Order,
+    Proposal,
 )
 from matchmaking.throttling import order_creation_wait
 from matchmaking.views.common import (
@@ -35,22 +35,31 @@ from matchmaking.workflow import WorkflowError
 def order_detail(request, pk):
     """需求详情: content, clock, actions for the viewer's role, responses, matches, timeline — each part as
     the read policy (`matchmaking.policy`) lets this viewer read it."""
-    order = _order(
-        request,
-        pk,
-        Order.objects.select_related("claimed_by_body", "handler", "created_by", "outcome"),
-    )
+    order = _order(request, pk, Order.objects.select_related("claimed_by_body", "handler", "outcome"))
     scope = _scope(request)
-    read = policy.for_order(request.user, order)
-    responses = (
-        read.responses()
-        .select_related("provider_org", "author")
-        .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("created_at")))
+    read, responses = policy.for_order_with_responses(
+        request.user, order, Proposal.objects.select_related("provider_org")
     )
+    # One query for the order's readable attachments: its own (listed in the page) and its responses'.
+    attachments, response_files = [], {}
+    for a in read.attachments().order_by("created_at"):
+        if a.response_id is None:
+            attachments.append(a)
+        else:
+            response_files.setdefault(a.response_id, []).append(a)
+    for r in responses:
+        r.attachment_list = response_files.get(r.pk, [])
     is_taker = scope.is_body and order.claimed_by_body_id == scope.body_id
     can_invite = (scope.is_admin or is_taker) and order.state in RESPONDABLE
     invitations = list(read.invitations().select_related("provider_org"))
-    matches = match_labels.label_matches(read.match_rows().select_related("provider_org")[:MATCHES_SHOWN])
+    # the rows need only the provider's id (the invite button), not the organization
+    matches = match_labels.label_matches(read.match_rows()[:MATCHES_SHOWN])
+    routes = list(order.routes.select_related("body")) if read.internal else []
+    routed = {r.body_id for r in routes} if read.internal else None  # the claim check without a query
+    can = {
+        action: workflow.can(order, action, scope, routed=routed)
+        for action in ("submit", "withdraw", "claim", "resolve", "close")
+    }
     own_response = None
     if scope.is_provider:
         own_response = next((r for r in responses if r.provider_org_id == scope.org_id), None)
@@ -63,12 +72,12 @@ def order_detail(request, pk):
         "handler": read.handler_of(order),
         "state_note": read.state_note_of(order),
         "outcome": read.outcome_of(order),
-        "attachments": read.attachments().filter(response__isnull=True).order_by("created_at"),
+        "attachments": attachments,
         "beneficiaries": order.beneficiaries.all(),
         "show_firm_codes": read.internal,
         "responses": responses,
         "events": read.timeline(),
-        "routes": order.routes.select_related("body") if read.internal else [],
+        "routes": routes,
         "invitations": invitations if read.internal else [],
         "own_invitation": invitations[0] if scope.is_provider and invitations else None,
         "matches": matches,
@@ -76,11 +85,8 @@ def order_detail(request, pk):
         "matches_ended": read.matches
         and order.match_state == MatchState.DONE
         and len(matches) < MATCHES_SHOWN,
-        "can": {
-            action: workflow.can(order, action, scope)
-            for action in ("submit", "withdraw", "claim", "resolve", "close")
-        },
-        "can_edit": Order.objects.editable_by(request.user).filter(pk=order.pk).exists(),
+        "can": can,
+        "can_edit": _editable(scope, order),
         "can_moderate": scope.is_admin and order.state == OrderState.SUBMITTED,
         "can_invite": can_invite,
         "can_decide": scope.is_county and scope.county_id == order.county_id and not order.is_final,
@@ -88,7 +94,7 @@ def order_detail(request, pk):
         "own_response": own_response,
         "can_comment": not scope.is_provider,
         "invited_org_ids": {i.provider_org_id for i in invitations} if can_invite else set(),
-        "claim_form": forms.ClaimForm(user=request.user) if workflow.can(order, "claim", scope) else None,
+        "claim_form": forms.ClaimForm(user=request.user) if can["claim"] else None,
         "invite_form": forms.InviteForm() if can_invite else None,
         "moderation_form": forms.ModerationForm(),
         "comment_form": forms.CommentForm(),
@@ -96,6 +102,15 @@ def order_detail(request, pk):
         "accept_form": forms.AcceptForm(),
     }
     return render(request, "matchmaking/order_detail.html", context)
+
+
+def _editable(scope, order) -> bool:
+    """`Order.objects.editable_by(user)` holds this order, decided on the loaded order without a query."""
+    if scope.is_admin:
+        return True
+    if not scope.active:
+        return False
+    return scope.is_county and order.county_id == scope.county_id and order.state in COUNTY_EDITABLE
 
 
 @login_required

@@ -313,3 +313,52 @@ def test_inbox_rows_read_as_values_are_the_model_rows(language, personas):
         html = rows.inbox_rows(values_read, "a-token")
         assert html == rows.inbox_rows(models_read, "a-token")
     assert "list-group-item-primary" in html and "&lt;b&gt;" in html
+
+
+# The loop of _timeline.html as it was before matchmaking.rows.
+TIMELINE_LOOP = """{% load i18n %}{% for e in events %}
+  <li class="border-start border-3 ps-2 mb-2{% if e.kind == "commented" %} border-warning{% elif e.is_transition %} border-primary{% endif %}">
+    <div class="small text-muted">{{ e.created_at|date:"Y-m-d H:i" }}{% if e.actor_name %} · {{ e.organization_name|default:"" }} {{ e.actor_name }}{% elif e.by_system %} · {% translate "系统" %}{% endif %}</div>
+    <div><strong>{{ e.kind_label }}</strong>{% if e.is_transition %} <span class="small text-muted">{{ e.from_state_label|default:"—" }} → {{ e.to_state_label }}</span>{% endif %}</div>
+    {% if e.note %}<div class="small text-break">{{ e.note }}</div>{% endif %}
+  </li>
+{% endfor %}"""
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_timeline_rows_are_the_template_markup(language):
+    from matchmaking.policy import TimelineEntry
+
+    at = timezone.make_aware(datetime.datetime(2026, 3, 4, 23, 59), datetime.UTC)
+    events = [
+        TimelineEntry(
+            id=n,
+            kind=kind,
+            kind_label=f"<{kind}>",
+            from_state=from_state,
+            from_state_label=from_state and f"从{from_state}",
+            to_state=to_state,
+            to_state_label=to_state and f"到&{to_state}",
+            is_transition=bool(to_state) and from_state != to_state,
+            note=note,
+            actor_name=actor,
+            organization_name=org,
+            by_system=system,
+            created_at=at + datetime.timedelta(hours=n),
+        )
+        for n, (kind, from_state, to_state, note, actor, org, system) in enumerate(
+            itertools.product(
+                ["commented", "submitted", "claimed"],
+                ["", "draft"],
+                ["", "draft", "submitted"],
+                ["", "说明 <b>&"],
+                [None, "", "张三<x>"],
+                [None, "", "科技厅&"],
+                [True, False],
+            )
+        )
+    ]
+    with translation.override(language):
+        expected = Template(TIMELINE_LOOP).render(Context({"events": events}))
+        assert rows.timeline_rows(events) == expected
+        assert rows.timeline_rows([]) == Template(TIMELINE_LOOP).render(Context({"events": []}))
