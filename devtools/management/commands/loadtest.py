@@ -81,7 +81,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--orders", type=int, default=2000, help="预先生成的示例需求数（generate_demo_orders）"
         )
-        parser.add_argument("--workers", type=int, default=8, help="gunicorn 进程数（同 gunicorn.conf.py）")
+        parser.add_argument(
+            "--workers", type=int, default=0, help="gunicorn 进程数（默认同 gunicorn.conf.py：每核 2 个）"
+        )
         parser.add_argument(
             "--threads", type=int, default=2, help="每个 gunicorn 进程的线程数（同 gunicorn.conf.py）"
         )
@@ -242,7 +244,7 @@ class Command(BaseCommand):
             "gunicorn",
             [python, "-m", "gunicorn", "--config", str(settings.BASE_DIR / "gunicorn.conf.py")],
             GUNICORN_BIND=f"127.0.0.1:{port}",
-            GUNICORN_WORKERS=str(opts["workers"]),
+            GUNICORN_WORKERS=str(opts["workers"] or 2 * len(os.sched_getaffinity(0))),
             GUNICORN_THREADS=str(opts["threads"]),
             GUNICORN_CERTFILE=str(run_dir / "cert.pem"),
             GUNICORN_KEYFILE=str(run_dir / "key.pem"),
