@@ -42,7 +42,7 @@ def phases(login_failures=0):
                 entry("/orders/county/", requests=40, histogram={100: 39, 400: 1}),
                 entry("/", requests=20, histogram={50: 20}),
                 entry("/api/v1/orders/", requests=10, histogram={80: 10}),
-                entry("/orders/new/ [POST]", "POST", requests=4, histogram={900: 4}),
+                entry("/orders/new/ [POST]", "POST", requests=4, histogram={200: 4}),
             ],
             "errors": [],
         },
@@ -104,3 +104,12 @@ def test_a_slow_page_misses_its_goal():
     result = report(data)
     assert result["slow_pages"] == ["/orders/county/"]
     assert not result["goals"]["pages_p95_under_300ms"]
+
+
+def test_a_slow_action_misses_its_goal():
+    data = phases()
+    data["measured"]["endpoints"][3]["histogram"] = {"900": 4}
+    result = report(data)
+    assert result["slow_actions"] == ["/orders/new/ [POST]"]
+    assert not result["goals"]["actions_p95_under_300ms"]
+    assert not result["goals"]["met"]

@@ -409,11 +409,15 @@ class Command(BaseCommand):
         missing = [pk for pk, t in times.items() if t is None]
         slow_pages = [e["name"] for e in endpoints if e["kind"] == "page" and e["p95"] > GOALS["page_p95_ms"]]
         slow_api = [e["name"] for e in endpoints if e["kind"] == "api" and e["p95"] > GOALS["api_p95_ms"]]
+        slow_actions = [
+            e["name"] for e in endpoints if e["kind"] == "action" and e["p95"] > GOALS["action_p95_ms"]
+        ]
         failures = sum(e["failures"] for e in endpoints if e["kind"] != "total")  # logins included
         max_match = max(matched) if matched else 0.0
         goals = {
             "pages_p95_under_300ms": not slow_pages,
             "api_lists_p95_under_200ms": not slow_api,
+            "actions_p95_under_300ms": not slow_actions,
             "zero_errors": failures == 0 and run["server_errors_logged"] == 0,
             "orders_matched_within_10s": not missing and max_match <= GOALS["match_seconds"],
             "backlog_drained": True,
@@ -429,6 +433,7 @@ class Command(BaseCommand):
             "time_to_match_p50_s": round(sorted(matched)[len(matched) // 2], 2) if matched else None,
             "slow_pages": slow_pages,
             "slow_api": slow_api,
+            "slow_actions": slow_actions,
             "run": run,
             "goals": {**goals, "met": all(goals.values())},
         }
@@ -467,8 +472,9 @@ class Command(BaseCommand):
         for goal, met in report["goals"].items():
             if goal != "met":
                 out(f"  [{'OK' if met else 'MISSED'}] {goal}")
-        if report["slow_pages"] or report["slow_api"]:
-            out(f"  slow: {', '.join(report['slow_pages'] + report['slow_api'])}")
+        slow = report["slow_pages"] + report["slow_api"] + report["slow_actions"]
+        if slow:
+            out(f"  slow: {', '.join(slow)}")
 
     @staticmethod
     def row(e: dict) -> str:
