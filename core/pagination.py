@@ -49,18 +49,22 @@ class StandardPagination(PageNumberPagination):
 
 class RowValues:
     """A queryset for the paginator: counted as it is (the joins that `values()` of related fields adds stay
-    out of the COUNT), its slices read as `values(*names)` dicts."""
+    out of the COUNT), or as the caller already counted it; its slices read as `values(*names)` dicts, each made
+    `row(values)` when a row class is given (list pages: no model instances)."""
 
-    def __init__(self, queryset, names):
-        self.queryset, self.names = queryset, names
+    def __init__(self, queryset, names, *, row=None, count: int | None = None):
+        self.queryset, self.names, self.row, self.counted = queryset, names, row, count
         self.ordered = queryset.ordered
 
     def count(self) -> int:
-        """The number of rows, by the queryset's own COUNT."""
-        return self.queryset.count()
+        """The number of rows: as counted by the caller, or by the queryset's own COUNT."""
+        return self.queryset.count() if self.counted is None else self.counted
 
     def __len__(self):
         return self.count()
 
     def __getitem__(self, key):
-        return self.queryset.values(*self.names)[key]
+        rows = self.queryset.values(*self.names)[key]
+        if self.row is None:
+            return rows
+        return [self.row(values) for values in rows] if isinstance(key, slice) else self.row(rows)

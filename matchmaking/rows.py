@@ -19,6 +19,7 @@ from django.utils.translation import gettext, pgettext
 
 from chains.choices import PENDING_STATUSES, ChainStatus
 from core.formats import format_amount
+from core.pagination import RowValues
 from engine.reasons import render_reasons
 from matchmaking.choices import (
     DeclineReason,
@@ -146,7 +147,7 @@ def order_row(order, texts: Texts, show_clock: bool) -> str:
     return "".join(parts)
 
 
-# What an order list row reads of an order, as `values()` names (see ListOrders).
+# What an order list row reads of an order, as `values()` names (see list_orders).
 LIST_FIELDS = (
     "pk",
     "title",
@@ -239,24 +240,10 @@ class ListOrder:
         self.clock = None
 
 
-class ListOrders:
+def list_orders(queryset) -> RowValues:
     """An order queryset for the paginator: counted as it is, its slices read as `values(*LIST_FIELDS)` rows made
-    ListOrders (no model instances, no select_related)."""
-
-    def __init__(self, queryset):
-        self.queryset = queryset.select_related(None)
-        self.ordered = queryset.ordered
-
-    def count(self) -> int:
-        """The number of orders, by the queryset's own COUNT."""
-        return self.queryset.count()
-
-    def __len__(self):
-        return self.count()
-
-    def __getitem__(self, key):
-        rows = self.queryset.values(*LIST_FIELDS)[key]
-        return [ListOrder(row) for row in rows] if isinstance(key, slice) else ListOrder(rows)
+    ListOrder (no model instances, no select_related)."""
+    return RowValues(queryset.select_related(None), LIST_FIELDS, row=ListOrder)
 
 
 def order_rows(orders, show_clock: bool) -> SafeString:
@@ -292,23 +279,10 @@ class MatchedOrder:
         self.own_matches = []
 
 
-class MatchedOrders:
-    """An annotated order queryset for the paginator: counted as it is, its slices read as MatchedOrders."""
-
-    def __init__(self, queryset, count: int | None = None):
-        self.queryset, self.counted = queryset, count
-        self.ordered = queryset.ordered
-
-    def count(self) -> int:
-        """The number of orders: as counted by the caller, or by the queryset's own COUNT."""
-        return self.queryset.count() if self.counted is None else self.counted
-
-    def __len__(self):
-        return self.count()
-
-    def __getitem__(self, key):
-        rows = self.queryset.values(*MATCHED_FIELDS)[key]
-        return [MatchedOrder(row) for row in rows] if isinstance(key, slice) else MatchedOrder(rows)
+def matched_orders(queryset, count: int | None = None) -> RowValues:
+    """An annotated order queryset for the paginator: counted as it is (or as the caller counted it), its slices
+    read as MatchedOrder."""
+    return RowValues(queryset, MATCHED_FIELDS, row=MatchedOrder, count=count)
 
 
 def matched_row(order, texts: Texts) -> str:
@@ -360,7 +334,7 @@ def matched_rows(orders) -> SafeString:
     return mark_safe("".join(matched_row(order, texts) for order in orders))  # noqa: S308 - escaped
 
 
-# What a row of 我的响应 reads of a response, as `values()` names (see ResponseRows).
+# What a row of 我的响应 reads of a response, as `values()` names (see response_values).
 RESPONSE_FIELDS = (
     "order_id",
     "order__title",
@@ -374,27 +348,13 @@ RESPONSE_FIELDS = (
 _RESPONSE_CSS = {ProposalState.ACCEPTED: "success", ProposalState.DECLINED: "secondary"}
 
 
-class ResponseRows:
+def response_values(queryset) -> RowValues:
     """A response queryset for the paginator: counted as it is, its slices read as `values(*RESPONSE_FIELDS)`."""
-
-    def __init__(self, queryset):
-        self.queryset = queryset.select_related(None)
-        self.ordered = queryset.ordered
-
-    def count(self) -> int:
-        """The number of responses, by the queryset's own COUNT."""
-        return self.queryset.count()
-
-    def __len__(self):
-        return self.count()
-
-    def __getitem__(self, key):
-        rows = self.queryset.values(*RESPONSE_FIELDS)[key]
-        return list(rows) if isinstance(key, slice) else rows
+    return RowValues(queryset.select_related(None), RESPONSE_FIELDS, row=dict)
 
 
 def response_row(row: dict, texts: Texts) -> str:
-    """One response of 我的响应 (the loop body of `my_responses.html`), from a ResponseRows row."""
+    """One response of 我的响应 (the loop body of `my_responses.html`), from a response_values row."""
     state = row["state"]
     declined = ""
     if state == ProposalState.DECLINED:
@@ -444,7 +404,7 @@ class InboxTexts:
         return label
 
 
-# What an inbox row reads of a message, as `values()` names (see InboxNotes).
+# What an inbox row reads of a message, as `values()` names (see inbox_notes).
 INBOX_FIELDS = ("pk", "kind", "title", "body", "title_message", "body_message", "created_at", "read_at")
 
 
@@ -468,23 +428,9 @@ class InboxNote:
         return render(self.body_message, self.body)
 
 
-class InboxNotes:
-    """A message queryset for the paginator: counted as it is, its slices read as InboxNotes (no model instances)."""
-
-    def __init__(self, queryset):
-        self.queryset = queryset
-        self.ordered = queryset.ordered
-
-    def count(self) -> int:
-        """The number of messages, by the queryset's own COUNT."""
-        return self.queryset.count()
-
-    def __len__(self):
-        return self.count()
-
-    def __getitem__(self, key):
-        rows = self.queryset.values(*INBOX_FIELDS)[key]
-        return [InboxNote(row) for row in rows] if isinstance(key, slice) else InboxNote(rows)
+def inbox_notes(queryset) -> RowValues:
+    """A message queryset for the paginator: counted as it is, its slices read as InboxNote (no model instances)."""
+    return RowValues(queryset, INBOX_FIELDS, row=InboxNote)
 
 
 def inbox_row(note, texts: InboxTexts) -> str:

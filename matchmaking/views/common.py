@@ -21,7 +21,7 @@ from matchmaking.models import (
     Order,
     Proposal,
 )
-from matchmaking.rows import ListOrders
+from matchmaking.rows import list_orders
 from matchmaking.workflow import WorkflowError
 
 PAGE_SIZE = 20
@@ -121,8 +121,8 @@ def _list(request, queryset, *, title: str, subtitle: str = "", show_clock: bool
         filters = render_to_string("matchmaking/_filters.html", {"filter": filterset})
     else:
         filters = _blank_filter_bar(bound=bool(request.GET))
-    # The rows are read as values (rows.ListOrders): no model instances, one join per name shown.
-    page = _page(request, ListOrders(queryset.order_by("-created_at", "-pk")))
+    # The rows are read as values (rows.list_orders): no model instances, one join per name shown.
+    page = _page(request, list_orders(queryset.order_by("-created_at", "-pk")))
     if show_clock:
         for order in page:
             order.clock = sla.clock(order)

@@ -15,7 +15,7 @@ from matchmaking.models import (
     Order,
     Subscription,
 )
-from matchmaking.rows import InboxNotes
+from matchmaking.rows import inbox_notes
 from matchmaking.views.common import (
     _page,
     _require,
@@ -27,8 +27,8 @@ from matchmaking.views.common import (
 def inbox(request):
     """站内消息."""
     notes = Notification.objects.filter(recipient=request.user)
-    # The rows are read as values (rows.InboxNotes), no model instances.
-    return render(request, "matchmaking/inbox.html", {"page": _page(request, InboxNotes(notes))})
+    # The rows are read as values (rows.inbox_notes), no model instances.
+    return render(request, "matchmaking/inbox.html", {"page": _page(request, inbox_notes(notes))})
 
 
 @require_POST

@@ -16,7 +16,7 @@ from matchmaking.models import (
     OrderRoute,
     Proposal,
 )
-from matchmaking.rows import MatchedOrders, ResponseRows
+from matchmaking.rows import matched_orders, response_values
 from matchmaking.views.common import (
     PAGE_SIZE,
     _list,
@@ -124,8 +124,8 @@ def matched(request):
     # Both lists' exact sizes in one COUNT.
     counts = mine.aggregate(active=Count("pk", filter=~finished), done=Count("pk", filter=finished))
     orders = mine.annotate(best_score=Subquery(best)).order_by("-best_score", "-created_at", "-pk")
-    active = Paginator(MatchedOrders(orders.exclude(finished), counts["active"]), PAGE_SIZE)
-    done = Paginator(MatchedOrders(orders.filter(finished), counts["done"]), PAGE_SIZE)
+    active = Paginator(matched_orders(orders.exclude(finished), counts["active"]), PAGE_SIZE)
+    done = Paginator(matched_orders(orders.filter(finished), counts["done"]), PAGE_SIZE)
     active = active.get_page(request.GET.get("page"))
     done = done.get_page(request.GET.get("done_page"))
     shown = {order.pk: order for order in [*active, *done]}
@@ -141,5 +141,7 @@ def my_responses(request):
     """资源方：我的响应."""
     _require(_scope(request).is_provider)
     responses = Proposal.objects.visible_to(request.user).order_by("-created_at", "-pk")
-    # The rows are read as values (rows.ResponseRows), no model instances.
-    return render(request, "matchmaking/my_responses.html", {"page": _page(request, ResponseRows(responses))})
+    # The rows are read as values (rows.response_values), no model instances.
+    return render(
+        request, "matchmaking/my_responses.html", {"page": _page(request, response_values(responses))}
+    )

@@ -214,7 +214,7 @@ def test_match_rows_are_the_template_markup(language, can_invite, invited):
 @pytest.mark.django_db
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
 def test_list_rows_read_as_values_are_the_model_rows(language):
-    """The list pages' rows read as values (rows.ListOrders) are those of the orders read as model instances."""
+    """The list pages' rows read as values (rows.list_orders) are those of the orders read as model instances."""
     made = orders()
     county, body = made[0].county, made[1].claimed_by_body
     county.prefecture.save()
@@ -235,9 +235,9 @@ def test_list_rows_read_as_values_are_the_model_rows(language):
     queryset = Order.objects.filter(pk__in=[o.pk for o in made]).order_by("-created_at", "-pk")
     now = timezone.now()
     models_read = list(queryset.with_list_relations())
-    values_read = rows.ListOrders(queryset.with_list_relations())[0 : len(made)]
+    values_read = rows.list_orders(queryset.with_list_relations())[0 : len(made)]
     assert [o.pk for o in values_read] == [o.pk for o in models_read] and len(values_read) == len(made)
-    assert rows.ListOrders(queryset).count() == len(made)
+    assert rows.list_orders(queryset).count() == len(made)
     for order in [*models_read, *values_read]:
         order.clock = sla.clock(order, now)
     with translation.override(language):
@@ -287,8 +287,8 @@ def test_response_rows_are_the_template_markup(language, make_order, personas):
     )
     queryset = Proposal.objects.filter(provider_org=org).order_by("-created_at", "-pk")
     models_read = list(queryset.select_related("order__county", "order__chain"))
-    values_read = rows.ResponseRows(queryset)[0:20]
-    assert len(values_read) == len(cases) and rows.ResponseRows(queryset).count() == len(cases)
+    values_read = rows.response_values(queryset)[0:20]
+    assert len(values_read) == len(cases) and rows.response_values(queryset).count() == len(cases)
     with translation.override(language):
         expected = Template(RESPONSES_LOOP).render(Context({"page": models_read}))
         assert rows.response_rows(values_read) == expected
@@ -298,7 +298,7 @@ def test_response_rows_are_the_template_markup(language, make_order, personas):
 @pytest.mark.django_db
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
 def test_inbox_rows_read_as_values_are_the_model_rows(language, personas):
-    """The inbox's messages read as values (rows.InboxNotes) render as the model instances did."""
+    """The inbox's messages read as values (rows.inbox_notes) render as the model instances did."""
     user = personas["bank_cib"]
     made = notifications()
     for note in made:
@@ -306,9 +306,9 @@ def test_inbox_rows_read_as_values_are_the_model_rows(language, personas):
     Notification.objects.bulk_create(made)
     queryset = Notification.objects.filter(recipient=user)
     models_read = list(queryset)
-    values_read = rows.InboxNotes(queryset)[0 : len(made)]
+    values_read = rows.inbox_notes(queryset)[0 : len(made)]
     assert [n.pk for n in values_read] == [n.pk for n in models_read] and len(values_read) == len(made)
-    assert rows.InboxNotes(queryset).count() == len(made)
+    assert rows.inbox_notes(queryset).count() == len(made)
     with translation.override(language):
         html = rows.inbox_rows(values_read, "a-token")
         assert html == rows.inbox_rows(models_read, "a-token")
