@@ -189,3 +189,108 @@ class MatchWatch(threading.Thread):
             pk: (self.first_done[pk] - at if pk in self.first_done else None)
             for pk, at in self.submitted.items()
         }
+
+
+# The process groups whose CPU the load test reports (first match of the command line wins).
+CPU_GROUPS = (
+    ("gunicorn", "gunicorn"),
+    ("worker", "celery -A config worker"),
+    ("beat", "celery -A config beat"),
+    ("locust", "-m locust"),
+    ("redis", "redis-server"),
+    ("postgres", "postgres"),
+)
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def cpu_group(cmdline: str) -> str:
+    """The reported group of a process by its command line ("other" for the rest of the machine)."""
+    return next((group for group, needle in CPU_GROUPS if needle in cmdline), "other")
+
+
+def cpu_snapshot() -> tuple[float, dict[tuple[str, str], float], list[int]] | None:
+    """(time, CPU seconds used so far per group of the processes alive now, the machine's /proc/stat "cpu"
+    line); None where there is no /proc (the report then has no CPU figures)."""
+    if not Path("/proc/stat").exists():
+        return None
+    used: dict[tuple[str, str], float] = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry.name}/stat").read_text()
+            cmdline = (
+                Path(f"/proc/{entry.name}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            )
+        except OSError:
+            continue  # the process ended meanwhile
+        fields = stat[stat.rfind(")") + 2 :].split()
+        group = cpu_group(cmdline or stat[stat.find("(") + 1 : stat.rfind(")")])
+        used[(group, entry.name)] = (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime + stime
+    with open("/proc/stat") as handle:
+        machine = [int(v) for v in handle.readline().split()[1:]]
+    return time.time(), used, machine
+
+
+def cpu_between(first, last, requests: int, cores: int) -> dict | None:
+    """CPU per group over the window between two snapshots (percent of one core), the machine's busy percent of
+    all cores and the web processes' CPU milliseconds per request. Processes that ended inside the window are
+    missed (gunicorn recycles a worker after ~5,000 requests: rare within a minute)."""
+    if first is None or last is None or last[0] <= first[0]:
+        return None
+    seconds = last[0] - first[0]
+    groups: dict[str, float] = {}
+    for key, spent in last[1].items():
+        groups[key[0]] = groups.get(key[0], 0.0) + spent - first[1].get(key, 0.0)
+    delta = [b - a for a, b in zip(first[2], last[2], strict=False)]
+    total = sum(delta) or 1
+    idle = delta[3] + (delta[4] if len(delta) > 4 else 0)  # idle + iowait
+    web = groups.get("gunicorn", 0.0)
+    return {
+        "seconds": round(seconds, 1),
+        "cores": cores,
+        "percent_of_a_core": {
+            group: round(100 * groups.get(group, 0.0) / seconds, 1)
+            for group, _ in (*CPU_GROUPS, ("other", ""))
+        },
+        "machine_busy_percent": round(100 * (total - idle) / total, 1),
+        "web_cpu_ms_per_request": round(1000 * web / requests, 1) if requests else None,
+    }
+
+
+class CpuWatch(threading.Thread):
+    """Snapshots the CPU of the stack's processes every second, so the measured phase's window (known only
+    when Locust ends) can be cut out afterwards."""
+
+    def __init__(self, interval: float = 1.0):
+        super().__init__(daemon=True)
+        self.interval, self.snapshots, self.running = interval, [], True
+
+    def run(self):
+        while self.running:
+            snap = cpu_snapshot()
+            if snap is None:
+                return
+            self.snapshots.append(snap)
+            time.sleep(self.interval)
+
+    def window(self, start: float, end: float, requests: int) -> dict | None:
+        """`cpu_between` the snapshots nearest inside [start, end]."""
+        inside = [s for s in self.snapshots if start <= s[0] <= end]
+        if len(inside) < 2:
+            return None
+        return cpu_between(inside[0], inside[-1], requests, os.cpu_count() or 1)
+
+
+def calibrate(iterations: int = 200_000, runs: int = 5) -> float:
+    """This machine's speed at the moment: median CPU milliseconds of one PBKDF2-SHA256 of `iterations`
+    (the password hash's primitive), so runs on different or busy machines can be compared."""
+    import hashlib
+    import statistics
+
+    samples = []
+    for _ in range(runs):
+        started = time.process_time()
+        hashlib.pbkdf2_hmac("sha256", b"loadtest", b"calibration", iterations)
+        samples.append(1000 * (time.process_time() - started))
+    return round(statistics.median(samples), 1)

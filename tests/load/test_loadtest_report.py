@@ -113,3 +113,48 @@ def test_a_slow_action_misses_its_goal():
     assert result["slow_actions"] == ["/orders/new/ [POST]"]
     assert not result["goals"]["actions_p95_under_300ms"]
     assert not result["goals"]["met"]
+
+
+def test_cpu_groups_by_command_line():
+    from devtools.loadtest import cpu_group
+
+    assert cpu_group("/venv/bin/python -m gunicorn --config gunicorn.conf.py") == "gunicorn"
+    assert cpu_group("python -m celery -A config worker --loglevel=INFO") == "worker"
+    assert cpu_group("python -m celery -A config beat --schedule=x") == "beat"
+    assert cpu_group("python -m locust -f tests/load/locustfile.py") == "locust"
+    assert cpu_group("redis-server 127.0.0.1:6380") == "redis"
+    assert cpu_group("postgres: postgres silian_loadtest 127.0.0.1(5000) idle") == "postgres"
+    assert cpu_group("sshd: root") == "other"
+
+
+def test_cpu_window_is_per_group_per_core_and_per_request():
+    from devtools.loadtest import cpu_between
+
+    # 10 s apart: gunicorn's two processes used 6 s + 4 s, one of them new in the window; postgres 2 s.
+    first = (100.0, {("gunicorn", "1"): 50.0, ("postgres", "9"): 7.0}, [1000, 0, 0, 1000, 0])
+    last = (
+        110.0,
+        {("gunicorn", "1"): 56.0, ("gunicorn", "2"): 4.0, ("postgres", "9"): 9.0},
+        [2500, 0, 0, 1500, 0],  # user +1500, idle +500 jiffies: 75 % busy
+    )
+    cpu = cpu_between(first, last, requests=500, cores=2)
+    assert cpu["percent_of_a_core"]["gunicorn"] == 100.0
+    assert cpu["percent_of_a_core"]["postgres"] == 20.0
+    assert cpu["percent_of_a_core"]["worker"] == 0.0
+    assert cpu["machine_busy_percent"] == 75.0
+    assert cpu["web_cpu_ms_per_request"] == 20.0  # 10 s of web CPU over 500 requests
+    assert cpu_between(first, first, requests=500, cores=2) is None
+
+
+def test_cpu_snapshot_reads_this_process_where_there_is_proc():
+    import os
+
+    import pytest
+
+    from devtools.loadtest import calibrate, cpu_snapshot
+
+    snap = cpu_snapshot()
+    if snap is None:
+        pytest.skip("no /proc on this system: the load test reports no CPU figures here")
+    assert any(pid == str(os.getpid()) for _, pid in snap[1])
+    assert calibrate(iterations=1000, runs=1) >= 0

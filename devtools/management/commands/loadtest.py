@@ -51,7 +51,18 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from psycopg import sql
 
-from devtools.loadtest import GOALS, KINDS, LOGIN_PATH, MatchWatch, Stack, endpoint_kind, figures, free_port
+from devtools.loadtest import (
+    GOALS,
+    KINDS,
+    LOGIN_PATH,
+    CpuWatch,
+    MatchWatch,
+    Stack,
+    calibrate,
+    endpoint_kind,
+    figures,
+    free_port,
+)
 
 # Users spawned (so logins) per second by default. One login costs ~270 ms of CPU (PBKDF2, 1,000,000
 # iterations; `manage.py bench_login`), ~3.7 per second per core: 3 per second keeps the warm-up's logins on
@@ -85,7 +96,7 @@ class Command(BaseCommand):
             "--workers", type=int, default=0, help="gunicorn 进程数（默认同 gunicorn.conf.py：每核 2 个）"
         )
         parser.add_argument(
-            "--threads", type=int, default=2, help="每个 gunicorn 进程的线程数（同 gunicorn.conf.py）"
+            "--threads", type=int, default=0, help="每个 gunicorn 进程的线程数（默认同 gunicorn.conf.py）"
         )
         parser.add_argument("--celery-concurrency", type=int, default=2, help="Celery worker 并发数")
         parser.add_argument(
@@ -245,7 +256,7 @@ class Command(BaseCommand):
             [python, "-m", "gunicorn", "--config", str(settings.BASE_DIR / "gunicorn.conf.py")],
             GUNICORN_BIND=f"127.0.0.1:{port}",
             GUNICORN_WORKERS=str(opts["workers"] or 2 * len(os.sched_getaffinity(0))),
-            GUNICORN_THREADS=str(opts["threads"]),
+            **({"GUNICORN_THREADS": str(opts["threads"])} if opts["threads"] else {}),
             GUNICORN_CERTFILE=str(run_dir / "cert.pem"),
             GUNICORN_KEYFILE=str(run_dir / "key.pem"),
             # gunicorn stands in for the TLS proxy here, whose browser connections stay open (nginx: 75 s): with
@@ -273,8 +284,11 @@ class Command(BaseCommand):
             opts,
             f"Locust：{opts['users']} 个用户先登录（预热），再计量 {opts['duration']} 秒，{host} …",
         )
+        calibration_ms = calibrate()
         watch.since = time.time()
         watch.start()
+        cpu = CpuWatch()
+        cpu.start()
         locust_started = time.monotonic()
         locustfile = str(settings.BASE_DIR / "tests" / "load" / "locustfile.py")
         phases_file = run_dir / "locust-phases.json"
@@ -305,6 +319,7 @@ class Command(BaseCommand):
             timeout=cap + 120,
         )
         (run_dir / "locust.log").write_text(locust.stdout + locust.stderr)
+        cpu.running = False
         stopped = time.monotonic()
         backlog_at_stop = watch.backlog()
         self.wait_for(
@@ -325,6 +340,9 @@ class Command(BaseCommand):
                 f"{opts['warmup_timeout']} s (--warmup-timeout); nothing was measured:\n{locust.stderr[-3000:]}"
             )
         endpoints, kinds = self.read_stats(phases)
+        measured = phases["measured"]
+        requests = next(e["requests"] for e in endpoints if e["kind"] == "total")
+        cpu_figures = cpu.window(measured["started"], measured["started"] + measured["seconds"], requests)
         return self.build_report(
             opts,
             endpoints,
@@ -342,6 +360,8 @@ class Command(BaseCommand):
                 "server_errors_logged": stack.log("gunicorn").count("Traceback"),
                 "run_dir": str(run_dir) if opts["keep"] else "",
                 "host": host,
+                "calibration_ms": calibration_ms,
+                "cpu": cpu_figures,
             },
         )
 
@@ -469,6 +489,17 @@ class Command(BaseCommand):
             f"match backlog at stop: {run['backlog_at_stop']}, drained in {run['drain_seconds']} s; "
             f"server tracebacks: {run['server_errors_logged']}; setup {run['setup_seconds']} s"
         )
+        out(
+            f"machine speed: PBKDF2-SHA256 x 200,000 = {run['calibration_ms']} ms CPU "
+            "(lower is faster; compare runs on different machines by it)"
+        )
+        cpu = run.get("cpu")
+        if cpu:
+            groups = ", ".join(f"{group} {pct} %" for group, pct in cpu["percent_of_a_core"].items())
+            out(
+                f"CPU in the measured phase ({cpu['seconds']} s, % of one core): {groups}; the {cpu['cores']} cores "
+                f"{cpu['machine_busy_percent']} % busy; web CPU per request {cpu['web_cpu_ms_per_request']} ms"
+            )
         for goal, met in report["goals"].items():
             if goal != "met":
                 out(f"  [{'OK' if met else 'MISSED'}] {goal}")
