@@ -24,7 +24,10 @@ It prints requests, requests/s, p50/p95/p99, max and error rate per endpoint and
 (lists) and `action` (posts) from the measured phase, `login` (the login page and the login post) from the
 warm-up, on their own lines and not counted in the page/API goals; errors of both phases count against the
 zero-error goal. Then it waits for the backlog of matching to drain and reports how long that took and the
-slowest time-to-match of the orders placed during the run. Everything it started is stopped at the end; the
+slowest time-to-match of the orders placed during the run, the CPU of each part of the stack over the measured
+phase (`devtools.loadtest.CpuWatch`: gunicorn, PostgreSQL, Celery, Locust, Redis, the machine's busy cores, web CPU
+per request) and the machine's speed (`calibrate`: PBKDF2 CPU ms), so that runs on machines of different speed or
+load can be compared. Everything it started is stopped at the end; the
 database is kept for inspection (re-created next run, or reused with `--reuse-db` and the DEMO_PASSWORD it
 was built with); `--keep` keeps the run folder (logs, Locust CSVs, `requests.csv` with one line per request).
 
