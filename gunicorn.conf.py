@@ -33,6 +33,10 @@ cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (o
 workers = int(os.environ.get("GUNICORN_WORKERS", str(2 * cores)))
 worker_class = "gthread"
 threads = int(os.environ.get("GUNICORN_THREADS", "2"))
+if os.environ.get("GUNICORN_SWITCH_INTERVAL_MS"):
+    # How long a thread may hold the interpreter lock while another waits (Python's default 5 ms), set in the
+    # master and inherited by the forked workers.
+    sys.setswitchinterval(float(os.environ["GUNICORN_SWITCH_INTERVAL_MS"]) / 1000)
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
 graceful_timeout = 30
 keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
