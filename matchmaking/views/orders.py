@@ -75,7 +75,8 @@ def order_detail(request, pk):
         "state_note": read.state_note_of(order),
         "outcome": read.outcome_of(order),
         "attachments": attachments,
-        "beneficiaries": order.beneficiaries.all(),
+        # by id: the model's ordering ("order", "pk") would join the order to sort by its creation date
+        "beneficiaries": order.beneficiaries.order_by("pk"),
         "show_firm_codes": read.internal,
         "responses": responses,
         "events": read.timeline(),
