@@ -53,8 +53,13 @@ def order_detail(request, pk):
     can_invite = (scope.is_admin or is_taker) and order.state in RESPONDABLE
     invitations = list(read.invitations().select_related("provider_org"))
     # the rows need only the provider's id (the invite button), not the organization
-    # by rank: the model's ordering ("order", "rank") would join the order to sort by its creation date
-    matches = match_labels.label_matches(read.match_rows().order_by("rank", "pk")[:MATCHES_SHOWN])
+    # by rank: the model's ordering ("order", "rank") would join the order to sort by its creation date; no
+    # empty queryset to build and compile for a viewer who may not read the matches (a provider)
+    matches = (
+        match_labels.label_matches(read.match_rows().order_by("rank", "pk")[:MATCHES_SHOWN])
+        if read.matches
+        else []
+    )
     routes = list(order.routes.select_related("body")) if read.internal else []
     routed = {r.body_id for r in routes} if read.internal else None  # the claim check without a query
     can = {
