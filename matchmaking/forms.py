@@ -47,6 +47,30 @@ class FetchedChoiceIterator(forms.models.ModelChoiceIterator):
             yield self.choice(obj)
 
 
+class FetchedModelChoiceField(forms.ModelChoiceField):
+    """A model select whose (short) list of choices comes from one plain fetch (`FetchedChoiceIterator`): the
+    order page's handler and provider selects, which Django's iterator read through a server-side cursor
+    (DECLARE and two FETCHes, ~2 ms of CPU per select)."""
+
+    iterator = FetchedChoiceIterator
+
+
+class NamedChoiceIterator(FetchedChoiceIterator):
+    """The choices of a model whose label is its `name` (its `__str__`): primary keys and names read as values,
+    not model instances (the order page's select of every provider organisation, of 15 columns each)."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        yield from self.queryset.values_list("pk", "name")
+
+
+class NamedModelChoiceField(FetchedModelChoiceField):
+    """A model select labelled by the objects' names (`NamedChoiceIterator`); it still cleans to an object."""
+
+    iterator = NamedChoiceIterator
+
+
 class Bootstrap:
     """Adds Bootstrap 5 classes to every widget (forms render with `matchmaking/_field.html`)."""
 
@@ -269,7 +293,7 @@ class ProposalForm(Bootstrap, forms.ModelForm):
 class ClaimForm(Bootstrap, forms.Form):
     """接单: name the handler (a member of the claiming body)."""
 
-    handler = forms.ModelChoiceField(queryset=None, label=_("承办人"), empty_label=None, widget=PlainSelect)
+    handler = FetchedModelChoiceField(queryset=None, label=_("承办人"), empty_label=None, widget=PlainSelect)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -347,7 +371,7 @@ class CommentForm(Bootstrap, forms.Form):
 class InviteForm(Bootstrap, forms.Form):
     """邀请资源方响应."""
 
-    provider_org = forms.ModelChoiceField(
+    provider_org = NamedModelChoiceField(
         queryset=Organization.objects.filter(kind=OrgKind.PROVIDER, is_active=True).order_by("name"),
         label=_("资源方"),
         empty_label=_("请选择资源方"),

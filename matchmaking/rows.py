@@ -541,3 +541,21 @@ def timeline_rows(events) -> SafeString:
             parts.append(f'<div class="small text-break">{_escape(e.note)}</div>')
         parts.append("\n  </li>\n")
     return mark_safe("".join(parts))  # noqa: S308 - escaped
+
+
+def routed_list(routes) -> SafeString:
+    """The bodies an order was routed to, list-separated (the loop of `_actions.html`'s 已分派 line)."""
+    separator = pgettext("list separator", "、")
+    return mark_safe(separator.join(_escape(str(r.body)) for r in routes))  # noqa: S308 - escaped
+
+
+def invited_list(invitations) -> SafeString:
+    """The invited providers with their notes, list-separated (the loop of `_actions.html`'s 已邀请 line)."""
+    separator = pgettext("list separator", "、")
+    opening, closing = pgettext("opening parenthesis", "（"), pgettext("closing parenthesis", "）")
+    return mark_safe(  # noqa: S308 - every value is escaped
+        separator.join(
+            f"{_escape(str(i.provider_org))}{f'{opening}{_escape(i.note)}{closing}' if i.note else ''}"
+            for i in invitations
+        )
+    )

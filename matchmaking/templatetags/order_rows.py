@@ -47,3 +47,15 @@ def match_rows(context, matches, order):
 def timeline_rows(events):
     """The entries of an order's timeline."""
     return rows.timeline_rows(events)
+
+
+@register.simple_tag
+def routed_list(routes):
+    """The bodies an order was routed to, list-separated."""
+    return rows.routed_list(routes)
+
+
+@register.simple_tag
+def invited_list(invitations):
+    """The invited providers with their notes, list-separated."""
+    return rows.invited_list(invitations)

@@ -53,13 +53,20 @@ def order_detail(request, pk):
     can_invite = (scope.is_admin or is_taker) and order.state in RESPONDABLE
     invitations = list(read.invitations().select_related("provider_org"))
     # the rows need only the provider's id (the invite button), not the organization
-    matches = match_labels.label_matches(read.match_rows()[:MATCHES_SHOWN])
+    # by rank: the model's ordering ("order", "rank") would join the order to sort by its creation date; no
+    # empty queryset to build and compile for a viewer who may not read the matches (a provider)
+    matches = (
+        match_labels.label_matches(read.match_rows().order_by("rank", "pk")[:MATCHES_SHOWN])
+        if read.matches
+        else []
+    )
     routes = list(order.routes.select_related("body")) if read.internal else []
     routed = {r.body_id for r in routes} if read.internal else None  # the claim check without a query
     can = {
         action: workflow.can(order, action, scope, routed=routed)
         for action in ("submit", "withdraw", "claim", "resolve", "close")
     }
+    can_decide = scope.is_county and scope.county_id == order.county_id and not order.is_final
     own_response = None
     if scope.is_provider:
         own_response = next((r for r in responses if r.provider_org_id == scope.org_id), None)
@@ -73,7 +80,8 @@ def order_detail(request, pk):
         "state_note": read.state_note_of(order),
         "outcome": read.outcome_of(order),
         "attachments": attachments,
-        "beneficiaries": order.beneficiaries.all(),
+        # by id: the model's ordering ("order", "pk") would join the order to sort by its creation date
+        "beneficiaries": order.beneficiaries.order_by("pk"),
         "show_firm_codes": read.internal,
         "responses": responses,
         "events": read.timeline(),
@@ -89,17 +97,16 @@ def order_detail(request, pk):
         "can_edit": _editable(scope, order),
         "can_moderate": scope.is_admin and order.state == OrderState.SUBMITTED,
         "can_invite": can_invite,
-        "can_decide": scope.is_county and scope.county_id == order.county_id and not order.is_final,
+        "can_decide": can_decide,
         "can_respond": scope.is_provider and order.state in RESPONDABLE and own_response is None,
         "own_response": own_response,
         "can_comment": not scope.is_provider,
         "invited_org_ids": {i.provider_org_id for i in invitations} if can_invite else set(),
+        # Only the forms the page shows this viewer (the moderation, comment and accept forms are plain markup
+        # in the templates; the decline form gives the reasons of the county's decline select).
         "claim_form": forms.ClaimForm(user=request.user) if can["claim"] else None,
         "invite_form": forms.InviteForm() if can_invite else None,
-        "moderation_form": forms.ModerationForm(),
-        "comment_form": forms.CommentForm(),
-        "decline_form": forms.DeclineForm(),
-        "accept_form": forms.AcceptForm(),
+        "decline_form": forms.DeclineForm() if can_decide else None,
     }
     return render(request, "matchmaking/order_detail.html", context)
 

@@ -5,7 +5,7 @@ import re
 import pytest
 from django import forms
 
-from matchmaking.forms import ClaimForm, InviteForm
+from matchmaking.forms import ClaimForm, FetchedModelChoiceField, InviteForm
 from matchmaking.widgets import PlainSelect
 
 
@@ -21,3 +21,14 @@ def test_claim_and_invite_selects_render_as_django(body_kjt):
         slow = bound.as_widget(widget=forms.Select(attrs=widget.attrs, choices=widget.choices))
         assert normalized(bound.as_widget()) == normalized(slow)
     assert f'<option value="{body_kjt.pk}" selected>' in str(ClaimForm(user=body_kjt)["handler"])
+
+
+@pytest.mark.django_db
+def test_selects_fetch_the_choices_django_iterates(body_kjt):
+    """One plain fetch (no server-side cursor), the same choices in the same order as Django's iterator."""
+    for bound in (ClaimForm(user=body_kjt)["handler"], InviteForm()["provider_org"]):
+        field = bound.field
+        assert isinstance(field, FetchedModelChoiceField)
+        expected = [(str(value), str(label)) for value, label in forms.models.ModelChoiceIterator(field)]
+        assert expected
+        assert [(str(value), str(label)) for value, label in field.widget.choices] == expected

@@ -69,3 +69,22 @@ def test_order_page_query_count_does_not_grow(
                 assert client.get(reverse("orders:detail", args=[order.pk])).status_code == 200
             counts.setdefault(user.username, set()).add(len(captured))
     assert all(len(seen) == 1 for seen in counts.values()), counts
+
+
+@pytest.mark.django_db
+def test_order_page_builds_only_the_forms_it_shows(
+    make_order, drive, login, county_jinjiang, body_kjt, bank_cib, platform_admin
+):
+    """No moderation, comment or accept form objects (their markup is in the templates); the decline form's
+    reasons only for the county that decides on the responses."""
+    order = drive(make_order(), OrderState.PUBLISHED)
+    for user, decides in (
+        (county_jinjiang, True),
+        (body_kjt, False),
+        (bank_cib, False),
+        (platform_admin, False),
+    ):
+        context = login(user).get(reverse("orders:detail", args=[order.pk])).context
+        for name in ("moderation_form", "comment_form", "accept_form"):
+            assert name not in context
+        assert (context["decline_form"] is not None) is decides

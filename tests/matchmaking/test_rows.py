@@ -362,3 +362,33 @@ def test_timeline_rows_are_the_template_markup(language):
         expected = Template(TIMELINE_LOOP).render(Context({"events": events}))
         assert rows.timeline_rows(events) == expected
         assert rows.timeline_rows([]) == Template(TIMELINE_LOOP).render(Context({"events": []}))
+
+
+# The loops of _actions.html's 已分派 and 已邀请 lines before matchmaking.rows.
+ROUTES_LOOP = """{% load i18n %}{% for r in routes %}{{ r.body }}{% if not forloop.last %}{% translate "、" context "list separator" %}{% endif %}{% endfor %}"""
+INVITATIONS_LOOP = """{% load i18n %}{% for i in invitations %}{{ i.provider_org }}{% if i.note %}{% translate "（" context "opening parenthesis" %}{{ i.note }}{% translate "）" context "closing parenthesis" %}{% endif %}{% if not forloop.last %}{% translate "、" context "list separator" %}{% endif %}{% endfor %}"""
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+@pytest.mark.parametrize("count", [0, 1, 3])
+def test_routed_and_invited_lists_are_the_template_markup(language, count):
+    from types import SimpleNamespace
+
+    from accounts.models import Organization
+    from matchmaking.models import Invitation, OrderRoute
+
+    routes = [
+        OrderRoute(body=ProvincialBody(name=f"省厅 {n} {NASTY}", short_name=NASTY if n % 2 else ""))
+        for n in range(count)
+    ]
+    invitations = [
+        Invitation(provider_org=Organization(name=f"机构 {n} {NASTY}"), note="" if n % 2 else f"说明 {NASTY}")
+        for n in range(count)
+    ]
+    with translation.override(language):
+        context = Context({"routes": routes, "invitations": invitations})
+        assert rows.routed_list(routes) == Template(ROUTES_LOOP).render(context)
+        assert rows.invited_list(invitations) == Template(INVITATIONS_LOOP).render(context)
+        assert rows.routed_list([SimpleNamespace(body=NASTY)]) == escape(NASTY)
+    if count == 3:
+        assert "&lt;i&gt;" in rows.invited_list(invitations)
