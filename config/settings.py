@@ -89,7 +89,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
     "core.idempotency.IdempotencyMiddleware",  # Idempotency-Key on API POSTs (after authentication)
-    "csp.middleware.CSPMiddleware",
+    "config.middleware.CSPMiddleware",  # django-csp's, the policy string built once per process
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
