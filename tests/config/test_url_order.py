@@ -34,3 +34,20 @@ def test_unprefixed_includes_come_last_and_api_first():
     assert resolve("/api/v1/no-such-thing/").url_name == "not-found"
     assert resolve("/api/v1/development-index/indicators/").namespaces == ["devindex-api"]
     assert resolve("/").url_name == "home" and resolve("/favicon.ico").url_name == "favicon"
+
+
+def test_api_busiest_lists_tried_first_and_resolve_as_registered():
+    from config import api
+
+    routes = [str(p.pattern) for p in api.urlpatterns]
+    first_router = routes.index("^orders/$")
+    assert routes[:first_router] == [
+        "auth/token/",
+        "auth/logout/",
+        "auth/logout-all/",
+        *map(str, (p.pattern for p in api.event_urls)),
+    ]
+    assert resolve("/api/v1/orders/").view_name == "api:order-list"
+    assert resolve("/api/v1/notifications/").view_name == "api:notification-list"
+    assert resolve("/api/v1/orders/7/claim/").view_name == "api:order-claim"
+    assert resolve("/api/v1/").view_name == "api:api-root" and routes[-1] == "^(?P<rest>.+)$"
