@@ -1,7 +1,12 @@
-"""Language selection (Simplified Chinese unless the user chose another language) and throttled session renewal."""
+"""Language selection (Simplified Chinese unless the user chose another language), throttled session renewal and
+the Content-Security-Policy header built once per process."""
 
 import time
+from http import HTTPStatus
 
+import csp.constants
+import csp.middleware
+import csp.utils
 from django.conf import settings
 from django.utils import translation
 
@@ -45,4 +50,64 @@ class SessionRefreshMiddleware:
         now = int(time.time())
         if now - session.get(self.KEY, 0) >= self.every:
             session[self.KEY] = now
+        return response
+
+
+class CSPMiddleware(csp.middleware.CSPMiddleware):
+    """django-csp's, with the two policy strings built once per process (and again whenever the settings object
+    holding a policy is replaced, e.g. by override_settings) instead of on every response.
+
+    Only the common case is cached: no nonce was asked for and the view set no per-response policy (the
+    `csp.decorators`); every other response takes django-csp's own way, so the headers are the same.
+    """
+
+    PER_RESPONSE = (
+        "_csp_config",
+        "_csp_update",
+        "_csp_replace",
+        "_csp_config_ro",
+        "_csp_update_ro",
+        "_csp_replace_ro",
+    )
+
+    def __init__(self, get_response):
+        super().__init__(get_response)
+        # (the policy setting, the report-only setting, the header, the report-only header)
+        self._built = (None, None, None, None)
+
+    def _policies(self, policy, policy_ro) -> tuple[str, str]:
+        built = self._built
+        if built[0] is not policy or built[1] is not policy_ro:
+            built = self._built = (
+                policy,
+                policy_ro,
+                csp.utils.build_policy(),
+                csp.utils.build_policy(report_only=True),
+            )
+        return built[2], built[3]
+
+    def process_response(self, request, response):
+        if getattr(request, "_csp_nonce", None) is not None or any(
+            getattr(response, name, None) is not None for name in self.PER_RESPONSE
+        ):
+            return super().process_response(request, response)
+        if (
+            response.status_code in (HTTPStatus.INTERNAL_SERVER_ERROR, HTTPStatus.NOT_FOUND)
+            and settings.DEBUG
+        ):
+            return response
+        policy = getattr(settings, "CONTENT_SECURITY_POLICY", None)
+        policy_ro = getattr(settings, "CONTENT_SECURITY_POLICY_REPORT_ONLY", None)
+        header, header_ro = self._policies(policy, policy_ro)
+        for value, name, exempt, config in (
+            (header, csp.constants.HEADER, "_csp_exempt", policy),
+            (header_ro, csp.constants.HEADER_REPORT_ONLY, "_csp_exempt_ro", policy_ro),
+        ):
+            if not value or name in response or getattr(response, exempt, False) is not False:
+                continue
+            prefixes = (config or {}).get("EXCLUDE_URL_PREFIXES", None) or ()
+            if not request.path_info.startswith(tuple(prefixes)):
+                response[name] = value
+        # As django-csp: a nonce asked for after the header was written is an error, not a silent gap.
+        request.csp_nonce = csp.middleware.CheckableLazyObject(self._csp_nonce_post_response)
         return response

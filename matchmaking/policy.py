@@ -29,6 +29,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from types import SimpleNamespace
 
+from django.db import connections, router
 from django.db.models import F, Q, QuerySet
 
 from accounts.models import User
@@ -245,11 +246,28 @@ class OrderReadPolicy:
 
 
 def _accepted_order_ids(org_id: int, order_ids: Iterable[int] | None = None) -> set[int]:
-    """Orders on which this provider's response was accepted (among `order_ids` when given)."""
-    qs = Proposal.objects.filter(provider_org_id=org_id, state=ProposalState.ACCEPTED)
+    """Orders on which this provider's response was accepted (among `order_ids` when given).
+
+    The query the ORM would build (`Proposal.objects.filter(provider_org_id=…, state=ACCEPTED,
+    order_id__in=…).values_list("order_id")`, no ORDER BY), written out: building and compiling it cost more CPU
+    than the rest of a page's read policy. No query when `order_ids` is empty, as the ORM's `__in=[]`."""
+    params = [int(org_id), ProposalState.ACCEPTED.value]
     if order_ids is not None:
-        qs = qs.filter(order_id__in=list(order_ids))
-    return set(qs.order_by().values_list("order_id", flat=True))  # a set: no ORDER BY to compile and sort
+        ids = [int(pk) for pk in order_ids]
+        if not ids:
+            return set()
+        params += ids
+    db = connections[router.db_for_read(Proposal)]
+    meta, quote = Proposal._meta, db.ops.quote_name
+    order, provider, state = (
+        quote(meta.get_field(name).column) for name in ("order", "provider_org", "state")
+    )
+    sql = f"SELECT {order} FROM {quote(meta.db_table)} WHERE {provider} = %s AND {state} = %s"  # noqa: S608 - names from the model
+    if order_ids is not None:
+        sql += f" AND {order} IN ({', '.join(['%s'] * (len(params) - 2))})"
+    with db.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {row[0] for row in cursor.fetchall()}
 
 
 def for_order(viewer, order) -> OrderReadPolicy:

@@ -22,13 +22,20 @@ NOTIFICATION_ROW_VALUES = (
 )  # fmt: skip
 
 
-def notification_row(values: dict, zone) -> dict:
+def notification_row(values: dict, zone, labels: dict | None = None) -> dict:
     """One notification (its `NOTIFICATION_ROW_VALUES`) as `NotificationSerializer` shows it, without DRF's
-    per-field work: the same keys in the same order, the same values."""
+    per-field work: the same keys in the same order, the same values. `labels`, when given, keeps the kind
+    labels already translated for this page."""
+    kind = values["kind"]
+    kind_label = None if labels is None else labels.get(kind)
+    if kind_label is None:
+        kind_label = drf_text(choice_label(NotificationKind, kind))  # get_kind_display
+        if labels is not None:
+            labels[kind] = kind_label
     return {
         "id": values["id"],
-        "kind": values["kind"],
-        "kind_label": drf_text(choice_label(NotificationKind, values["kind"])),  # get_kind_display
+        "kind": kind,
+        "kind_label": kind_label,
         "order": values["order_id"],
         "title": drf_text(render(values["title_message"], values["title"])),  # display_title
         "body": drf_text(render(values["body_message"], values["body"])),  # display_body
@@ -47,7 +54,8 @@ class NotificationListSerializer(serializers.ListSerializer):
         if type(self.child) is not NotificationSerializer or not all(isinstance(row, dict) for row in rows):
             return super().to_representation(rows)
         zone = timezone.get_current_timezone()
-        return [notification_row(row, zone) for row in rows]
+        labels: dict = {}  # kind -> label, for this page (one language)
+        return [notification_row(row, zone, labels) for row in rows]
 
 
 class NotificationSerializer(serializers.ModelSerializer):

@@ -67,17 +67,30 @@ ORDER_ROW_VALUES = (
 )  # fmt: skip
 
 
-def order_row(values: dict, read, zone, handlers: dict) -> dict:
+def order_row(values: dict, read, zone, handlers: dict, labels: dict | None = None) -> dict:
     """One order (its `ORDER_ROW_VALUES`) as `OrderSerializer` shows it to a viewer with read policy `read`,
     without DRF's field machinery: the same keys in the same order, the same values. `handlers` maps the
-    handler ids of the orders whose handler the viewer may read to their users."""
+    handler ids of the orders whose handler the viewer may read to their users; `labels`, when given, keeps
+    the kind and state labels already translated for this page (one gettext per distinct value, not two per
+    row)."""
     link_id, body_id, due_date = values["link_id"], values["claimed_by_body_id"], values["due_date"]
+    kind, state = values["kind"], values["state"]
+    if labels is None:
+        labels = {}
+    kind_label = labels.get((OrderKind, kind))
+    if kind_label is None:
+        kind_label = labels[OrderKind, kind] = drf_text(choice_label(OrderKind, kind))  # get_kind_display
+    state_label = labels.get((OrderState, state))
+    if state_label is None:
+        state_label = labels[OrderState, state] = drf_text(
+            choice_label(OrderState, state)
+        )  # get_state_display
     row = {
         "id": values["id"],
-        "kind": values["kind"],
-        "kind_label": drf_text(choice_label(OrderKind, values["kind"])),  # Order.get_kind_display
-        "state": values["state"],
-        "state_label": drf_text(choice_label(OrderState, values["state"])),  # Order.get_state_display
+        "kind": kind,
+        "kind_label": kind_label,
+        "state": state,
+        "state_label": state_label,
         "county": values["county_id"],
         "county_name": drf_text(values["county__name"]),
         "prefecture": values["county__prefecture_id"],
@@ -149,7 +162,8 @@ class OrderListSerializer(serializers.ListSerializer):
             else {}
         )
         zone = timezone.get_current_timezone()
-        return [order_row(row, policies[row["id"]], zone, handlers) for row in rows]
+        labels: dict = {}  # (choices, value) -> label, for this page (one language)
+        return [order_row(row, policies[row["id"]], zone, handlers, labels) for row in rows]
 
 
 class OrderSerializer(serializers.ModelSerializer):

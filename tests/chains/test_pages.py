@@ -96,3 +96,28 @@ def test_chinese_by_default_and_english_on_request(client):
     response = client.post(reverse("set_language"), {"language": "en", "next": "/"})
     assert response.status_code == 302
     assert 'lang="en"' in client.get(reverse("home")).content.decode()
+
+
+@pytest.mark.django_db
+def test_home_counts_are_the_union_query_and_follow_the_data(django_assert_num_queries):
+    from django.db.models import Func, Value
+
+    from chains import views
+    from chains.choices import ChainStatus
+
+    first, *rest = (
+        qs.order_by().values(counted_as=Value(label), n=Func("pk", function="COUNT"))
+        for label, qs in views._home_counted().items()
+    )
+    expected = {row["counted_as"]: row["n"] for row in first.union(*rest, all=True)}
+    assert views.home_counts() == expected
+    assert expected == {label: qs.count() for label, qs in views._home_counted().items()}
+    county = County.objects.get(name="长汀县")
+    chain_type = ChainType.objects.exclude(county_chains__county=county).first()
+    CountyChain.objects.create(
+        county=county, chain_type=chain_type, name="长汀县新产业链", status=ChainStatus.CONFIRMED
+    )
+    with django_assert_num_queries(1):  # compiled already: only run
+        counts = views.home_counts()
+    assert counts["chains"] == CountyChain.objects.active().count() == expected["chains"] + 1
+    assert counts["counties"] == expected["counties"] and counts["prefectures"] == Prefecture.objects.count()
