@@ -5,7 +5,7 @@ on its first requests (`config.warmup`: views, translations, compiled templates,
 `MATCH_PRELOAD_INDEX`, then `gc.freeze()`) before forking: workers, also those recycled after `max_requests`, start
 warm and share that memory.
 Threaded workers keep connections alive between requests; every value can be set from the environment:
-GUNICORN_BIND (127.0.0.1:8000), GUNICORN_WORKERS (2 per CPU core), GUNICORN_THREADS (2), GUNICORN_TIMEOUT (60 s),
+GUNICORN_BIND (127.0.0.1:8000), GUNICORN_WORKERS (2 per CPU core), GUNICORN_THREADS (1), GUNICORN_TIMEOUT (60 s),
 GUNICORN_KEEPALIVE (5 s: idle connections from the proxy), GUNICORN_CERTFILE / GUNICORN_KEYFILE (serve HTTPS
 directly, e.g. the load test; otherwise TLS ends at the proxy), GUNICORN_ACCESSLOG ("-" for stdout; off by default).
 In a development checkout `.env.local` (written by `make run`) is read first; the environment wins over it.
@@ -23,20 +23,22 @@ load_local_env()  # .env.local of a development checkout (see ops/localenv.py); 
 wsgi_app = "config.wsgi:application"
 preload_app = True
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
-# 2 processes per core x 2 threads. The work is CPU-bound (Django's own work per request, the database on the same
+# 2 processes per core x 1 thread. The work is CPU-bound (Django's own work per request, the database on the same
 # host): more processes than that only take turns on the cores and evict each other's caches. On this project's
 # 2-core machine, the load test at 150 users (every other setting equal, runs back to back) gave 84.6 requests/s,
 # pages p95 300 ms, API lists p95 240 ms, 12.2 ms of web CPU per request with 8 x 2, and 86.7 requests/s, pages p95
 # 120 ms, API lists p95 110 ms, 10.3 ms of web CPU per request with 4 x 2.
+# One thread per process: two threads of one process share its interpreter lock, and a thread whose query has
+# returned waits for the other to give the lock up (up to 5 ms, Python's switch interval) after every query. At 150
+# users on a slower machine, 4 x 2 gave 66 requests/s and pages p95 1.9 s, with a claim spending 157 ms (median) in
+# its 29 queries; 4 x 1 gave 89.6 requests/s and pages p95 0.49 s, the claim 35 ms in its queries (6 x 1: 88.0
+# requests/s, p95 0.6 s; 8 x 1: 80.2, p95 1.3 s). A login holds its process for its password hash (~0.3 s of CPU),
+# so plan the processes for peak logins too (docs/deployment.md, login capacity).
 # The cores this process may run on (a container's CPU set), else the machine's.
 cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 workers = int(os.environ.get("GUNICORN_WORKERS", str(2 * cores)))
 worker_class = "gthread"
-threads = int(os.environ.get("GUNICORN_THREADS", "2"))
-if os.environ.get("GUNICORN_SWITCH_INTERVAL_MS"):
-    # How long a thread may hold the interpreter lock while another waits (Python's default 5 ms), set in the
-    # master and inherited by the forked workers.
-    sys.setswitchinterval(float(os.environ["GUNICORN_SWITCH_INTERVAL_MS"]) / 1000)
+threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
 graceful_timeout = 30
 keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
