@@ -30,10 +30,12 @@ bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 # 120 ms, API lists p95 110 ms, 10.3 ms of web CPU per request with 4 x 2.
 # One thread per process: two threads of one process share its interpreter lock, and a thread whose query has
 # returned waits for the other to give the lock up (up to 5 ms, Python's switch interval) after every query. At 150
-# users on a slower machine, 4 x 2 gave 66 requests/s and pages p95 1.9 s, with a claim spending 157 ms (median) in
-# its 29 queries; 4 x 1 gave 89.6 requests/s and pages p95 0.49 s, the claim 35 ms in its queries (6 x 1: 88.0
-# requests/s, p95 0.6 s; 8 x 1: 80.2, p95 1.3 s). A login holds its process for its password hash (~0.3 s of CPU),
-# so plan the processes for peak logins too (docs/deployment.md, login capacity).
+# users (the load test with a per-request timer), a claim spent 157 ms (median) in its 29 queries with 4 x 2 and
+# 35 ms with 4 x 1, the order page 43 ms and 14 ms. Runs one after another at 150 users: 4 x 2 79.6 requests/s,
+# pages p95 0.71 s (two earlier 4 x 2 runs: 66 requests/s, p95 1.6 and 1.9 s); 4 x 1 83.7 requests/s, p95 0.49 s;
+# 6 x 1 82.0, 0.6 s; 8 x 1 74.3, 1.3 s. On a saturated machine (all cores busy) the two were alike. A login holds its
+# process for its password hash (~0.3 s of CPU), so plan the processes for peak logins too (docs/deployment.md,
+# login capacity).
 # The cores this process may run on (a container's CPU set), else the machine's.
 cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 workers = int(os.environ.get("GUNICORN_WORKERS", str(2 * cores)))
