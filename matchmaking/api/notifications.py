@@ -10,10 +10,9 @@ from rest_framework.response import Response
 from core.errors import error_responses
 from core.pagination import RowValues
 from matchmaking import services
-from matchmaking.api.serializers import drf_datetime, drf_text
+from matchmaking.api.serializers import drf_datetime, drf_label, drf_text
 from matchmaking.choices import NotificationKind
 from matchmaking.models import Notification
-from matchmaking.models.orders import choice_label
 from matchmaking.texts import render
 
 # The columns of a notification list's rows (`notification_row`), read with `QuerySet.values()`.
@@ -26,16 +25,10 @@ def notification_row(values: dict, zone, labels: dict | None = None) -> dict:
     """One notification (its `NOTIFICATION_ROW_VALUES`) as `NotificationSerializer` shows it, without DRF's
     per-field work: the same keys in the same order, the same values. `labels`, when given, keeps the kind
     labels already translated for this page."""
-    kind = values["kind"]
-    kind_label = None if labels is None else labels.get(kind)
-    if kind_label is None:
-        kind_label = drf_text(choice_label(NotificationKind, kind))  # get_kind_display
-        if labels is not None:
-            labels[kind] = kind_label
     return {
         "id": values["id"],
-        "kind": kind,
-        "kind_label": kind_label,
+        "kind": values["kind"],
+        "kind_label": drf_label(NotificationKind, values["kind"], labels),  # get_kind_display
         "order": values["order_id"],
         "title": drf_text(render(values["title_message"], values["title"])),  # display_title
         "body": drf_text(render(values["body_message"], values["body"])),  # display_body
@@ -54,7 +47,7 @@ class NotificationListSerializer(serializers.ListSerializer):
         if type(self.child) is not NotificationSerializer or not all(isinstance(row, dict) for row in rows):
             return super().to_representation(rows)
         zone = timezone.get_current_timezone()
-        labels: dict = {}  # kind -> label, for this page (one language)
+        labels: dict = {}  # (choices, value) -> label, for this page (one language)
         return [notification_row(row, zone, labels) for row in rows]
 
 

@@ -45,6 +45,17 @@ def drf_text(value):
     return None if value is None else str(value)
 
 
+def drf_label(choices, value, labels: dict | None = None) -> str:
+    """A choice's label as DRF shows it (`get_<field>_display`); `labels`, when given, keeps the labels already
+    translated for this page (one language), so a list translates each distinct value once, not once per row."""
+    if labels is None:
+        return drf_text(choice_label(choices, value))
+    label = labels.get((choices, value))
+    if label is None:
+        label = labels[choices, value] = drf_text(choice_label(choices, value))
+    return label
+
+
 def drf_datetime(value, zone):
     """A DateTimeField's output (ISO 8601 in the current time zone, UTC as Z), None when empty."""
     if not value:
@@ -74,23 +85,12 @@ def order_row(values: dict, read, zone, handlers: dict, labels: dict | None = No
     the kind and state labels already translated for this page (one gettext per distinct value, not two per
     row)."""
     link_id, body_id, due_date = values["link_id"], values["claimed_by_body_id"], values["due_date"]
-    kind, state = values["kind"], values["state"]
-    if labels is None:
-        labels = {}
-    kind_label = labels.get((OrderKind, kind))
-    if kind_label is None:
-        kind_label = labels[OrderKind, kind] = drf_text(choice_label(OrderKind, kind))  # get_kind_display
-    state_label = labels.get((OrderState, state))
-    if state_label is None:
-        state_label = labels[OrderState, state] = drf_text(
-            choice_label(OrderState, state)
-        )  # get_state_display
     row = {
         "id": values["id"],
-        "kind": kind,
-        "kind_label": kind_label,
-        "state": state,
-        "state_label": state_label,
+        "kind": values["kind"],
+        "kind_label": drf_label(OrderKind, values["kind"], labels),  # Order.get_kind_display
+        "state": values["state"],
+        "state_label": drf_label(OrderState, values["state"], labels),  # Order.get_state_display
         "county": values["county_id"],
         "county_name": drf_text(values["county__name"]),
         "prefecture": values["county__prefecture_id"],
