@@ -109,6 +109,12 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
+            # Django's i18n and static libraries with constant texts and paths resolved once per process (same
+            # output; core/templatetags/i18n_cached.py, static_cached.py).
+            "libraries": {
+                "i18n": "core.templatetags.i18n_cached",
+                "static": "core.templatetags.static_cached",
+            },
         },
     },
 ]
