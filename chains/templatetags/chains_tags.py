@@ -10,7 +10,11 @@ register = template.Library()
 
 @register.inclusion_tag("chains/_nav.html", takes_context=True)
 def chains_nav(context):
-    """重点产业链 (government tiers) and 白名单 (approved users) in the navigation bar."""
+    """重点产业链 (government tiers) and 白名单 (approved users) in the navigation bar.
+
+    The pages use `{% nav_items %}` (matchmaking/templatetags/page_nav.py) instead; kept as the reference that
+    tests/matchmaking/test_page_nav.py compares it with.
+    """
     user = context.get("user")
     scope = scope_of(user)
     government = bool(

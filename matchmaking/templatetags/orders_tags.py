@@ -12,7 +12,11 @@ register = template.Library()
 
 @register.inclusion_tag("matchmaking/_nav.html", takes_context=True)
 def orders_nav(context):
-    """Navigation entries for the user's role and the number of unread messages (cached, matchmaking.unread)."""
+    """Navigation entries for the user's role and the number of unread messages (cached, matchmaking.unread).
+
+    The pages use `{% nav_items %}` (matchmaking/templatetags/page_nav.py) instead; kept as the reference that
+    tests/matchmaking/test_page_nav.py compares it with.
+    """
     request = context.get("request")
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
