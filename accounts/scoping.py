@@ -116,8 +116,18 @@ def _organization(user):
     return user.organization
 
 
+# The visibility Q of each (queryset class, scope), for the classes whose visibility_q is pure (see below).
+_VISIBILITY: dict[tuple, Q] = {}
+
+
 class ScopedQuerySet(models.QuerySet):
     """A queryset that knows what each scope may see and edit; subclasses describe it as Q objects."""
+
+    # True when visibility_q is a function of the scope alone (no query run, no clock, no setting): its Q
+    # (with the querysets inside it) is then built once per process and scope and reused, as filtering never
+    # changes a Q nor a queryset used as a subquery (they are cloned). A provider's order visibility took
+    # ~0.4 ms to build on every list page.
+    visibility_is_pure = False
 
     def visibility_q(self, scope: Scope) -> Q:
         """Rows a (non-admin, active) scope may see. Default: none."""
@@ -134,7 +144,19 @@ class ScopedQuerySet(models.QuerySet):
             return self.all()
         if not scope.active:
             return self.none()
-        return self.filter(self.visibility_q(scope))
+        return self.filter(self._visibility(scope))
+
+    def _visibility(self, scope: Scope) -> Q:
+        """visibility_q(scope), remembered when it is pure."""
+        if not self.visibility_is_pure:
+            return self.visibility_q(scope)
+        key = (type(self), scope)
+        q = _VISIBILITY.get(key)
+        if q is None:
+            if len(_VISIBILITY) >= 4096:  # bounded: a few entries per signed-in user
+                _VISIBILITY.clear()
+            q = _VISIBILITY[key] = self.visibility_q(scope)
+        return q
 
     def editable_by(self, user):
         """Rows the user may change."""

@@ -79,6 +79,8 @@ def choice_label(choices, value) -> str:
 class OrderQuerySet(ScopedQuerySet):
     """Orders, filtered by what a scope may see and edit (see the module docstring of accounts.scoping)."""
 
+    visibility_is_pure = True  # visibility_q reads the scope only (ScopedQuerySet.visibility_is_pure)
+
     def visibility_q(self, scope: Scope) -> Q:
         """County: its own (all states); city: its counties' (not drafts); body: routed after publication +
         claimed; provider: open and respondable, or invited / responded (never before publication)."""

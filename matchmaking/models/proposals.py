@@ -55,6 +55,8 @@ class Invitation(models.Model):
 class ProposalQuerySet(ScopedQuerySet):
     """Proposals: the provider sees its own; county, city and bodies see those on orders they see."""
 
+    visibility_is_pure = True  # visibility_q reads the scope only (ScopedQuerySet.visibility_is_pure)
+
     def visibility_q(self, scope: Scope) -> Q:
         """Providers: their organization's responses; others: responses on orders they may see."""
         if scope.is_provider and scope.org_id:
