@@ -290,13 +290,32 @@ class ProposalForm(Bootstrap, forms.ModelForm):
             self.fields["experts"].label = _("拟投入团队/专家")
 
 
+class HandlerChoiceField(FetchedModelChoiceField):
+    """The handler select: the claiming user naming themself (the usual choice) is cleaned to that user
+    without reading their row again (they are in the queryset when active: it is their organisation's)."""
+
+    user = None
+
+    def to_python(self, value):
+        user = self.user
+        if (
+            user is not None
+            and user.is_active
+            and value not in self.empty_values
+            and str(value) == str(user.pk)
+        ):
+            return user
+        return super().to_python(value)
+
+
 class ClaimForm(Bootstrap, forms.Form):
     """接单: name the handler (a member of the claiming body)."""
 
-    handler = FetchedModelChoiceField(queryset=None, label=_("承办人"), empty_label=None, widget=PlainSelect)
+    handler = HandlerChoiceField(queryset=None, label=_("承办人"), empty_label=None, widget=PlainSelect)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["handler"].user = user
 
         self.fields["handler"].queryset = User.objects.filter(
             organization_id=user.organization_id, is_active=True

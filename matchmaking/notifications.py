@@ -41,6 +41,20 @@ def city_users(order):
     )
 
 
+def county_and_city_users(order) -> list:
+    """Officials of the placing county, then coordinators of its prefecture city: `county_users` followed by
+    `city_users`, read in one query."""
+    county = Q(organization__kind=OrgKind.COUNTY, organization__county_id=order.county_id)
+    city = Q(organization__kind=OrgKind.CITY, organization__prefecture_id=order.county.prefecture_id)
+    users = list(_users().filter(county | city))
+
+    def of_county(user) -> bool:
+        org = user.organization
+        return org.kind == OrgKind.COUNTY and org.county_id == order.county_id
+
+    return [u for u in users if of_county(u)] + [u for u in users if not of_county(u)]
+
+
 def body_users(body_ids):
     """Members of the given provincial bodies."""
     return _users().filter(
@@ -159,7 +173,7 @@ def notify_event(event) -> None:
             body_message=message,
         )
     elif kind == EventKind.CLAIMED:
-        users = list(county_users(order)) + list(city_users(order))
+        users = county_and_city_users(order)
         notify(
             users,
             NotificationKind.CLAIMED,

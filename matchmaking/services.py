@@ -47,10 +47,6 @@ def _enqueue_matching(order) -> None:
     dispatch.enqueue_on_commit("matchmaking.tasks.matching.match_order", order.pk)
 
 
-# The states of an order that has never been published (and so has no responses).
-NEVER_PUBLISHED = frozenset({OrderState.DRAFT, OrderState.SUBMITTED, OrderState.RETURNED})
-
-
 def _locked(pk: int) -> Order:
     """The order row, locked for this transaction where the database supports it."""
     return Order.objects.select_for_update().select_related("county__prefecture", "chain").get(pk=pk)
@@ -98,17 +94,19 @@ def _transition(
             raise WorkflowError(_("需求状态已被他人更改，请刷新后重试。"), code=conflict_code)
         if after_update is not None:
             after_update(locked, now)  # e.g. routes: the cells after are then read
-        # The order's row is locked (its lock comes before its cells'); the cells' response rows change only
-        # when the order has responses.
-        # No order before its publication has responses (they are taken only in RESPONDABLE states, which no
-        # transition leaves back to these): no query for them then.
-        has_responses = (
-            locked.state not in NEVER_PUBLISHED and Proposal.objects.filter(order_id=locked.pk).exists()
+        # The order's row is locked (its lock comes before its cells'): its own figures before and after
+        # (with its outcome and responses, which the transition leaves as they are) move between its cells.
+        outcome, responses = tally.order_extras(locked.pk)
+        after_cells = tally.cells_of(
+            locked.pk, after, routed if after_update is None else None
+        )  # after `after_update` (e.g. routes written) only the routes are read again
+        tally.shift_order(
+            before,
+            after_cells,
+            tally.contribution(row, outcome, responses),
+            tally.contribution(after, outcome, responses),
+            responses,
         )
-        after_cells = (
-            tally.cells_of(locked.pk, after, routed) if after_update is None else tally.cells_of(locked.pk)
-        )
-        tally.recount(before | after_cells, responses=has_responses)
         from_state = locked.state
         for name, value in fields.items():
             setattr(locked, name, value)
@@ -359,6 +357,8 @@ def accept_proposal(response: Proposal, *, by, note: str = "") -> Proposal:
         )
         if not updated:
             raise WorkflowError(_("该响应已处理。"), code="illegal_transition")
+        # the summary cells count the accepted response (no figure: the order is not closed)
+        tally.shift_response(order.pk, response.provider_org_id, responses=0, accepted=1)
         response.refresh_from_db()
         log_event(order, EventKind.ACCEPTED, by, note=response.provider_org.name)
         notifications.notify_response_decision(response, True, by)

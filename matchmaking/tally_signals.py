@@ -65,10 +65,12 @@ def _after_delete(sender, instance, **kwargs):
 def _related_saved(sender, instance, raw=False, created=False, **kwargs):
     if raw:
         return
-    # The figures count accepted responses only (`docked`): a new response that is not accepted changes only
-    # the cells' response rows.
-    new_response = sender is Proposal and created and instance.state != ProposalState.ACCEPTED
-    tally.recount_order(instance.order_id, figures=not new_response)
+    # The figures count accepted responses only (`docked`): a new response that is not accepted adds one
+    # response of its provider to the order's cells (an exact delta), every other save recounts them.
+    if sender is Proposal and created and instance.state != ProposalState.ACCEPTED:
+        tally.shift_response(instance.order_id, instance.provider_org_id)
+    else:
+        tally.recount_order(instance.order_id)
 
 
 # Connected per model (a receiver for every sender would stop Django's fast cascade deletes everywhere).
