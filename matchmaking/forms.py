@@ -178,6 +178,31 @@ class OrderForm(Bootstrap, forms.ModelForm):
             "contact_phone": PlainTextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
         }
 
+    # The fields whose markup only the code and the language decide (no choices from the database): left empty on
+    # an unbound form, each renders the same block every time (matchmaking.fieldblock keeps it).
+    FIXED_FIELDS = frozenset(
+        {
+            "kind",
+            "title",
+            "description",
+            "keywords",
+            "other_beneficiaries",
+            "tech_field",
+            "expected_outcome",
+            "amount_yuan",
+            "financing_type",
+            "headcount",
+            "talent_profile",
+            "wanted_link",
+            "products",
+            "due_date",
+            "visibility",
+            "contact_name",
+            "contact_phone",
+            "attachments",
+        }
+    )
+
     def __init__(self, *args, county_id: int, submitting: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         # 保存草稿 needs the kind, the chain and a title; 提交审核 also what `Order.completeness_errors` asks.
