@@ -167,6 +167,26 @@ def chain_choice_label(chain) -> str:
     return f"{chain.name}（{_('待认定')}）" if chain.is_pending else chain.name
 
 
+# By county: its orderable chains, their links and its catalogue's firms as querysets, built once per process
+# (their filters took ~0.5 ms of every order form). Never evaluated themselves: each form's fields take copies.
+_COUNTY_QUERYSETS: dict[int, tuple] = {}
+
+
+def county_querysets(county_id: int) -> tuple:
+    """The querysets of the order form's county selects (unevaluated; the caller takes copies)."""
+    found = _COUNTY_QUERYSETS.get(county_id)
+    if found is None:
+        chains = CountyChain.objects.orderable().filter(county_id=county_id).select_related("chain_type")
+        links = (
+            ChainLink.objects.filter(chain_type__county_chains__in=chains)
+            .distinct()
+            .order_by("chain_type__position", "position")
+        )
+        firms = Enterprise.objects.filter(county_id=county_id).order_by("name")
+        found = _COUNTY_QUERYSETS[county_id] = (chains, links, firms)
+    return found
+
+
 class OrderForm(Bootstrap, forms.ModelForm):
     """开单: the county picks one of its chains; the kind decides which extra fields are required; the firms
     the order serves come from the catalog or are named with their 统一社会信用代码 (one per line)."""
@@ -248,15 +268,11 @@ class OrderForm(Bootstrap, forms.ModelForm):
             self.fields[name].iterator = CountyChoiceIterator
             if cached:
                 self.fields[name].cached_rows = partial(self.county_rows, name)
-        chains = CountyChain.objects.orderable().filter(county_id=county_id).select_related("chain_type")
-        self.fields["chain"].queryset = chains
+        chains, links, firms = county_querysets(county_id)
+        self.fields["chain"].queryset = chains  # each field takes a copy (Django's queryset setter: `.all()`)
         self.fields["chain"].label_from_instance = chain_choice_label
         self.fields["chain"].empty_label = _("请选择本县域的重点产业链")
-        self.fields["link"].queryset = (
-            ChainLink.objects.filter(chain_type__county_chains__in=chains)
-            .distinct()
-            .order_by("chain_type__position", "position")
-        )
+        self.fields["link"].queryset = links
         self.fields["link"].empty_label = _("不限环节")
         self.fields["kind"].choices = OrderKind.choices
         for name in ("financing_type", "wanted_link"):
@@ -265,9 +281,7 @@ class OrderForm(Bootstrap, forms.ModelForm):
             if name in KIND_FIELD_NAMES:
                 field.kind = next(k for k, names in Order.KIND_FIELDS.items() if name in names)
         self.instance.county_id = county_id
-        self.fields["beneficiary_firms"].queryset = Enterprise.objects.filter(county_id=county_id).order_by(
-            "name"
-        )
+        self.fields["beneficiary_firms"].queryset = firms
         if self.instance.pk and not self.is_bound:
             rows = list(self.instance.beneficiaries.all())
             self.initial["beneficiary_firms"] = [r.enterprise_id for r in rows if r.enterprise_id]

@@ -112,3 +112,27 @@ def test_every_write_to_the_rows_outdates_the_cache(county_jinjiang):
     check()
     firm.delete()
     check()
+
+
+def test_county_querysets_are_built_once_and_never_evaluated(county_jinjiang):
+    """The per-process querysets of a county's selects: each form's fields take copies, which read the rows as
+    freshly built querysets do; the kept ones are never evaluated (no rows kept between requests)."""
+    from matchmaking.forms import county_querysets
+
+    county_id = county_jinjiang.organization.county_id
+    kept = county_querysets(county_id)
+    assert county_querysets(county_id) is kept
+    chain = CountyChain.objects.filter(county_id=county_id).order_by("pk").first()
+    for _ in range(2):
+        form = OrderForm(county_id=county_id)
+        assert [
+            field.queryset is not kept_qs
+            for field, kept_qs in zip((form.fields[name] for name in COUNTY_SELECTS), kept, strict=True)
+        ] == [True, True, True]
+        selects(county_id, False)
+        assert list(form.fields["chain"].queryset) == list(
+            CountyChain.objects.orderable().filter(county_id=county_id)
+        )
+        CountyChain.objects.filter(pk=chain.pk).update(status=ChainStatus.REVOKED)
+    assert all(queryset._result_cache is None for queryset in kept)
+    assert chain not in OrderForm(county_id=county_id).fields["chain"].queryset
