@@ -1,9 +1,10 @@
 """A form field's block of `matchmaking/_field.html` built in Python: the order form includes it 22 times, which
 took ~6 ms of the new-order page through the template engine. Same markup, byte for byte (tests compare)."""
 
-from django.utils.html import conditional_escape as _escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext
+
+from matchmaking.widgets import escape_markup as _escape
 
 # The blocks of a form's fixed fields left at their own initial value, by form class, language, prefix, auto_id,
 # field name and value: the same markup every time (see `render_field`). A few dozen strings per process.

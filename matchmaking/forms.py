@@ -5,7 +5,6 @@ from functools import partial
 from django import forms
 from django.conf import settings
 from django.utils import timezone
-from django.utils.html import escape
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -26,6 +25,7 @@ from matchmaking.widgets import (
     PlainTextarea,
     PlainTextInput,
     RadioSelect,
+    escape_markup,
 )
 from matchmaking.workflow import WorkflowError
 
@@ -40,7 +40,7 @@ class ChainTypeSelect(PlainSelect):
 
     def option_extra(self, option_value) -> str:
         instance = getattr(option_value, "instance", None)
-        return "" if instance is None else f' data-chain-type="{escape(instance.chain_type_id)}"'
+        return "" if instance is None else f' data-chain-type="{escape_markup(instance.chain_type_id)}"'
 
 
 class FetchedChoiceIterator(forms.models.ModelChoiceIterator):
