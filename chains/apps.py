@@ -11,6 +11,9 @@ class ChainsConfig(AppConfig):
     verbose_name = _("产业链与资源库")
 
     def ready(self):
-        """Connect the receivers that drop the cached filter options when a region or chain type changes."""
+        """Connect the receivers that drop the cached filter options when a region or chain type changes, and
+        those that outdate the cached selects of the new-order form (chains.countychoices)."""
         # Imported once the models are ready (Django's way of registering receivers).
-        from chains import options  # noqa: F401
+        from chains import countychoices, options  # noqa: F401
+
+        countychoices.connect()

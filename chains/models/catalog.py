@@ -12,7 +12,7 @@ from chains.choices import (
     ProductType,
     TalentKind,
 )
-from chains.models.regions import ChainLink, ChainType, County, Prefecture, split_keywords
+from chains.models.regions import ChainLink, ChainType, ChoiceRowsQuerySet, County, Prefecture, split_keywords
 from chains.uscc import validate_uscc
 from core.models import SourcedModel
 
@@ -82,6 +82,10 @@ class Enterprise(SourcedModel):
     )
     products = models.TextField(_("主要产品"), blank=True, help_text=_("以“；”分隔"))
     description = models.TextField(_("简介"), blank=True)
+
+    objects = (
+        ChoiceRowsQuerySet.as_manager()
+    )  # outdates the new-order form's cached selects (chains.countychoices)
 
     class Meta:
         verbose_name = _("企业")

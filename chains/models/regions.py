@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from chains import countychoices
 from chains.choices import (
     ORDERABLE_STATUSES,
     PENDING_STATUSES,
@@ -90,12 +91,34 @@ class County(models.Model):
         return reverse("chains:county", args=[self.pk])
 
 
+class ChoiceRowsQuerySet(models.QuerySet):
+    """Rows the new-order form's cached selects are read from (chains.countychoices): writes that send no signal
+    outdate them too."""
+
+    def update(self, **kwargs):
+        count = super().update(**kwargs)
+        countychoices.bump()
+        return count
+
+    def bulk_create(self, *args, **kwargs):
+        rows = super().bulk_create(*args, **kwargs)
+        countychoices.bump()
+        return rows
+
+    def bulk_update(self, *args, **kwargs):
+        count = super().bulk_update(*args, **kwargs)
+        countychoices.bump()
+        return count
+
+
 class ChainType(SourcedModel):
     """产业链类型: an industry chain type with ordered links from upstream to downstream."""
 
     code = models.SlugField(_("代码"), max_length=48, unique=True)
     name = models.CharField(_("名称"), max_length=64, unique=True)
     position = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    objects = ChoiceRowsQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("产业链类型")
@@ -109,7 +132,7 @@ class ChainType(SourcedModel):
         return reverse("chains:chain_type", args=[self.code])
 
 
-class ChainLinkManager(models.Manager):
+class ChainLinkManager(models.Manager.from_queryset(ChoiceRowsQuerySet)):
     """Links always come with their chain type, which their label names."""
 
     def get_queryset(self):
@@ -146,7 +169,7 @@ class ChainLink(models.Model):
         return split_keywords(self.keywords)
 
 
-class CountyChainQuerySet(models.QuerySet):
+class CountyChainQuerySet(ChoiceRowsQuerySet):
     """Queries over county key chains; `visible_to(user)` reads the user's scope (see chains.scoping)."""
 
     def active(self):

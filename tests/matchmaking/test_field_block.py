@@ -48,3 +48,36 @@ def test_new_order_page_uses_the_field_blocks(client, county_jinjiang):
     form = OrderForm(county_id=county_jinjiang.organization.county_id)
     assert str(render_field(form["visibility"])) in html
     assert html.count('<div class="mb-3"') >= 21
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_fixed_field_blocks_are_kept_and_equal_to_a_fresh_rendering(county_jinjiang, language):
+    """The blocks of the fixed fields (kept per process, language and value) are those rendered afresh, in each
+    language; fields with initial values, bound forms and the database's selects are rendered every time."""
+    from django.utils import translation
+
+    from matchmaking import fieldblock
+
+    county_id = county_jinjiang.organization.county_id
+    fieldblock._FIXED_BLOCKS.clear()
+    with translation.override(language):
+        for _ in range(2):  # the first fills the store, the second reads it
+            form = OrderForm(county_id=county_id, initial={"contact_name": "陈<主任>"})
+            for bound in form:
+                assert str(render_field(bound)) == str(fieldblock._render(bound)), bound.name
+                assert str(render_field(bound)) == render_to_string(
+                    "matchmaking/_field.html", {"field": bound}
+                )
+        kept = {key[5] for key in fieldblock._FIXED_BLOCKS if key[1] == language}
+        assert kept == OrderForm.FIXED_FIELDS - {"contact_name"}
+        assert not kept & {"chain", "link", "beneficiary_firms"}
+        fieldblock._FIXED_BLOCKS.clear()
+        form = OrderForm({"kind": OrderKind.CAPITAL}, county_id=county_id, submitting=True)
+        assert not form.is_valid()
+        compare(form)
+        form = OrderForm(county_id=county_id, initial={"title": "<b>x</b>"})
+        compare(form)
+        assert not fieldblock._FIXED_BLOCKS or "title" not in {key[5] for key in fieldblock._FIXED_BLOCKS}
+    other = {key[1] for key in fieldblock._FIXED_BLOCKS}
+    assert other <= {language}

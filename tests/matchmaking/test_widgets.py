@@ -101,3 +101,33 @@ def test_filter_bar_inputs_are_plain_and_region_options_follow_changes(reference
     )  # saved: the cached options were dropped
     county.delete()
     assert "测试新县" not in page_filterset(None, Order.objects.all()).form["county"].as_widget()
+
+
+def test_escape_markup_is_djangos_conditional_escape():
+    """matchmaking.widgets.escape_markup gives the characters of Django's conditional_escape for every kind of
+    value the widgets and field blocks escape (text, markup, lazy translations, numbers, None, choice values)."""
+    from django.forms.models import ModelChoiceIteratorValue
+    from django.utils.html import conditional_escape
+    from django.utils.safestring import mark_safe
+    from django.utils.translation import gettext_lazy, override
+
+    from matchmaking.widgets import escape_markup
+
+    values = [
+        "<b>\"x\" & 'y'</b>",
+        "",
+        mark_safe("<i>safe</i>"),
+        gettext_lazy("请选择本县域的重点产业链"),
+        gettext_lazy("标题"),
+        0,
+        12,
+        3.5,
+        None,
+        True,
+        ModelChoiceIteratorValue(7, None),
+        ModelChoiceIteratorValue("<7>", None),
+    ]
+    for language in ("zh-hans", "en"):
+        with override(language):
+            for value in values:
+                assert str(escape_markup(value)) == str(conditional_escape(value)), value
