@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.scoping import NOTHING, Scope, ScopedQuerySet
 
-# The counted columns, in the order `matchmaking.tally.FIGURES` defines them.
+# The counted columns, in the order `matchmaking.tally.figures()` defines them.
 COUNTS = (
     "orders",
     "published",
