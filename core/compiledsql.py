@@ -1,11 +1,12 @@
-"""Querysets compiled to SQL once per database connection and run again for another value of one parameter.
+"""Querysets compiled to SQL once per database connection and run again for other values of their parameters.
 
 Building a queryset and compiling it to SQL costs Django more CPU than the database spends on a small query: the
 order page's order (eight tables joined, filtered by the viewer's scope) took 3-5 ms of CPU to build and compile
 for a 1 ms lookup. A page asks for the same query over and over with one value changed (the order's id), so
 `fetch` compiles it once, with a marker in place of that value, keeps the SQL and what the ORM needs to read
 its rows (the select list, the related objects to populate, the value converters) on the connection, and
-afterwards only binds the value and reads the rows as the ORM's own iterables do (`ModelIterable`, with
+afterwards only binds the value (or the tuple of values,
+e.g. the ids of an `__in` lookup of a given length) and reads the rows as the ORM's own iterables do (`ModelIterable`, with
 select_related, and `ValuesIterable`).
 
 The caller names the query by a key: equal keys must mean querysets that differ in that one value only (the key
@@ -21,8 +22,18 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models.query import ModelIterable, QuerySet, ValuesIterable, get_related_populators
 
-# Two values no row has: compiling with each shows which parameters carry the value (and that nothing else moves).
+# Two series of values no row has: compiling with each shows which parameters carry which value (and that
+# nothing else moves).
 MARKERS = (-982_451_653, -982_451_707)
+
+
+def _markers(value, series: int):
+    """The marker(s) standing for `value` (an int, or a tuple of ints) in the `series`-th compilation."""
+    if isinstance(value, tuple):
+        return tuple(MARKERS[series] - 1000 * i for i in range(len(value)))
+    return MARKERS[series]
+
+
 SIZE = 512  # compiled queries kept per connection (least recently used dropped)
 _EMPTY = object()  # the query can match nothing (e.g. `none()`): no SQL to run
 
@@ -32,10 +43,10 @@ class _Plan:
 
     __slots__ = ("col_count", "compiler", "converters", "params", "positions", "read", "sql")
 
-    def run(self, connection, value) -> list:
+    def run(self, connection, values: tuple) -> list:
         params = list(self.params)
-        for i in self.positions:
-            params[i] = value
+        for i, which in self.positions:
+            params[i] = values[which]
         with connection.cursor() as cursor:
             cursor.execute(self.sql, params)
             rows = cursor.fetchall()
@@ -81,9 +92,16 @@ def _values_reader(queryset: QuerySet) -> Callable:
     return read
 
 
-def _compile(build: Callable[[int], QuerySet], using: str):
-    """The plan of `build(value)`, `_EMPTY`, or None when the queryset cannot be replayed."""
-    first, second = build(MARKERS[0]), build(MARKERS[1])
+def _compile(build: Callable, value, using: str):
+    """The plan of `build(value)` (for a value of this type and length), `_EMPTY`, or None when the queryset
+    cannot be replayed."""
+    first_markers, second_markers = _markers(value, 0), _markers(value, 1)
+    first, second = build(first_markers), build(second_markers)
+    if not isinstance(value, tuple):
+        first_markers, second_markers = (first_markers,), (second_markers,)
+    first_index = {marker: i for i, marker in enumerate(first_markers)}
+    second_index = {marker: i for i, marker in enumerate(second_markers)}
+    every_marker = {*first_index, *second_index}
     if (
         first.db != using
         or first._iterable_class not in (ModelIterable, ValuesIterable)
@@ -102,12 +120,13 @@ def _compile(build: Callable[[int], QuerySet], using: str):
         return None
     positions = []
     for i, (a, b) in enumerate(zip(params, other_params, strict=True)):
-        if a == MARKERS[0] and b == MARKERS[1]:
-            positions.append(i)
-        elif a != b or a in MARKERS:
+        which = first_index.get(a) if isinstance(a, int) else None
+        if which is not None and second_index.get(b) == which:
+            positions.append((i, which))
+        elif a != b or (isinstance(a, int) and a in every_marker):
             return None
-    if not positions:
-        return None
+    if {which for _i, which in positions} != set(range(len(first_markers))):
+        return None  # a value not bound as a parameter
     plan = _Plan()
     plan.sql, plan.params, plan.positions = sql, tuple(params), tuple(positions)
     plan.col_count = compiler.col_count if compiler.has_extra_select else None
@@ -120,17 +139,19 @@ def _compile(build: Callable[[int], QuerySet], using: str):
     return plan
 
 
-def fetch(key: Hashable, build: Callable[[int], QuerySet], value: int, using: str = "default") -> list:
+def fetch(key: Hashable, build: Callable, value: int | tuple[int, ...], using: str = "default") -> list:
     """`list(build(value))`, from SQL compiled once per connection for `key` (see the module docstring):
-    model instances or values() dicts as the ORM would give them. `value` must be an integer (an id)."""
+    model instances or values() dicts as the ORM would give them. `value` is an integer (an id) or a tuple of
+    integers (one plan per key and length)."""
     connection = connections[using]
     plans = connection.__dict__.get("_compiled_queries")
     if plans is None:
         plans = connection.__dict__["_compiled_queries"] = OrderedDict()
-    value = int(value)
+    value = tuple(int(v) for v in value) if isinstance(value, tuple) else int(value)
+    key = (key, len(value) if isinstance(value, tuple) else None)
     plan = plans.get(key)
     if plan is None:
-        plan = _compile(build, using)
+        plan = _compile(build, value, using)
         if plan is None:
             return list(build(value))
         plans[key] = plan
@@ -140,4 +161,4 @@ def fetch(key: Hashable, build: Callable[[int], QuerySet], value: int, using: st
         plans.move_to_end(key)
     if plan is _EMPTY:
         return []
-    return plan.run(connection, value)
+    return plan.run(connection, value if isinstance(value, tuple) else (value,))

@@ -62,7 +62,8 @@ def order_detail(request, pk):
     # empty queryset to build and compile for a viewer who may not read the matches (a provider)
     matches = (
         match_labels.label_matches(
-            read.rows("detail matches", lambda r: r.match_rows().order_by("rank", "pk")[:MATCHES_SHOWN])
+            read.rows("detail matches", lambda r: r.match_rows().order_by("rank", "pk")[:MATCHES_SHOWN]),
+            key="detail match labels",
         )
         if read.matches
         else []

@@ -19,9 +19,9 @@ def compiles(monkeypatch):
     calls = []
     original = compiledsql._compile
 
-    def counting(build, using):
+    def counting(build, value, using):
         calls.append(1)
-        return original(build, using)
+        return original(build, value, using)
 
     monkeypatch.setattr(compiledsql, "_compile", counting)
     return calls
@@ -80,3 +80,18 @@ def test_empty_and_unreplayable_querysets(make_order, compiles):
     # the value not bound as a parameter (here: not used at all): run by the ORM
     assert compiledsql.fetch(("test", "unbound"), lambda pk: Order.objects.filter(pk=order.pk), 1) == [order]
     assert compiledsql.fetch(("test", "unbound"), lambda pk: Order.objects.filter(pk=order.pk), 1) == [order]
+
+
+@pytest.mark.django_db
+def test_a_tuple_of_values_is_bound_in_order(make_order, compiles):
+    orders = [make_order() for _ in range(4)]
+
+    def build(pks):
+        return Order.objects.filter(pk__in=pks).order_by("pk").values("pk", "title")
+
+    for pks in [(orders[0].pk, orders[2].pk), (orders[3].pk, orders[1].pk), (orders[1].pk, 10**9)]:
+        assert compiledsql.fetch(("test", "in"), build, pks) == list(build(pks))
+    assert len(compiles) == 1  # one length
+    pks = (orders[0].pk, orders[1].pk, orders[3].pk)
+    assert compiledsql.fetch(("test", "in"), build, pks) == list(build(pks))
+    assert len(compiles) == 2
