@@ -72,3 +72,40 @@ _REACHABLE = {
     OrderState.DOCKING,
     OrderState.RESOLVED,
 }
+
+
+@pytest.mark.django_db
+def test_compiled_visibility_check_is_visible_to(
+    make_order, drive, county_jinjiang, county_luoyuan, platform_admin
+):
+    """`get_visible_or_404` with a key finds what `visible_to(user).get()` finds, and 404 otherwise: other
+    counties, drafts for the city, users without an approved scope."""
+    from django.http import Http404
+
+    from accounts.models import User
+    from accounts.scoping import get_visible_or_404
+    from matchmaking.models import Order
+
+    orders = [make_order(), drive(make_order(), OrderState.PUBLISHED)]
+    pending = User.objects.create_user(
+        username="jj_pending_compiled", password="x", organization=county_jinjiang.organization
+    )
+    pending.approval_state = "pending"
+    pending.save()
+    queryset = Order.objects.select_related("county__prefecture", "claimed_by_body", "outcome")
+    for user in (county_jinjiang, county_luoyuan, platform_admin, pending):
+        for order in orders:
+            try:
+                expected = queryset.visible_to(user).get(pk=order.pk)
+            except Order.DoesNotExist:
+                expected = None
+            for _round in range(2):
+                try:
+                    found = get_visible_or_404(queryset, user, key="test", pk=order.pk)
+                except Http404:
+                    found = None
+                assert found == expected
+                if found is not None:
+                    assert found.county.prefecture == expected.county.prefecture
+    with pytest.raises(Http404):
+        get_visible_or_404(queryset, platform_admin, key="test", pk=10**9)
