@@ -36,6 +36,7 @@ def _markers(value, series: int):
 
 SIZE = 512  # compiled queries kept per connection (least recently used dropped)
 _EMPTY = object()  # the query can match nothing (e.g. `none()`): no SQL to run
+_ORM = object()  # the queryset cannot be replayed: the ORM runs it (without trying to compile it again)
 
 
 class _Plan:
@@ -151,14 +152,13 @@ def fetch(key: Hashable, build: Callable, value: int | tuple[int, ...], using: s
     key = (key, len(value) if isinstance(value, tuple) else None)
     plan = plans.get(key)
     if plan is None:
-        plan = _compile(build, value, using)
-        if plan is None:
-            return list(build(value))
-        plans[key] = plan
+        plan = plans[key] = _compile(build, value, using) or _ORM
         if len(plans) > SIZE:
             plans.popitem(last=False)
     else:
         plans.move_to_end(key)
     if plan is _EMPTY:
         return []
+    if plan is _ORM:
+        return list(build(value))
     return plan.run(connection, value if isinstance(value, tuple) else (value,))

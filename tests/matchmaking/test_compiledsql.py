@@ -80,6 +80,7 @@ def test_empty_and_unreplayable_querysets(make_order, compiles):
     # the value not bound as a parameter (here: not used at all): run by the ORM
     assert compiledsql.fetch(("test", "unbound"), lambda pk: Order.objects.filter(pk=order.pk), 1) == [order]
     assert compiledsql.fetch(("test", "unbound"), lambda pk: Order.objects.filter(pk=order.pk), 1) == [order]
+    assert len(compiles) == 3  # each tried once
 
 
 @pytest.mark.django_db
