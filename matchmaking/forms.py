@@ -12,6 +12,7 @@ from accounts.choices import OrgKind
 from accounts.models import Organization, User
 from chains import countychoices
 from chains.models import ChainLink, ChainType, CountyChain, Enterprise, Prefecture
+from core import compiledsql
 from core.validators import validate_due_date
 from matchmaking.beneficiaries import parse_beneficiaries
 from matchmaking.choices import DeclineReason, OrderKind, OutcomeType
@@ -44,12 +45,14 @@ class ChainTypeSelect(PlainSelect):
 
 
 class FetchedChoiceIterator(forms.models.ModelChoiceIterator):
-    """A model select's choices from one plain fetch of its (short) queryset, not a server-side cursor."""
+    """A model select's choices from one plain fetch of its (short) queryset, not a server-side cursor; from
+    the field's `fetch()` when it has one (the same rows from a query compiled once, `core.compiledsql`)."""
 
     def __iter__(self):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
-        for obj in self.queryset:
+        fetch = getattr(self.field, "fetch", None)
+        for obj in self.queryset if fetch is None else fetch():
             yield self.choice(obj)
 
 
@@ -90,18 +93,30 @@ class CountyChoiceIterator(FetchedChoiceIterator):
 
 class NamedChoiceIterator(FetchedChoiceIterator):
     """The choices of a model whose label is its `name` (its `__str__`): primary keys and names read as values,
-    not model instances (the order page's select of every provider organisation, of 15 columns each)."""
+    not model instances (the order page's select of every provider organisation, of 15 columns each); with the
+    field's `compiled_key`, from a query compiled once (`core.compiledsql`)."""
 
     def __iter__(self):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
-        yield from self.queryset.values_list("pk", "name")
+        key = getattr(self.field, "compiled_key", None)
+        if key is None:
+            yield from self.queryset.values_list("pk", "name")
+            return
+        queryset = self.queryset
+        for row in compiledsql.fetch((key, "named choices"), lambda _none: queryset.values("pk", "name"), ()):
+            yield (row["pk"], row["name"])
 
 
 class NamedModelChoiceField(FetchedModelChoiceField):
-    """A model select labelled by the objects' names (`NamedChoiceIterator`); it still cleans to an object."""
+    """A model select labelled by the objects' names (`NamedChoiceIterator`); it still cleans to an object. A
+    `compiled_key` naming its (constant) queryset lets the choices' query be compiled once."""
 
     iterator = NamedChoiceIterator
+
+    def __init__(self, *args, compiled_key: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.compiled_key = compiled_key
 
 
 class Bootstrap:
@@ -416,9 +431,15 @@ class ClaimForm(Bootstrap, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["handler"].user = user
 
-        self.fields["handler"].queryset = User.objects.filter(
-            organization_id=user.organization_id, is_active=True
-        ).order_by("last_name", "first_name")
+        def handlers(organization_id):
+            return User.objects.filter(organization_id=organization_id, is_active=True).order_by(
+                "last_name", "first_name"
+            )
+
+        org_id = user.organization_id
+        self.fields["handler"].queryset = handlers(org_id)
+        if org_id is not None:  # the choices from a query compiled once (`FetchedChoiceIterator`)
+            self.fields["handler"].fetch = lambda: compiledsql.fetch("claim handlers", handlers, org_id)
         self.fields["handler"].initial = user.pk
 
 
@@ -493,6 +514,7 @@ class InviteForm(Bootstrap, forms.Form):
         queryset=Organization.objects.filter(kind=OrgKind.PROVIDER, is_active=True).order_by("name"),
         label=_("资源方"),
         empty_label=_("请选择资源方"),
+        compiled_key="invite providers",
         widget=PlainSelect,  # the order page's select of every provider, built in Python (matchmaking.widgets)
     )
     note = forms.CharField(label=_("邀请说明"), max_length=500, required=False)

@@ -5,6 +5,7 @@ from collections.abc import Iterable
 
 from django.apps import apps
 
+from core import compiledsql
 from core.choices import Source
 from matchmaking.choices import RESOURCE_MODELS, ResourceType
 
@@ -16,8 +17,9 @@ OWNER_FIELDS = {
 }
 
 
-def label_matches(matches: Iterable) -> list:
-    """Set `owner_label` and `is_sample` on each match, in one query per resource type present."""
+def label_matches(matches: Iterable, key: str | None = None) -> list:
+    """Set `owner_label` and `is_sample` on each match, in one query per resource type present; with a `key`
+    naming the caller, each query compiled once per type and number of ids (`core.compiledsql`)."""
     matches = list(matches)
     ids = defaultdict(set)
     for m in matches:
@@ -27,7 +29,14 @@ def label_matches(matches: Iterable) -> list:
         model = apps.get_model(RESOURCE_MODELS[resource_type])
         owner_field = OWNER_FIELDS.get(resource_type)
         fields = ["pk", "source", *([owner_field] if owner_field else [])]
-        for row in model.objects.filter(pk__in=pks).order_by().values(*fields):  # a lookup: no ORDER BY
+
+        def build(ids, model=model, fields=fields):
+            return model.objects.filter(pk__in=ids).order_by().values(*fields)  # a lookup: no ORDER BY
+
+        rows = (
+            build(pks) if key is None else compiledsql.fetch((key, resource_type), build, tuple(sorted(pks)))
+        )
+        for row in rows:
             owner = row.get(owner_field, "") if owner_field else ""
             found[(resource_type, row["pk"])] = (owner or "", row["source"] == Source.SAMPLE)
     for m in matches:

@@ -24,7 +24,7 @@ orders)` decides a whole page of orders in at most one query; `for_order_with_re
 responses in one query.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from types import SimpleNamespace
@@ -34,6 +34,7 @@ from django.db.models import F, Q, QuerySet
 
 from accounts.models import User
 from accounts.scoping import Scope
+from core import compiledsql
 from matchmaking.choices import EventKind, NotificationKind, OrderState, ProposalState
 from matchmaking.models import (
     HIDDEN_FROM_PROVIDERS,
@@ -185,6 +186,16 @@ class OrderReadPolicy:
             .exclude(to_state__in=HIDDEN_FROM_PROVIDERS)
         )
 
+    def rows(self, key: str, build: Callable[["OrderReadPolicy"], QuerySet]) -> list:
+        """`list(build(self))`, the query compiled once per connection for `key` and this kind of viewer
+        (`core.compiledsql`): `build` makes the queryset from the policy it is given (one of another order of
+        the same viewer when compiling), and from nothing else."""
+        return compiledsql.fetch(
+            ("order rows", key, self.full, self.org_id),
+            lambda order_id: build(replace(self, order_id=order_id)),
+            self.order_id,
+        )
+
     def entry(self, event: OrderEvent) -> TimelineEntry:
         """One timeline row as this viewer may read it."""
         actor = event.actor if self.full else None
@@ -206,10 +217,16 @@ class OrderReadPolicy:
         )
 
     def timeline(self, queryset: QuerySet | None = None) -> list[TimelineEntry]:
-        """The readable timeline, oldest first, in one query (rows, not model instances: see `_EventRow`)."""
-        events = self.events(queryset).order_by("created_at", "pk")
+        """The readable timeline, oldest first, in one query (rows, not model instances: see `_EventRow`);
+        without a `queryset`, compiled once (`rows`)."""
         fields = [*_EventRow.FIELDS, *(_EventRow.PEOPLE if self.full else ())]
-        return [self.entry(_EventRow(row)) for row in events.values(*fields)]
+        if queryset is None:
+            rows = self.rows(
+                "timeline", lambda read: read.events().order_by("created_at", "pk").values(*fields)
+            )
+        else:
+            rows = self.events(queryset).order_by("created_at", "pk").values(*fields)
+        return [self.entry(_EventRow(row)) for row in rows]
 
     def outcome_of(self, order) -> Outcome | None:
         """The order's outcome when this viewer may read it (None otherwise or when there is none)."""
@@ -282,16 +299,25 @@ def for_order(viewer, order) -> OrderReadPolicy:
     return OrderReadPolicy(order.pk, full=False)
 
 
-def for_order_with_responses(viewer, order, queryset: QuerySet | None = None) -> tuple[OrderReadPolicy, list]:
+def for_order_with_responses(
+    viewer, order, queryset: QuerySet | None = None, key: str | None = None
+) -> tuple[OrderReadPolicy, list]:
     """`for_order` and the responses it lets the viewer read (a list, from `queryset`), in one query: a
-    provider's acceptance is read off its own responses on the order."""
+    provider's acceptance is read off its own responses on the order. A `key` naming `queryset` lets the query
+    be compiled once (`OrderReadPolicy.rows`)."""
     scope = _scope(viewer)
+
+    def responses(read):
+        if key is None:
+            return list(read.responses(queryset))
+        return read.rows(key, lambda other: other.responses(queryset))
+
     if is_government(scope):
         read = OrderReadPolicy(order.pk, full=True)
-        return read, list(read.responses(queryset))
+        return read, responses(read)
     if scope.active and scope.is_provider and scope.org_id:
         read = OrderReadPolicy(order.pk, full=False, org_id=scope.org_id)
-        own = list(read.responses(queryset))
+        own = responses(read)
         accepted = any(r.state == ProposalState.ACCEPTED for r in own)
         return replace(read, accepted=accepted), own
     return OrderReadPolicy(order.pk, full=False), []

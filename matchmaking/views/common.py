@@ -146,10 +146,12 @@ def _list(request, queryset, *, title: str, subtitle: str = "", show_clock: bool
     )
 
 
-def _order(request, pk, queryset=None):
+def _order(request, pk, queryset=None, key=None):
+    """The order `pk` if the user may see it (404 otherwise), with what every order view shows selected; a `key`
+    naming `queryset` lets its query be compiled once (`get_visible_or_404`)."""
     qs = queryset if queryset is not None else Order.objects.all()
     return get_visible_or_404(
-        qs.select_related("county__prefecture", "chain__chain_type", "link"), request.user, pk=pk
+        qs.select_related("county__prefecture", "chain__chain_type", "link"), request.user, key=key, pk=pk
     )
 
 

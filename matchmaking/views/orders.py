@@ -13,6 +13,8 @@ from matchmaking.models import (
     COUNTY_EDITABLE,
     RESPONDABLE,
     Order,
+    OrderBeneficiary,
+    OrderRoute,
     Proposal,
 )
 from matchmaking.throttling import order_creation_wait
@@ -35,14 +37,17 @@ from matchmaking.workflow import WorkflowError
 def order_detail(request, pk):
     """需求详情: content, clock, actions for the viewer's role, responses, matches, timeline — each part as
     the read policy (`matchmaking.policy`) lets this viewer read it."""
-    order = _order(request, pk, Order.objects.select_related("claimed_by_body", "handler", "outcome"))
+    order = _order(
+        request, pk, Order.objects.select_related("claimed_by_body", "handler", "outcome"), key="order_detail"
+    )
     scope = _scope(request)
+    # Each query of the page is compiled once per kind of viewer (`read.rows`, the keys name the querysets).
     read, responses = policy.for_order_with_responses(
-        request.user, order, Proposal.objects.select_related("provider_org")
+        request.user, order, Proposal.objects.select_related("provider_org"), key="detail responses"
     )
     # One query for the order's readable attachments: its own (listed in the page) and its responses'.
     attachments, response_files = [], {}
-    for a in read.attachments().order_by("created_at"):
+    for a in read.rows("detail attachments", lambda r: r.attachments().order_by("created_at")):
         if a.response_id is None:
             attachments.append(a)
         else:
@@ -51,16 +56,25 @@ def order_detail(request, pk):
         r.attachment_list = response_files.get(r.pk, [])
     is_taker = scope.is_body and order.claimed_by_body_id == scope.body_id
     can_invite = (scope.is_admin or is_taker) and order.state in RESPONDABLE
-    invitations = list(read.invitations().select_related("provider_org"))
+    invitations = read.rows("detail invitations", lambda r: r.invitations().select_related("provider_org"))
     # the rows need only the provider's id (the invite button), not the organization
     # by rank: the model's ordering ("order", "rank") would join the order to sort by its creation date; no
     # empty queryset to build and compile for a viewer who may not read the matches (a provider)
     matches = (
-        match_labels.label_matches(read.match_rows().order_by("rank", "pk")[:MATCHES_SHOWN])
+        match_labels.label_matches(
+            read.rows("detail matches", lambda r: r.match_rows().order_by("rank", "pk")[:MATCHES_SHOWN]),
+            key="detail match labels",
+        )
         if read.matches
         else []
     )
-    routes = list(order.routes.select_related("body")) if read.internal else []
+    routes = (
+        read.rows(
+            "detail routes", lambda r: OrderRoute.objects.filter(order_id=r.order_id).select_related("body")
+        )
+        if read.internal
+        else []
+    )
     routed = {r.body_id for r in routes} if read.internal else None  # the claim check without a query
     can = {
         action: workflow.can(order, action, scope, routed=routed)
@@ -81,7 +95,10 @@ def order_detail(request, pk):
         "outcome": read.outcome_of(order),
         "attachments": attachments,
         # by id: the model's ordering ("order", "pk") would join the order to sort by its creation date
-        "beneficiaries": order.beneficiaries.order_by("pk"),
+        "beneficiaries": read.rows(
+            "detail beneficiaries",
+            lambda r: OrderBeneficiary.objects.filter(order_id=r.order_id).order_by("pk"),
+        ),
         "show_firm_codes": read.internal,
         "responses": responses,
         "events": read.timeline(),

@@ -32,3 +32,19 @@ def test_selects_fetch_the_choices_django_iterates(body_kjt):
         expected = [(str(value), str(label)) for value, label in forms.models.ModelChoiceIterator(field)]
         assert expected
         assert [(str(value), str(label)) for value, label in field.widget.choices] == expected
+
+
+@pytest.mark.django_db
+def test_compiled_choice_queries_give_each_body_its_own_handlers(body_kjt, body_jrb):
+    """The claim select's and invite select's queries are compiled once (core.compiledsql): later forms, of
+    another body too, still list the choices Django's iterator lists."""
+    for _round in range(2):
+        for user in (body_kjt, body_jrb):
+            for bound in (ClaimForm(user=user)["handler"], InviteForm()["provider_org"]):
+                field = bound.field
+                expected = [
+                    (str(value), str(label)) for value, label in forms.models.ModelChoiceIterator(field)
+                ]
+                assert [(str(value), str(label)) for value, label in field.widget.choices] == expected
+    handlers = [str(value) for value, _label in ClaimForm(user=body_jrb)["handler"].field.widget.choices]
+    assert str(body_jrb.pk) in handlers and str(body_kjt.pk) not in handlers
