@@ -30,12 +30,8 @@ def connect() -> None:
     """Outdate the cached selects on every save or deletion of their rows, and after a migration."""
     from django.db.models.signals import post_delete, post_migrate, post_save
 
-    from chains.models import (
-        ChainLink,
-        ChainType,
-        CountyChain,
-        Enterprise,
-    )  # chains.models imports this module
+    # chains.models imports this module: its models are imported when the signals are connected
+    from chains.models import ChainLink, ChainType, CountyChain, Enterprise
 
     for model in (ChainLink, ChainType, CountyChain, Enterprise):
         post_save.connect(bump, sender=model, dispatch_uid=f"countychoices_save_{model.__name__}")
