@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_noop as N_
 
 from accounts.choices import OrgKind
-from core import dispatch
+from core import compiledsql, dispatch
 from matchmaking import policy, texts
 from matchmaking.choices import DeclineReason, EventKind, NotificationKind
 from matchmaking.models import Notification, Order, OrderRoute, Proposal, Subscription
@@ -29,9 +29,21 @@ def admins():
     return _users().filter(Q(is_superuser=True) | Q(is_staff=True, organization__kind=OrgKind.PLATFORM))
 
 
+def _listed(key: str, build, value) -> list:
+    """`list(build(value))`, from a query compiled once per connection (`core.compiledsql`): the recipients of
+    the workflow's notifications are read with the same query for every order, one id (or ids) changed."""
+    if value is None or (isinstance(value, tuple) and None in value):
+        return list(build(value))
+    return compiledsql.fetch(("notification recipients", key), build, value)
+
+
 def county_users(order):
     """Officials of the placing county."""
-    return _users().filter(organization__kind=OrgKind.COUNTY, organization__county_id=order.county_id)
+    return _county_users(order.county_id)
+
+
+def _county_users(county_id):
+    return _users().filter(organization__kind=OrgKind.COUNTY, organization__county_id=county_id)
 
 
 def city_users(order):
@@ -41,12 +53,17 @@ def city_users(order):
     )
 
 
+def _county_and_city(ids):
+    county_id, prefecture_id = ids
+    county = Q(organization__kind=OrgKind.COUNTY, organization__county_id=county_id)
+    city = Q(organization__kind=OrgKind.CITY, organization__prefecture_id=prefecture_id)
+    return _users().filter(county | city)
+
+
 def county_and_city_users(order) -> list:
     """Officials of the placing county, then coordinators of its prefecture city: `county_users` followed by
     `city_users`, read in one query."""
-    county = Q(organization__kind=OrgKind.COUNTY, organization__county_id=order.county_id)
-    city = Q(organization__kind=OrgKind.CITY, organization__prefecture_id=order.county.prefecture_id)
-    users = list(_users().filter(county | city))
+    users = _listed("county and city", _county_and_city, (order.county_id, order.county.prefecture_id))
 
     def of_county(user) -> bool:
         org = user.organization
@@ -146,7 +163,7 @@ def notify_event(event) -> None:
     message = event.note_message or None
     if kind == EventKind.SUBMITTED:
         notify(
-            admins(),
+            _listed("admins", lambda _none: admins(), ()),
             NotificationKind.SUBMITTED,
             order,
             _title(order, N_("新需求待审核")),
@@ -160,11 +177,15 @@ def notify_event(event) -> None:
             EventKind.RETURNED: N_("您的需求被退回修改"),
             EventKind.REJECTED: N_("您的需求不予受理"),
         }[kind]
-        notify(county_users(order), kind, order, _title(order, text), note, by, body_message=message)
+        users = _listed("county", _county_users, order.county_id)
+        notify(users, kind, order, _title(order, text), note, by, body_message=message)
     elif kind == EventKind.ROUTED:
-        bodies = OrderRoute.objects.filter(order=order).values_list("body_id", flat=True)
+        routes = _listed(
+            "routed bodies", lambda pk: OrderRoute.objects.filter(order_id=pk).values("body_id"), order.pk
+        )
+        bodies = tuple(r["body_id"] for r in routes)
         notify(
-            body_users(bodies),
+            _listed("bodies", body_users, bodies),
             NotificationKind.ROUTED,
             order,
             _title(order, N_("新需求待接单")),
@@ -184,7 +205,9 @@ def notify_event(event) -> None:
             body_message=message,
         )
     elif kind == EventKind.RESPONDED:
-        users = list(county_users(order)) + list(taking_body_users(order))
+        users = _listed("county", _county_users, order.county_id) + (
+            _listed("bodies", body_users, (order.claimed_by_body_id,)) if order.claimed_by_body_id else []
+        )
         notify(
             users,
             NotificationKind.RESPONDED,

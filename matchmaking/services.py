@@ -7,7 +7,8 @@ from datetime import date, datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, transaction
+from django.db.models.query import MAX_GET_RESULTS
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as N_
@@ -16,7 +17,7 @@ from accounts.choices import OrgKind
 from accounts.models import Organization
 from accounts.scoping import Scope
 from chains.models import ProvincialBody
-from core import dispatch
+from core import compiledsql, dispatch
 from matchmaking import notifications, sla, tally, texts, workflow
 from matchmaking.beneficiaries import parse_beneficiaries, set_beneficiaries
 from matchmaking.choices import DeclineReason, EventKind, OrderState, OutcomeType, ProposalState
@@ -41,6 +42,21 @@ def _scope(user) -> Scope | None:
     return Scope.for_user(user) if user is not None else None
 
 
+def _visible(by, pk: int) -> bool:
+    """`Order.objects.visible_to(by).filter(pk=pk).exists()`, from a query compiled once per scope and
+    connection (`core.compiledsql`; the visibility depends on the scope only, as in `get_visible_or_404`)."""
+    scope = _scope(by)
+    if scope is None:
+        return Order.objects.visible_to(by).filter(pk=pk).exists()
+    return bool(
+        compiledsql.fetch(
+            ("services visible order", scope),
+            lambda marker: Order.objects.visible_to(by).filter(pk=marker).order_by().values("pk")[:1],
+            pk,
+        )
+    )
+
+
 def _enqueue_matching(order) -> None:
     # Robust (core.dispatch): if the broker is unreachable the committed change stands and the error is
     # logged; the periodic sweeper re-enqueues matching that never ran.
@@ -48,8 +64,24 @@ def _enqueue_matching(order) -> None:
 
 
 def _locked(pk: int) -> Order:
-    """The order row, locked for this transaction where the database supports it."""
-    return Order.objects.select_for_update().select_related("county__prefecture", "chain").get(pk=pk)
+    """The order row, locked for this transaction where the database supports it: what
+    `Order.objects.select_for_update().select_related("county__prefecture", "chain").get(pk=pk)` runs, compiled
+    once per connection (`core.compiledsql`; every transition of every action locks its order so)."""
+
+    def build(marker):
+        # what QuerySet.get() runs: no ordering, at most MAX_GET_RESULTS rows where a locking query may be limited
+        qs = Order.objects.select_for_update().select_related("county__prefecture", "chain").filter(pk=marker)
+        qs = qs.order_by()
+        if connections[qs.db].features.supports_select_for_update_with_limit:
+            qs.query.set_limits(high=MAX_GET_RESULTS)
+        return qs
+
+    found = compiledsql.fetch("services locked order", build, pk)
+    if not found:
+        raise Order.DoesNotExist(f"{Order._meta.object_name} matching query does not exist.")
+    if len(found) > 1:  # not for a primary key; as QuerySet.get() says it
+        raise Order.MultipleObjectsReturned(f"get() returned more than one {Order._meta.object_name}")
+    return found[0]
 
 
 def _transition(
@@ -303,7 +335,7 @@ def respond(
     scope = _scope(by)
     if scope is None or not scope.is_provider:
         raise WorkflowError(_("只有资源方可以响应需求。"), code="forbidden")
-    if not Order.objects.visible_to(by).filter(pk=order.pk).exists():
+    if not _visible(by, order.pk):
         raise WorkflowError(_("该需求对您不可见。"), code="forbidden")
     if order.state not in RESPONDABLE:
         raise WorkflowError(_("需求当前状态不接受响应。"), code="illegal_transition")
@@ -444,7 +476,7 @@ def comment_order(order: Order, *, by, note: str) -> OrderEvent:
     """A coordinator (city), the county, a body or an administrator adds a 协调意见 to the timeline."""
     scope = _scope(by)
     note = (note or "").strip()
-    if scope is None or scope.is_provider or not Order.objects.visible_to(by).filter(pk=order.pk).exists():
+    if scope is None or scope.is_provider or not _visible(by, order.pk):
         raise WorkflowError(_("您不能对该需求发表协调意见。"), code="forbidden")
     if not note:
         raise WorkflowError(_("请填写协调意见。"), code="invalid", errors={"note": _("请填写协调意见。")})

@@ -149,7 +149,10 @@ def _list(request, queryset, *, title: str, subtitle: str = "", show_clock: bool
 def _order(request, pk, queryset=None, key=None):
     """The order `pk` if the user may see it (404 otherwise), with what every order view shows selected; a `key`
     naming `queryset` lets its query be compiled once (`get_visible_or_404`)."""
-    qs = queryset if queryset is not None else Order.objects.all()
+    if queryset is None:
+        # the workflow actions' order (the same queryset every time): its query is compiled once
+        queryset, key = Order.objects.all(), key or "order action"
+    qs = queryset
     return get_visible_or_404(
         qs.select_related("county__prefecture", "chain__chain_type", "link"), request.user, key=key, pk=pk
     )

@@ -1,0 +1,131 @@
+"""The workflow actions' reads compiled once per connection (`core.compiledsql`) give what the ORM gives: the
+locked order of a transition, the visibility check of a response or comment, the action views' order and
+the recipients of the events' notifications, for several orders and viewers in a row (the second and later
+reads replay the compiled SQL)."""
+
+import pytest
+from django.db import transaction
+from django.http import Http404
+from django.test import Client
+
+from accounts.scoping import get_visible_or_404
+from matchmaking import notifications, services
+from matchmaking.choices import OrderKind, OrderState
+from matchmaking.models import Order, OrderRoute
+from matchmaking.views.common import _order
+
+pytestmark = pytest.mark.django_db
+
+# as bench_actions and the load test post it
+RESPONSE = {
+    "proposal": "我单位可提供相关技术团队与设备支持，建议先开展现场对接。",
+    "amount_yuan": "3000000",
+    "rate_percent": "3.45",
+    "term_months": "36",
+    "experts": "纺织材料团队 3 人",
+    "terms": "",
+}
+
+
+def _fields(obj) -> dict:
+    return {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields}
+
+
+def _orders(make_order, drive):
+    """Orders of several kinds and states (so several counties' and bodies' recipients)."""
+    return [
+        make_order(),
+        drive(make_order(kind=OrderKind.CAPITAL), OrderState.SUBMITTED),
+        drive(make_order(), OrderState.PUBLISHED),
+        drive(make_order(kind=OrderKind.CAPITAL), OrderState.CLAIMED),
+        drive(make_order(), OrderState.CLAIMED),
+    ]
+
+
+def test_the_locked_order_is_the_orms(make_order, drive):
+    for order in _orders(make_order, drive) * 2:
+        with transaction.atomic():
+            got = services._locked(order.pk)
+            expected = Order.objects.select_related("county__prefecture", "chain").get(pk=order.pk)
+        assert _fields(got) == _fields(expected)
+        assert _fields(got.county) == _fields(expected.county)
+        assert _fields(got.county.prefecture) == _fields(expected.county.prefecture)
+        assert _fields(got.chain) == _fields(expected.chain)
+    with transaction.atomic(), pytest.raises(Order.DoesNotExist):
+        services._locked(10**9)
+
+
+def test_the_visibility_check_is_the_orms(make_order, drive, county_jinjiang, bank_cib, inst_dhu, body_kjt):
+    orders = _orders(make_order, drive)
+    for user in (bank_cib, inst_dhu, county_jinjiang, body_kjt, bank_cib):
+        for order in orders:
+            expected = Order.objects.visible_to(user).filter(pk=order.pk).exists()
+            assert services._visible(user, order.pk) == expected
+    assert not services._visible(bank_cib, 10**9)
+
+
+def test_the_action_views_order_is_the_orms(rf, make_order, drive, county_jinjiang, bank_cib, body_kjt):
+    orders = _orders(make_order, drive)
+    for user in (county_jinjiang, bank_cib, body_kjt, county_jinjiang):
+        request = rf.post("/")
+        request.user = user
+        for order in orders:
+            qs = Order.objects.select_related("county__prefecture", "chain__chain_type", "link")
+            try:
+                expected = get_visible_or_404(qs, user, pk=order.pk)
+            except Http404 as exc:  # the same 404 both ways
+                with pytest.raises(type(exc)):
+                    _order(request, order.pk)
+                continue
+            got = _order(request, order.pk)
+            assert _fields(got) == _fields(expected)
+            assert _fields(got.county.prefecture) == _fields(expected.county.prefecture)
+            assert _fields(got.chain.chain_type) == _fields(expected.chain.chain_type)
+
+
+def test_the_event_recipients_are_the_orms(make_order, drive):
+    for order in _orders(make_order, drive) * 2:
+        order = Order.objects.select_related("county__prefecture").get(pk=order.pk)
+        pks = lambda users: [u.pk for u in users]  # noqa: E731
+        assert pks(notifications._listed("admins", lambda _none: notifications.admins(), ())) == pks(
+            notifications.admins()
+        )
+        assert pks(notifications._listed("county", notifications._county_users, order.county_id)) == pks(
+            notifications.county_users(order)
+        )
+        expected = pks(notifications.county_users(order)) + pks(notifications.city_users(order))
+        assert pks(notifications.county_and_city_users(order)) == expected
+        bodies = list(OrderRoute.objects.filter(order=order).values_list("body_id", flat=True))
+        routes = notifications._listed(
+            "routed bodies", lambda pk: OrderRoute.objects.filter(order_id=pk).values("body_id"), order.pk
+        )
+        assert [r["body_id"] for r in routes] == bodies
+        assert pks(notifications._listed("bodies", notifications.body_users, tuple(bodies))) == pks(
+            notifications.body_users(bodies)
+        )
+        if order.claimed_by_body_id:
+            assert pks(
+                notifications._listed("bodies", notifications.body_users, (order.claimed_by_body_id,))
+            ) == pks(notifications.taking_body_users(order))
+
+
+def test_the_actions_post_as_before(make_order, county_jinjiang, platform_admin, bank_cib, body_jrb):
+    """The views of the load test's actions (moderate, respond, claim) redirect to the order as before."""
+    order = services.submit_order(make_order(kind=OrderKind.CAPITAL), by=county_jinjiang)
+    for user, path, data in (
+        (platform_admin, f"/orders/{order.pk}/moderate/", {"decision": "approve"}),
+        (
+            bank_cib,
+            f"/orders/{order.pk}/respond/",
+            RESPONSE,
+        ),
+        (body_jrb, f"/orders/{order.pk}/claim/", {"handler": body_jrb.pk}),
+    ):
+        client = Client()
+        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        response = client.post(path, data)
+        assert response.status_code == 302
+        assert response["Location"] == f"/orders/{order.pk}/"
+    order.refresh_from_db()
+    assert order.state == OrderState.CLAIMED
+    assert order.responses.count() == 1
