@@ -19,7 +19,7 @@ from django.utils.translation import gettext, pgettext
 
 from chains.choices import PENDING_STATUSES, ChainStatus
 from core.formats import format_amount
-from core.pagination import RowValues
+from core.pagination import CompiledRowValues, RowValues
 from engine.reasons import render_reasons
 from matchmaking.choices import (
     DeclineReason,
@@ -279,10 +279,13 @@ class MatchedOrder:
         self.own_matches = []
 
 
-def matched_orders(queryset, count: int | None = None) -> RowValues:
+def matched_orders(queryset, count: int | None = None, key=None) -> RowValues:
     """An annotated order queryset for the paginator: counted as it is (or as the caller counted it), its slices
-    read as MatchedOrder."""
-    return RowValues(queryset, MATCHED_FIELDS, row=MatchedOrder, count=count)
+    read as MatchedOrder; with a `key` naming the queryset (and all it depends on), each slice's query compiled
+    once per connection (CompiledRowValues)."""
+    if key is None:
+        return RowValues(queryset, MATCHED_FIELDS, row=MatchedOrder, count=count)
+    return CompiledRowValues(queryset, MATCHED_FIELDS, key=key, row=MatchedOrder, count=count)
 
 
 def matched_row(order, texts: Texts) -> str:

@@ -6,6 +6,7 @@ from django.db.models import Count, Max, OuterRef, Q, Subquery
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from core import compiledsql
 from matchmaking import match_labels, policy
 from matchmaking.choices import OrderState
 from matchmaking.models import (
@@ -121,18 +122,32 @@ def matched(request):
     )
     mine = Order.objects.filter(pk__in=own.values("order_id"))
     finished = Q(state__in=FINAL)
-    # Both lists' exact sizes in one COUNT.
-    counts = mine.aggregate(active=Count("pk", filter=~finished), done=Count("pk", filter=finished))
+    # Every query below depends on the scope alone (own_matches and the visibility it reads): compiled once per
+    # connection and scope (core.compiledsql), the pages' slices and the shown orders' ids bound or keyed.
+    key = ("matched", scope)
+    # Both lists' exact sizes in one query: the orders counted per state.
+    counts = {"active": 0, "done": 0}
+    per_state = compiledsql.fetch(
+        (key, "counts"), lambda _none: mine.order_by().values("state").annotate(n=Count("pk")), ()
+    )
+    for row in per_state:
+        counts["done" if row["state"] in FINAL else "active"] += row["n"]
     orders = mine.annotate(best_score=Subquery(best)).order_by("-best_score", "-created_at", "-pk")
-    active = Paginator(matched_orders(orders.exclude(finished), counts["active"]), PAGE_SIZE)
-    done = Paginator(matched_orders(orders.filter(finished), counts["done"]), PAGE_SIZE)
+    active = Paginator(
+        matched_orders(orders.exclude(finished), counts["active"], key=(key, "active")), PAGE_SIZE
+    )
+    done = Paginator(matched_orders(orders.filter(finished), counts["done"], key=(key, "done")), PAGE_SIZE)
     active = active.get_page(request.GET.get("page"))
     done = done.get_page(request.GET.get("done_page"))
     shown = {order.pk: order for order in [*active, *done]}
     if shown:  # both pages' matches in one query
-        for match in own.filter(order_id__in=list(shown)).order_by("-score", "rank"):
+
+        def build(ids):
+            return own.filter(order_id__in=ids).order_by("-score", "rank")
+
+        for match in compiledsql.fetch((key, "matches"), build, tuple(shown)):
             shown[match.order_id].own_matches.append(match)
-    match_labels.label_matches(m for order in shown.values() for m in order.own_matches)
+    match_labels.label_matches((m for order in shown.values() for m in order.own_matches), key=key)
     return render(request, "matchmaking/matched.html", {"page": active, "done": done})
 
 
