@@ -279,13 +279,11 @@ class MatchedOrder:
         self.own_matches = []
 
 
-def matched_orders(queryset, count: int | None = None, key=None) -> RowValues:
-    """An annotated order queryset for the paginator: counted as it is (or as the caller counted it), its slices
-    read as MatchedOrder; with a `key` naming the queryset (and all it depends on), each slice's query compiled
-    once per connection (CompiledRowValues)."""
-    if key is None:
-        return RowValues(queryset, MATCHED_FIELDS, row=MatchedOrder, count=count)
-    return CompiledRowValues(queryset, MATCHED_FIELDS, key=key, row=MatchedOrder, count=count)
+def matched_orders(build, key, count: int) -> CompiledRowValues:
+    """The annotated order queryset `build()` makes, for the paginator: counted by the caller, its slices read
+    as MatchedOrder, each slice's query compiled once per connection for `key` (CompiledRowValues: `build` is
+    called only to compile)."""
+    return CompiledRowValues(build, MATCHED_FIELDS, key=key, row=MatchedOrder, count=count)
 
 
 def matched_row(order, texts: Texts) -> str:

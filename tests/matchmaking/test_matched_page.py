@@ -174,10 +174,35 @@ def test_compiled_row_values_slices_are_those_of_row_values(make_order, drive):
         make_order(title=f"需求 {n}")
     queryset = Order.objects.order_by("-pk")
     names = ("pk", "title", "county__name")
-    plain, compiled = RowValues(queryset, names), CompiledRowValues(queryset, names, key=("test", "rows"))
+    plain, compiled = (
+        RowValues(queryset, names),
+        CompiledRowValues(lambda: queryset, names, key=("test", "rows")),
+    )
     for bounds in [(0, 2), (2, 4), (4, 6), (0, 0), (0, 2)]:
         assert compiled[slice(*bounds)] == list(plain[slice(*bounds)])
     assert compiled[1] == plain[1]
     assert compiled.count() == plain.count() == 5
-    as_tuple = CompiledRowValues(queryset, names, key=("test", "tuples"), row=lambda r: tuple(r.values()))
+    as_tuple = CompiledRowValues(
+        lambda: queryset, names, key=("test", "tuples"), row=lambda r: tuple(r.values())
+    )
     assert as_tuple[0:3] == [tuple(r.values()) for r in plain[0:3]]
+
+
+def test_compiled_row_values_build_only_to_compile(make_order):
+    """The queryset is built when a slice's query is compiled, not when its plan exists; unordered, refused."""
+    from core.pagination import CompiledRowValues
+    from matchmaking.models import Order
+
+    make_order(title="需求 甲乙丙")
+    built = []
+
+    def build():
+        built.append(1)
+        return Order.objects.order_by("-pk")
+
+    for _ in range(3):
+        rows = CompiledRowValues(build, ("pk",), key=("test", "built"), count=1)
+        assert rows[0:20] == [{"pk": Order.objects.get().pk}]
+    assert len(built) == 1
+    with pytest.raises(ValueError):
+        CompiledRowValues(lambda: Order.objects.order_by(), ("pk",), key=("test", "unordered"))[0:2]
