@@ -1,8 +1,11 @@
 """Page-number pagination with a client-chosen page size (bounded), strict about its two parameters."""
 
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
+
+from core import compiledsql
 
 
 def _whole(raw: str) -> int | None:
@@ -68,3 +71,31 @@ class RowValues:
         if self.row is None:
             return rows
         return [self.row(values) for values in rows] if isinstance(key, slice) else self.row(rows)
+
+
+class CompiledRowValues(RowValues):
+    """RowValues whose slices run SQL compiled once per connection (`core.compiledsql`), for list pages asked
+    for over and over by the same viewers. `build()` makes the (ordered) queryset, only when a slice's query is
+    compiled or the rows are counted by it: `key` names it and everything it depends on (the same key must mean
+    the same queryset); the slice's bounds are added to it."""
+
+    ordered = True  # build's queryset must be ordered (checked when it is compiled): slices of it are pages
+
+    def __init__(self, build, names, *, key, row=None, count: int | None = None):
+        self.build, self.names, self.row, self.counted, self.key = build, names, row, count, key
+
+    @cached_property
+    def queryset(self):
+        queryset = self.build()
+        if not queryset.ordered:
+            raise ValueError("CompiledRowValues: the queryset is not ordered")
+        return queryset
+
+    def __getitem__(self, key):
+        if not isinstance(key, slice) or key.step is not None:
+            return super().__getitem__(key)
+        start, stop = key.start, key.stop
+        rows = compiledsql.fetch(
+            (self.key, start, stop), lambda _none: self.queryset.values(*self.names)[start:stop], ()
+        )
+        return rows if self.row is None else [self.row(row) for row in rows]

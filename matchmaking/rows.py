@@ -19,7 +19,7 @@ from django.utils.translation import gettext, pgettext
 
 from chains.choices import PENDING_STATUSES, ChainStatus
 from core.formats import format_amount
-from core.pagination import RowValues
+from core.pagination import CompiledRowValues, RowValues
 from engine.reasons import render_reasons
 from matchmaking.choices import (
     DeclineReason,
@@ -279,10 +279,11 @@ class MatchedOrder:
         self.own_matches = []
 
 
-def matched_orders(queryset, count: int | None = None) -> RowValues:
-    """An annotated order queryset for the paginator: counted as it is (or as the caller counted it), its slices
-    read as MatchedOrder."""
-    return RowValues(queryset, MATCHED_FIELDS, row=MatchedOrder, count=count)
+def matched_orders(build, key, count: int) -> CompiledRowValues:
+    """The annotated order queryset `build()` makes, for the paginator: counted by the caller, its slices read
+    as MatchedOrder, each slice's query compiled once per connection for `key` (CompiledRowValues: `build` is
+    called only to compile)."""
+    return CompiledRowValues(build, MATCHED_FIELDS, key=key, row=MatchedOrder, count=count)
 
 
 def matched_row(order, texts: Texts) -> str:

@@ -53,6 +53,8 @@ class Match(models.Model):
         indexes = [
             models.Index(fields=["resource_type", "resource_id"]),
             models.Index(fields=["provider_org", "-score"]),
+            # a provider's matched orders and its best score on each (the matched-orders page), index only
+            models.Index(fields=["provider_org", "order", "score"], name="match_provider_order_score"),
         ]
 
     def __str__(self):

@@ -6,6 +6,7 @@ from django.db.models import Count, Max, OuterRef, Q, Subquery
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from core import compiledsql
 from matchmaking import match_labels, policy
 from matchmaking.choices import OrderState
 from matchmaking.models import (
@@ -109,30 +110,52 @@ def matched(request):
     progress apart from finished ones."""
     scope = _scope(request)
     _require(scope.is_provider)
-    own = policy.own_matches(request.user)
-    # The best score of the provider's own matches on each order, as a subquery per order (not a GROUP BY of
-    # every match of every order joined to the page's columns).
-    best = (
-        Match.objects.filter(order_id=OuterRef("pk"), provider_org_id=scope.org_id)
-        .order_by()
-        .values("order_id")
-        .annotate(best=Max("score"))
-        .values("best")
-    )
-    mine = Order.objects.filter(pk__in=own.values("order_id"))
+    user = request.user
     finished = Q(state__in=FINAL)
-    # Both lists' exact sizes in one COUNT.
-    counts = mine.aggregate(active=Count("pk", filter=~finished), done=Count("pk", filter=finished))
-    orders = mine.annotate(best_score=Subquery(best)).order_by("-best_score", "-created_at", "-pk")
-    active = Paginator(matched_orders(orders.exclude(finished), counts["active"]), PAGE_SIZE)
-    done = Paginator(matched_orders(orders.filter(finished), counts["done"]), PAGE_SIZE)
+    # Every query below depends on the scope alone (own_matches and the visibility it reads): compiled once per
+    # connection and scope (core.compiledsql), the pages' slices and the shown orders' ids keyed or bound; the
+    # querysets are built only to be compiled.
+    key = ("matched", scope)
+
+    def mine():
+        return Order.objects.filter(pk__in=policy.own_matches(user).values("order_id"))
+
+    def listed(done: bool):
+        def build():
+            # The best score of the provider's own matches on each order, as a subquery per order (not a
+            # GROUP BY of every match of every order joined to the page's columns).
+            best = (
+                Match.objects.filter(order_id=OuterRef("pk"), provider_org_id=scope.org_id)
+                .order_by()
+                .values("order_id")
+                .annotate(best=Max("score"))
+                .values("best")
+            )
+            orders = mine().annotate(best_score=Subquery(best)).order_by("-best_score", "-created_at", "-pk")
+            return orders.filter(finished) if done else orders.exclude(finished)
+
+        return build
+
+    # Both lists' exact sizes in one query: the orders counted per state.
+    counts = {False: 0, True: 0}
+    per_state = compiledsql.fetch(
+        (key, "counts"), lambda _none: mine().order_by().values("state").annotate(n=Count("pk")), ()
+    )
+    for row in per_state:
+        counts[row["state"] in FINAL] += row["n"]
+    active = Paginator(matched_orders(listed(False), (key, "active"), counts[False]), PAGE_SIZE)
+    done = Paginator(matched_orders(listed(True), (key, "done"), counts[True]), PAGE_SIZE)
     active = active.get_page(request.GET.get("page"))
     done = done.get_page(request.GET.get("done_page"))
     shown = {order.pk: order for order in [*active, *done]}
     if shown:  # both pages' matches in one query
-        for match in own.filter(order_id__in=list(shown)).order_by("-score", "rank"):
+
+        def matches(ids):
+            return policy.own_matches(user).filter(order_id__in=ids).order_by("-score", "rank")
+
+        for match in compiledsql.fetch((key, "matches"), matches, tuple(shown)):
             shown[match.order_id].own_matches.append(match)
-    match_labels.label_matches(m for order in shown.values() for m in order.own_matches)
+    match_labels.label_matches((m for order in shown.values() for m in order.own_matches), key=key)
     return render(request, "matchmaking/matched.html", {"page": active, "done": done})
 
 

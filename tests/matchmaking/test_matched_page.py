@@ -105,3 +105,104 @@ def test_matched_rows_are_those_of_the_former_model_query(make_order, drive, per
         orders = list(part)
         match_labels.label_matches(m for order in orders for m in order.own_matches)
         assert orders and rows.matched_rows(orders) in page
+
+
+def _orm_fetch(key, build, value, using="default"):
+    """compiledsql.fetch without the compiled plans: what the ORM runs for `build(value)`."""
+    return list(build(value))
+
+
+def test_compiled_matched_page_is_the_orm_page(make_order, drive, personas, login, monkeypatch):
+    """The page's queries compiled once per scope (core.compiledsql, CompiledRowValues) give byte for byte the
+    HTML of the same queries run by the ORM, on every page of both lists, in both languages, and still after
+    the plans exist (other pages, other numbers of shown orders, new matches)."""
+    import re
+
+    from core import compiledsql
+    from matchmaking.views import lists
+
+    monkeypatch.setattr(lists, "PAGE_SIZE", 2)
+    user = personas["bank_cib"]
+    org = user.organization
+    states = [OrderState.PUBLISHED, OrderState.CLAIMED, OrderState.RESOLVED] * 2 + [OrderState.PUBLISHED]
+    for n, state in enumerate(states):
+        order = drive(make_order(kind=OrderKind.CAPITAL, title=f"需求 {n} <b>&"), state)
+        for i in range(n % 3 + 1):
+            _match(order, org, i + 1, 0.3 + 0.1 * i + 0.03 * n, f"贷 {i}", resource_id=i + 1)
+    client = login(user)
+    queries = [
+        "",
+        "?page=2",
+        "?page=3",
+        "?page=9",
+        "?page=x",
+        "?done_page=2",
+        "?done_page=3",
+        "?page=2&done_page=2",
+    ]
+
+    def pages(lang):
+        client.cookies["django_language"] = lang
+        got = []
+        for query in queries:
+            response = client.get(reverse("orders:matched") + query)
+            assert response.status_code == 200
+            got.append(re.sub(r'value="[A-Za-z0-9]{64}"', "", response.content.decode()))
+        return got
+
+    for lang in ("zh-hans", "en"):
+        compiled, again = pages(lang), pages(lang)  # compiling, then replaying the plans
+        with monkeypatch.context() as m:
+            m.setattr(compiledsql, "fetch", _orm_fetch)
+            orm = pages(lang)
+        assert compiled == orm and again == orm
+    # a new matched order after the plans exist: on the page as the ORM shows it
+    _match(drive(make_order(title="新需求：设备贷款"), OrderState.CLAIMED), org, 1, 0.99, "新贷")
+    compiled = pages("zh-hans")
+    with monkeypatch.context() as m:
+        m.setattr(compiledsql, "fetch", _orm_fetch)
+        assert compiled == pages("zh-hans")
+    assert "新需求" in compiled[0]
+
+
+def test_compiled_row_values_slices_are_those_of_row_values(make_order, drive):
+    """CompiledRowValues reads each slice as RowValues does (rows and row class), any index too."""
+    from core.pagination import CompiledRowValues, RowValues
+    from matchmaking.models import Order
+
+    for n in range(5):
+        make_order(title=f"需求 {n}")
+    queryset = Order.objects.order_by("-pk")
+    names = ("pk", "title", "county__name")
+    plain, compiled = (
+        RowValues(queryset, names),
+        CompiledRowValues(lambda: queryset, names, key=("test", "rows")),
+    )
+    for bounds in [(0, 2), (2, 4), (4, 6), (0, 0), (0, 2)]:
+        assert compiled[slice(*bounds)] == list(plain[slice(*bounds)])
+    assert compiled[1] == plain[1]
+    assert compiled.count() == plain.count() == 5
+    as_tuple = CompiledRowValues(
+        lambda: queryset, names, key=("test", "tuples"), row=lambda r: tuple(r.values())
+    )
+    assert as_tuple[0:3] == [tuple(r.values()) for r in plain[0:3]]
+
+
+def test_compiled_row_values_build_only_to_compile(make_order):
+    """The queryset is built when a slice's query is compiled, not when its plan exists; unordered, refused."""
+    from core.pagination import CompiledRowValues
+    from matchmaking.models import Order
+
+    make_order(title="需求 甲乙丙")
+    built = []
+
+    def build():
+        built.append(1)
+        return Order.objects.order_by("-pk")
+
+    for _ in range(3):
+        rows = CompiledRowValues(build, ("pk",), key=("test", "built"), count=1)
+        assert rows[0:20] == [{"pk": Order.objects.get().pk}]
+    assert len(built) == 1
+    with pytest.raises(ValueError):
+        CompiledRowValues(lambda: Order.objects.order_by(), ("pk",), key=("test", "unordered"))[0:2]
