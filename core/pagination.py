@@ -1,8 +1,13 @@
 """Page-number pagination with a client-chosen page size (bounded), strict about its two parameters."""
 
+from collections.abc import Callable, Hashable
+
+from django.db.models import Count, Window
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
+
+from core import compiledsql
 
 
 def _whole(raw: str) -> int | None:
@@ -50,21 +55,58 @@ class StandardPagination(PageNumberPagination):
 class RowValues:
     """A queryset for the paginator: counted as it is (the joins that `values()` of related fields adds stay
     out of the COUNT), or as the caller already counted it; its slices read as `values(*names)` dicts, each made
-    `row(values)` when a row class is given (list pages: no model instances)."""
+    `row(values)` when a row class is given (list pages: no model instances).
 
-    def __init__(self, queryset, names, *, row=None, count: int | None = None):
-        self.queryset, self.names, self.row, self.counted = queryset, names, row, count
-        self.ordered = queryset.ordered
+    With a `compiled_key` (`core.compiledsql`), `queryset` is a function making the queryset, called only
+    when the count or a slice is compiled: the key must hold everything the queryset depends on (the viewer's
+    scope, the filters), the slice's bounds are added to it. The count is then `COUNT(*) OVER ()` of the same
+    rows (one row read), which equals `count()` for a queryset without DISTINCT, slicing or combinator (the
+    only querysets given a key)."""
+
+    def __init__(self, queryset, names, *, row=None, count: int | None = None, compiled_key: Hashable = None):
+        self.names, self.row, self.counted, self.compiled_key = names, row, count, compiled_key
+        if compiled_key is None:
+            self._queryset = queryset
+            self.ordered = queryset.ordered
+        else:
+            self._build: Callable = queryset
+            self._queryset = None
+            self.ordered = True  # the caller's queryset is ordered (its key promises the same rows each time)
+
+    @property
+    def queryset(self):
+        if self._queryset is None:
+            self._queryset = self._build()
+        return self._queryset
+
+    def _fetch(self, key: Hashable, build: Callable) -> list:
+        return compiledsql.fetch((self.compiled_key, key), lambda _none: build(), ())
+
+    def _counted_rows(self):
+        query = self.queryset.query
+        if query.distinct or query.combinator or query.is_sliced:
+            raise ValueError(
+                "RowValues: a compiled_key needs a queryset without DISTINCT, slice or combinator"
+            )
+        return self.queryset.order_by().values(counted_rows=Window(Count("*")))[:1]
 
     def count(self) -> int:
         """The number of rows: as counted by the caller, or by the queryset's own COUNT."""
-        return self.queryset.count() if self.counted is None else self.counted
+        if self.counted is not None:
+            return self.counted
+        if self.compiled_key is None:
+            return self.queryset.count()
+        rows = self._fetch("count", self._counted_rows)
+        return rows[0]["counted_rows"] if rows else 0
 
     def __len__(self):
         return self.count()
 
     def __getitem__(self, key):
-        rows = self.queryset.values(*self.names)[key]
+        if self.compiled_key is not None and isinstance(key, slice) and key.step is None:
+            rows = self._fetch(("rows", key.start, key.stop), lambda: self.queryset.values(*self.names)[key])
+        else:
+            rows = self.queryset.values(*self.names)[key]
         if self.row is None:
             return rows
         return [self.row(values) for values in rows] if isinstance(key, slice) else self.row(rows)
