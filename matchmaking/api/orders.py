@@ -5,6 +5,8 @@ goes through a function of `matchmaking.services`, and a `WorkflowError` becomes
 `errors.from_service_error`. Serializers only parse input and shape output.
 """
 
+from dataclasses import replace
+
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -154,7 +156,9 @@ class OrderViewSet(
         if not COMPILED_LIST_PARAMETERS.issuperset(params) or not Order.objects.all().visibility_is_pure:
             return None
         filters_ = tuple((name, tuple(values)) for name, values in params.lists() if name in COMPILED_FILTERS)
-        return ("api order list", self._scope(), filters_)
+        # Order.visibility_q reads the scope's organisation, county, city, body and handled kinds, never the
+        # user: the users of one organisation share the SQL.
+        return ("api order list", replace(self._scope(), user_id=None), filters_)
 
     def get_throttles(self):
         if self.action == "create":

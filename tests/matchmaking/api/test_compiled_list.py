@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from matchmaking.api.orders import OrderViewSet
 from matchmaking.choices import OrderKind, OrderState
+from matchmaking.models import Notification
 
 VIEWERS = (
     "county_jinjiang",
@@ -105,3 +106,58 @@ def test_compiled_list_is_used_only_for_its_parameters(api, make_order, county_j
     assert any(key[0][0] == seen[0] for key in plans)
     # The page and page size are not part of the key: the slice is.
     assert ("state", ("draft",)) in seen[0][2] and all(name != "page" for name, _v in seen[0][2])
+
+
+NOTIFICATION_QUERIES = (
+    {},
+    {"page": "2", "page_size": "2"},
+    {"page_size": "3", "page": "2"},
+    {"unread": "true"},
+    {"unread": "false", "kind": "published"},
+    {"kind": "claimed"},
+    {"unread": "maybe"},
+    {"kind": "bogus"},
+    {"unread": ""},
+    {"page": "99"},
+    {"page_size": "0"},
+)
+
+
+def _notification_responses(api, personas):
+    out = []
+    for language in ("zh-hans", "en"):
+        for username in VIEWERS:
+            client = api(personas[username])
+            client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+            for params in NOTIFICATION_QUERIES:
+                response = client.get(reverse("api:notification-list"), params)
+                out.append((language, username, str(params), response.status_code, response.content))
+    return out
+
+
+@pytest.mark.django_db
+def test_compiled_notifications_are_byte_identical_to_the_orm(
+    api, make_order, drive, personas, county_jinjiang
+):
+    from matchmaking import services
+    from matchmaking.api import notifications
+
+    _orders(make_order, drive, 8)
+    services.mark_notifications_read(
+        county_jinjiang, ids=[Notification.objects.filter(recipient=county_jinjiang).first().pk]
+    )
+
+    def orm_path():
+        return mock.patch.object(notifications, "COMPILED_LIST_PARAMETERS", frozenset())
+
+    with orm_path():
+        reference = _notification_responses(api, personas)
+    assert {status for *_x, status, _c in reference} >= {200, 400, 404}
+    assert sum(content.count(b'"id"') for *_x, _s, content in reference) > 20
+    for _round in range(2):
+        assert _notification_responses(api, personas) == reference
+    services.mark_notifications_read(county_jinjiang)
+    with orm_path():
+        changed = _notification_responses(api, personas)
+    assert changed != reference
+    assert _notification_responses(api, personas) == changed
