@@ -161,3 +161,22 @@ def test_compiled_notifications_are_byte_identical_to_the_orm(
         changed = _notification_responses(api, personas)
     assert changed != reference
     assert _notification_responses(api, personas) == changed
+
+
+@pytest.mark.django_db
+def test_row_values_compiled_count_and_slices(make_order):
+    from core.pagination import RowValues
+    from matchmaking.models import Order
+
+    for i in range(3):
+        make_order(title=f"第{i}号计数需求")
+    names = ("id", "title")
+    queryset = Order.objects.order_by("-id")
+    for key_part in ("a", "b"):
+        rows = RowValues(lambda: Order.objects.order_by("-id"), names, compiled_key=("test rows", key_part))
+        assert rows.count() == queryset.count() == 3
+        assert rows[1:3] == list(queryset.values(*names)[1:3])
+    empty = RowValues(lambda: Order.objects.none(), names, compiled_key=("test rows", "none"))
+    assert empty.count() == 0 and empty[0:20] == []
+    with pytest.raises(ValueError):
+        RowValues(lambda: Order.objects.distinct(), names, compiled_key=("test rows", "distinct")).count()
