@@ -1,6 +1,8 @@
 """Page-number pagination with a client-chosen page size (bounded), strict about its two parameters."""
 
-from django.utils.functional import cached_property
+from collections.abc import Callable, Hashable
+
+from django.db.models import Count, Window
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
@@ -53,49 +55,61 @@ class StandardPagination(PageNumberPagination):
 class RowValues:
     """A queryset for the paginator: counted as it is (the joins that `values()` of related fields adds stay
     out of the COUNT), or as the caller already counted it; its slices read as `values(*names)` dicts, each made
-    `row(values)` when a row class is given (list pages: no model instances)."""
+    `row(values)` when a row class is given (list pages: no model instances).
 
-    def __init__(self, queryset, names, *, row=None, count: int | None = None):
-        self.queryset, self.names, self.row, self.counted = queryset, names, row, count
-        self.ordered = queryset.ordered
+    With a `compiled_key` (`core.compiledsql`), `queryset` is a function making the queryset, called only
+    when the count or a slice is compiled: the key must hold everything the queryset depends on (the viewer's
+    scope, the filters), the slice's bounds are added to it. The count is then `COUNT(*) OVER ()` of the same
+    rows (one row read), which equals `count()` for a queryset without DISTINCT, slicing or combinator (the
+    only querysets given a key)."""
+
+    def __init__(self, queryset, names, *, row=None, count: int | None = None, compiled_key: Hashable = None):
+        self.names, self.row, self.counted, self.compiled_key = names, row, count, compiled_key
+        if compiled_key is None:
+            self._queryset = queryset
+            self.ordered = queryset.ordered
+        else:
+            self._build: Callable = queryset
+            self._queryset = None
+            self.ordered = True  # checked when the queryset is built: its slices are pages
+
+    @property
+    def queryset(self):
+        if self._queryset is None:
+            queryset = self._build()
+            if not queryset.ordered:
+                raise ValueError("RowValues: a compiled_key needs an ordered queryset (its slices are pages)")
+            self._queryset = queryset
+        return self._queryset
+
+    def _fetch(self, key: Hashable, build: Callable) -> list:
+        return compiledsql.fetch((self.compiled_key, key), lambda _none: build(), ())
+
+    def _counted_rows(self):
+        query = self.queryset.query
+        if query.distinct or query.combinator or query.is_sliced:
+            raise ValueError(
+                "RowValues: a compiled_key needs a queryset without DISTINCT, slice or combinator"
+            )
+        return self.queryset.order_by().values(counted_rows=Window(Count("*")))[:1]
 
     def count(self) -> int:
         """The number of rows: as counted by the caller, or by the queryset's own COUNT."""
-        return self.queryset.count() if self.counted is None else self.counted
+        if self.counted is not None:
+            return self.counted
+        if self.compiled_key is None:
+            return self.queryset.count()
+        rows = self._fetch("count", self._counted_rows)
+        return rows[0]["counted_rows"] if rows else 0
 
     def __len__(self):
         return self.count()
 
     def __getitem__(self, key):
-        rows = self.queryset.values(*self.names)[key]
+        if self.compiled_key is not None and isinstance(key, slice) and key.step is None:
+            rows = self._fetch(("rows", key.start, key.stop), lambda: self.queryset.values(*self.names)[key])
+        else:
+            rows = self.queryset.values(*self.names)[key]
         if self.row is None:
             return rows
         return [self.row(values) for values in rows] if isinstance(key, slice) else self.row(rows)
-
-
-class CompiledRowValues(RowValues):
-    """RowValues whose slices run SQL compiled once per connection (`core.compiledsql`), for list pages asked
-    for over and over by the same viewers. `build()` makes the (ordered) queryset, only when a slice's query is
-    compiled or the rows are counted by it: `key` names it and everything it depends on (the same key must mean
-    the same queryset); the slice's bounds are added to it."""
-
-    ordered = True  # build's queryset must be ordered (checked when it is compiled): slices of it are pages
-
-    def __init__(self, build, names, *, key, row=None, count: int | None = None):
-        self.build, self.names, self.row, self.counted, self.key = build, names, row, count, key
-
-    @cached_property
-    def queryset(self):
-        queryset = self.build()
-        if not queryset.ordered:
-            raise ValueError("CompiledRowValues: the queryset is not ordered")
-        return queryset
-
-    def __getitem__(self, key):
-        if not isinstance(key, slice) or key.step is not None:
-            return super().__getitem__(key)
-        start, stop = key.start, key.stop
-        rows = compiledsql.fetch(
-            (self.key, start, stop), lambda _none: self.queryset.values(*self.names)[start:stop], ()
-        )
-        return rows if self.row is None else [self.row(row) for row in rows]

@@ -19,7 +19,7 @@ from django.utils.translation import gettext, pgettext
 
 from chains.choices import PENDING_STATUSES, ChainStatus
 from core.formats import format_amount
-from core.pagination import CompiledRowValues, RowValues
+from core.pagination import RowValues
 from engine.reasons import render_reasons
 from matchmaking.choices import (
     DeclineReason,
@@ -279,11 +279,11 @@ class MatchedOrder:
         self.own_matches = []
 
 
-def matched_orders(build, key, count: int) -> CompiledRowValues:
+def matched_orders(build, key, count: int) -> RowValues:
     """The annotated order queryset `build()` makes, for the paginator: counted by the caller, its slices read
-    as MatchedOrder, each slice's query compiled once per connection for `key` (CompiledRowValues: `build` is
+    as MatchedOrder, each slice's query compiled once per connection for `key` (RowValues with a compiled_key: `build` is
     called only to compile)."""
-    return CompiledRowValues(build, MATCHED_FIELDS, key=key, row=MatchedOrder, count=count)
+    return RowValues(build, MATCHED_FIELDS, row=MatchedOrder, count=count, compiled_key=key)
 
 
 def matched_row(order, texts: Texts) -> str:

@@ -113,7 +113,7 @@ def _orm_fetch(key, build, value, using="default"):
 
 
 def test_compiled_matched_page_is_the_orm_page(make_order, drive, personas, login, monkeypatch):
-    """The page's queries compiled once per scope (core.compiledsql, CompiledRowValues) give byte for byte the
+    """The page's queries compiled once per scope (core.compiledsql, RowValues with a compiled_key) give byte for byte the
     HTML of the same queries run by the ORM, on every page of both lists, in both languages, and still after
     the plans exist (other pages, other numbers of shown orders, new matches)."""
     import re
@@ -166,8 +166,8 @@ def test_compiled_matched_page_is_the_orm_page(make_order, drive, personas, logi
 
 
 def test_compiled_row_values_slices_are_those_of_row_values(make_order, drive):
-    """CompiledRowValues reads each slice as RowValues does (rows and row class), any index too."""
-    from core.pagination import CompiledRowValues, RowValues
+    """RowValues with a compiled_key reads each slice as without (rows and row class), any index too."""
+    from core.pagination import RowValues
     from matchmaking.models import Order
 
     for n in range(5):
@@ -176,21 +176,21 @@ def test_compiled_row_values_slices_are_those_of_row_values(make_order, drive):
     names = ("pk", "title", "county__name")
     plain, compiled = (
         RowValues(queryset, names),
-        CompiledRowValues(lambda: queryset, names, key=("test", "rows")),
+        RowValues(lambda: queryset, names, compiled_key=("test", "rows")),
     )
     for bounds in [(0, 2), (2, 4), (4, 6), (0, 0), (0, 2)]:
         assert compiled[slice(*bounds)] == list(plain[slice(*bounds)])
     assert compiled[1] == plain[1]
     assert compiled.count() == plain.count() == 5
-    as_tuple = CompiledRowValues(
-        lambda: queryset, names, key=("test", "tuples"), row=lambda r: tuple(r.values())
+    as_tuple = RowValues(
+        lambda: queryset, names, compiled_key=("test", "tuples"), row=lambda r: tuple(r.values())
     )
     assert as_tuple[0:3] == [tuple(r.values()) for r in plain[0:3]]
 
 
 def test_compiled_row_values_build_only_to_compile(make_order):
     """The queryset is built when a slice's query is compiled, not when its plan exists; unordered, refused."""
-    from core.pagination import CompiledRowValues
+    from core.pagination import RowValues
     from matchmaking.models import Order
 
     make_order(title="需求 甲乙丙")
@@ -201,8 +201,8 @@ def test_compiled_row_values_build_only_to_compile(make_order):
         return Order.objects.order_by("-pk")
 
     for _ in range(3):
-        rows = CompiledRowValues(build, ("pk",), key=("test", "built"), count=1)
+        rows = RowValues(build, ("pk",), compiled_key=("test", "built"), count=1)
         assert rows[0:20] == [{"pk": Order.objects.get().pk}]
     assert len(built) == 1
     with pytest.raises(ValueError):
-        CompiledRowValues(lambda: Order.objects.order_by(), ("pk",), key=("test", "unordered"))[0:2]
+        RowValues(lambda: Order.objects.order_by(), ("pk",), compiled_key=("test", "unordered"))[0:2]
