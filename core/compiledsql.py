@@ -140,14 +140,49 @@ def _compile(build: Callable, value, using: str):
     return plan
 
 
+def _plans(connection) -> OrderedDict:
+    plans = connection.__dict__.get("_compiled_queries")
+    if plans is None:
+        plans = connection.__dict__["_compiled_queries"] = OrderedDict()
+    return plans
+
+
+def count(key: Hashable, build: Callable, using: str = "default") -> int:
+    """`build().count()`, for a queryset that depends on nothing but `key` (a list page without filters, named by
+    its view and the viewer's scope): the first call runs the ORM's COUNT and keeps the SQL it ran on the
+    connection; later calls run that SQL again. A count that runs no query (`none()`) or more than one is left
+    to the ORM."""
+    connection = connections[using]
+    plans = _plans(connection)
+    key = (key, "count")
+    plan = plans.get(key)
+    if plan is None:
+        ran = []
+
+        def capture(execute, sql, params, many, context):
+            ran.append((sql, params))
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(capture):
+            number = build().count()
+        plans[key] = (ran[0][0], tuple(ran[0][1] or ())) if len(ran) == 1 else _ORM
+        if len(plans) > SIZE:
+            plans.popitem(last=False)
+        return number
+    plans.move_to_end(key)
+    if plan is _ORM:
+        return build().count()
+    with connection.cursor() as cursor:
+        cursor.execute(plan[0], list(plan[1]))
+        return cursor.fetchone()[0]
+
+
 def fetch(key: Hashable, build: Callable, value: int | tuple[int, ...], using: str = "default") -> list:
     """`list(build(value))`, from SQL compiled once per connection for `key` (see the module docstring):
     model instances or values() dicts as the ORM would give them. `value` is an integer (an id) or a tuple of
     integers (one plan per key and length)."""
     connection = connections[using]
-    plans = connection.__dict__.get("_compiled_queries")
-    if plans is None:
-        plans = connection.__dict__["_compiled_queries"] = OrderedDict()
+    plans = _plans(connection)
     value = tuple(int(v) for v in value) if isinstance(value, tuple) else int(value)
     key = (key, len(value) if isinstance(value, tuple) else None)
     plan = plans.get(key)

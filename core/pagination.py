@@ -4,6 +4,8 @@ from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 
+from core import compiledsql
+
 
 def _whole(raw: str) -> int | None:
     return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 18 else None
@@ -50,21 +52,34 @@ class StandardPagination(PageNumberPagination):
 class RowValues:
     """A queryset for the paginator: counted as it is (the joins that `values()` of related fields adds stay
     out of the COUNT), or as the caller already counted it; its slices read as `values(*names)` dicts, each made
-    `row(values)` when a row class is given (list pages: no model instances)."""
+    `row(values)` when a row class is given (list pages: no model instances). With a `key` (the queryset depends
+    on nothing else: a list without filters, named by its view and the viewer's scope) the COUNT and the slices
+    are compiled once per connection (`core.compiledsql`)."""
 
-    def __init__(self, queryset, names, *, row=None, count: int | None = None):
-        self.queryset, self.names, self.row, self.counted = queryset, names, row, count
+    def __init__(self, queryset, names, *, row=None, count: int | None = None, key=None):
+        self.queryset, self.names, self.row, self.counted, self.key = queryset, names, row, count, key
         self.ordered = queryset.ordered
 
     def count(self) -> int:
         """The number of rows: as counted by the caller, or by the queryset's own COUNT."""
-        return self.queryset.count() if self.counted is None else self.counted
+        if self.counted is not None:
+            return self.counted
+        if self.key is not None:
+            return compiledsql.count(self.key, lambda: self.queryset)
+        return self.queryset.count()
 
     def __len__(self):
         return self.count()
 
     def __getitem__(self, key):
-        rows = self.queryset.values(*self.names)[key]
+        if self.key is not None and isinstance(key, slice) and key.step is None:
+            rows = compiledsql.fetch(
+                (self.key, "rows", key.start, key.stop),
+                lambda _none: self.queryset.values(*self.names)[key],
+                (),
+            )
+        else:
+            rows = self.queryset.values(*self.names)[key]
         if self.row is None:
             return rows
         return [self.row(values) for values in rows] if isinstance(key, slice) else self.row(rows)

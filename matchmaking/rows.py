@@ -262,10 +262,10 @@ class ListOrder:
         self.clock = None
 
 
-def list_orders(queryset) -> RowValues:
+def list_orders(queryset, key=None) -> RowValues:
     """An order queryset for the paginator: counted as it is, its slices read as `values(*LIST_FIELDS)` rows made
-    ListOrder (no model instances, no select_related)."""
-    return RowValues(queryset.select_related(None), LIST_FIELDS, row=ListOrder)
+    ListOrder (no model instances, no select_related); `key`: see RowValues."""
+    return RowValues(queryset.select_related(None), LIST_FIELDS, row=ListOrder, key=key)
 
 
 def order_rows(orders, show_clock: bool) -> SafeString:
