@@ -97,7 +97,8 @@ def _compile(build: Callable, value, using: str):
     """The plan of `build(value)` (for a value of this type and length), `_EMPTY`, or None when the queryset
     cannot be replayed."""
     first_markers, second_markers = _markers(value, 0), _markers(value, 1)
-    first, second = build(first_markers), build(second_markers)
+    first = build(first_markers)
+    second = first if value == () else build(second_markers)  # no value: nothing to tell apart
     if not isinstance(value, tuple):
         first_markers, second_markers = (first_markers,), (second_markers,)
     first_index = {marker: i for i, marker in enumerate(first_markers)}
@@ -114,7 +115,9 @@ def _compile(build: Callable, value, using: str):
     compiler = first.query.get_compiler(first.db)
     try:
         sql, params = compiler.as_sql()
-        other_sql, other_params = second.query.get_compiler(second.db).as_sql()
+        other_sql, other_params = (
+            (sql, params) if second is first else second.query.get_compiler(second.db).as_sql()
+        )
     except EmptyResultSet:
         return _EMPTY
     if not sql or sql != other_sql or len(params) != len(other_params):

@@ -458,9 +458,10 @@ class InboxNote:
         return render(self.body_message, self.body)
 
 
-def inbox_notes(queryset) -> RowValues:
-    """A message queryset for the paginator: counted as it is, its slices read as InboxNote (no model instances)."""
-    return RowValues(queryset, INBOX_FIELDS, row=InboxNote)
+def inbox_notes(queryset, key=None) -> RowValues:
+    """A message queryset for the paginator: counted as it is, its slices read as InboxNote (no model instances);
+    `key`: see RowValues."""
+    return RowValues(queryset, INBOX_FIELDS, row=InboxNote, key=key)
 
 
 def inbox_row(note, texts: InboxTexts) -> str:

@@ -67,3 +67,29 @@ def test_compiled_count_replays_the_orm_count(make_order):
     assert isinstance(connection._compiled_queries[("test count", "count")], tuple)  # replayed SQL
     assert compiledsql.count("test none", lambda: Order.objects.none()) == 0  # no query: left to the ORM
     assert compiledsql.count("test none", lambda: Order.objects.none()) == 0
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_compiled_inbox_is_the_orm_inbox(language, personas, client, monkeypatch):
+    from django.conf import settings
+
+    from matchmaking.models import Notification
+    from matchmaking.views import inbox
+
+    def orm(path):
+        with monkeypatch.context() as patch:
+            patch.setattr(inbox, "inbox_notes", lambda queryset, key=None: rows.inbox_notes(queryset))
+            return _html(client, path)
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    for who in ["county_jinjiang", "bank_cib"]:
+        user = personas[who]
+        for n in range(23):
+            Notification.objects.create(recipient=user, kind="order_published", title=f"{who} 消息 {n} <b>")
+        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        for query in ["", "?page=2", "?page=9", ""]:
+            assert _html(client, "/orders/inbox/" + query) == orm("/orders/inbox/" + query)
+        Notification.objects.create(recipient=user, kind="order_published", title="新消息")
+        after = _html(client, "/orders/inbox/")
+        assert "新消息" in after and after == orm("/orders/inbox/")
