@@ -97,7 +97,8 @@ def _compile(build: Callable, value, using: str):
     """The plan of `build(value)` (for a value of this type and length), `_EMPTY`, or None when the queryset
     cannot be replayed."""
     first_markers, second_markers = _markers(value, 0), _markers(value, 1)
-    first, second = build(first_markers), build(second_markers)
+    first = build(first_markers)
+    second = first if value == () else build(second_markers)  # no value: nothing to tell apart
     if not isinstance(value, tuple):
         first_markers, second_markers = (first_markers,), (second_markers,)
     first_index = {marker: i for i, marker in enumerate(first_markers)}
@@ -114,7 +115,9 @@ def _compile(build: Callable, value, using: str):
     compiler = first.query.get_compiler(first.db)
     try:
         sql, params = compiler.as_sql()
-        other_sql, other_params = second.query.get_compiler(second.db).as_sql()
+        other_sql, other_params = (
+            (sql, params) if second is first else second.query.get_compiler(second.db).as_sql()
+        )
     except EmptyResultSet:
         return _EMPTY
     if not sql or sql != other_sql or len(params) != len(other_params):
@@ -140,14 +143,49 @@ def _compile(build: Callable, value, using: str):
     return plan
 
 
+def _plans(connection) -> OrderedDict:
+    plans = connection.__dict__.get("_compiled_queries")
+    if plans is None:
+        plans = connection.__dict__["_compiled_queries"] = OrderedDict()
+    return plans
+
+
+def count(key: Hashable, build: Callable, using: str = "default") -> int:
+    """`build().count()`, for a queryset that depends on nothing but `key` (a list page without filters, named by
+    its view and the viewer's scope): the first call runs the ORM's COUNT and keeps the SQL it ran on the
+    connection; later calls run that SQL again. A count that runs no query (`none()`) or more than one is left
+    to the ORM."""
+    connection = connections[using]
+    plans = _plans(connection)
+    key = (key, "count")
+    plan = plans.get(key)
+    if plan is None:
+        ran = []
+
+        def capture(execute, sql, params, many, context):
+            ran.append((sql, params))
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(capture):
+            number = build().count()
+        plans[key] = (ran[0][0], tuple(ran[0][1] or ())) if len(ran) == 1 else _ORM
+        if len(plans) > SIZE:
+            plans.popitem(last=False)
+        return number
+    plans.move_to_end(key)
+    if plan is _ORM:
+        return build().count()
+    with connection.cursor() as cursor:
+        cursor.execute(plan[0], list(plan[1]))
+        return cursor.fetchone()[0]
+
+
 def fetch(key: Hashable, build: Callable, value: int | tuple[int, ...], using: str = "default") -> list:
     """`list(build(value))`, from SQL compiled once per connection for `key` (see the module docstring):
     model instances or values() dicts as the ORM would give them. `value` is an integer (an id) or a tuple of
     integers (one plan per key and length)."""
     connection = connections[using]
-    plans = connection.__dict__.get("_compiled_queries")
-    if plans is None:
-        plans = connection.__dict__["_compiled_queries"] = OrderedDict()
+    plans = _plans(connection)
     value = tuple(int(v) for v in value) if isinstance(value, tuple) else int(value)
     key = (key, len(value) if isinstance(value, tuple) else None)
     plan = plans.get(key)

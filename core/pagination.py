@@ -2,7 +2,6 @@
 
 from collections.abc import Callable, Hashable
 
-from django.db.models import Count, Window
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
@@ -57,21 +56,20 @@ class RowValues:
     out of the COUNT), or as the caller already counted it; its slices read as `values(*names)` dicts, each made
     `row(values)` when a row class is given (list pages: no model instances).
 
-    With a `compiled_key` (`core.compiledsql`), `queryset` is a function making the queryset, called only
-    when the count or a slice is compiled: the key must hold everything the queryset depends on (the viewer's
-    scope, the filters), the slice's bounds are added to it. The count is then `COUNT(*) OVER ()` of the same
-    rows (one row read), which equals `count()` for a queryset without DISTINCT, slicing or combinator (the
-    only querysets given a key)."""
+    With a `compiled_key` (`core.compiledsql`) the COUNT and each slice are compiled once per connection and run
+    again afterwards: the key must hold everything the queryset depends on (the view, the viewer's scope, the
+    filters); the slice's bounds are added to it. `queryset` may then be a function making the (ordered)
+    queryset, called only when something has to be compiled."""
 
     def __init__(self, queryset, names, *, row=None, count: int | None = None, compiled_key: Hashable = None):
         self.names, self.row, self.counted, self.compiled_key = names, row, count, compiled_key
-        if compiled_key is None:
-            self._queryset = queryset
-            self.ordered = queryset.ordered
-        else:
-            self._build: Callable = queryset
+        if callable(queryset) and compiled_key is not None:
+            self._build: Callable | None = queryset
             self._queryset = None
             self.ordered = True  # checked when the queryset is built: its slices are pages
+        else:
+            self._build, self._queryset = None, queryset
+            self.ordered = queryset.ordered
 
     @property
     def queryset(self):
@@ -82,32 +80,24 @@ class RowValues:
             self._queryset = queryset
         return self._queryset
 
-    def _fetch(self, key: Hashable, build: Callable) -> list:
-        return compiledsql.fetch((self.compiled_key, key), lambda _none: build(), ())
-
-    def _counted_rows(self):
-        query = self.queryset.query
-        if query.distinct or query.combinator or query.is_sliced:
-            raise ValueError(
-                "RowValues: a compiled_key needs a queryset without DISTINCT, slice or combinator"
-            )
-        return self.queryset.order_by().values(counted_rows=Window(Count("*")))[:1]
-
     def count(self) -> int:
         """The number of rows: as counted by the caller, or by the queryset's own COUNT."""
         if self.counted is not None:
             return self.counted
-        if self.compiled_key is None:
-            return self.queryset.count()
-        rows = self._fetch("count", self._counted_rows)
-        return rows[0]["counted_rows"] if rows else 0
+        if self.compiled_key is not None:
+            return compiledsql.count(self.compiled_key, lambda: self.queryset)
+        return self.queryset.count()
 
     def __len__(self):
         return self.count()
 
     def __getitem__(self, key):
         if self.compiled_key is not None and isinstance(key, slice) and key.step is None:
-            rows = self._fetch(("rows", key.start, key.stop), lambda: self.queryset.values(*self.names)[key])
+            rows = compiledsql.fetch(
+                (self.compiled_key, "rows", key.start, key.stop),
+                lambda _none: self.queryset.values(*self.names)[key],
+                (),
+            )
         else:
             rows = self.queryset.values(*self.names)[key]
         if self.row is None:

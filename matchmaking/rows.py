@@ -9,13 +9,14 @@ as safe). `tests/matchmaking/test_rows.py` keeps the former row templates (the l
 `inbox.html` and `_matches.html`, and `_matched_row.html`, with `_state.html` and `_chain_mark.html`) and compares.
 """
 
-from django.urls import reverse
+import html
+
+from django.urls import get_script_prefix, reverse
 from django.utils.html import conditional_escape as _escape
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 from django.utils.timezone import localtime
-from django.utils.translation import gettext, pgettext
+from django.utils.translation import get_language, gettext, pgettext
 
 from chains.choices import PENDING_STATUSES, ChainStatus
 from core.formats import format_amount
@@ -34,6 +35,12 @@ from matchmaking.templatetags.orders_tags import STATE_COLOURS
 from matchmaking.texts import render
 
 _PLACEHOLDER = 2147483647  # an order id no table reaches, replaced by each row's id
+
+
+def escape(text) -> str:
+    """Django's `escape` as text (every value here goes into an f-string): the same characters, without its
+    lazy-argument wrapper and SafeString (some 500 calls a list page)."""
+    return html.escape(str(text))
 
 
 class Texts:
@@ -58,6 +65,18 @@ class Texts:
         self._states: dict[str, str] = {}
         self._kinds: dict[str, str] = {}
         self._translations: dict[str, str] = {}
+
+    @classmethod
+    def shared(cls) -> "Texts":
+        """The Texts of the active language (and script prefix), made once per process: everything it holds is
+        fixed for them (translations, labels, the reversed URL)."""
+        key = (get_language(), get_script_prefix())
+        texts = _SHARED_TEXTS.get(key)
+        if texts is None:
+            if len(_SHARED_TEXTS) >= 16:
+                _SHARED_TEXTS.clear()
+            texts = _SHARED_TEXTS[key] = cls()
+        return texts
 
     def translate(self, msgid: str) -> str:
         """gettext, remembered for the page (a matched page renders ~300 reasons from a few dozen msgids)."""
@@ -97,6 +116,9 @@ class Texts:
         if chain.is_revoked:
             return f' <span class="badge text-bg-secondary" data-testid="chain-revoked-mark">{self.revoked}</span>\n'
         return "\n"
+
+
+_SHARED_TEXTS: dict[tuple, Texts] = {}
 
 
 def _date(value) -> str:
@@ -240,15 +262,15 @@ class ListOrder:
         self.clock = None
 
 
-def list_orders(queryset) -> RowValues:
+def list_orders(queryset, key=None) -> RowValues:
     """An order queryset for the paginator: counted as it is, its slices read as `values(*LIST_FIELDS)` rows made
-    ListOrder (no model instances, no select_related)."""
-    return RowValues(queryset.select_related(None), LIST_FIELDS, row=ListOrder)
+    ListOrder (no model instances, no select_related); `key`: see RowValues."""
+    return RowValues(queryset.select_related(None), LIST_FIELDS, row=ListOrder, compiled_key=key)
 
 
 def order_rows(orders, show_clock: bool) -> SafeString:
     """The rows of an order list page, in order."""
-    texts = Texts()
+    texts = Texts.shared()
     return mark_safe("".join(order_row(order, texts, show_clock) for order in orders))  # noqa: S308 - escaped
 
 
@@ -378,7 +400,7 @@ def response_row(row: dict, texts: Texts) -> str:
 
 def response_rows(responses) -> SafeString:
     """The rows of a 我的响应 page."""
-    texts = Texts()
+    texts = Texts.shared()
     return mark_safe("".join(response_row(row, texts) for row in responses))  # noqa: S308 - escaped
 
 
@@ -396,6 +418,7 @@ class InboxTexts:
             else ""
         )
         self._kinds: dict[str, str] = {}
+        self._translations: dict[str, str] = {}
 
     def kind(self, kind: str) -> str:
         """The kind's label (escaped)."""
@@ -403,6 +426,13 @@ class InboxTexts:
         if label is None:
             label = self._kinds[kind] = escape(choice_label(NotificationKind, kind))
         return label
+
+    def translate(self, msgid: str) -> str:
+        """gettext, remembered for the page (its messages' titles and bodies share a few dozen msgids)."""
+        text = self._translations.get(msgid)
+        if text is None:
+            text = self._translations[msgid] = gettext(msgid)
+        return text
 
 
 # What an inbox row reads of a message, as `values()` names (see inbox_notes).
@@ -429,16 +459,18 @@ class InboxNote:
         return render(self.body_message, self.body)
 
 
-def inbox_notes(queryset) -> RowValues:
-    """A message queryset for the paginator: counted as it is, its slices read as InboxNote (no model instances)."""
-    return RowValues(queryset, INBOX_FIELDS, row=InboxNote)
+def inbox_notes(queryset, key=None) -> RowValues:
+    """A message queryset for the paginator: counted as it is, its slices read as InboxNote (no model instances);
+    `key`: see RowValues."""
+    return RowValues(queryset, INBOX_FIELDS, row=InboxNote, compiled_key=key)
 
 
 def inbox_row(note, texts: InboxTexts) -> str:
     """One message of the inbox (the loop body of `inbox.html`)."""
     unread = not note.read_at
     body = (
-        f'<div class="small text-break">{escape(Truncator(note.display_body).chars(200))}</div>'
+        f'<div class="small text-break">'
+        f"{escape(Truncator(render(note.body_message, note.body, texts.translate)).chars(200))}</div>"
         if note.body
         else ""
     )
@@ -446,7 +478,7 @@ def inbox_row(note, texts: InboxTexts) -> str:
         f'\n  <form method="post" action="{texts.url_head}{note.pk}{texts.url_tail}" '
         f'class="list-group-item{" list-group-item-primary" if unread else ""}">{texts.csrf}\n'
         f'    <button class="btn btn-link p-0 text-start text-decoration-none{" fw-semibold" if unread else ""}" '
-        f'type="submit">{escape(note.display_title)}</button>\n'
+        f'type="submit">{escape(render(note.title_message, note.title, texts.translate))}</button>\n'
         f'    <div class="small text-muted">{_minute(note.created_at)} · {texts.kind(note.kind)}</div>\n'
         f"    {body}\n  </form>\n"
     )

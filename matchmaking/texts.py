@@ -30,24 +30,25 @@ def message(code: str, **params) -> dict:
     return {"code": str(code), "params": params}
 
 
-def _param(value):
+def _param(value, translate=gettext):
     if isinstance(value, dict) and "t" in value:
-        return gettext(value["t"])
+        return translate(value["t"])
     if isinstance(value, dict) and "code" in value:
-        return render(value)
+        return render(value, translate=translate)
     if isinstance(value, dict) and "reasons" in value:  # a match's structured reasons (engine/reasons.py)
-        return gettext("；").join(render_reasons(value["reasons"], gettext))
+        return translate("；").join(render_reasons(value["reasons"], translate))
     if isinstance(value, list):
-        return gettext("、").join(str(_param(item)) for item in value)
+        return translate("、").join(str(_param(item, translate)) for item in value)
     return value
 
 
-def render(text: dict | None, fallback: str = "") -> str:
-    """The text in the active language; `fallback` (the stored plain text) when there is no code."""
+def render(text: dict | None, fallback: str = "", translate=gettext) -> str:
+    """The text in the active language; `fallback` (the stored plain text) when there is no code. `translate`
+    is gettext, or a memo of it for a page rendering many texts (rows.InboxTexts.translate)."""
     if not text or not text.get("code"):
         return fallback
-    template = gettext(text["code"])
-    params = {key: _param(value) for key, value in (text.get("params") or {}).items()}
+    template = translate(text["code"])
+    params = {key: _param(value, translate) for key, value in (text.get("params") or {}).items()}
     try:
         return template % params if params else template
     except (KeyError, ValueError, TypeError):

@@ -1,6 +1,7 @@
 """What the order pages share: scope, 404 for other roles, messages, paging, the filtered list, the order
 lookup and the form-page and action helpers."""
 
+from dataclasses import replace
 from functools import wraps
 
 from django.contrib import messages
@@ -113,16 +114,24 @@ def _blank_filter_bar(bound: bool) -> str:
     return html
 
 
-def _list(request, queryset, *, title: str, subtitle: str = "", show_clock: bool = False, empty: str = ""):
-    """Filter, paginate and render an order list (a list without filters has the blank filter bar)."""
+def _list(
+    request, queryset, *, title: str, subtitle: str = "", show_clock: bool = False, empty: str = "", key=None
+):
+    """Filter, paginate and render an order list (a list without filters has the blank filter bar). `key` names
+    the list's view when its queryset is a function of the viewer's organization scope alone (never of the user
+    nor of anything else): without filters its COUNT and page queries are then compiled once per connection
+    and scope (core.compiledsql)."""
+    compiled = None
     if request.GET.keys() - {"page"}:
         filterset = page_filterset(request.GET, queryset)
         queryset = filterset.qs
         filters = render_to_string("matchmaking/_filters.html", {"filter": filterset})
     else:
         filters = _blank_filter_bar(bound=bool(request.GET))
+        if key is not None:
+            compiled = ("order list", key, replace(_scope(request), user_id=None, is_manager=False))
     # The rows are read as values (rows.list_orders): no model instances, one join per name shown.
-    page = _page(request, list_orders(queryset.order_by("-created_at", "-pk")))
+    page = _page(request, list_orders(queryset.order_by("-created_at", "-pk"), key=compiled))
     if show_clock:
         for order in page:
             order.clock = sla.clock(order)

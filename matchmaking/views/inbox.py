@@ -27,8 +27,10 @@ from matchmaking.views.common import (
 def inbox(request):
     """站内消息."""
     notes = Notification.objects.filter(recipient=request.user)
-    # The rows are read as values (rows.inbox_notes), no model instances.
-    return render(request, "matchmaking/inbox.html", {"page": _page(request, inbox_notes(notes))})
+    # The rows are read as values (rows.inbox_notes), no model instances; the COUNT and page queries depend on
+    # the recipient alone: compiled once per connection and recipient (core.compiledsql).
+    page = _page(request, inbox_notes(notes, key=("inbox", request.user.pk)))
+    return render(request, "matchmaking/inbox.html", {"page": page})
 
 
 @require_POST

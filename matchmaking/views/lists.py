@@ -37,7 +37,9 @@ def workbench(request):
 @login_required
 def order_list(request):
     """全部需求: every order the user may see, with filters (administrators: all)."""
-    return _list(request, Order.objects.visible_to(request.user), title=_("需求总览"), show_clock=True)
+    return _list(
+        request, Order.objects.visible_to(request.user), title=_("需求总览"), show_clock=True, key="all"
+    )
 
 
 @login_required
@@ -51,6 +53,7 @@ def county_orders(request):
         subtitle=str(request.user.organization),
         show_clock=True,
         empty=_("还没有需求。点击“新建需求”开单。"),
+        key="county",
     )
 
 
@@ -62,7 +65,12 @@ def queue(request):
     routed = OrderRoute.objects.filter(body_id=scope.body_id).values("order_id")
     qs = Order.objects.visible_to(request.user).filter(state=OrderState.PUBLISHED, pk__in=routed)
     return _list(
-        request, qs, title=_("待接单"), subtitle=_("分派给本部门、尚未被接单的需求"), show_clock=True
+        request,
+        qs,
+        title=_("待接单"),
+        subtitle=_("分派给本部门、尚未被接单的需求"),
+        show_clock=True,
+        key="queue",
     )
 
 
@@ -72,7 +80,7 @@ def taken(request):
     scope = _scope(request)
     _require(scope.is_body)
     qs = Order.objects.visible_to(request.user).filter(claimed_by_body_id=scope.body_id)
-    return _list(request, qs, title=_("本部门接单"), show_clock=True)
+    return _list(request, qs, title=_("本部门接单"), show_clock=True, key="taken")
 
 
 @login_required
@@ -85,6 +93,7 @@ def city_orders(request):
         title=_("所辖县域需求"),
         subtitle=str(request.user.organization),
         show_clock=True,
+        key="city",
     )
 
 
@@ -93,7 +102,9 @@ def open_orders(request):
     """资源方：可响应的需求."""
     _require(_scope(request).is_provider)
     qs = Order.objects.visible_to(request.user).filter(state__in=RESPONDABLE)
-    return _list(request, qs, title=_("可响应的需求"), subtitle=_("公开发布或邀请贵单位响应的需求"))
+    return _list(
+        request, qs, title=_("可响应的需求"), subtitle=_("公开发布或邀请贵单位响应的需求"), key="open"
+    )
 
 
 @login_required
@@ -101,7 +112,9 @@ def moderation(request):
     """管理员：待审核队列."""
     _require(_scope(request).is_admin)
     qs = Order.objects.visible_to(request.user).filter(state=OrderState.SUBMITTED)
-    return _list(request, qs, title=_("待审核需求"), subtitle=_("审核通过后自动分派给承接部门"))
+    return _list(
+        request, qs, title=_("待审核需求"), subtitle=_("审核通过后自动分派给承接部门"), key="moderation"
+    )
 
 
 @login_required

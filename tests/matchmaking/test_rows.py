@@ -392,3 +392,38 @@ def test_routed_and_invited_lists_are_the_template_markup(language, count):
         assert rows.routed_list([SimpleNamespace(body=NASTY)]) == escape(NASTY)
     if count == 3:
         assert "&lt;i&gt;" in rows.invited_list(invitations)
+
+
+def test_shared_texts_are_per_language_and_rows_follow_the_language():
+    """Texts.shared() is made once per language: rows rendered in turn in each language stay the template's."""
+    page = orders()
+    with translation.override("en"):
+        assert rows.Texts.shared() is rows.Texts.shared()
+        english = rows.Texts.shared()
+    with translation.override("zh-hans"):
+        assert rows.Texts.shared() is not english
+    for language in ["zh-hans", "en", "zh-hans", "en"]:
+        with translation.override(language):
+            expected = Template(ORDER_LIST_LOOP).render(Context({"page": page, "show_clock": True}))
+            assert rows.order_rows(page, True) == expected
+
+
+def test_rows_escape_is_djangos():
+    for value in [NASTY, "a&b<c>\"d'e", 12, "", "县域 · 示例"]:
+        assert rows.escape(value) == escape(value)
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_inbox_rows_with_coded_bodies_are_the_template_markup(language):
+    """Titles and bodies rendered from codes with translated and list parameters (the page's gettext memo)."""
+    page = notifications()
+    for n, note in enumerate(page):
+        note.body = f"正文 {n}"
+        note.body_message = {
+            "code": "需求“%(title)s”已由%(body)s接单",
+            "params": {"title": NASTY, "body": [{"t": "已发布"}, {"t": "待审核"}, f"部门 {n}"]},
+        }
+        note.title_message = {"code": "需求“%(title)s”已发布", "params": {"title": {"t": "示例"}}}
+    with translation.override(language):
+        expected = Template(INBOX_LOOP).render(Context({"page": page, "csrf_token": "t"}))
+        assert rows.inbox_rows(page, "t") == expected
