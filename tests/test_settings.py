@@ -94,6 +94,18 @@ def test_check_deploy_is_clean_with_production_settings():
     assert "no issues" in result.stdout
 
 
+def test_only_i18n_and_static_are_template_libraries_named_twice():
+    """templates.W003 is silenced for the deliberate mapping of `i18n` and `static` to the cached libraries;
+    any other library name used by two modules must still be reported."""
+    from django.core.checks.templates import check_templates
+
+    warnings = [warning for warning in check_templates(None) if warning.id == "templates.W003"]
+    duplicated = {warning.msg.split("'")[1]: warning.msg for warning in warnings}
+    assert set(duplicated) == {"i18n", "static"}
+    assert "core.templatetags.i18n_cached" in duplicated["i18n"]
+    assert "core.templatetags.static_cached" in duplicated["static"]
+
+
 def _installed(**env) -> str:
     code = "from django.conf import settings; print('devtools' in settings.INSTALLED_APPS)"
     result = _manage("shell", "-c", code, **env)
