@@ -48,6 +48,22 @@ def cell_key(county, chain, link, kind, state, body=None, routed_only=False) -> 
     return (county, chain, link, kind, state, body, routed_only)
 
 
+def cell_row(key: tuple, **figures) -> OrderTally:
+    """A new (unsaved) summary row for a cell key, with the given figures (the model's defaults otherwise)."""
+    county, chain, link, kind, state, body, routed_only = key
+    return OrderTally(
+        key=key_text(key),
+        county_id=county,
+        chain_id=chain,
+        link_id=link,
+        kind=kind,
+        state=state,
+        body_id=body,
+        routed_only=routed_only,
+        **figures,
+    )
+
+
 def key_text(key: tuple) -> str:
     """The unique text of a cell key (empty parts for no link / no body)."""
     county, chain, link, kind, state, body, routed_only = key
@@ -238,19 +254,7 @@ def recount(cells, responses: bool = True, figures: bool = True) -> None:
         return
     with transaction.atomic(savepoint=False):  # inside the caller's transaction: no savepoint statements
         OrderTally.objects.bulk_create(
-            [
-                OrderTally(
-                    key=key_text(k),
-                    county_id=k[0],
-                    chain_id=k[1],
-                    link_id=k[2],
-                    kind=k[3],
-                    state=k[4],
-                    body_id=k[5],
-                    routed_only=k[6],
-                )
-                for k in keys
-            ],
+            [cell_row(k) for k in keys],
             ignore_conflicts=True,
         )
         locked = {

@@ -12,6 +12,7 @@ from matchmaking.tally.cells import (
     RESPONSE_COUNTS,
     _clean,
     cell_key,
+    cell_row,
     counted_by,
     figures,
     key_text,
@@ -88,20 +89,7 @@ def rebuild() -> int:
         OrderTally.objects.all().delete()
         fresh, responses = computed()
         rows = OrderTally.objects.bulk_create(
-            [
-                OrderTally(
-                    key=key_text(k),
-                    county_id=k[0],
-                    chain_id=k[1],
-                    link_id=k[2],
-                    kind=k[3],
-                    state=k[4],
-                    body_id=k[5],
-                    routed_only=k[6],
-                    **values,
-                )
-                for k, values in fresh.items()
-            ],
+            [cell_row(k, **values) for k, values in fresh.items()],
             batch_size=2000,
         )
         ids = (
