@@ -4,7 +4,8 @@ import logging
 import os
 
 from celery import Celery
-from celery.signals import setup_logging, worker_init
+from celery.signals import setup_logging, task_postrun, task_prerun, worker_init
+from django.db import close_old_connections
 
 from config.warmup import preload_indexes
 from ops.localenv import load_local_env_before_settings
@@ -39,3 +40,13 @@ def _preload_before_forking(sender=None, **kwargs) -> None:
         logging.getLogger(__name__).info(
             "matching index preloaded before forking: %s", preload_indexes(web=False)
         )
+
+
+@task_prerun.connect(dispatch_uid="db-connection-prerun")
+@task_postrun.connect(dispatch_uid="db-connection-postrun")
+def _close_old_db_connections(sender=None, **kwargs) -> None:
+    """Around a task in a worker, as around a web request: close a broken connection, or one older than
+    CONN_MAX_AGE, and keep the others (CELERY_DB_REUSE_MAX). Not for an eager task, which runs inside the caller's
+    (perhaps still open) transaction."""
+    if not getattr(getattr(sender, "request", None), "is_eager", False):
+        close_old_connections()

@@ -311,6 +311,12 @@ USER_CACHE = env_bool("USER_CACHE", bool(REDIS_URL))
 ORG_CACHE = env_bool("ORG_CACHE", bool(REDIS_URL))
 UNREAD_CACHE = env_bool("UNREAD_CACHE", bool(REDIS_URL))
 CELERY_TASK_EAGER_PROPAGATES = DEBUG
+# A worker keeps its database connection from one task to the next, as a web process does between requests:
+# Celery's Django fix-up otherwise closes it before and after every task (without CELERY_DB_REUSE_MAX), so every
+# task paid a new PostgreSQL connection (~2 ms of worker CPU, a new server process) and lost the connection's
+# prepared statements and compiled SQL (core.compiledsql). config.celery closes it when it is broken or older than
+# CONN_MAX_AGE (close_old_connections, around every task); the fix-up still closes it after this many tasks.
+CELERY_DB_REUSE_MAX = env_int("CELERY_DB_REUSE_MAX", 1000, minimum=0)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
