@@ -286,6 +286,8 @@ if REDIS_URL:
         "shared": {"BACKEND": "core.rediscache.ReusingRedisCache", "LOCATION": REDIS_URL},
     }
     CELERY_BROKER_URL = REDIS_URL
+    # kombu's Redis transport, keeping one redis-py client per channel (core.redisbroker)
+    CELERY_BROKER_TRANSPORT = "core.redisbroker:Transport"
     CELERY_TASK_ALWAYS_EAGER = False
     # Sessions read from Redis (one GET instead of a SELECT on every signed-in request), written through to
     # the database, which stays the record (nothing deletes session rows behind the cache's back). Not with

@@ -24,6 +24,7 @@ from django.db import connection
 REQUIRED = os.environ.get("REQUIRE_SERVICES") == "1"
 ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 60
+BROKER_TRANSPORT = "core.redisbroker:Transport"  # config.settings with REDIS_URL
 
 
 def unavailable(reason: str):
@@ -244,12 +245,13 @@ def real_broker(redis_url: str):
     """The test process's Celery app publishes to `redis_url` (not eagerly) inside the block."""
     from config.celery import app
 
-    saved = (app.conf.broker_url, app.conf.task_always_eager)
+    saved = (app.conf.broker_url, app.conf.broker_transport, app.conf.task_always_eager)
     app.conf.broker_url = redis_url
+    app.conf.broker_transport = BROKER_TRANSPORT  # as the settings choose with REDIS_URL set
     app.conf.task_always_eager = False
     _reset_pools(app)
     try:
         yield app
     finally:
         _reset_pools(app)
-        app.conf.broker_url, app.conf.task_always_eager = saved
+        app.conf.broker_url, app.conf.broker_transport, app.conf.task_always_eager = saved
