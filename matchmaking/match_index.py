@@ -40,6 +40,7 @@ from chains.models import (
     catalog_rows,
     split_keywords,
 )
+from core import compiledsql
 from engine import Catalog, Index, build_index, merge_weights
 from engine.loaders import (
     chain_types_from_json,
@@ -88,6 +89,9 @@ def _weights_fingerprint() -> str:
 
 
 # ---- catalog version ---------------------------------------------------------------------------------
+STAT_COLUMNS = ("label", "n", "top", "changed", "checksum")  # of each row of `catalog_stats`
+
+
 def _stats(model, label: str, extra: Mapping[str, object] | None = None) -> models.QuerySet:
     """One aggregate row (label, count, max pk, max updated_at or NULL, checksum) over a catalog table."""
     fields = {f.name for f in model._meta.get_fields()}
@@ -104,12 +108,19 @@ def _stats(model, label: str, extra: Mapping[str, object] | None = None) -> mode
             changed=updated,
             checksum=(extra or {}).get("checksum", Value(0)),
         )
-        .values_list("label", "n", "top", "changed", "checksum")
+        .values(*STAT_COLUMNS)
     )
 
 
 def catalog_stats() -> dict[str, tuple]:
-    """(count, max pk, last change, checksum) of every table the index is built from — one query."""
+    """(count, max pk, last change, checksum) of every table the index is built from — one query, the same SQL
+    every time (it depends on no value), so built and compiled once per database connection (core.compiledsql)."""
+    rows = compiledsql.fetch("match_index.catalog_stats", _catalog_stats_query, ())
+    return {row["label"]: (row["n"], row["top"], row["changed"], row["checksum"]) for row in rows}
+
+
+def _catalog_stats_query(_no_value=()) -> models.QuerySet:
+    """The query of `catalog_stats`: one aggregate row per table, in a UNION ALL."""
     parts = [
         _stats(Institution, "institution"),
         _stats(Fund, "fund"),
@@ -127,8 +138,7 @@ def catalog_stats() -> dict[str, tuple]:
         _stats(County, "county", {"checksum": Coalesce(Sum(F("prefecture_id") * 97 + Length("name")), 0)}),
         *_outcome_stats(),
     ]
-    query = parts[0].union(*parts[1:], all=True)
-    return {label: (n, top, changed, checksum) for label, n, top, changed, checksum in query}
+    return parts[0].union(*parts[1:], all=True)
 
 
 # Labels of `catalog_stats` rows that describe outcomes, not the catalog (they never rebuild the index).
@@ -148,7 +158,7 @@ def _outcome_stats() -> list[models.QuerySet]:
             changed=Max("decided_at"),
             checksum=Coalesce(Sum(Length("state")), 0),
         )
-        .values_list("label", "n", "top", "changed", "checksum")
+        .values(*STAT_COLUMNS)
     )
     partners = (
         Outcome.objects.order_by()
@@ -160,7 +170,7 @@ def _outcome_stats() -> list[models.QuerySet]:
             changed=Max("created_at"),
             checksum=Coalesce(Sum(Length("partner")), 0),
         )
-        .values_list("label", "n", "top", "changed", "checksum")
+        .values(*STAT_COLUMNS)
     )
     return [decided, partners]
 

@@ -2,7 +2,7 @@
 
 from dataclasses import replace
 
-from django.db import connection
+from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 
 from chains.loaders import DATA_DIR
@@ -158,3 +158,16 @@ def test_provider_orgs_for_institutions_and_bank_products(reference, inst_dhu, b
     other = Institution.objects.exclude(pk=inst_dhu.organization.institution_id).first()
     orgs = matching.provider_orgs_for([*keys, f"institution:{other.pk}"])
     assert orgs == {keys[0]: inst_dhu.organization_id, keys[1]: bank_cib.organization_id}
+
+
+def test_catalog_stats_are_the_orm_rows_from_sql_compiled_once_per_connection(reference):
+    orm = {
+        row["label"]: tuple(row[c] for c in match_index.STAT_COLUMNS[1:])
+        for row in match_index._catalog_stats_query()
+    }
+    assert match_index.catalog_stats() == orm
+    assert orm["institution"][0] == Institution.objects.count() and orm["chain_type"][2] is not None
+    assert ("match_index.catalog_stats", 0) in connections["default"].__dict__["_compiled_queries"]
+    FinancialProduct.objects.filter(name="专精特新贷").delete()
+    again = match_index.catalog_stats()
+    assert again["financial_product"][0] == orm["financial_product"][0] - 1
