@@ -27,7 +27,7 @@ from django.utils import timezone
 from accounts.choices import OrgKind
 from accounts.models import Organization
 from chains.models import WhiteListEntry, split_keywords
-from core import dispatch
+from core import compiledsql, dispatch
 from engine import Candidate, Index, OrderQuery, rank
 from engine.reasons import reason
 from matchmaking import notifications, texts
@@ -79,12 +79,14 @@ def query_for_order(order, today=None) -> OrderQuery:
 
 
 def load_order(order_id: int):
-    """The order with everything `query_for_order` reads, or None."""
-    return (
-        Order.objects.select_related("county__prefecture", "chain__chain_type", "link")
-        .filter(pk=order_id)
-        .first()
-    )
+    """The order with everything `query_for_order` reads, or None (SQL compiled once per connection)."""
+    rows = compiledsql.fetch("matching.load_order", _order_with_inputs, order_id)
+    return rows[0] if rows else None
+
+
+def _order_with_inputs(order_id: int) -> models.QuerySet:
+    """The order (a queryset of at most one) with the rows `query_for_order` reads."""
+    return Order.objects.select_related("county__prefecture", "chain__chain_type", "link").filter(pk=order_id)
 
 
 def rank_order(order, index: Index | None = None, top: int | None = None) -> list[Candidate]:
@@ -310,15 +312,21 @@ def mark_failed(order_id: int, error: BaseException | str) -> None:
     )
 
 
+def _order_with_county(order_id: int) -> models.QuerySet:
+    """The order (a queryset of at most one) with its county."""
+    return Order.objects.select_related("county").filter(pk=order_id)
+
+
 def notify_strong_matches(order_id: int) -> int:
     """Tell members of strongly matched provider organizations about an order they can see; once each.
 
     Strong means a score of at least `MATCH_NOTIFY_THRESHOLD`. A member is told only when the order is
     visible to them (published and open, or they were invited) and was not told of this order before.
     """
-    order = Order.objects.select_related("county").filter(pk=order_id).first()
-    if order is None:
+    rows = compiledsql.fetch("matching.order_with_county", _order_with_county, order_id)
+    if not rows:
         return 0
+    order = rows[0]
     strong = Match.objects.filter(
         order_id=order_id, score__gte=settings.MATCH_NOTIFY_THRESHOLD, provider_org__isnull=False
     ).order_by("rank")

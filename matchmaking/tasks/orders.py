@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from core import compiledsql
 from matchmaking import notifications, services, tally
 from matchmaking.choices import NotificationKind, OrderState
 from matchmaking.models import Notification, NotificationPreference, Order
@@ -27,6 +28,20 @@ logger = logging.getLogger(__name__)
 def _preference(user):
     pref, _created = NotificationPreference.objects.get_or_create(user=user)
     return pref
+
+
+def _preferences(users) -> dict:
+    """Each user's preferences by user id, in one query; created (defaults) for those who have none yet."""
+    prefs = {p.user_id: p for p in NotificationPreference.objects.filter(user__in=users)}
+    for user in users:
+        if user.pk not in prefs:
+            prefs[user.pk] = _preference(user)
+    return prefs
+
+
+def _unmailed(ids):
+    """The notifications with these ids not yet e-mailed, with their recipients."""
+    return Notification.objects.filter(pk__in=ids, emailed_at__isnull=True).select_related("recipient")
 
 
 def _site_line(notification) -> str:
@@ -52,11 +67,12 @@ def send_notification_emails(self, notification_ids: list[int]) -> int:
     retries only those later (with backoff); a message that cannot be built is logged and skipped."""
     sent = 0
     retry = []
-    for notification in Notification.objects.filter(
-        pk__in=notification_ids, emailed_at__isnull=True
-    ).select_related("recipient"):
+    # compiled once per connection and number of ids (a worker keeps its connection, see CELERY_DB_REUSE_MAX)
+    pending = compiledsql.fetch("notification-emails", _unmailed, tuple(notification_ids))
+    prefs = _preferences(list({n.recipient_id: n.recipient for n in pending}.values()))
+    for notification in pending:
         user = notification.recipient
-        pref = _preference(user)
+        pref = prefs[user.pk]
         if not user.email or not pref.email_enabled or pref.daily_digest:
             continue
         try:
@@ -123,10 +139,16 @@ def send_daily_digests(self) -> int:
     return mails
 
 
+def _order_with_county_and_chain(order_id: int):
+    """The order (a queryset of at most one) with its county and chain."""
+    return Order.objects.select_related("county", "chain").filter(pk=order_id)
+
+
 @shared_task(bind=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def notify_order_subscribers(self, order_id: int) -> int:
     """Tell subscribers about a newly published order (once: skipped if they were already told)."""
-    order = Order.objects.select_related("county", "chain").filter(pk=order_id).first()
+    rows = compiledsql.fetch("order-subscribers.order", _order_with_county_and_chain, order_id)
+    order = rows[0] if rows else None
     if order is None or order.state != OrderState.PUBLISHED:
         return 0
     if Notification.objects.filter(order=order, kind=NotificationKind.SUBSCRIPTION).exists():

@@ -6,9 +6,11 @@ import smtplib
 
 import pytest
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from matchmaking.choices import NotificationKind
-from matchmaking.models import Notification
+from matchmaking.models import Notification, NotificationPreference
 from matchmaking.tasks import orders as tasks
 
 pytestmark = pytest.mark.django_db
@@ -59,3 +61,32 @@ def test_one_failing_message_does_not_stop_the_others(batch, monkeypatch):
 
 def test_header_text():
     assert tasks.header_text("a\r\nb\x00c\td") == "a b c d"
+
+
+def test_preferences_are_read_once_per_batch_and_created_for_users_without_them(batch, personas):
+    first, second, third = (n.recipient for n in batch)
+    NotificationPreference.objects.create(user=second, email_enabled=False)
+    NotificationPreference.objects.create(user=third, daily_digest=True)
+    again = Notification.objects.create(
+        recipient=first, kind=NotificationKind.SUBMITTED, title="又一条", body=""
+    )
+    ids = [n.pk for n in batch] + [again.pk]
+    mail.outbox = []
+    with CaptureQueriesContext(connection) as ctx:
+        assert tasks.send_notification_emails(ids) == 2
+    assert sorted(m.subject for m in mail.outbox) == [
+        "[四链对接平台] 又一条",
+        "[四链对接平台] 第一条：正常标题",
+    ]
+    assert all(m.to == [first.email] for m in mail.outbox)
+    assert NotificationPreference.objects.filter(user=first, email_enabled=True, daily_digest=False).exists()
+    preference_reads = [
+        q for q in ctx.captured_queries if "notificationpreference" in q["sql"] and "SELECT" in q["sql"]
+    ]
+    assert len(preference_reads) == 2  # the batch's, then the get_or_create of the one user without a row
+    unmailed = set(
+        Notification.objects.filter(pk__in=ids, emailed_at__isnull=True).values_list("pk", flat=True)
+    )
+    assert unmailed == {batch[1].pk, batch[2].pk}  # e-mail off, digest: left for the digest or never mailed
+    mail.outbox = []
+    assert tasks.send_notification_emails(ids) == 0 and mail.outbox == []  # run again: nothing twice
