@@ -11,10 +11,13 @@
 """
 
 from pathlib import Path
+from types import SimpleNamespace
 
+from celery import signals
 from django.apps import apps
 from django.conf import settings
 
+from config import celery as celery_config
 from config.celery import app
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -67,3 +70,20 @@ def test_rematches_have_their_own_queue_that_a_default_worker_consumes():
     queues = {queue.name for queue in app.conf.task_queues}
     assert queues == {app.conf.task_default_queue, settings.MATCH_REMATCH_QUEUE}
     assert len(queues) == 2
+
+
+def test_a_worker_keeps_its_database_connection_between_tasks(monkeypatch):
+    """Celery's Django fix-up would close it around every task; config.celery closes only a broken or old one."""
+    assert app.conf.get("CELERY_DB_REUSE_MAX") == settings.CELERY_DB_REUSE_MAX >= 100
+    calls = []
+    monkeypatch.setattr(celery_config, "close_old_connections", lambda: calls.append(1))
+    worker_task = SimpleNamespace(request=SimpleNamespace(is_eager=False))
+    eager_task = SimpleNamespace(request=SimpleNamespace(is_eager=True))
+    celery_config._close_old_db_connections(sender=worker_task)
+    assert calls == [1]
+    celery_config._close_old_db_connections(sender=eager_task)  # inside the caller's transaction: left alone
+    assert calls == [1]
+    receivers = {uid for uid, _ in signals.task_prerun.receivers} | {
+        uid for uid, _ in signals.task_postrun.receivers
+    }
+    assert {"db-connection-prerun", "db-connection-postrun"} <= {uid[0] for uid in receivers}
