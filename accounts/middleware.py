@@ -13,6 +13,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from accounts import two_factor, usercache
+from core import readahead
 
 # Pages such a user may still open: enrolment, the code step, logging out and switching the language.
 EXEMPT_URL_NAMES = ("accounts:two_factor", "accounts:login_verify", "accounts:logout", "set_language")
@@ -69,8 +70,10 @@ def _session_user(request):
     """The request's user (Django's get_user), its row read through accounts.usercache when that is on."""
     if not hasattr(request, "_cached_user"):
         if usercache.enabled():
+            usercache.read_ahead(request)
             with usercache.loading_session_user():
                 request._cached_user = get_user(request)
+            usercache.remember(request, request._cached_user)
         else:
             request._cached_user = get_user(request)
     return request._cached_user
@@ -78,8 +81,13 @@ def _session_user(request):
 
 class AuthenticationMiddleware(DjangoAuthenticationMiddleware):
     """Django's, with the user row read through accounts.usercache (Django's session-hash and is_active checks
-    unchanged)."""
+    unchanged), read ahead with the session and the user's other cached entries (core.readahead)."""
 
     def process_request(self, request):
         super().process_request(request)
+        readahead.begin()
         request.user = SimpleLazyObject(lambda: _session_user(request))
+
+    def process_response(self, request, response):
+        readahead.end()
+        return response

@@ -1,5 +1,6 @@
-"""Language selection (Simplified Chinese unless the user chose another language), throttled session renewal and
-the Content-Security-Policy header built once per process."""
+"""Language selection (Simplified Chinese unless the user chose another language), throttled session renewal, the
+Content-Security-Policy header built once per process and django-prometheus's per-request metrics with their
+labelled series looked up once per process."""
 
 import time
 from http import HTTPStatus
@@ -7,6 +8,7 @@ from http import HTTPStatus
 import csp.constants
 import csp.middleware
 import csp.utils
+import django_prometheus.middleware
 from django.conf import settings
 from django.utils import translation
 
@@ -111,3 +113,25 @@ class CSPMiddleware(csp.middleware.CSPMiddleware):
         # As django-csp: a nonce asked for after the header was written is an error, not a silent gap.
         request.csp_nonce = csp.middleware.CheckableLazyObject(self._csp_nonce_post_response)
         return response
+
+
+class PrometheusAfterMiddleware(django_prometheus.middleware.PrometheusAfterMiddleware):
+    """django-prometheus's, keeping each labelled series it counts in (the same metrics and series).
+
+    Its seven `labels()` calls per request each sort and check the label names and take the metric's lock; the
+    series of a metric and label values never changes, so it is looked up once per process.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._series = {}
+
+    def label_metric(self, metric, request, response=None, **labels):
+        """The metric's series of these labels (the metric itself without labels)."""
+        if not labels:
+            return metric
+        key = (id(metric), *labels.items())
+        series = self._series.get(key)
+        if series is None:
+            series = self._series[key] = metric.labels(**labels)
+        return series

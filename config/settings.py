@@ -90,7 +90,7 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
     "core.idempotency.IdempotencyMiddleware",  # Idempotency-Key on API POSTs (after authentication)
     "config.middleware.CSPMiddleware",  # django-csp's, the policy string built once per process
-    "django_prometheus.middleware.PrometheusAfterMiddleware",
+    "config.middleware.PrometheusAfterMiddleware",  # django-prometheus's, its labelled series kept per process
 ]
 
 ROOT_URLCONF = "config.urls"

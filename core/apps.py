@@ -11,8 +11,10 @@ class CoreConfig(AppConfig):
     verbose_name = _("平台公共")
 
     def ready(self):
-        """Make DRF's text fields refuse JSON numbers and booleans (the schema says strings)."""
+        """Make DRF's text fields refuse JSON numbers and booleans (the schema says strings); draw CSRF tokens
+        with one read of the random source (core.randomstrings)."""
         # Imported in ready(): apischema reads DRF's serializer fields, which need the settings loaded.
-        from core import apischema
+        from core import apischema, randomstrings
 
         apischema.strict_text_fields()
+        randomstrings.faster_csrf_strings()

@@ -15,6 +15,8 @@ from collections.abc import Callable, Iterable
 from django.core.cache import cache
 from django.db import transaction
 
+from core import readahead
+
 
 class ExactCache:
     """Values of one kind (say the users' rows, by primary key) in the default cache, invalidated by tags."""
@@ -26,6 +28,10 @@ class ExactCache:
     def _keys(self, key) -> tuple[str, str]:
         return f"{self.name}:tag:{key}", f"{self.name}:{key}"
 
+    def read_keys(self, key) -> list[str]:
+        """The cache keys `get_or_load(key)` reads (for core.readahead)."""
+        return [self.all_key, *self._keys(key)]
+
     @staticmethod
     def _start(tag_key: str):
         cache.add(tag_key, uuid.uuid4().hex, None)
@@ -34,7 +40,10 @@ class ExactCache:
     def get_or_load(self, key, load: Callable):
         """The cached value of the key, else `load()` (kept unless None)."""
         tag_key, entry_key = self._keys(key)
-        found = cache.get_many([self.all_key, tag_key, entry_key])
+        keys = [self.all_key, tag_key, entry_key]
+        found = readahead.take(keys)
+        if found is None:
+            found = cache.get_many(keys)
         tags, entry = (found.get(self.all_key), found.get(tag_key)), found.get(entry_key)
         if None in tags:
             tags = (tags[0] or self._start(self.all_key), tags[1] or self._start(tag_key))
@@ -59,4 +68,5 @@ class ExactCache:
 
     @staticmethod
     def _retag(tag_keys: list[str]) -> None:
+        readahead.forget()
         cache.set_many({key: uuid.uuid4().hex for key in tag_keys}, None)

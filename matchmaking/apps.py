@@ -12,6 +12,9 @@ class MatchmakingConfig(AppConfig):
 
     def ready(self):
         """Connect the catalog-change signals, the summary-table receivers, the chain-registry notifications and
-        the matching check."""
+        the matching check; read the unread count ahead with the session user (accounts.usercache)."""
         # Imported once the models are ready (Django's way of registering receivers, hooks and checks).
-        from matchmaking import chain_notifications, chain_page, match_index, signals, tally_signals  # noqa: F401
+        from accounts import usercache
+        from matchmaking import chain_notifications, chain_page, match_index, signals, tally_signals, unread  # noqa: F401
+
+        usercache.read_along(unread.counts, unread.enabled)

@@ -181,3 +181,23 @@ def test_metric_names(client, county_jinjiang):
     ):
         assert name in text, name
     assert text.count("# TYPE silian_orders gauge") == 1
+
+
+def test_request_series_count_every_request(client, county_jinjiang):
+    """The labelled request series (kept per process by config.middleware.PrometheusAfterMiddleware) go on
+    counting: each request adds one to its status, view and method."""
+    client.force_login(county_jinjiang, backend="django.contrib.auth.backends.ModelBackend")
+    series = (
+        "django_http_responses_total_by_status_view_method_total"
+        '{method="GET",status="200",view="orders:inbox"} '
+    )
+
+    def count() -> float:
+        text = client.get("/metrics", **ALLOWED).content.decode()
+        line = next((line for line in text.splitlines() if line.startswith(series)), None)
+        return float(line.rsplit(" ", 1)[1]) if line else 0.0
+
+    before = count()
+    for _ in range(3):
+        assert client.get("/orders/inbox/").status_code == 200
+    assert count() == before + 3
