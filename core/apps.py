@@ -11,10 +11,8 @@ class CoreConfig(AppConfig):
     verbose_name = _("平台公共")
 
     def ready(self):
-        """Make DRF's text fields refuse JSON numbers and booleans (the schema says strings); draw CSRF tokens
-        with one read of the random source (core.randomstrings)."""
+        """Make DRF's text fields refuse JSON numbers and booleans (the schema says strings)."""
         # Imported in ready(): apischema reads DRF's serializer fields, which need the settings loaded.
-        from core import apischema, randomstrings
+        from core import apischema
 
         apischema.strict_text_fields()
-        randomstrings.faster_csrf_strings()
