@@ -98,7 +98,7 @@ def _transition(
         # the check of a routed body's action (claim) uses them in place of its own query.
         routed = None
         if after_update is None and locked.state in AFTER_PUBLICATION:
-            routed = list(OrderRoute.objects.filter(order_id=locked.pk).values_list("body_id", flat=True))
+            routed = tally.routed_bodies(locked.pk)
         transition = workflow.check(locked, action, _scope(by), reason, routed=routed)
         now = timezone.now()
         fields = {"state": transition.target, "updated_at": now, **(changes or {})}
@@ -112,7 +112,7 @@ def _transition(
         row = tally.row_of(locked)
         after = {**row, **{name: value for name, value in fields.items() if name in row}}
         if after_update is None and routed is None and after["state"] in AFTER_PUBLICATION:
-            routed = list(OrderRoute.objects.filter(order_id=locked.pk).values_list("body_id", flat=True))
+            routed = tally.routed_bodies(locked.pk)
         before = tally.cells_of(locked.pk, row, routed)
         if not Order.objects.filter(pk=locked.pk, state=locked.state).update(**fields):
             raise WorkflowError(_("需求状态已被他人更改，请刷新后重试。"), code=conflict_code)

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from core import compiledsql
 from core.sums import as_int
 from matchmaking.choices import OrderState, OutcomeType, ProposalState
 from matchmaking.models import Order
@@ -56,23 +57,28 @@ def order_extras(order_pk: int) -> tuple[tuple | None, dict[int, tuple[int, int]
     """The order's outcome ((type, amount) or None) and its responses per provider ((responses, accepted)),
     in one query."""
     outcome, responses = None, {}
-    for outcome_pk, outcome_type, amount, org, state in (
+    for row in compiledsql.fetch("tally order extras", _extras, order_pk):  # compiled once per connection
+        if row["outcome__pk"] is not None:
+            outcome = (row["outcome__outcome_type"], row["outcome__amount_yuan"])
+        if (org := row["responses__provider_org_id"]) is not None:
+            count, accepted = responses.get(org, (0, 0))
+            responses[org] = (count + 1, accepted + (row["responses__state"] == ProposalState.ACCEPTED))
+    return outcome, responses
+
+
+def _extras(order_pk):
+    """The query of `order_extras`: the order's outcome joined with each of its responses."""
+    return (
         Order.objects.filter(pk=order_pk)
         .order_by()
-        .values_list(
+        .values(
             "outcome__pk",
             "outcome__outcome_type",
             "outcome__amount_yuan",
             "responses__provider_org_id",
             "responses__state",
         )
-    ):
-        if outcome_pk is not None:
-            outcome = (outcome_type, amount)
-        if org is not None:
-            count, accepted = responses.get(org, (0, 0))
-            responses[org] = (count + 1, accepted + (state == ProposalState.ACCEPTED))
-    return outcome, responses
+    )
 
 
 def shift(figure_deltas: dict[tuple, dict], response_deltas: dict[tuple, dict[int, tuple]]) -> None:
@@ -184,8 +190,15 @@ def shift_order(before: set, after: set, was: dict, now: dict, responses: dict) 
 
 
 def _locked_row(order_pk: int) -> dict | None:
-    """The order's ROW_FIELDS, its row locked for this transaction (None when it is gone)."""
-    return Order.objects.select_for_update().filter(pk=order_pk).order_by().values(*ROW_FIELDS).first()
+    """The order's ROW_FIELDS, its row locked for this transaction (None when it is gone): what
+    `….select_for_update().filter(pk=order_pk).order_by().values(*ROW_FIELDS).first()` runs, compiled once."""
+
+    def build(marker):
+        # what .first() runs on the unordered queryset: ordered by the primary key, one row
+        return Order.objects.select_for_update().filter(pk=marker).order_by("pk").values(*ROW_FIELDS)[:1]
+
+    found = compiledsql.fetch("tally locked order row", build, order_pk)
+    return found[0] if found else None
 
 
 def shift_response(order_pk: int, provider: int, responses: int = 1, accepted: int = 0) -> None:

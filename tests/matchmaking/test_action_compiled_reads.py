@@ -184,3 +184,22 @@ def test_the_publication_routes_and_tells_the_routed_bodies_once(
     assert tally.drift() == []  # the routed bodies' cells count the publication
     services.claim_order(order, by=body_jrb)  # the routes read once before the claim's check
     assert tally.drift() == []
+
+
+def test_the_tallys_compiled_reads_are_the_orms(make_order, drive, bank_cib, inst_dhu):
+    """An order's outcome and responses, its locked row and its routed bodies, as the ORM reads them."""
+    orders = _orders(make_order, drive)
+    services.respond(orders[3], by=bank_cib, proposal=RESPONSE["proposal"])
+    services.respond(orders[4], by=inst_dhu, proposal=RESPONSE["proposal"])
+    for order in [*orders, *orders]:
+        rows = Order.objects.filter(pk=order.pk).order_by()
+        outcome, responses = tally.order_extras(order.pk)
+        providers = sorted(rows.exclude(responses=None).values_list("responses__provider_org_id", flat=True))
+        assert outcome is None and sorted(responses) == providers
+        assert all(counts == (1, 0) for counts in responses.values())
+        with transaction.atomic():
+            assert tally.deltas._locked_row(order.pk) == rows.values(*tally.ROW_FIELDS).first()
+        routes = OrderRoute.objects.filter(order_id=order.pk).values_list("body_id", flat=True)
+        assert tally.routed_bodies(order.pk) == list(routes)
+    with transaction.atomic():
+        assert tally.deltas._locked_row(10**9) is None
