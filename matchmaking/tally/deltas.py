@@ -2,7 +2,8 @@
 
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models.expressions import Col
 
 from core import compiledsql
 from core.sums import as_int
@@ -99,12 +100,7 @@ def shift(figure_deltas: dict[tuple, dict], response_deltas: dict[tuple, dict[in
     if not keys:
         return
     with transaction.atomic(savepoint=False):
-        locked = {
-            row.key: row
-            for row in OrderTally.objects.select_for_update()
-            .filter(key__in=[key_text(k) for k in keys])
-            .order_by("key")
-        }
+        locked = {row.key: row for row in _lock_cells([key_text(k) for k in keys])}
         row_of_key = {k: locked.get(key_text(k)) for k in keys}
         stale = {k for k, row in row_of_key.items() if row is None}
         figures_new = {}
@@ -169,6 +165,37 @@ def shift(figure_deltas: dict[tuple, dict], response_deltas: dict[tuple, dict[in
                 _delete_empty_responses(emptied)
         if stale:
             recount(stale)
+
+
+# By (database alias, number of keys): the SQL of `_lock_cells` and the columns its rows hold (None: the ORM's).
+_LOCK_SQL: dict[tuple[str, int], tuple[str, list[str]] | None] = {}
+
+
+def _lock_cells(keys: list[str]) -> list[OrderTally]:
+    """`OrderTally.objects.select_for_update().filter(key__in=keys).order_by("key")` as a list: on PostgreSQL
+    its SQL compiled once per number of keys (the keys its only parameters, plain columns without converters),
+    the rows made instances as the ORM makes them (`Model.from_db`); elsewhere, or for another query, by the ORM."""
+
+    def queryset():
+        return OrderTally.objects.select_for_update().filter(key__in=keys).order_by("key")
+
+    if connection.vendor != "postgresql" or len(set(keys)) != len(keys):
+        return list(queryset())
+    compiled = _LOCK_SQL.get((connection.alias, len(keys)), False)
+    if compiled is False:
+        compiler = queryset().query.get_compiler(connection=connection)
+        sql, params = compiler.as_sql()
+        cols = [entry[0] for entry in compiler.select]
+        plain = all(isinstance(col, Col) for col in cols) and not compiler.get_converters(cols)
+        columns = [col.target.attname for col in cols] if plain else []
+        same = plain and list(params) == list(keys) and not compiler.annotation_col_map
+        compiled = _LOCK_SQL[(connection.alias, len(keys))] = (sql, columns) if same else None
+    if compiled is None:
+        return list(queryset())
+    sql, columns = compiled
+    with connection.cursor() as cursor:
+        cursor.execute(sql, keys)
+        return [OrderTally.from_db(connection.alias, columns, row) for row in cursor.fetchall()]
 
 
 def shift_order(before: set, after: set, was: dict, now: dict, responses: dict) -> None:

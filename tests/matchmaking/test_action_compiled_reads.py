@@ -13,7 +13,7 @@ from accounts.scoping import Scope, get_visible_or_404
 from chains.models import ProvincialBody
 from matchmaking import action_reads, notifications, services, tally
 from matchmaking.choices import OrderKind, OrderState
-from matchmaking.models import Notification, Order, OrderRoute
+from matchmaking.models import Notification, Order, OrderRoute, OrderTally
 from matchmaking.views.common import _order
 from matchmaking.workflow import WorkflowError
 
@@ -203,3 +203,26 @@ def test_the_tallys_compiled_reads_are_the_orms(make_order, drive, bank_cib, ins
         assert tally.routed_bodies(order.pk) == list(routes)
     with transaction.atomic():
         assert tally.deltas._locked_row(10**9) is None
+
+
+def test_the_locked_cells_are_the_orms(make_order, drive, body_kjt):
+    """The summary cells a delta locks (compiled once per number of keys on PostgreSQL), as the ORM reads them:
+    for keys found, missing and a repeated number of keys."""
+    _orders(make_order, drive)
+    stored = sorted(OrderTally.objects.values_list("key", flat=True))
+    assert len(stored) >= 4
+
+    def fields(row):
+        return {f.attname: getattr(row, f.attname) for f in row._meta.concrete_fields} | {
+            "db": row._state.db,
+            "adding": row._state.adding,
+        }
+
+    for keys in (stored[:1], stored[:3], stored[1:4], [*stored[:2], "no such key"], stored[-1:], ["none"]):
+        keys = sorted(keys)
+        with transaction.atomic():
+            got = [fields(r) for r in tally.deltas._lock_cells(keys)]
+            expected = [
+                fields(r) for r in OrderTally.objects.select_for_update().filter(key__in=keys).order_by("key")
+            ]
+        assert got == expected
