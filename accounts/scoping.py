@@ -171,7 +171,8 @@ class ScopedQuerySet(models.QuerySet):
 
 
 def get_visible_or_404(queryset, user, *, key=None, **lookup):
-    """Fetch one object the user may see, or raise 404 (never 403: outsiders learn nothing).
+    """Fetch one object the user may see, or raise 404 (never 403: outsiders learn nothing). The object's
+    `visible_scope` says in which scope it was found visible (a service of the same request need not ask again).
 
     With a `key` naming `queryset` (the same key for the same queryset, whatever the looked-up id) and a single
     integer lookup, the query `queryset.visible_to(user).get(**lookup)` builds is compiled once per scope and
@@ -179,9 +180,11 @@ def get_visible_or_404(queryset, user, *, key=None, **lookup):
     building and compiling it on every request (`visibility_q` depends on the scope only)."""
     if key is None or len(lookup) != 1 or not isinstance(next(iter(lookup.values())), int):
         try:
-            return queryset.visible_to(user).get(**lookup)
+            found = queryset.visible_to(user).get(**lookup)
         except queryset.model.DoesNotExist as exc:
             raise Http404 from exc
+        found.visible_scope = Scope.for_user(user)
+        return found
     ((field, value),) = lookup.items()
 
     def build(marker):
@@ -200,4 +203,5 @@ def get_visible_or_404(queryset, user, *, key=None, **lookup):
         raise queryset.model.MultipleObjectsReturned(
             f"get() returned more than one {queryset.model._meta.object_name} -- it returned {len(found)}!"
         )
+    found[0].visible_scope = scope_key[3]
     return found[0]

@@ -4,6 +4,7 @@ from functools import partial
 
 from django import forms
 from django.conf import settings
+from django.db.models.query import MAX_GET_RESULTS
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -62,6 +63,37 @@ class FetchedModelChoiceField(forms.ModelChoiceField):
     (DECLARE and two FETCHes, ~2 ms of CPU per select)."""
 
     iterator = FetchedChoiceIterator
+
+
+class CompiledModelChoiceField(forms.ModelChoiceField):
+    """A model select whose posted id is looked up by a query compiled once (`core.compiledsql`) when the form
+    names its queryset (constant for the key) by `compiled_key`: the rows `queryset.get(pk=value)` reads,
+    ~1 ms of CPU less per POST. Anything but a plain 32-bit id is left to Django (the same errors)."""
+
+    compiled_key = None
+
+    def to_python(self, value):
+        by_pk = self.to_field_name in (None, self.queryset.model._meta.pk.name)  # a foreign key's: "id"
+        if self.compiled_key is None or not by_pk or not isinstance(value, str) or "\x00" in value:
+            return super().to_python(value)
+        try:
+            pk = int(value)  # as the primary key's own to_python / get_prep_value
+        except ValueError:
+            return super().to_python(value)
+        if not -(2**31) <= pk < 2**31:
+            return super().to_python(value)
+        queryset = self.queryset
+
+        def build(marker):
+            # what QuerySet.get() runs: no ordering, at most MAX_GET_RESULTS rows
+            qs = queryset.filter(pk=marker).order_by()
+            qs.query.set_limits(high=MAX_GET_RESULTS)
+            return qs
+
+        found = compiledsql.fetch(self.compiled_key, build, pk)
+        if len(found) != 1:
+            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return found[0]
 
 
 class CountyChoiceRow:
@@ -224,6 +256,7 @@ class OrderForm(Bootstrap, forms.ModelForm):
     class Meta:
         model = Order
         fields = Order.INPUTS
+        field_classes = {"chain": CompiledModelChoiceField, "link": CompiledModelChoiceField}
         # Built in Python (matchmaking.widgets), the same markup as Django's template-based widgets.
         widgets = {
             "kind": RadioSelect,
@@ -285,6 +318,8 @@ class OrderForm(Bootstrap, forms.ModelForm):
                 self.fields[name].cached_rows = partial(self.county_rows, name)
         chains, links, firms = county_querysets(county_id)
         self.fields["chain"].queryset = chains  # each field takes a copy (Django's queryset setter: `.all()`)
+        for name in ("chain", "link"):  # the county's querysets: a posted id is looked up by a compiled query
+            self.fields[name].compiled_key = ("order form", name, county_id)
         self.fields["chain"].label_from_instance = chain_choice_label
         self.fields["chain"].empty_label = _("请选择本县域的重点产业链")
         self.fields["link"].queryset = links

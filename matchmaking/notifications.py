@@ -154,8 +154,17 @@ def _title(order, text) -> dict:
     return texts.message(N_("%(what)s：%(title)s"), what=what, title=order.title)
 
 
-def notify_event(event) -> None:
-    """Tell the parties of an order what an event means for them (the dispatch table of issue #4 §6)."""
+def routed_bodies(order_pk: int) -> tuple:
+    """The ids of the bodies the order is routed to (newest route first), from a query compiled once."""
+    routes = _listed(
+        "routed bodies", lambda pk: OrderRoute.objects.filter(order_id=pk).values("body_id"), order_pk
+    )
+    return tuple(r["body_id"] for r in routes)
+
+
+def notify_event(event, routed: tuple | None = None) -> None:
+    """Tell the parties of an order what an event means for them (the dispatch table of issue #4 §6); `routed`:
+    the order's `routed_bodies`, when the caller has just read them (a ROUTED event)."""
     order = event.order
     kind = event.kind
     note = event.note
@@ -180,10 +189,7 @@ def notify_event(event) -> None:
         users = _listed("county", _county_users, order.county_id)
         notify(users, kind, order, _title(order, text), note, by, body_message=message)
     elif kind == EventKind.ROUTED:
-        routes = _listed(
-            "routed bodies", lambda pk: OrderRoute.objects.filter(order_id=pk).values("body_id"), order.pk
-        )
-        bodies = tuple(r["body_id"] for r in routes)
+        bodies = routed_bodies(order.pk) if routed is None else routed
         notify(
             _listed("bodies", body_users, bodies),
             NotificationKind.ROUTED,

@@ -16,8 +16,8 @@ from django.utils.translation import gettext_noop as N_
 from accounts.choices import OrgKind
 from accounts.models import Organization
 from accounts.scoping import Scope
-from chains.models import ProvincialBody
 from core import compiledsql, dispatch
+from matchmaking import action_reads as reads
 from matchmaking import notifications, sla, tally, texts, workflow
 from matchmaking.beneficiaries import parse_beneficiaries, set_beneficiaries
 from matchmaking.choices import DeclineReason, EventKind, OrderState, OutcomeType, ProposalState
@@ -40,21 +40,6 @@ from matchmaking.workflow import WorkflowError
 
 def _scope(user) -> Scope | None:
     return Scope.for_user(user) if user is not None else None
-
-
-def _visible(by, pk: int) -> bool:
-    """`Order.objects.visible_to(by).filter(pk=pk).exists()`, from a query compiled once per scope and
-    connection (`core.compiledsql`; the visibility depends on the scope only, as in `get_visible_or_404`)."""
-    scope = _scope(by)
-    if scope is None:
-        return Order.objects.visible_to(by).filter(pk=pk).exists()
-    return bool(
-        compiledsql.fetch(
-            ("services visible order", scope),
-            lambda marker: Order.objects.visible_to(by).filter(pk=marker).order_by().values("pk")[:1],
-            pk,
-        )
-    )
 
 
 def _enqueue_matching(order) -> None:
@@ -96,17 +81,25 @@ def _transition(
     conflict_code: str = "illegal_transition",
     note_message: dict | None = None,
     after_update=None,
+    savepoint: bool = True,
 ) -> Order:
     """Validate and apply one transition atomically: lock, check, conditional update, log, notify.
-    `after_update(locked, now)` runs after the update, before the summary cells are recounted (e.g. routes)."""
+    `after_update(locked, now)` runs after the update, before the summary cells are recounted (e.g. routes); it
+    may return the order's routed bodies' ids as they then are (else they are read). `savepoint=False` for a
+    caller whose own atomic block wraps this call and lets its errors through (its block rolls them back)."""
     seen_state = order.state
-    with transaction.atomic():
+    with transaction.atomic(savepoint=savepoint):
         locked = _locked(order.pk)
         if locked.state != seen_state and conflict_code == "claim_conflict" and locked.claimed_by_body_id:
             raise WorkflowError(
                 _("该需求已被“%(body)s”接单。") % {"body": locked.claimed_by_body}, code="claim_conflict"
             )
-        transition = workflow.check(locked, action, _scope(by), reason)
+        # The routed bodies (read once, the order locked): the summary cells before and after count them, and
+        # the check of a routed body's action (claim) uses them in place of its own query.
+        routed = None
+        if after_update is None and locked.state in AFTER_PUBLICATION:
+            routed = tally.routed_bodies(locked.pk)
+        transition = workflow.check(locked, action, _scope(by), reason, routed=routed)
         now = timezone.now()
         fields = {"state": transition.target, "updated_at": now, **(changes or {})}
         progress = (event_kind or transition.target) not in NOT_PROGRESS
@@ -118,20 +111,18 @@ def _transition(
         # The dashboards' summary cells the order is in before and after, from the locked row (current).
         row = tally.row_of(locked)
         after = {**row, **{name: value for name, value in fields.items() if name in row}}
-        routed = None
-        if after_update is None and {row["state"], after["state"]} & set(AFTER_PUBLICATION):
-            routed = list(OrderRoute.objects.filter(order_id=locked.pk).values_list("body_id", flat=True))
+        if after_update is None and routed is None and after["state"] in AFTER_PUBLICATION:
+            routed = tally.routed_bodies(locked.pk)
         before = tally.cells_of(locked.pk, row, routed)
         if not Order.objects.filter(pk=locked.pk, state=locked.state).update(**fields):
             raise WorkflowError(_("需求状态已被他人更改，请刷新后重试。"), code=conflict_code)
+        routed_after = routed
         if after_update is not None:
-            after_update(locked, now)  # e.g. routes: the cells after are then read
+            routed_after = after_update(locked, now)  # e.g. routes: the cells after count them (None: read)
         # The order's row is locked (its lock comes before its cells'): its own figures before and after
         # (with its outcome and responses, which the transition leaves as they are) move between its cells.
         outcome, responses = tally.order_extras(locked.pk)
-        after_cells = tally.cells_of(
-            locked.pk, after, routed if after_update is None else None
-        )  # after `after_update` (e.g. routes written) only the routes are read again
+        after_cells = tally.cells_of(locked.pk, after, routed_after)
         tally.shift_order(
             before,
             after_cells,
@@ -226,14 +217,18 @@ def submit_order(order: Order, *, by) -> Order:
 
 def approve_order(order: Order, *, by, note: str = "") -> Order:
     """Administrator publishes a submitted order and routes it to every body that handles its kind."""
-    bodies = []
+    bodies, routed = [], []
 
     def route(locked, _at):
         # routed before the recount, so the routed bodies' summary cells are counted with the publication
-        bodies.extend(ProvincialBody.objects.handling(locked.kind))
+        bodies.extend(reads.handling(locked.kind))
         OrderRoute.objects.bulk_create(
             [OrderRoute(order_id=locked.pk, body=b, routed_at=now) for b in bodies], ignore_conflicts=True
         )
+        # the order's routes as they now are (any it had before included), read once for the cells and the
+        # ROUTED event's recipients
+        routed.extend(notifications.routed_bodies(locked.pk))
+        return routed
 
     with transaction.atomic():
         now = timezone.now()
@@ -245,12 +240,13 @@ def approve_order(order: Order, *, by, note: str = "") -> Order:
             changes={"published_at": now, "claim_due_at": sla.claim_deadline_after(now), "state_note": ""},
             event_kind="published",
             after_update=route,
+            savepoint=False,  # this block wraps it: an error rolls both back
         )
         if bodies:
             event = log_event(
                 order, EventKind.ROUTED, by, note="、".join(b.short_name or b.name for b in bodies)
             )
-            notifications.notify_event(event)
+            notifications.notify_event(event, routed=tuple(routed))
         else:
             notifications.notify_escalation(order, N_("没有承接该类型需求的省级部门"))
         dispatch.enqueue_on_commit("matchmaking.tasks.orders.notify_order_subscribers", order.pk)
@@ -335,11 +331,11 @@ def respond(
     scope = _scope(by)
     if scope is None or not scope.is_provider:
         raise WorkflowError(_("只有资源方可以响应需求。"), code="forbidden")
-    if not _visible(by, order.pk):
+    if not reads.visible_order(by, order):
         raise WorkflowError(_("该需求对您不可见。"), code="forbidden")
     if order.state not in RESPONDABLE:
         raise WorkflowError(_("需求当前状态不接受响应。"), code="illegal_transition")
-    if Proposal.objects.filter(order=order, provider_org_id=scope.org_id).exists():
+    if reads.has_responded(order, scope.org_id):
         raise WorkflowError(_("贵单位已响应过该需求。"), code="duplicate")
     response = Proposal(
         order=order,
@@ -366,6 +362,7 @@ def respond(
         store_files(order, files, by, response=response)
         event = log_event(order, EventKind.RESPONDED, by, note=by.organization.name)
         notifications.notify_event(event)
+    reads.note_responded(order, scope.org_id)
     return response
 
 
@@ -476,7 +473,7 @@ def comment_order(order: Order, *, by, note: str) -> OrderEvent:
     """A coordinator (city), the county, a body or an administrator adds a 协调意见 to the timeline."""
     scope = _scope(by)
     note = (note or "").strip()
-    if scope is None or scope.is_provider or not _visible(by, order.pk):
+    if scope is None or scope.is_provider or not reads.visible_order(by, order):
         raise WorkflowError(_("您不能对该需求发表协调意见。"), code="forbidden")
     if not note:
         raise WorkflowError(_("请填写协调意见。"), code="invalid", errors={"note": _("请填写协调意见。")})

@@ -124,8 +124,9 @@ def actor_may(role: str, scope: Scope | None, order, routed: set | None = None) 
     return False
 
 
-def check(order, action: str, scope: Scope | None, reason: str = "") -> Transition:
-    """Validate a transition for an order and actor (None = the system); return the table row or raise."""
+def check(order, action: str, scope: Scope | None, reason: str = "", routed=None) -> Transition:
+    """Validate a transition for an order and actor (None = the system); return the table row or raise
+    (`routed` as in `actor_may`)."""
     transition = TRANSITIONS.get(action)
     if transition is None:
         raise WorkflowError(_("未知的操作：%(a)s") % {"a": action}, code="illegal_transition")
@@ -135,7 +136,7 @@ def check(order, action: str, scope: Scope | None, reason: str = "") -> Transiti
             % {"state": order.get_state_display(), "action": ACTION_LABELS[action]},
             code="illegal_transition",
         )
-    if not any(actor_may(role, scope, order) for role in transition.actors):
+    if not any(actor_may(role, scope, order, routed) for role in transition.actors):
         raise WorkflowError(
             _("您无权对该需求执行“%(action)s”。") % {"action": ACTION_LABELS[action]}, "forbidden"
         )

@@ -32,6 +32,7 @@ from matchmaking.tally.cells import (
     figures,
     key_text,
     recount,
+    routed_bodies,
     row_of,
 )
 from matchmaking.tally.check import _stored, computed, drift, rebuild
@@ -64,6 +65,7 @@ __all__ = [
     "rebuild",
     "recount",
     "recount_order",
+    "routed_bodies",
     "row_of",
     "shift",
     "shift_order",

@@ -6,6 +6,7 @@ from functools import cache
 from django.db import connection, transaction
 from django.db.models import Count, Exists, F, OuterRef, Q
 
+from core import compiledsql
 from core.sums import SafeSum, as_int
 from matchmaking.choices import OrderState, OutcomeType, ProposalState
 from matchmaking.models import AFTER_PUBLICATION, Order, OrderRoute, Proposal
@@ -85,9 +86,17 @@ def cells_of(order_pk: int, row: dict | None = None, routed=None) -> set[tuple]:
         cells.add(cell_key(*dims, body=claimer))
     if row["state"] in AFTER_PUBLICATION:
         if routed is None:
-            routed = OrderRoute.objects.filter(order_id=order_pk).values_list("body_id", flat=True)
+            routed = routed_bodies(order_pk)
         cells.update(cell_key(*dims, body=b, routed_only=True) for b in routed if b != claimer)
     return cells
+
+
+def routed_bodies(order_pk: int) -> list[int]:
+    """The ids of the bodies the order is routed to (newest route first), from a query compiled once."""
+    rows = compiledsql.fetch(
+        "tally routed bodies", lambda pk: OrderRoute.objects.filter(order_id=pk).values("body_id"), order_pk
+    )
+    return [r["body_id"] for r in rows]
 
 
 # The order's fields its cells (`cells_of`) and its own figures (`contribution`) depend on.

@@ -2,8 +2,10 @@
 
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models.expressions import Col
 
+from core import compiledsql
 from core.sums import as_int
 from matchmaking.choices import OrderState, OutcomeType, ProposalState
 from matchmaking.models import Order
@@ -56,23 +58,28 @@ def order_extras(order_pk: int) -> tuple[tuple | None, dict[int, tuple[int, int]
     """The order's outcome ((type, amount) or None) and its responses per provider ((responses, accepted)),
     in one query."""
     outcome, responses = None, {}
-    for outcome_pk, outcome_type, amount, org, state in (
+    for row in compiledsql.fetch("tally order extras", _extras, order_pk):  # compiled once per connection
+        if row["outcome__pk"] is not None:
+            outcome = (row["outcome__outcome_type"], row["outcome__amount_yuan"])
+        if (org := row["responses__provider_org_id"]) is not None:
+            count, accepted = responses.get(org, (0, 0))
+            responses[org] = (count + 1, accepted + (row["responses__state"] == ProposalState.ACCEPTED))
+    return outcome, responses
+
+
+def _extras(order_pk):
+    """The query of `order_extras`: the order's outcome joined with each of its responses."""
+    return (
         Order.objects.filter(pk=order_pk)
         .order_by()
-        .values_list(
+        .values(
             "outcome__pk",
             "outcome__outcome_type",
             "outcome__amount_yuan",
             "responses__provider_org_id",
             "responses__state",
         )
-    ):
-        if outcome_pk is not None:
-            outcome = (outcome_type, amount)
-        if org is not None:
-            count, accepted = responses.get(org, (0, 0))
-            responses[org] = (count + 1, accepted + (state == ProposalState.ACCEPTED))
-    return outcome, responses
+    )
 
 
 def shift(figure_deltas: dict[tuple, dict], response_deltas: dict[tuple, dict[int, tuple]]) -> None:
@@ -93,12 +100,7 @@ def shift(figure_deltas: dict[tuple, dict], response_deltas: dict[tuple, dict[in
     if not keys:
         return
     with transaction.atomic(savepoint=False):
-        locked = {
-            row.key: row
-            for row in OrderTally.objects.select_for_update()
-            .filter(key__in=[key_text(k) for k in keys])
-            .order_by("key")
-        }
+        locked = {row.key: row for row in _lock_cells([key_text(k) for k in keys])}
         row_of_key = {k: locked.get(key_text(k)) for k in keys}
         stale = {k for k, row in row_of_key.items() if row is None}
         figures_new = {}
@@ -165,6 +167,37 @@ def shift(figure_deltas: dict[tuple, dict], response_deltas: dict[tuple, dict[in
             recount(stale)
 
 
+# By (database alias, number of keys): the SQL of `_lock_cells` and the columns its rows hold (None: the ORM's).
+_LOCK_SQL: dict[tuple[str, int], tuple[str, list[str]] | None] = {}
+
+
+def _lock_cells(keys: list[str]) -> list[OrderTally]:
+    """`OrderTally.objects.select_for_update().filter(key__in=keys).order_by("key")` as a list: on PostgreSQL
+    its SQL compiled once per number of keys (the keys its only parameters, plain columns without converters),
+    the rows made instances as the ORM makes them (`Model.from_db`); elsewhere, or for another query, by the ORM."""
+
+    def queryset():
+        return OrderTally.objects.select_for_update().filter(key__in=keys).order_by("key")
+
+    if connection.vendor != "postgresql" or len(set(keys)) != len(keys):
+        return list(queryset())
+    compiled = _LOCK_SQL.get((connection.alias, len(keys)), False)
+    if compiled is False:
+        compiler = queryset().query.get_compiler(connection=connection)
+        sql, params = compiler.as_sql()
+        cols = [entry[0] for entry in compiler.select]
+        plain = all(isinstance(col, Col) for col in cols) and not compiler.get_converters(cols)
+        columns = [col.target.attname for col in cols] if plain else []
+        same = plain and list(params) == list(keys) and not compiler.annotation_col_map
+        compiled = _LOCK_SQL[(connection.alias, len(keys))] = (sql, columns) if same else None
+    if compiled is None:
+        return list(queryset())
+    sql, columns = compiled
+    with connection.cursor() as cursor:
+        cursor.execute(sql, keys)
+        return [OrderTally.from_db(connection.alias, columns, row) for row in cursor.fetchall()]
+
+
 def shift_order(before: set, after: set, was: dict, now: dict, responses: dict) -> None:
     """Move an order's contribution: `was` (its figures, `contribution`) out of the cells it was in
     (`before`) and `now` into those it is in (`after`), with its responses ({provider: (responses,
@@ -184,8 +217,15 @@ def shift_order(before: set, after: set, was: dict, now: dict, responses: dict) 
 
 
 def _locked_row(order_pk: int) -> dict | None:
-    """The order's ROW_FIELDS, its row locked for this transaction (None when it is gone)."""
-    return Order.objects.select_for_update().filter(pk=order_pk).order_by().values(*ROW_FIELDS).first()
+    """The order's ROW_FIELDS, its row locked for this transaction (None when it is gone): what
+    `….select_for_update().filter(pk=order_pk).order_by().values(*ROW_FIELDS).first()` runs, compiled once."""
+
+    def build(marker):
+        # what .first() runs on the unordered queryset: ordered by the primary key, one row
+        return Order.objects.select_for_update().filter(pk=marker).order_by("pk").values(*ROW_FIELDS)[:1]
+
+    found = compiledsql.fetch("tally locked order row", build, order_pk)
+    return found[0] if found else None
 
 
 def shift_response(order_pk: int, provider: int, responses: int = 1, accepted: int = 0) -> None:

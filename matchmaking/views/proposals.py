@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from accounts.scoping import get_visible_or_404
 from core import formtokens
-from matchmaking import forms, services
+from matchmaking import action_reads, forms, services
 from matchmaking.models import (
     RESPONDABLE,
     Attachment,
@@ -38,7 +38,7 @@ def order_respond(request, pk):
         return first
     if order.state not in RESPONDABLE:
         return _back_to_order(request, order)
-    if order.responses.filter(provider_org_id=scope.org_id).exists():
+    if action_reads.has_responded(order, scope.org_id):
         messages.info(request, _("贵单位已响应过该需求。"))
         return redirect(order)
     form = forms.ProposalForm(request.POST or None, request.FILES or None, order=order)

@@ -2,9 +2,12 @@
 form, the constraint of a published order, the responses of a never published one), what they checked is not."""
 
 import datetime
+from functools import partial
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
+from django.forms import ModelChoiceField
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -126,3 +129,43 @@ def test_publication_mails_its_notifications_in_one_task_message(
         )
     )
     assert len(mails) == 1 and set(mails[0]) == notified and len(notified) > 1
+
+
+@pytest.mark.django_db
+def test_the_posted_chain_and_link_are_looked_up_as_django_does(county_jinjiang):
+    """The compiled lookup of a posted chain or link (twice: the second replays the compiled query) gives the
+    object Django's `ModelChoiceField.to_python` gives, or the same error."""
+    county_id = county_jinjiang.organization.county_id
+    form = OrderForm(county_id=county_id)
+    other = CountyChain.objects.exclude(county_id=county_id).order_by("pk").first()
+    for name in ("chain", "link", "chain", "link"):
+        field = form.fields[name]
+        own = list(field.queryset.values_list("pk", flat=True)[:3])
+        values = [
+            *(str(pk) for pk in own),
+            f" {own[0]} ",
+            "+1",
+            str(other.pk),
+            "0",
+            "-5",
+            "10000000000",
+            "",
+            "x",
+        ]
+        values += ["1.5", "1\x00", str(10**30), "١"]
+        for value in values:
+            got, expected = (
+                _outcome(field.to_python, value),
+                _outcome(partial(ModelChoiceField.to_python, field), value),
+            )
+            assert got == expected, (name, value)
+
+
+def _outcome(to_python, value):
+    try:
+        found = to_python(value)
+    except ValidationError as exc:
+        return ("error", exc.code, exc.messages)
+    return (
+        None if found is None else {f.attname: getattr(found, f.attname) for f in found._meta.concrete_fields}
+    )
