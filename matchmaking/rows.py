@@ -264,8 +264,14 @@ class ListOrder:
 
 def list_orders(queryset, key=None) -> RowValues:
     """An order queryset for the paginator: counted as it is, its slices read as `values(*LIST_FIELDS)` rows made
-    ListOrder (no model instances, no select_related); `key`: see RowValues."""
-    return RowValues(queryset.select_related(None), LIST_FIELDS, row=ListOrder, compiled_key=key)
+    ListOrder (no model instances, no select_related); `key`: see RowValues. `queryset` may be a function making
+    the ordered queryset: with a key it is called only when something has to be compiled."""
+    if callable(queryset) and key is None:
+        queryset = queryset()
+    selected = (
+        (lambda: queryset().select_related(None)) if callable(queryset) else queryset.select_related(None)
+    )
+    return RowValues(selected, LIST_FIELDS, row=ListOrder, compiled_key=key)
 
 
 def order_rows(orders, show_clock: bool) -> SafeString:
