@@ -72,14 +72,14 @@ class Texts:
         fixed for them (translations, labels, the reversed URL)."""
         key = (get_language(), get_script_prefix())
         texts = _SHARED_TEXTS.get(key)
-        if texts is None:
+        if texts is None or len(texts._translations) >= 4096:  # bounded: a reason's stage may be any text
             if len(_SHARED_TEXTS) >= 16:
                 _SHARED_TEXTS.clear()
             texts = _SHARED_TEXTS[key] = cls()
         return texts
 
     def translate(self, msgid: str) -> str:
-        """gettext, remembered for the page (a matched page renders ~300 reasons from a few dozen msgids)."""
+        """gettext, remembered (a matched page renders ~300 reasons from a few dozen msgids)."""
         text = self._translations.get(msgid)
         if text is None:
             text = self._translations[msgid] = gettext(msgid)
@@ -268,10 +268,9 @@ def list_orders(queryset, key=None) -> RowValues:
     the ordered queryset: with a key it is called only when something has to be compiled."""
     if callable(queryset) and key is None:
         queryset = queryset()
-    selected = (
-        (lambda: queryset().select_related(None)) if callable(queryset) else queryset.select_related(None)
-    )
-    return RowValues(selected, LIST_FIELDS, row=ListOrder, compiled_key=key)
+    if not callable(queryset):
+        return RowValues(queryset.select_related(None), LIST_FIELDS, row=ListOrder, compiled_key=key)
+    return RowValues(lambda: queryset().select_related(None), LIST_FIELDS, row=ListOrder, compiled_key=key)
 
 
 def order_rows(orders, show_clock: bool) -> SafeString:
@@ -359,7 +358,7 @@ def _ratio(score) -> str:
 
 def matched_rows(orders) -> SafeString:
     """The rows of one list of the matched-orders page."""
-    texts = Texts()
+    texts = Texts.shared()
     return mark_safe("".join(matched_row(order, texts) for order in orders))  # noqa: S308 - escaped
 
 
@@ -467,7 +466,7 @@ class InboxNote:
 
 def inbox_notes(queryset, key=None) -> RowValues:
     """A message queryset for the paginator: counted as it is, its slices read as InboxNote (no model instances);
-    `key`: see RowValues."""
+    `key`: see RowValues (with a key, `queryset` may be a function making the queryset)."""
     return RowValues(queryset, INBOX_FIELDS, row=InboxNote, compiled_key=key)
 
 
@@ -498,7 +497,7 @@ def inbox_rows(notes, csrf_token) -> SafeString:
 
 def match_rows(matches, order, can_invite: bool, invited_org_ids, csrf_token) -> SafeString:
     """The matched resources of an order page (the loop of `_matches.html`); `csrf_token` the context's."""
-    texts = Texts()
+    texts = Texts.shared()
     csrf = InboxTexts(csrf_token).csrf
     invite_url = escape(reverse("orders:invite", args=[order.pk]))
     invited, invite = gettext("已邀请"), gettext("邀请响应")
