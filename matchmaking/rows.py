@@ -38,8 +38,7 @@ _PLACEHOLDER = 2147483647  # an order id no table reaches, replaced by each row'
 
 
 def escape(text) -> str:
-    """Django's `escape` as text (every value here goes into an f-string): the same characters, without its
-    lazy-argument wrapper and SafeString (some 500 calls a list page)."""
+    """Django's `escape` as text for f-strings: the same characters, without its wrapper and SafeString."""
     return html.escape(str(text))
 
 
@@ -376,9 +375,11 @@ RESPONSE_FIELDS = (
 _RESPONSE_CSS = {ProposalState.ACCEPTED: "success", ProposalState.DECLINED: "secondary"}
 
 
-def response_values(queryset) -> RowValues:
-    """A response queryset for the paginator: counted as it is, its slices read as `values(*RESPONSE_FIELDS)`."""
-    return RowValues(queryset.select_related(None), RESPONSE_FIELDS, row=dict)
+def response_values(queryset, key=None) -> RowValues:
+    """A response queryset for the paginator: counted as it is, its slices read as `values(*RESPONSE_FIELDS)`;
+    `key`: see RowValues (with a key, `queryset` may be a function making the queryset, no related selected)."""
+    made = queryset if callable(queryset) else queryset.select_related(None)
+    return RowValues(made, RESPONSE_FIELDS, row=dict, compiled_key=key)
 
 
 def response_row(row: dict, texts: Texts) -> str:

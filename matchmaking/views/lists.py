@@ -1,5 +1,7 @@
 """The workbench and the order lists (filtered with the one order filterset, paginated)."""
 
+from dataclasses import replace
+
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Max, OuterRef, Q, Subquery
@@ -191,9 +193,17 @@ def matched(request):
 @login_required
 def my_responses(request):
     """资源方：我的响应."""
-    _require(_scope(request).is_provider)
-    responses = Proposal.objects.visible_to(request.user).order_by("-created_at", "-pk")
-    # The rows are read as values (rows.response_values), no model instances.
+    scope = _scope(request)
+    _require(scope.is_provider)
+
+    def responses():
+        return Proposal.objects.visible_to(request.user).select_related(None).order_by("-created_at", "-pk")
+
+    # The rows are read as values (rows.response_values), no model instances; the responses' visibility depends
+    # on the organization scope alone: the COUNT and page queries are compiled once per connection and scope.
+    key = ("my responses", replace(scope, user_id=None, is_manager=False))
     return render(
-        request, "matchmaking/my_responses.html", {"page": _page(request, response_values(responses))}
+        request,
+        "matchmaking/my_responses.html",
+        {"page": _page(request, response_values(responses, key=key))},
     )
