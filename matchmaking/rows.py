@@ -263,13 +263,10 @@ class ListOrder:
 
 def list_orders(queryset, key=None) -> RowValues:
     """An order queryset for the paginator: counted as it is, its slices read as `values(*LIST_FIELDS)` rows made
-    ListOrder (no model instances, no select_related); `key`: see RowValues. `queryset` may be a function making
-    the ordered queryset: with a key it is called only when something has to be compiled."""
-    if callable(queryset) and key is None:
-        queryset = queryset()
-    if not callable(queryset):
-        return RowValues(queryset.select_related(None), LIST_FIELDS, row=ListOrder, compiled_key=key)
-    return RowValues(lambda: queryset().select_related(None), LIST_FIELDS, row=ListOrder, compiled_key=key)
+    ListOrder (no model instances, no select_related); `key`: see RowValues, as for `queryset` being a function
+    making the ordered queryset."""
+    made = (lambda: queryset().select_related(None)) if callable(queryset) else queryset.select_related(None)
+    return RowValues(made, LIST_FIELDS, row=ListOrder, compiled_key=key)
 
 
 def order_rows(orders, show_clock: bool) -> SafeString:
@@ -377,7 +374,7 @@ _RESPONSE_CSS = {ProposalState.ACCEPTED: "success", ProposalState.DECLINED: "sec
 
 def response_values(queryset, key=None) -> RowValues:
     """A response queryset for the paginator: counted as it is, its slices read as `values(*RESPONSE_FIELDS)`;
-    `key`: see RowValues (with a key, `queryset` may be a function making the queryset, no related selected)."""
+    `key`: see RowValues, as for `queryset` being a function making the queryset (no related selected)."""
     made = queryset if callable(queryset) else queryset.select_related(None)
     return RowValues(made, RESPONSE_FIELDS, row=dict, compiled_key=key)
 
@@ -467,7 +464,7 @@ class InboxNote:
 
 def inbox_notes(queryset, key=None) -> RowValues:
     """A message queryset for the paginator: counted as it is, its slices read as InboxNote (no model instances);
-    `key`: see RowValues (with a key, `queryset` may be a function making the queryset)."""
+    `key`: see RowValues, as for `queryset` being a function making the queryset."""
     return RowValues(queryset, INBOX_FIELDS, row=InboxNote, compiled_key=key)
 
 
