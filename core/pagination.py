@@ -58,8 +58,8 @@ class RowValues:
 
     With a `compiled_key` (`core.compiledsql`) the COUNT and each slice are compiled once per connection and run
     again afterwards: the key must hold everything the queryset depends on (the view, the viewer's scope, the
-    filters); the slice's bounds are added to it. `queryset` may then be a function making the (ordered)
-    queryset, called only when something has to be compiled."""
+    filters); the slice's bounds are added to it. `queryset` may be a function making the (ordered) queryset:
+    with a `compiled_key` it is called only when something has to be compiled, without one at once."""
 
     def __init__(self, queryset, names, *, row=None, count: int | None = None, compiled_key: Hashable = None):
         self.names, self.row, self.counted, self.compiled_key = names, row, count, compiled_key
@@ -68,8 +68,8 @@ class RowValues:
             self._queryset = None
             self.ordered = True  # checked when the queryset is built: its slices are pages
         else:
-            self._build, self._queryset = None, queryset
-            self.ordered = queryset.ordered
+            self._build, self._queryset = None, queryset() if callable(queryset) else queryset
+            self.ordered = self._queryset.ordered
 
     @property
     def queryset(self):

@@ -38,8 +38,7 @@ _PLACEHOLDER = 2147483647  # an order id no table reaches, replaced by each row'
 
 
 def escape(text) -> str:
-    """Django's `escape` as text (every value here goes into an f-string): the same characters, without its
-    lazy-argument wrapper and SafeString (some 500 calls a list page)."""
+    """Django's `escape` as text for f-strings: the same characters, without its wrapper and SafeString."""
     return html.escape(str(text))
 
 
@@ -72,14 +71,14 @@ class Texts:
         fixed for them (translations, labels, the reversed URL)."""
         key = (get_language(), get_script_prefix())
         texts = _SHARED_TEXTS.get(key)
-        if texts is None:
+        if texts is None or len(texts._translations) >= 4096:  # bounded: a reason's stage may be any text
             if len(_SHARED_TEXTS) >= 16:
                 _SHARED_TEXTS.clear()
             texts = _SHARED_TEXTS[key] = cls()
         return texts
 
     def translate(self, msgid: str) -> str:
-        """gettext, remembered for the page (a matched page renders ~300 reasons from a few dozen msgids)."""
+        """gettext, remembered (a matched page renders ~300 reasons from a few dozen msgids)."""
         text = self._translations.get(msgid)
         if text is None:
             text = self._translations[msgid] = gettext(msgid)
@@ -264,8 +263,10 @@ class ListOrder:
 
 def list_orders(queryset, key=None) -> RowValues:
     """An order queryset for the paginator: counted as it is, its slices read as `values(*LIST_FIELDS)` rows made
-    ListOrder (no model instances, no select_related); `key`: see RowValues."""
-    return RowValues(queryset.select_related(None), LIST_FIELDS, row=ListOrder, compiled_key=key)
+    ListOrder (no model instances, no select_related); `key`: see RowValues, as for `queryset` being a function
+    making the ordered queryset."""
+    made = (lambda: queryset().select_related(None)) if callable(queryset) else queryset.select_related(None)
+    return RowValues(made, LIST_FIELDS, row=ListOrder, compiled_key=key)
 
 
 def order_rows(orders, show_clock: bool) -> SafeString:
@@ -353,7 +354,7 @@ def _ratio(score) -> str:
 
 def matched_rows(orders) -> SafeString:
     """The rows of one list of the matched-orders page."""
-    texts = Texts()
+    texts = Texts.shared()
     return mark_safe("".join(matched_row(order, texts) for order in orders))  # noqa: S308 - escaped
 
 
@@ -371,9 +372,11 @@ RESPONSE_FIELDS = (
 _RESPONSE_CSS = {ProposalState.ACCEPTED: "success", ProposalState.DECLINED: "secondary"}
 
 
-def response_values(queryset) -> RowValues:
-    """A response queryset for the paginator: counted as it is, its slices read as `values(*RESPONSE_FIELDS)`."""
-    return RowValues(queryset.select_related(None), RESPONSE_FIELDS, row=dict)
+def response_values(queryset, key=None) -> RowValues:
+    """A response queryset for the paginator: counted as it is, its slices read as `values(*RESPONSE_FIELDS)`;
+    `key`: see RowValues, as for `queryset` being a function making the queryset (no related selected)."""
+    made = queryset if callable(queryset) else queryset.select_related(None)
+    return RowValues(made, RESPONSE_FIELDS, row=dict, compiled_key=key)
 
 
 def response_row(row: dict, texts: Texts) -> str:
@@ -461,7 +464,7 @@ class InboxNote:
 
 def inbox_notes(queryset, key=None) -> RowValues:
     """A message queryset for the paginator: counted as it is, its slices read as InboxNote (no model instances);
-    `key`: see RowValues."""
+    `key`: see RowValues, as for `queryset` being a function making the queryset."""
     return RowValues(queryset, INBOX_FIELDS, row=InboxNote, compiled_key=key)
 
 
@@ -492,7 +495,7 @@ def inbox_rows(notes, csrf_token) -> SafeString:
 
 def match_rows(matches, order, can_invite: bool, invited_org_ids, csrf_token) -> SafeString:
     """The matched resources of an order page (the loop of `_matches.html`); `csrf_token` the context's."""
-    texts = Texts()
+    texts = Texts.shared()
     csrf = InboxTexts(csrf_token).csrf
     invite_url = escape(reverse("orders:invite", args=[order.pk]))
     invited, invite = gettext("已邀请"), gettext("邀请响应")

@@ -22,7 +22,7 @@ from core.progress import get_progress
 from events.stats import EventStats, collect
 from matchmaking import stats
 from matchmaking.models import Order
-from reports import access, exports, index_tiers, xlsx
+from reports import access, entry, exports, index_tiers, xlsx
 from reports.access import CITY, COUNTY, PROVINCE, Level
 from reports.chain_map import build_chain_map
 from reports.forms import DashboardFilterForm, Filters, MonthlyReportForm
@@ -167,11 +167,11 @@ def index(request):
     home = access.home_dashboard(request.user)
     scope_prefectures = []
     if home and home[0] == PROVINCE:
-        scope_prefectures = list(Prefecture.objects.all())
-    chain_types = ChainType.objects.order_by("position", "code")
+        scope_prefectures = entry.prefectures()
+    chain_types = entry.chain_types()
     own_chains = []
     if home and home[0] == COUNTY:
-        own_chains = list(CountyChain.objects.filter(county_id=home[1]).select_related("chain_type"))
+        own_chains = entry.own_chains(home[1])
     target = None
     if home:
         target = {

@@ -26,9 +26,13 @@ from matchmaking.views.common import (
 @login_required
 def inbox(request):
     """站内消息."""
-    notes = Notification.objects.filter(recipient=request.user)
+
+    def notes():
+        return Notification.objects.filter(recipient=request.user)
+
     # The rows are read as values (rows.inbox_notes), no model instances; the COUNT and page queries depend on
-    # the recipient alone: compiled once per connection and recipient (core.compiledsql).
+    # the recipient alone: compiled once per connection and recipient (core.compiledsql), the queryset built
+    # only to compile.
     page = _page(request, inbox_notes(notes, key=("inbox", request.user.pk)))
     return render(request, "matchmaking/inbox.html", {"page": page})
 

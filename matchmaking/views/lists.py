@@ -1,5 +1,7 @@
 """The workbench and the order lists (filtered with the one order filterset, paginated)."""
 
+from dataclasses import replace
+
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Max, OuterRef, Q, Subquery
@@ -38,7 +40,11 @@ def workbench(request):
 def order_list(request):
     """全部需求: every order the user may see, with filters (administrators: all)."""
     return _list(
-        request, Order.objects.visible_to(request.user), title=_("需求总览"), show_clock=True, key="all"
+        request,
+        lambda: Order.objects.visible_to(request.user),
+        title=_("需求总览"),
+        show_clock=True,
+        key="all",
     )
 
 
@@ -48,7 +54,7 @@ def county_orders(request):
     _require(_scope(request).is_county)
     return _list(
         request,
-        Order.objects.visible_to(request.user),
+        lambda: Order.objects.visible_to(request.user),
         title=_("我的需求"),
         subtitle=str(request.user.organization),
         show_clock=True,
@@ -62,8 +68,11 @@ def queue(request):
     """省级部门：待接单 (published orders routed to the body)."""
     scope = _scope(request)
     _require(scope.is_body)
-    routed = OrderRoute.objects.filter(body_id=scope.body_id).values("order_id")
-    qs = Order.objects.visible_to(request.user).filter(state=OrderState.PUBLISHED, pk__in=routed)
+
+    def qs():
+        routed = OrderRoute.objects.filter(body_id=scope.body_id).values("order_id")
+        return Order.objects.visible_to(request.user).filter(state=OrderState.PUBLISHED, pk__in=routed)
+
     return _list(
         request,
         qs,
@@ -79,7 +88,10 @@ def taken(request):
     """省级部门：我接的单."""
     scope = _scope(request)
     _require(scope.is_body)
-    qs = Order.objects.visible_to(request.user).filter(claimed_by_body_id=scope.body_id)
+
+    def qs():
+        return Order.objects.visible_to(request.user).filter(claimed_by_body_id=scope.body_id)
+
     return _list(request, qs, title=_("本部门接单"), show_clock=True, key="taken")
 
 
@@ -89,7 +101,7 @@ def city_orders(request):
     _require(_scope(request).is_city)
     return _list(
         request,
-        Order.objects.visible_to(request.user),
+        lambda: Order.objects.visible_to(request.user),
         title=_("所辖县域需求"),
         subtitle=str(request.user.organization),
         show_clock=True,
@@ -101,7 +113,10 @@ def city_orders(request):
 def open_orders(request):
     """资源方：可响应的需求."""
     _require(_scope(request).is_provider)
-    qs = Order.objects.visible_to(request.user).filter(state__in=RESPONDABLE)
+
+    def qs():
+        return Order.objects.visible_to(request.user).filter(state__in=RESPONDABLE)
+
     return _list(
         request, qs, title=_("可响应的需求"), subtitle=_("公开发布或邀请贵单位响应的需求"), key="open"
     )
@@ -111,7 +126,10 @@ def open_orders(request):
 def moderation(request):
     """管理员：待审核队列."""
     _require(_scope(request).is_admin)
-    qs = Order.objects.visible_to(request.user).filter(state=OrderState.SUBMITTED)
+
+    def qs():
+        return Order.objects.visible_to(request.user).filter(state=OrderState.SUBMITTED)
+
     return _list(
         request, qs, title=_("待审核需求"), subtitle=_("审核通过后自动分派给承接部门"), key="moderation"
     )
@@ -175,9 +193,17 @@ def matched(request):
 @login_required
 def my_responses(request):
     """资源方：我的响应."""
-    _require(_scope(request).is_provider)
-    responses = Proposal.objects.visible_to(request.user).order_by("-created_at", "-pk")
-    # The rows are read as values (rows.response_values), no model instances.
+    scope = _scope(request)
+    _require(scope.is_provider)
+
+    def responses():
+        return Proposal.objects.visible_to(request.user).select_related(None).order_by("-created_at", "-pk")
+
+    # The rows are read as values (rows.response_values), no model instances; the responses' visibility depends
+    # on the organization scope alone: the COUNT and page queries are compiled once per connection and scope.
+    key = ("my responses", replace(scope, user_id=None, is_manager=False))
     return render(
-        request, "matchmaking/my_responses.html", {"page": _page(request, response_values(responses))}
+        request,
+        "matchmaking/my_responses.html",
+        {"page": _page(request, response_values(responses, key=key))},
     )

@@ -8,6 +8,7 @@ from django.db import connection
 
 from core import compiledsql
 from matchmaking import rows
+from matchmaking.choices import OrderState
 from matchmaking.models import Order
 from matchmaking.views import common
 
@@ -93,3 +94,35 @@ def test_compiled_inbox_is_the_orm_inbox(language, personas, client, monkeypatch
         Notification.objects.create(recipient=user, kind="order_published", title="新消息")
         after = _html(client, "/orders/inbox/")
         assert "新消息" in after and after == orm("/orders/inbox/")
+
+
+@pytest.mark.django_db
+def test_compiled_responses_are_the_orm_responses(personas, make_order, drive, client, monkeypatch):
+    """我的响应 compiles its COUNT and page queries once per scope: the same HTML as the ORM's, also for the
+    other organization of the same kind and after a new response."""
+    from matchmaking import services
+    from matchmaking.views import lists
+
+    def orm(path):
+        with monkeypatch.context() as patch:
+            patch.setattr(lists, "response_values", lambda made, key=None: rows.response_values(made()))
+            return _html(client, path)
+
+    for _n in range(22):  # more than a page of the institution's responses
+        drive(make_order(), OrderState.PUBLISHED)
+    for order in Order.objects.filter(state=OrderState.PUBLISHED)[:21]:
+        services.respond(order, by=personas["inst_dhu"], proposal="我校纺织学院可组建团队联合攻关。")
+    for who in ("inst_dhu", "bank_cib"):
+        client.force_login(personas[who], backend="django.contrib.auth.backends.ModelBackend")
+        for query in ["", "?page=2", "?page=1", "?page=9"]:
+            assert _html(client, "/orders/responses/" + query) == orm("/orders/responses/" + query)
+            assert _html(client, "/orders/responses/" + query) == orm(
+                "/orders/responses/" + query
+            )  # replayed
+    client.force_login(personas["inst_dhu"], backend="django.contrib.auth.backends.ModelBackend")
+    before = _html(client, "/orders/responses/")
+    last = Order.objects.filter(state=OrderState.PUBLISHED).exclude(responses__isnull=False).first()
+    services.respond(last, by=personas["inst_dhu"], proposal="新的响应：可提供中试线。")
+    after = _html(client, "/orders/responses/")
+    assert after != before and last.title in after
+    assert after == orm("/orders/responses/")

@@ -106,6 +106,43 @@ def test_index_lists_what_each_user_may_open(world, login, county_jinjiang, bank
     assert reverse("dashboards:chain_map", args=["textile-apparel"]) in html
 
 
+# The entry page's link loops as the template wrote them before (model instances, a `{% url %}` per link).
+FORMER_PREFECTURES = (
+    '{% for p in prefectures %}<a class="badge text-bg-light border text-decoration-none me-1" '
+    "href=\"{% url 'dashboards:city' p.pk %}\">{{ p.name }}</a>{% endfor %}"
+)
+FORMER_OWN_CHAINS = (
+    '{% for c in own_chains %}<a class="badge text-bg-light border text-decoration-none me-1" '
+    "href=\"{% url 'dashboards:chain_map' c.chain_type.code %}?county={{ c.county_id }}\">{{ c.name }}</a>"
+    "{% endfor %}"
+)
+FORMER_CHAIN_TYPES = (
+    '{% for ct in chain_types %}<a class="badge text-bg-light border text-decoration-none me-1 mb-1" '
+    "href=\"{% url 'dashboards:chain_map' ct.code %}\">{{ ct.name }}</a>{% endfor %}"
+)
+
+
+def test_index_links_are_the_former_loops(world, login, county_jinjiang, platform_admin):
+    """reports.entry's rows (compiled queries, URLs reversed once) give the links the template's loops gave."""
+    from django.template import Context, Template
+
+    from chains.models import ChainType, CountyChain, Prefecture
+
+    def former(source, **context):
+        return Template(source).render(Context(context))
+
+    chain_types = former(FORMER_CHAIN_TYPES, chain_types=ChainType.objects.order_by("position", "code"))
+    own = CountyChain.objects.filter(county_id=world["jinjiang"].pk).select_related("chain_type")
+    own_chains = former(FORMER_OWN_CHAINS, own_chains=own)
+    prefectures = former(FORMER_PREFECTURES, prefectures=Prefecture.objects.all())
+    assert own_chains.count("?county=") == 3 and prefectures.count("<a ") == Prefecture.objects.count()
+    for _replayed in range(2):
+        html = login(county_jinjiang).get(reverse("dashboards:index")).content.decode()
+        assert chain_types in html and own_chains in html and prefectures not in html
+        html = login(platform_admin).get(reverse("dashboards:index")).content.decode()
+        assert chain_types in html and prefectures in html and "?county=" not in html
+
+
 def test_chain_map_page(world, login, platform_admin):
     client = login(platform_admin)
     response = client.get(
