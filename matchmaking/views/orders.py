@@ -70,7 +70,13 @@ def order_detail(request, pk):
     )
     routes = (
         read.rows(
-            "detail routes", lambda r: OrderRoute.objects.filter(order_id=r.order_id).select_related("body")
+            "detail routes",
+            # newest first, as the model orders them; ties (routes written in one statement) by id, not at random
+            lambda r: (
+                OrderRoute.objects.filter(order_id=r.order_id)
+                .select_related("body")
+                .order_by("-routed_at", "pk")
+            ),
         )
         if read.internal
         else []

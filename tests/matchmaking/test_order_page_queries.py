@@ -88,3 +88,24 @@ def test_order_page_builds_only_the_forms_it_shows(
         for name in ("moderation_form", "comment_form", "accept_form"):
             assert name not in context
         assert (context["decline_form"] is not None) is decides
+
+
+@pytest.mark.django_db
+def test_routed_bodies_with_the_same_time_are_listed_by_id(make_order, drive, platform_admin, client):
+    """Routes written together share their time: the 已分派 line lists them in one order (by id), not at random."""
+    from chains.models import ProvincialBody
+    from matchmaking.models import OrderRoute
+
+    order = drive(make_order(), OrderState.PUBLISHED)
+    OrderRoute.objects.filter(order=order).delete()
+    bodies = list(ProvincialBody.objects.order_by("pk")[:4])
+    routes = OrderRoute.objects.bulk_create(OrderRoute(order=order, body=b) for b in reversed(bodies))
+    same = routes[0].routed_at
+    OrderRoute.objects.filter(order=order).update(routed_at=same)
+    client.force_login(platform_admin, backend="django.contrib.auth.backends.ModelBackend")
+    page = client.get(reverse("orders:detail", args=[order.pk])).content.decode()
+    line = page.split("已分派", 1)[1].split("</div>", 1)[0]
+    by_id = [str(r.body) for r in sorted(routes, key=lambda r: r.pk)]
+    assert len(by_id) == 4 and [line.index(name) for name in by_id] == sorted(
+        line.index(name) for name in by_id
+    )
