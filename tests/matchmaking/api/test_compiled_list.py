@@ -44,14 +44,15 @@ QUERIES = (
 )
 
 
-def _responses(api, personas):
+def _responses(api, personas, url_name="api:order-list", queries=QUERIES):
+    """Every viewer's response to every query of the list, in both languages."""
     out = []
     for language in ("zh-hans", "en"):
         for username in VIEWERS:
             client = api(personas[username])
             client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
-            for params in QUERIES:
-                response = client.get(reverse("api:order-list"), params)
+            for params in queries:
+                response = client.get(reverse(url_name), params)
                 out.append((language, username, str(params), response.status_code, response.content))
     return out
 
@@ -124,15 +125,8 @@ NOTIFICATION_QUERIES = (
 
 
 def _notification_responses(api, personas):
-    out = []
-    for language in ("zh-hans", "en"):
-        for username in VIEWERS:
-            client = api(personas[username])
-            client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
-            for params in NOTIFICATION_QUERIES:
-                response = client.get(reverse("api:notification-list"), params)
-                out.append((language, username, str(params), response.status_code, response.content))
-    return out
+    """`_responses` of the notifications list."""
+    return _responses(api, personas, "api:notification-list", NOTIFICATION_QUERIES)
 
 
 @pytest.mark.django_db
