@@ -8,24 +8,9 @@ dashboard depends only on its code or id, the script prefix and the URL conf, wh
 template escapes it as `{% url %}` does.
 """
 
-from django.conf import settings
-from django.urls import get_script_prefix, get_urlconf, reverse
-
 from chains.models import ChainType, CountyChain, Prefecture
 from core import compiledsql
-
-_URLS: dict[tuple, str] = {}
-
-
-def _url(name: str, arg) -> str:
-    """`reverse(name, args=[arg])`, remembered per process."""
-    key = (name, arg, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
-    url = _URLS.get(key)
-    if url is None:
-        if len(_URLS) >= 4096:  # bounded: a few dozen chain types and prefectures per script prefix
-            _URLS.clear()
-        url = _URLS[key] = reverse(name, args=[arg])
-    return url
+from core.fixedurls import reverse_once
 
 
 def chain_types() -> list[tuple[str, str]]:
@@ -35,7 +20,7 @@ def chain_types() -> list[tuple[str, str]]:
         lambda _none: ChainType.objects.order_by("position", "code").values("code", "name"),
         (),
     )
-    return [(_url("dashboards:chain_map", row["code"]), row["name"]) for row in rows]
+    return [(reverse_once("dashboards:chain_map", row["code"]), row["name"]) for row in rows]
 
 
 def own_chains(county_id: int) -> list[tuple[str, int, str]]:
@@ -46,7 +31,8 @@ def own_chains(county_id: int) -> list[tuple[str, int, str]]:
         county_id,
     )
     return [
-        (_url("dashboards:chain_map", row["chain_type__code"]), row["county_id"], row["name"]) for row in rows
+        (reverse_once("dashboards:chain_map", row["chain_type__code"]), row["county_id"], row["name"])
+        for row in rows
     ]
 
 
@@ -55,4 +41,4 @@ def prefectures() -> list[tuple[str, str]]:
     rows = compiledsql.fetch(
         "dashboards entry prefectures", lambda _none: Prefecture.objects.values("pk", "name"), ()
     )
-    return [(_url("dashboards:city", row["pk"]), row["name"]) for row in rows]
+    return [(reverse_once("dashboards:city", row["pk"]), row["name"]) for row in rows]
