@@ -13,6 +13,7 @@ from core import compiledsql, dispatch
 from matchmaking import policy, texts
 from matchmaking.choices import DeclineReason, EventKind, NotificationKind
 from matchmaking.models import Notification, Order, OrderRoute, Proposal, Subscription
+from matchmaking.tally.cells import routed_bodies
 
 
 def _users():
@@ -154,17 +155,9 @@ def _title(order, text) -> dict:
     return texts.message(N_("%(what)s：%(title)s"), what=what, title=order.title)
 
 
-def routed_bodies(order_pk: int) -> tuple:
-    """The ids of the bodies the order is routed to (newest route first), from a query compiled once."""
-    routes = _listed(
-        "routed bodies", lambda pk: OrderRoute.objects.filter(order_id=pk).values("body_id"), order_pk
-    )
-    return tuple(r["body_id"] for r in routes)
-
-
 def notify_event(event, routed: tuple | None = None) -> None:
     """Tell the parties of an order what an event means for them (the dispatch table of issue #4 §6); `routed`:
-    the order's `routed_bodies`, when the caller has just read them (a ROUTED event)."""
+    the order's `tally.routed_bodies`, when the caller has just read them (a ROUTED event)."""
     order = event.order
     kind = event.kind
     note = event.note
@@ -189,7 +182,7 @@ def notify_event(event, routed: tuple | None = None) -> None:
         users = _listed("county", _county_users, order.county_id)
         notify(users, kind, order, _title(order, text), note, by, body_message=message)
     elif kind == EventKind.ROUTED:
-        bodies = routed_bodies(order.pk) if routed is None else routed
+        bodies = tuple(routed_bodies(order.pk)) if routed is None else routed
         notify(
             _listed("bodies", body_users, bodies),
             NotificationKind.ROUTED,

@@ -227,7 +227,7 @@ def approve_order(order: Order, *, by, note: str = "") -> Order:
         )
         # the order's routes as they now are (any it had before included), read once for the cells and the
         # ROUTED event's recipients
-        routed.extend(notifications.routed_bodies(locked.pk))
+        routed.extend(tally.routed_bodies(locked.pk))
         return routed
 
     with transaction.atomic():
